@@ -1,0 +1,187 @@
+/*
+ * mem.c: bump arena and capped growable buffer (see mem.h).
+ */
+#include <stdarg.h>
+
+#include "mem.h"
+#include "ward.h"
+
+struct wd_arena_chunk {
+    struct wd_arena_chunk *next;
+    size_t size;
+    size_t used;
+    /* data follows, 16-byte aligned */
+    _Alignas(16) unsigned char data[];
+};
+
+void wd_arena_init(struct wd_arena *a, size_t chunk_bytes, size_t cap_bytes)
+{
+    a->head = NULL;
+    a->chunk_bytes = chunk_bytes ? chunk_bytes : 64 * 1024;
+    a->used_bytes = 0;
+    a->cap_bytes = cap_bytes;
+}
+
+static void free_chunks(struct wd_arena_chunk *c, struct wd_arena_chunk *keep)
+{
+    while (c && c != keep) {
+        struct wd_arena_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+}
+
+void wd_arena_reset(struct wd_arena *a)
+{
+    struct wd_arena_chunk *last = a->head;
+#ifdef WD_SAN
+    free_chunks(a->head, NULL);
+    a->head = NULL;
+    WD_UNUSED(last);
+#else
+    /* Keep the oldest chunk of ordinary size to avoid malloc churn per batch. */
+    while (last && last->next)
+        last = last->next;
+    if (last && last->size != a->chunk_bytes)
+        last = NULL;
+    free_chunks(a->head, last);
+    a->head = last;
+    if (last) {
+        last->used = 0;
+        last->next = NULL;
+    }
+#endif
+    a->used_bytes = 0;
+}
+
+void wd_arena_fini(struct wd_arena *a)
+{
+    if (!a)
+        return;
+    free_chunks(a->head, NULL);
+    a->head = NULL;
+    a->used_bytes = 0;
+}
+
+void *wd_arena_alloc(struct wd_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (a->cap_bytes && a->used_bytes + n > a->cap_bytes)
+        return NULL;
+    struct wd_arena_chunk *c = a->head;
+#ifdef WD_SAN
+    c = NULL;
+#endif
+    if (!c || c->size - c->used < n) {
+        size_t size = n > a->chunk_bytes / 4 ? n : a->chunk_bytes;
+#ifdef WD_SAN
+        size = n;
+#endif
+        c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        if (size == a->chunk_bytes || !a->head) {
+            c->next = a->head;
+            a->head = c;
+        } else {
+            /* A big one-off chunk goes behind the current one so its free space stays usable. */
+            c->next = a->head->next;
+            a->head->next = c;
+        }
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    a->used_bytes += n;
+    return p;
+}
+
+char *wd_arena_strndup(struct wd_arena *a, const char *p, size_t n)
+{
+    char *s = wd_arena_alloc(a, n + 1);
+    if (!s)
+        return NULL;
+    if (n)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+void wd_buf_init(struct wd_buf *b, size_t max_len)
+{
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max_len = max_len;
+}
+
+void wd_buf_fini(struct wd_buf *b)
+{
+    if (!b)
+        return;
+    WD_FREE(b->p);
+    b->len = b->cap = 0;
+}
+
+int wd_buf_reserve(struct wd_buf *b, size_t n)
+{
+    if (b->max_len && (n > b->max_len || b->len > b->max_len - n))
+        return WD_ELIMIT;
+    if (b->cap - b->len > n)
+        return WD_OK;
+    size_t want = b->cap ? b->cap : 256;
+    while (want - b->len <= n)
+        want *= 2;
+    char *p = realloc(b->p, want);
+    if (!p)
+        return WD_ENOMEM;
+    b->p = p;
+    b->cap = want;
+    return WD_OK;
+}
+
+int wd_buf_append(struct wd_buf *b, const void *p, size_t n)
+{
+    int rc = wd_buf_reserve(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return WD_OK;
+}
+
+int wd_buf_putc(struct wd_buf *b, char c)
+{
+    return wd_buf_append(b, &c, 1);
+}
+
+int wd_buf_printf(struct wd_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return WD_EINVAL;
+    int rc = wd_buf_reserve(b, (size_t)n + 1);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return WD_OK;
+}
+
+char *wd_buf_detach(struct wd_buf *b, size_t *len)
+{
+    char *p = b->p;
+    if (len)
+        *len = b->len;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}

@@ -1,0 +1,97 @@
+/*
+ * util.c: process-wide helpers declared in ward.h: error texts, aborting allocators,
+ * clocks and the bug handler.
+ */
+#include <time.h>
+
+#include "ward.h"
+#include "log.h"
+
+const char *wd_strerror(int code)
+{
+    switch (code) {
+    case WD_OK:
+        return "ok";
+    case WD_ENOMEM:
+        return "out of memory";
+    case WD_EINVAL:
+        return "invalid argument";
+    case WD_EPARSE:
+        return "parse error";
+    case WD_ELIMIT:
+        return "limit exceeded";
+    case WD_EIO:
+        return "I/O error";
+    case WD_ECORRUPT:
+        return "corrupt data";
+    case WD_EAGAIN:
+        return "try again";
+    case WD_ENOENT:
+        return "not found";
+    default:
+        return "unknown error";
+    }
+}
+
+void wd_bug(const char *file, int line, const char *expr)
+{
+    fprintf(stderr, "ward: BUG at %s:%d: %s\n", file, line, expr);
+    abort();
+}
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "ward: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *wd_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *wd_xcalloc(size_t count, size_t n)
+{
+    void *p = calloc(count ? count : 1, n ? n : 1);
+    if (!p)
+        oom(count * n);
+    return p;
+}
+
+void *wd_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *wd_xstrdup(const char *s)
+{
+    return wd_xstrndup(s, strlen(s));
+}
+
+char *wd_xstrndup(const char *s, size_t n)
+{
+    char *p = wd_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+int64_t wd_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t wd_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
