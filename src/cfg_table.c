@@ -1,0 +1,82 @@
+/*
+ * cfg_table.c: the one table that declares every configuration key: its YAML name,
+ * type, default, bounds and help text. Add a key here and in struct wd_config; the
+ * loader, docs/config.md (`make docs`) and `ward config` follow from this table.
+ */
+#include "cfg.h"
+#include "ward.h"
+
+#define OFF(f) offsetof(struct wd_config, f)
+#define KIB    1024LL
+#define MIB    (1024LL * 1024)
+#define GIB    (1024LL * 1024 * 1024)
+
+static const char *const log_levels[] = {"error", "warn", "info", "debug", "trace", NULL};
+static const char *const durabilities[] = {"fsync", "async", "none", NULL};
+
+const struct wd_cfg_key wd_cfg_keys[] = {
+    {"data_dir", WD_CFG_STRING, "ward-data", 0, 0, NULL, OFF(data_dir),
+     "Directory holding the write-ahead log and the store. Created when missing."},
+    {"log.level", WD_CFG_ENUM, "info", 0, 0, log_levels, OFF(log_level),
+     "Least severe log level written to stderr."},
+    {"log.errors_per_second", WD_CFG_INT, "10", 1, 100000, NULL, OFF(log_errors_per_second),
+     "Per-event error records logged per second and subsystem; the rest are counted "
+     "and summarised."},
+    {"http.listen", WD_CFG_ADDR, "127.0.0.1:8080", 0, 0, NULL, OFF(http_listen),
+     "Address of the HTTP listener (ingest, API, metrics). Port 0 picks a free port "
+     "(logged at start-up). Overridden by --http."},
+    {"http.tls_cert", WD_CFG_STRING, "", 0, 0, NULL, OFF(http_tls_cert),
+     "PEM certificate (chain) file; when set with http.tls_key, the listener speaks HTTPS."},
+    {"http.tls_key", WD_CFG_STRING, "", 0, 0, NULL, OFF(http_tls_key),
+     "PEM private key file for http.tls_cert."},
+    {"http.max_body_bytes", WD_CFG_SIZE, "100MiB", 1 * KIB, 4 * GIB, NULL,
+     OFF(http_max_body_bytes),
+     "Largest request body accepted (after gzip decoding); larger requests get 413."},
+    {"http.max_connections", WD_CFG_INT, "256", 1, 65536, NULL, OFF(http_max_connections),
+     "Concurrent HTTP connections; further connections are refused and counted."},
+    {"http.timeout_s", WD_CFG_INT, "60", 1, 3600, NULL, OFF(http_timeout_s),
+     "Seconds an idle HTTP connection is kept open."},
+    {"http.es_version", WD_CFG_STRING, "8.11.0", 0, 0, NULL, OFF(http_es_version),
+     "Elasticsearch version number reported to shippers by GET / (Beats refuse a server "
+     "older than themselves)."},
+    {"syslog.listen", WD_CFG_ADDR, "127.0.0.1:5514", 0, 0, NULL, OFF(syslog_listen),
+     "Address of the syslog listeners (UDP and TCP share it). Port 0 picks free ports. "
+     "Overridden by --syslog."},
+    {"syslog.udp", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(syslog_udp),
+     "Receive syslog over UDP (RFC 5426)."},
+    {"syslog.tcp", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(syslog_tcp),
+     "Receive syslog over TCP (RFC 6587, octet-counted or newline framing per frame)."},
+    {"syslog.max_message_bytes", WD_CFG_SIZE, "64KiB", 480, 16 * MIB, NULL,
+     OFF(syslog_max_message_bytes),
+     "Longest syslog message; longer TCP lines are truncated and counted."},
+    {"syslog.max_connections", WD_CFG_INT, "256", 1, 65536, NULL, OFF(syslog_max_connections),
+     "Concurrent syslog TCP connections."},
+    {"ingest.max_line_bytes", WD_CFG_SIZE, "1MiB", 64, 1 * GIB, NULL, OFF(ingest_max_line_bytes),
+     "Longest single event (one JSON document or bulk line); longer ones are rejected."},
+    {"ingest.max_json_depth", WD_CFG_INT, "64", 2, 1024, NULL, OFF(ingest_max_json_depth),
+     "Deepest JSON nesting accepted in an event."},
+    {"ingest.max_batch_events", WD_CFG_INT, "100000", 1, 10000000, NULL,
+     OFF(ingest_max_batch_events),
+     "Most events in one request (bulk body); larger requests get 413."},
+    {"normalize.naive_time_zone", WD_CFG_STRING, "UTC", 0, 0, NULL,
+     OFF(normalize_naive_time_zone),
+     "Zone for timestamps without an offset (IANA name such as Europe/Berlin, or "
+     "+HH:MM). MozDef used the worker's OS zone."},
+    {"normalize.mozdefhostname", WD_CFG_STRING, "", 0, 0, NULL, OFF(normalize_mozdefhostname),
+     "Value of mozdefhostname on every event; empty means this machine's host name."},
+    {"wal.durability", WD_CFG_ENUM, "fsync", 0, 0, durabilities, OFF(durability),
+     "When a batch is acknowledged: fsync = after it is fsync'd to the write-ahead log "
+     "(safe against power loss); async = after write(2), fsync every "
+     "wal.fsync_interval_ms (a crash of the machine may lose that interval); none = "
+     "after write(2), never fsync: FOR BENCHMARKS ONLY, loses data on power loss."},
+    {"wal.segment_bytes", WD_CFG_SIZE, "64MiB", 1 * MIB, 4 * GIB, NULL, OFF(wal_segment_bytes),
+     "Size at which the write-ahead log starts a new segment file."},
+    {"wal.queue_max_bytes", WD_CFG_SIZE, "256MiB", 1 * MIB, 64 * GIB, NULL,
+     OFF(wal_queue_max_bytes),
+     "Bytes of events waiting for the write-ahead log; beyond it HTTP answers 429 and "
+     "syslog TCP stops reading (backpressure). Bounds memory."},
+    {"wal.fsync_interval_ms", WD_CFG_INT, "200", 1, 60000, NULL, OFF(wal_fsync_interval_ms),
+     "With wal.durability: async, the longest time between fsyncs."},
+};
+
+const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

@@ -1,0 +1,567 @@
+/*
+ * wal.c: write-ahead log with group commit (format and contract in wal.h).
+ *
+ * Submitters compute their payload checksum outside the lock, then take a sequence
+ * range and queue the request. The writer thread drains the whole queue, writes it
+ * with writev, syncs once per policy, and wakes every submitter of the group. Order
+ * on disk equals sequence order because both are decided under the same lock.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "wal.h"
+#include "cfg.h"
+#include "log.h"
+#include "mem.h"
+#include "metrics.h"
+#include "ward.h"
+
+enum { REQ_QUEUED, REQ_DONE };
+
+struct wd_wal {
+    char *dir;
+    int durability;
+    uint64_t segment_bytes;
+    uint64_t queue_max_bytes;
+    int fsync_interval_ms;
+    struct wd_metrics *metrics;
+
+    int fd;          /* current segment, opened O_APPEND */
+    int dir_fd;      /* for fsync after creating segments */
+    uint64_t seg_size;
+    bool dirty;      /* written but not fsync'd (async mode) */
+    int64_t last_sync_ns;
+
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv;  /* writer waits for requests */
+    pthread_cond_t done_cv;  /* submitters wait for their group */
+    pthread_cond_t space_cv; /* submitters wait for queue space */
+    struct wd_wal_req *head, *tail;
+    uint64_t queued_bytes;
+    uint64_t next_seq;
+    bool stop;
+    int io_error;
+    pthread_t thread;
+};
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+int wd_wal_payload_add(struct wd_buf *payload, const char *ev, size_t len)
+{
+    unsigned char n[4];
+    if (len > UINT32_MAX)
+        return WD_ELIMIT;
+    put32(n, (uint32_t)len);
+    int rc = wd_buf_append(payload, n, 4);
+    return rc ? rc : wd_buf_append(payload, ev, len);
+}
+
+static void seg_name(char *out, size_t len, const char *dir, uint64_t seq)
+{
+    snprintf(out, len, "%s/%016llx.wal", dir, (unsigned long long)seq);
+}
+
+static int sync_fd(struct wd_wal *w, int fd)
+{
+    int64_t t0 = wd_mono_ns();
+    int rc = fdatasync(fd);
+    if (w->metrics)
+        wd_metrics_observe_fsync(w->metrics, wd_mono_ns() - t0);
+    w->last_sync_ns = wd_mono_ns();
+    return rc;
+}
+
+static int open_segment(struct wd_wal *w, uint64_t seq)
+{
+    char path[PATH_MAX];
+    seg_name(path, sizeof(path), w->dir, seq);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        wd_log(WD_LOG_ERROR, "wal", "cannot create %s: %s", path, strerror(errno));
+        return WD_EIO;
+    }
+    if (w->durability != WD_DUR_NONE)
+        fsync(w->dir_fd);
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = fd;
+    w->seg_size = 0;
+    return WD_OK;
+}
+
+/* Segment sequence numbers in dir, sorted ascending. Caller frees *out. */
+static int list_segments(const char *dir, uint64_t **out, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return WD_EIO;
+    size_t cap = 16;
+    uint64_t *v = wd_xmalloc(cap * sizeof(*v));
+    *n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char *end;
+        if (strlen(de->d_name) != 20 || strcmp(de->d_name + 16, ".wal") != 0)
+            continue;
+        unsigned long long s = strtoull(de->d_name, &end, 16);
+        if (end != de->d_name + 16)
+            continue;
+        if (*n == cap)
+            v = wd_xrealloc(v, (cap *= 2) * sizeof(*v));
+        v[(*n)++] = s;
+    }
+    closedir(d);
+    for (size_t i = 1; i < *n; i++) /* insertion sort: few segments */
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    *out = v;
+    return WD_OK;
+}
+
+/* Checks one record at buf[off..len); returns its total size, or 0 when torn/corrupt. */
+static size_t check_record(const unsigned char *buf, size_t len, size_t off)
+{
+    if (len - off < WD_WAL_HDR_BYTES || memcmp(buf + off, "WDW1", 4) != 0)
+        return 0;
+    uint32_t plen = get32(buf + off + 4);
+    if (len - off - WD_WAL_HDR_BYTES < plen)
+        return 0;
+    uLong crc = crc32(0, buf + off, 20);
+    crc = crc32(crc, buf + off + WD_WAL_HDR_BYTES, plen);
+    if ((uint32_t)crc != get32(buf + off + 20))
+        return 0;
+    return WD_WAL_HDR_BYTES + plen;
+}
+
+static int read_file(const char *path, unsigned char **buf, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return WD_EIO;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return WD_EIO;
+    }
+    *len = (size_t)st.st_size;
+    *buf = wd_xmalloc(*len + 1);
+    size_t got = 0;
+    while (got < *len) {
+        ssize_t r = read(fd, *buf + got, *len - got);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            break;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return WD_OK;
+}
+
+/* Scans the newest segment, truncates a torn tail, and sets next_seq. */
+static int recover(struct wd_wal *w, uint64_t seg_seq, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    unsigned char *buf;
+    size_t len, off = 0;
+    seg_name(path, sizeof(path), w->dir, seg_seq);
+    if (read_file(path, &buf, &len)) {
+        snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
+        return WD_EIO;
+    }
+    w->next_seq = seg_seq;
+    for (;;) {
+        size_t n = check_record(buf, len, off);
+        if (!n)
+            break;
+        w->next_seq = get64(buf + off + 8) + get32(buf + off + 16);
+        off += n;
+    }
+    free(buf);
+    if (off < len) {
+        wd_log(WD_LOG_WARN, "wal", "torn or corrupt tail in %s at offset %zu (%zu bytes dropped: "
+               "never acknowledged)", path, off, len - off);
+        if (truncate(path, (off_t)off) != 0) {
+            snprintf(err, err_len, "cannot truncate %s: %s", path, strerror(errno));
+            return WD_EIO;
+        }
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot open %s: %s", path, strerror(errno));
+        return WD_EIO;
+    }
+    w->fd = fd;
+    w->seg_size = off;
+    return WD_OK;
+}
+
+/* Writes every request of the group; returns WD_OK or WD_EIO. Called without the lock. */
+static int write_group(struct wd_wal *w, struct wd_wal_req *group)
+{
+    struct iovec iov[512];
+    int n = 0;
+    uint64_t bytes = 0;
+    for (struct wd_wal_req *r = group; r; r = r->next) {
+        if (w->seg_size >= w->segment_bytes) {
+            if (n && writev(w->fd, iov, n) < 0)
+                return WD_EIO;
+            n = 0;
+            if (w->durability != WD_DUR_NONE && sync_fd(w, w->fd) != 0)
+                return WD_EIO;
+            if (open_segment(w, get64(r->hdr + 8)))
+                return WD_EIO;
+        }
+        iov[n].iov_base = r->hdr;
+        iov[n++].iov_len = WD_WAL_HDR_BYTES;
+        iov[n].iov_base = (void *)r->payload;
+        iov[n++].iov_len = r->len;
+        w->seg_size += WD_WAL_HDR_BYTES + r->len;
+        bytes += WD_WAL_HDR_BYTES + r->len;
+        if (n + 2 > (int)WD_ARRAY_LEN(iov) || !r->next) {
+            /* writev may write partially on a full disk: finish with a loop. */
+            size_t want = 0;
+            for (int i = 0; i < n; i++)
+                want += iov[i].iov_len;
+            struct iovec *v = iov;
+            while (want) {
+                ssize_t wr = writev(w->fd, v, n);
+                if (wr < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    wd_log(WD_LOG_ERROR, "wal", "write failed: %s", strerror(errno));
+                    return WD_EIO;
+                }
+                want -= (size_t)wr;
+                while (wr > 0 && (size_t)wr >= v->iov_len) {
+                    wr -= (ssize_t)v->iov_len;
+                    v++;
+                    n--;
+                }
+                if (wr > 0) {
+                    v->iov_base = (char *)v->iov_base + wr;
+                    v->iov_len -= (size_t)wr;
+                }
+            }
+            n = 0;
+        }
+    }
+    if (w->metrics)
+        wd_metric_add(&w->metrics->wal_bytes, bytes);
+    w->dirty = true;
+    if (w->durability == WD_DUR_FSYNC) {
+        if (sync_fd(w, w->fd) != 0) {
+            wd_log(WD_LOG_ERROR, "wal", "fdatasync failed: %s", strerror(errno));
+            return WD_EIO;
+        }
+        w->dirty = false;
+    }
+    return WD_OK;
+}
+
+static void *writer_main(void *arg)
+{
+    struct wd_wal *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->head && !w->stop) {
+            if (w->durability == WD_DUR_ASYNC && w->dirty) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t ns = ts.tv_nsec + (int64_t)w->fsync_interval_ms * 1000000;
+                ts.tv_sec += ns / 1000000000;
+                ts.tv_nsec = ns % 1000000000;
+                if (pthread_cond_timedwait(&w->work_cv, &w->mu, &ts) == ETIMEDOUT && w->dirty) {
+                    pthread_mutex_unlock(&w->mu);
+                    sync_fd(w, w->fd);
+                    w->dirty = false;
+                    pthread_mutex_lock(&w->mu);
+                }
+            } else {
+                pthread_cond_wait(&w->work_cv, &w->mu);
+            }
+        }
+        if (!w->head && w->stop)
+            break;
+        struct wd_wal_req *group = w->head;
+        w->head = w->tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        int rc = w->io_error ? WD_EIO : write_group(w, group);
+        if (w->durability == WD_DUR_ASYNC && w->dirty &&
+            wd_mono_ns() - w->last_sync_ns > (int64_t)w->fsync_interval_ms * 1000000) {
+            sync_fd(w, w->fd);
+            w->dirty = false;
+        }
+
+        pthread_mutex_lock(&w->mu);
+        if (rc)
+            w->io_error = rc;
+        uint64_t bytes = 0, events = 0, records = 0;
+        for (struct wd_wal_req *r = group, *next; r; r = next) {
+            next = r->next;
+            bytes += r->len;
+            events += r->count;
+            records++;
+            r->rc = rc;
+            r->state = REQ_DONE;
+        }
+        w->queued_bytes -= bytes;
+        if (w->metrics) {
+            wd_gauge_add(&w->metrics->wal_queue_bytes, -(int64_t)bytes);
+            wd_gauge_add(&w->metrics->wal_queue_batches, -(int64_t)records);
+            if (!rc) {
+                wd_metric_add(&w->metrics->wal_events, events);
+                wd_metric_add(&w->metrics->wal_records, records);
+            }
+        }
+        pthread_cond_broadcast(&w->done_cv);
+        pthread_cond_broadcast(&w->space_cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (w->dirty && w->durability != WD_DUR_NONE)
+        sync_fd(w, w->fd);
+    return NULL;
+}
+
+int wd_wal_open(const struct wd_wal_opts *o, struct wd_wal **out, char *err, size_t err_len)
+{
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, err_len, "cannot create %s: %s", o->dir, strerror(errno));
+        return WD_EIO;
+    }
+    struct wd_wal *w = wd_xcalloc(1, sizeof(*w));
+    w->dir = wd_xstrdup(o->dir);
+    w->durability = o->durability;
+    w->segment_bytes = o->segment_bytes ? o->segment_bytes : 64u << 20;
+    w->queue_max_bytes = o->queue_max_bytes ? o->queue_max_bytes : 256u << 20;
+    w->fsync_interval_ms = o->fsync_interval_ms > 0 ? o->fsync_interval_ms : 200;
+    w->metrics = o->metrics;
+    w->fd = -1;
+    w->dir_fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = WD_OK;
+    uint64_t *segs = NULL;
+    size_t nseg = 0;
+    if (w->dir_fd < 0 || list_segments(o->dir, &segs, &nseg)) {
+        snprintf(err, err_len, "cannot open %s: %s", o->dir, strerror(errno));
+        rc = WD_EIO;
+        goto fail;
+    }
+    if (nseg)
+        rc = recover(w, segs[nseg - 1], err, err_len);
+    else if ((w->next_seq = 1), open_segment(w, 1))
+        rc = WD_EIO;
+    free(segs);
+    if (rc)
+        goto fail;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->work_cv, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
+    pthread_cond_init(&w->space_cv, NULL);
+    w->last_sync_ns = wd_mono_ns();
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        snprintf(err, err_len, "cannot start the WAL writer thread");
+        rc = WD_ENOMEM;
+        goto fail;
+    }
+    *out = w;
+    return WD_OK;
+fail:
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->dir_fd >= 0)
+        close(w->dir_fd);
+    free(w->dir);
+    free(w);
+    return rc;
+}
+
+void wd_wal_close(struct wd_wal *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->work_cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    close(w->fd);
+    close(w->dir_fd);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->work_cv);
+    pthread_cond_destroy(&w->done_cv);
+    pthread_cond_destroy(&w->space_cv);
+    free(w->dir);
+    free(w);
+}
+
+int wd_wal_submit(struct wd_wal *w, struct wd_wal_req *r, bool wait_for_space)
+{
+    if (r->len > UINT32_MAX || r->count == 0)
+        return WD_EINVAL;
+    r->payload_crc = (uint32_t)crc32(0, (const unsigned char *)r->payload, (uInt)r->len);
+    pthread_mutex_lock(&w->mu);
+    /* A batch larger than the whole queue is still admitted when the queue is empty. */
+    while (w->queued_bytes && w->queued_bytes + r->len > w->queue_max_bytes && !w->io_error) {
+        if (!wait_for_space) {
+            pthread_mutex_unlock(&w->mu);
+            return WD_EAGAIN;
+        }
+        pthread_cond_wait(&w->space_cv, &w->mu);
+    }
+    if (w->io_error) {
+        pthread_mutex_unlock(&w->mu);
+        return WD_EIO;
+    }
+    r->first_seq = w->next_seq;
+    w->next_seq += r->count;
+    memcpy(r->hdr, "WDW1", 4);
+    put32(r->hdr + 4, (uint32_t)r->len);
+    put64(r->hdr + 8, r->first_seq);
+    put32(r->hdr + 16, r->count);
+    uLong hcrc = crc32(0, r->hdr, 20);
+    put32(r->hdr + 20, (uint32_t)crc32_combine(hcrc, r->payload_crc, (z_off_t)r->len));
+    r->state = REQ_QUEUED;
+    r->next = NULL;
+    if (w->tail)
+        w->tail->next = r;
+    else
+        w->head = r;
+    w->tail = r;
+    w->queued_bytes += r->len;
+    if (w->metrics) {
+        wd_gauge_add(&w->metrics->wal_queue_bytes, (int64_t)r->len);
+        wd_gauge_add(&w->metrics->wal_queue_batches, 1);
+    }
+    pthread_cond_signal(&w->work_cv);
+    while (r->state != REQ_DONE)
+        pthread_cond_wait(&w->done_cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    return r->rc;
+}
+
+uint64_t wd_wal_next_seq(struct wd_wal *w)
+{
+    pthread_mutex_lock(&w->mu);
+    uint64_t s = w->next_seq;
+    pthread_mutex_unlock(&w->mu);
+    return s;
+}
+
+uint64_t wd_wal_queued_bytes(struct wd_wal *w)
+{
+    pthread_mutex_lock(&w->mu);
+    uint64_t s = w->queued_bytes;
+    pthread_mutex_unlock(&w->mu);
+    return s;
+}
+
+struct wd_wal_iter {
+    char *dir;
+    uint64_t *segs;
+    size_t nseg, seg;
+    unsigned char *buf; /* current segment */
+    size_t len, off;    /* record offset */
+    size_t ev_off;      /* next event inside the current record; 0 = record not entered */
+    uint64_t seq;
+    uint32_t left;      /* events left in the current record */
+};
+
+int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out)
+{
+    struct wd_wal_iter *it = wd_xcalloc(1, sizeof(*it));
+    it->dir = wd_xstrdup(dir);
+    if (list_segments(dir, &it->segs, &it->nseg)) {
+        free(it->dir);
+        free(it);
+        return WD_ENOENT;
+    }
+    *out = it;
+    return WD_OK;
+}
+
+int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len,
+                     char *err, size_t err_len)
+{
+    while (!it->left) {
+        if (it->buf && it->off < it->len) {
+            size_t n = check_record(it->buf, it->len, it->off);
+            if (!n) {
+                char path[PATH_MAX];
+                seg_name(path, sizeof(path), it->dir, it->segs[it->seg - 1]);
+                snprintf(err, err_len, "%s: bad record at offset %zu", path, it->off);
+                it->off = it->len; /* the rest of this segment is unreadable */
+                return WD_ECORRUPT;
+            }
+            it->seq = get64(it->buf + it->off + 8);
+            it->left = get32(it->buf + it->off + 16);
+            it->ev_off = it->off + WD_WAL_HDR_BYTES;
+            it->off += n;
+            continue;
+        }
+        WD_FREE(it->buf);
+        if (it->seg == it->nseg)
+            return WD_ENOENT;
+        char path[PATH_MAX];
+        seg_name(path, sizeof(path), it->dir, it->segs[it->seg++]);
+        if (read_file(path, &it->buf, &it->len)) {
+            snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+            return WD_EIO;
+        }
+        it->off = 0;
+    }
+    uint32_t n = get32(it->buf + it->ev_off);
+    if (n > it->off - it->ev_off - 4) {
+        snprintf(err, err_len, "event length out of record bounds at offset %zu", it->ev_off);
+        it->left = 0;
+        return WD_ECORRUPT;
+    }
+    *ev = (const char *)it->buf + it->ev_off + 4;
+    *len = n;
+    *seq = it->seq++;
+    it->ev_off += 4 + n;
+    it->left--;
+    return WD_OK;
+}
+
+void wd_wal_iter_close(struct wd_wal_iter *it)
+{
+    if (!it)
+        return;
+    free(it->buf);
+    free(it->segs);
+    free(it->dir);
+    free(it);
+}
