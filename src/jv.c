@@ -1,0 +1,601 @@
+/*
+ * jv.c: the arena-backed JSON value tree (see jv.h): constructors, member edits and
+ * lookups, the compact JSON writer and the Python str() renderer.
+ *
+ * Invariants:
+ * - Nodes never own memory: everything lives in the arena or is borrowed.
+ * - ARR/OBJ: `count` equals the length of the kids list, and `tail` is its last node.
+ * - The writer is on the hot path: the string escaper scans runs of bytes that need no
+ *   escaping (8 at a time) and copies each run with one memcpy into space reserved
+ *   up front; only escapes reserve again. Output is always valid UTF-8 JSON.
+ * - Every public writer leaves `out` NUL-terminated and, on failure, at its old length.
+ */
+#include <float.h>
+#include <math.h>
+
+#include "jv.h"
+#include "mem.h"
+
+struct wd_jv *wd_jv_new(struct wd_arena *a, enum wd_jv_type type)
+{
+    struct wd_jv *v = wd_arena_alloc(a, sizeof(*v));
+    if (!v)
+        return NULL;
+    memset(v, 0, sizeof(*v));
+    v->type = (uint8_t)type;
+    return v;
+}
+
+struct wd_jv *wd_jv_str(struct wd_arena *a, const char *p, size_t len)
+{
+    struct wd_jv *v = wd_jv_new(a, WD_JV_STR);
+    if (!v)
+        return NULL;
+    v->u.s.p = len ? p : "";
+    v->u.s.len = len;
+    return v;
+}
+
+struct wd_jv *wd_jv_strdup(struct wd_arena *a, const char *p, size_t len)
+{
+    char *s = wd_arena_strndup(a, p, len);
+    return s ? wd_jv_str(a, s, len) : NULL;
+}
+
+struct wd_jv *wd_jv_int(struct wd_arena *a, int64_t v)
+{
+    struct wd_jv *j = wd_jv_new(a, WD_JV_INT);
+    if (j)
+        j->u.i = v;
+    return j;
+}
+
+struct wd_jv *wd_jv_float(struct wd_arena *a, double v)
+{
+    struct wd_jv *j = wd_jv_new(a, WD_JV_FLOAT);
+    if (j)
+        j->u.f = v;
+    return j;
+}
+
+struct wd_jv *wd_jv_bool(struct wd_arena *a, bool v)
+{
+    return wd_jv_new(a, v ? WD_JV_TRUE : WD_JV_FALSE);
+}
+
+void wd_jv_push(struct wd_jv *arr, struct wd_jv *v)
+{
+    v->next = NULL;
+    if (arr->u.kids.tail)
+        arr->u.kids.tail->next = v;
+    else
+        arr->u.kids.head = v;
+    arr->u.kids.tail = v;
+    arr->count++;
+}
+
+void wd_jv_add(struct wd_jv *obj, struct wd_str key, struct wd_jv *v)
+{
+    v->key = key;
+    wd_jv_push(obj, v);
+}
+
+static bool key_eq(struct wd_str k, const char *p, size_t len)
+{
+    return k.len == len && (len == 0 || memcmp(k.p, p, len) == 0);
+}
+
+void wd_jv_set(struct wd_jv *obj, struct wd_str key, struct wd_jv *v)
+{
+    struct wd_jv *prev = NULL;
+    for (struct wd_jv *c = obj->u.kids.head; c; prev = c, c = c->next) {
+        if (!key_eq(c->key, key.p, key.len))
+            continue;
+        v->key = key;
+        v->next = c->next;
+        if (prev)
+            prev->next = v;
+        else
+            obj->u.kids.head = v;
+        if (obj->u.kids.tail == c)
+            obj->u.kids.tail = v;
+        c->next = NULL;
+        return;
+    }
+    wd_jv_add(obj, key, v);
+}
+
+struct wd_jv *wd_jv_del(struct wd_jv *obj, struct wd_str key)
+{
+    if (!obj || obj->type != WD_JV_OBJ)
+        return NULL;
+    struct wd_jv *prev = NULL;
+    for (struct wd_jv *c = obj->u.kids.head; c; prev = c, c = c->next) {
+        if (!key_eq(c->key, key.p, key.len))
+            continue;
+        if (prev)
+            prev->next = c->next;
+        else
+            obj->u.kids.head = c->next;
+        if (obj->u.kids.tail == c)
+            obj->u.kids.tail = prev;
+        c->next = NULL;
+        obj->count--;
+        return c;
+    }
+    return NULL;
+}
+
+static struct wd_jv *get_len(const struct wd_jv *obj, const char *key, size_t len)
+{
+    if (!obj || obj->type != WD_JV_OBJ)
+        return NULL;
+    for (struct wd_jv *c = obj->u.kids.head; c; c = c->next)
+        if (key_eq(c->key, key, len))
+            return c;
+    return NULL;
+}
+
+struct wd_jv *wd_jv_get(const struct wd_jv *obj, const char *key)
+{
+    return get_len(obj, key, strlen(key));
+}
+
+struct wd_jv *wd_jv_getn(const struct wd_jv *obj, struct wd_str key)
+{
+    return get_len(obj, key.p, key.len);
+}
+
+/*
+ * Dotted lookup. Member names may contain dots themselves (Zeek's "id.orig_h"), so each
+ * level tries the shortest prefix first and backtracks to longer ones: "id.orig_h" finds
+ * {"id":{"orig_h":..}} as well as {"id.orig_h":..}. Recursion depth is the number of dots.
+ */
+static struct wd_jv *path_len(const struct wd_jv *obj, const char *path, size_t len)
+{
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && path[i] != '.')
+            continue;
+        struct wd_jv *c = get_len(obj, path, i);
+        if (!c)
+            continue;
+        if (i == len)
+            return c;
+        if (c->type == WD_JV_OBJ) {
+            struct wd_jv *r = path_len(c, path + i + 1, len - i - 1);
+            if (r)
+                return r;
+        }
+    }
+    return NULL;
+}
+
+struct wd_jv *wd_jv_path(const struct wd_jv *obj, const char *path)
+{
+    return path_len(obj, path, strlen(path));
+}
+
+/* ---- output helpers ---- */
+
+/* Appends n bytes; the common case (room available) is an inline memcpy. */
+static inline int put(struct wd_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && (b->max_len == 0 || b->max_len - b->len >= n)) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+        return WD_OK;
+    }
+    return wd_buf_append(b, p, n);
+}
+
+#define PUT_LIT(b, lit) put((b), (lit), sizeof(lit) - 1)
+
+static inline void terminate(struct wd_buf *b)
+{
+    /* wd_buf_reserve keeps cap > len, so there is always room for the NUL. */
+    if (b->p)
+        b->p[b->len] = '\0';
+}
+
+static const char digit_pairs[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+
+/* Writes v in decimal to out (>= 20 bytes, no NUL); returns the length. */
+static size_t fmt_i64(int64_t v, char *out)
+{
+    char tmp[24];
+    char *e = tmp + sizeof(tmp), *w = e;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        w -= 2;
+        memcpy(w, digit_pairs + 2 * r, 2);
+    }
+    if (u >= 10) {
+        w -= 2;
+        memcpy(w, digit_pairs + 2 * u, 2);
+    } else {
+        *--w = (char)('0' + u);
+    }
+    if (v < 0)
+        *--w = '-';
+    size_t n = (size_t)(e - w);
+    memcpy(out, w, n);
+    return n;
+}
+
+static int put_i64(struct wd_buf *b, int64_t v)
+{
+    char tmp[24];
+    return put(b, tmp, fmt_i64(v, tmp));
+}
+
+/*
+ * Shortest round-trip digits of a finite d > 0: the result of trying %.1e..%.16e until
+ * strtod gives d back, found in at most three tries: when a representation with S <= 15
+ * significant digits round-trips, rounding d to 15 digits gives exactly those digits
+ * padded with zeros (d is within 2^-53 relative of them, far below half a unit in the
+ * 15th digit), so trying 15, 16, 17 and stripping trailing zeros yields the same digits.
+ * Subnormals have less precision, so they try every precision from 1.
+ * OUT: digits (no NUL), *ndig, *exp10 (scientific exponent of the first digit).
+ */
+static void shortest_digits(double d, char *digits, int *ndig, int *exp10)
+{
+    char buf[40];
+    for (int prec = d < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+        if (prec == 17 || strtod(buf, NULL) == d)
+            break;
+    }
+    /* buf is "d.ddddde[+-]xx" */
+    int n = 0;
+    const char *s = buf;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9')
+            digits[n++] = *s;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    int e = 0, neg = 0;
+    if (*s == 'e') {
+        s++;
+        neg = *s == '-';
+        if (*s == '-' || *s == '+')
+            s++;
+        for (; *s >= '0' && *s <= '9'; s++)
+            e = e * 10 + (*s - '0');
+    }
+    *ndig = n;
+    *exp10 = neg ? -e : e;
+}
+
+#define DOUBLE_MAX_LEN 32
+
+/* Python repr() of d into out (>= DOUBLE_MAX_LEN bytes, no NUL); returns the length. */
+static size_t fmt_double(double d, char *out)
+{
+    char *w = out;
+    if (isnan(d)) {
+        memcpy(out, "nan", 3);
+        return 3;
+    }
+    if (signbit(d)) {
+        *w++ = '-';
+        d = -d;
+    }
+    if (isinf(d)) {
+        memcpy(w, "inf", 3);
+        return (size_t)(w - out) + 3;
+    }
+    char dig[20];
+    int nd, e;
+    if (d == 0) {
+        dig[0] = '0';
+        nd = 1;
+        e = 0;
+    } else {
+        shortest_digits(d, dig, &nd, &e);
+    }
+    int decpt = e + 1; /* digits are 0.ddd * 10^decpt */
+    if (decpt > 16 || decpt < -3) {
+        *w++ = dig[0];
+        if (nd > 1) {
+            *w++ = '.';
+            memcpy(w, dig + 1, (size_t)nd - 1);
+            w += nd - 1;
+        }
+        *w++ = 'e';
+        *w++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        if (ae >= 100)
+            *w++ = (char)('0' + ae / 100);
+        memcpy(w, digit_pairs + 2 * (ae % 100), 2);
+        w += 2;
+    } else if (decpt <= 0) {
+        *w++ = '0';
+        *w++ = '.';
+        for (int i = 0; i < -decpt; i++)
+            *w++ = '0';
+        memcpy(w, dig, (size_t)nd);
+        w += nd;
+    } else if (decpt >= nd) {
+        memcpy(w, dig, (size_t)nd);
+        w += nd;
+        for (int i = nd; i < decpt; i++)
+            *w++ = '0';
+        *w++ = '.';
+        *w++ = '0';
+    } else {
+        memcpy(w, dig, (size_t)decpt);
+        w += decpt;
+        *w++ = '.';
+        memcpy(w, dig + decpt, (size_t)(nd - decpt));
+        w += nd - decpt;
+    }
+    return (size_t)(w - out);
+}
+
+int wd_jv_fmt_double(double d, char *out, size_t out_len)
+{
+    char tmp[DOUBLE_MAX_LEN];
+    size_t n = fmt_double(d, tmp);
+    if (n + 1 > out_len)
+        return WD_ELIMIT;
+    memcpy(out, tmp, n);
+    out[n] = '\0';
+    return (int)n;
+}
+
+/* ---- string escaping ---- */
+
+/* 1 for ASCII bytes copied verbatim inside a JSON string. */
+static const uint8_t ascii_safe[256] = {
+    ['\x20'] = 1, 1, 0 /* " */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* \ */, 1, 1, 1,            /* 0x50 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x70 */
+};
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether any of the 8 bytes is < 0x20, '"', '\\' or >= 0x80. */
+static inline bool word_special(uint64_t x)
+{
+    uint64_t lt = (x - ONES * 0x20) & ~x;
+    uint64_t q = x ^ (ONES * '"');
+    uint64_t bs = x ^ (ONES * '\\');
+    q = (q - ONES) & ~q;
+    bs = (bs - ONES) & ~bs;
+    return ((lt | q | bs | x) & HIGHS) != 0;
+}
+
+/* Length of the valid UTF-8 sequence (2..4 bytes) at s, or 0 when it is invalid. */
+static inline size_t utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+    unsigned c = s[0];
+    size_t n = (size_t)(end - s);
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+                       (s[3] & 0xC0) == 0x80
+                   ? 4
+                   : 0;
+    }
+    return 0;
+}
+
+/* Skips bytes that are copied verbatim (safe ASCII and valid UTF-8); returns the stop. */
+static inline const unsigned char *skip_safe(const unsigned char *s, const unsigned char *end)
+{
+    for (;;) {
+        while (end - s >= 8) {
+            uint64_t x;
+            memcpy(&x, s, 8);
+            if (word_special(x))
+                break;
+            s += 8;
+        }
+        while (s < end && ascii_safe[*s])
+            s++;
+        if (s == end || *s < 0x80)
+            return s;
+        size_t k = utf8_seq(s, end);
+        if (!k)
+            return s;
+        s += k;
+    }
+}
+
+/* The escape for byte c (< 0x80) into esc; returns its length. */
+static size_t escape_ascii(unsigned char c, char *esc)
+{
+    static const char hex[] = "0123456789abcdef";
+    esc[0] = '\\';
+    switch (c) {
+    case '"':
+        esc[1] = '"';
+        return 2;
+    case '\\':
+        esc[1] = '\\';
+        return 2;
+    case '\n':
+        esc[1] = 'n';
+        return 2;
+    case '\t':
+        esc[1] = 't';
+        return 2;
+    case '\r':
+        esc[1] = 'r';
+        return 2;
+    case '\b':
+        esc[1] = 'b';
+        return 2;
+    case '\f':
+        esc[1] = 'f';
+        return 2;
+    default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out)
+{
+    size_t start = out->len;
+    /* Room for the quotes and every byte unescaped; escapes reserve their extra bytes. */
+    int rc = wd_buf_reserve(out, len + 2);
+    if (rc)
+        return rc;
+    char *w = out->p + out->len;
+    *w++ = '"';
+    const unsigned char *s = (const unsigned char *)p, *end = s + len;
+    while (s < end) {
+        const unsigned char *run = s;
+        s = skip_safe(s, end);
+        memcpy(w, run, (size_t)(s - run));
+        w += s - run;
+        if (s == end)
+            break;
+        char esc[6];
+        size_t en = *s < 0x80 ? escape_ascii(*s, esc) : 3;
+        if (*s >= 0x80)
+            memcpy(esc, "\xEF\xBF\xBD", 3); /* U+FFFD for an invalid byte */
+        out->len = (size_t)(w - out->p);
+        /* Remaining input (this byte included) + the escape's extra bytes + closing quote. */
+        rc = wd_buf_reserve(out, (size_t)(end - s) + en);
+        if (rc) {
+            out->len = start;
+            terminate(out);
+            return rc;
+        }
+        w = out->p + out->len;
+        memcpy(w, esc, en);
+        w += en;
+        s++;
+    }
+    *w++ = '"';
+    out->len = (size_t)(w - out->p);
+    *w = '\0';
+    return WD_OK;
+}
+
+/* ---- writer ---- */
+
+static int put_double_json(struct wd_buf *b, double d)
+{
+    if (!isfinite(d))
+        return PUT_LIT(b, "null");
+    char tmp[DOUBLE_MAX_LEN];
+    return put(b, tmp, fmt_double(d, tmp));
+}
+
+static int write_val(const struct wd_jv *v, struct wd_buf *b)
+{
+    int rc = WD_OK;
+    switch (v->type) {
+    case WD_JV_NULL:
+        return PUT_LIT(b, "null");
+    case WD_JV_FALSE:
+        return PUT_LIT(b, "false");
+    case WD_JV_TRUE:
+        return PUT_LIT(b, "true");
+    case WD_JV_INT:
+        return v->raw.len ? put(b, v->raw.p, v->raw.len) : put_i64(b, v->u.i);
+    case WD_JV_FLOAT:
+        return v->raw.len ? put(b, v->raw.p, v->raw.len) : put_double_json(b, v->u.f);
+    case WD_JV_STR:
+        return wd_jv_write_str(v->u.s.p, v->u.s.len, b);
+    case WD_JV_ARR:
+        rc = put(b, "[", 1);
+        for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
+            if (c != v->u.kids.head)
+                rc = put(b, ",", 1);
+            if (!rc)
+                rc = write_val(c, b);
+        }
+        return rc ? rc : put(b, "]", 1);
+    case WD_JV_OBJ:
+        rc = put(b, "{", 1);
+        for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
+            if (c != v->u.kids.head)
+                rc = put(b, ",", 1);
+            if (!rc)
+                rc = wd_jv_write_str(c->key.p, c->key.len, b);
+            if (!rc)
+                rc = put(b, ":", 1);
+            if (!rc)
+                rc = write_val(c, b);
+        }
+        return rc ? rc : put(b, "}", 1);
+    default:
+        return WD_EINVAL;
+    }
+}
+
+int wd_jv_write(const struct wd_jv *v, struct wd_buf *out)
+{
+    size_t start = out->len;
+    int rc = write_val(v, out);
+    if (rc)
+        out->len = start;
+    terminate(out);
+    return rc;
+}
+
+int wd_jv_text(const struct wd_jv *v, struct wd_buf *out)
+{
+    size_t start = out->len;
+    int rc;
+    char tmp[DOUBLE_MAX_LEN];
+    switch (v->type) {
+    case WD_JV_NULL:
+        rc = PUT_LIT(out, "None");
+        break;
+    case WD_JV_FALSE:
+        rc = PUT_LIT(out, "False");
+        break;
+    case WD_JV_TRUE:
+        rc = PUT_LIT(out, "True");
+        break;
+    case WD_JV_INT:
+        rc = put_i64(out, v->u.i);
+        break;
+    case WD_JV_FLOAT:
+        /* Python's json keeps integer literals as exact ints, whatever their size. */
+        if (v->is_intlit && v->raw.len)
+            rc = put(out, v->raw.p, v->raw.len);
+        else
+            rc = put(out, tmp, fmt_double(v->u.f, tmp));
+        break;
+    case WD_JV_STR:
+        rc = put(out, v->u.s.p, v->u.s.len);
+        break;
+    default:
+        return wd_jv_write(v, out);
+    }
+    if (rc)
+        out->len = start;
+    terminate(out);
+    return rc;
+}
