@@ -114,7 +114,9 @@ fuzz:
 	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f build-fuzz-lib/libward.a $(LIBS) || exit 1; done
 	@echo "run e.g.: build-fuzz/fuzz_json tests/fuzz/corpus/json"
 
-run: all
+run:
+	@tools/deps.sh $(DEB_PKGS)
+	@$(MAKE) --no-print-directory all
 	tools/run-demo.sh ./ward
 
 bench: all $(BENCH_BIN)

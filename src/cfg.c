@@ -241,6 +241,7 @@ struct loader {
     const char *file;
     FILE *errs;
     int nerr;
+    yaml_mark_t key_mark; /* where the key being loaded starts */
     char path[512];
 };
 
@@ -288,9 +289,10 @@ static int load_value(yaml_parser_t *p, yaml_event_t *ev, struct loader *l)
     if (ev->type == YAML_SCALAR_EVENT) {
         const char *v = (const char *)ev->data.scalar.value;
         if (wd_cfg_set(l->c, l->path, v, why, sizeof(why))) {
-            snprintf(msg, sizeof(msg), "%s%s%s", why, wd_cfg_find(l->path) ? " for key " : "",
-                     wd_cfg_find(l->path) ? l->path : "");
-            report(l, &ev->start_mark, msg);
+            bool known = wd_cfg_find(l->path) != NULL;
+            snprintf(msg, sizeof(msg), "%s%s%s", why, known ? " for key " : "",
+                     known ? l->path : "");
+            report(l, known ? &ev->start_mark : &l->key_mark, msg);
         }
         return WD_OK;
     }
@@ -320,6 +322,7 @@ static int load_mapping(yaml_parser_t *p, struct loader *l)
                 return rc;
             continue;
         }
+        l->key_mark = ev.start_mark;
         int n = snprintf(l->path + base, sizeof(l->path) - base, "%s%s", base ? "." : "",
                          (const char *)ev.data.scalar.value);
         yaml_event_delete(&ev);

@@ -1,0 +1,106 @@
+/*
+ * http_es.c: the Elasticsearch endpoints shippers probe before they send (interop.md
+ * 1.3 and 1.4): GET / with a configurable version, _license, _xpack, cluster health,
+ * node sniffing, index templates, ILM and ingest pipelines; plus GET /metrics.
+ */
+#include "http_int.h"
+#include "jv.h"
+#include "log.h"
+#include "metrics.h"
+#include "server.h"
+#include "wal.h"
+
+void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    struct wd_buf *b = &r->body;
+    wd_buf_printf(b, "{\"name\":");
+    wd_jv_write_str(q->s->hostname, strlen(q->s->hostname), b);
+    wd_buf_printf(b, ",\"cluster_name\":\"ward\",\"cluster_uuid\":\"d2FyZC1jbHVzdGVyLXV1aWQ\","
+                     "\"version\":{\"number\":");
+    wd_jv_write_str(q->s->cfg.http_es_version, strlen(q->s->cfg.http_es_version), b);
+    wd_buf_printf(b, ",\"build_flavor\":\"default\",\"build_type\":\"deb\","
+                     "\"build_hash\":\"ward-%s\",\"build_date\":\"2026-01-01T00:00:00.000Z\","
+                     "\"build_snapshot\":false,\"lucene_version\":\"9.8.0\","
+                     "\"minimum_wire_compatibility_version\":\"7.17.0\","
+                     "\"minimum_index_compatibility_version\":\"7.0.0\"},"
+                     "\"tagline\":\"You know, for Search\"}",
+                  WD_VERSION);
+}
+
+static bool starts(const char *p, const char *prefix)
+{
+    return strncmp(p, prefix, strlen(prefix)) == 0;
+}
+
+static void nodes(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_DAEMON);
+    WD_UNUSED(ci);
+    const char *host = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Host");
+    wd_buf_printf(&r->body, "{\"_nodes\":{\"total\":1,\"successful\":1,\"failed\":0},"
+                            "\"cluster_name\":\"ward\",\"nodes\":{\"ward\":{\"name\":");
+    wd_jv_write_str(q->s->hostname, strlen(q->s->hostname), &r->body);
+    wd_buf_printf(&r->body, ",\"version\":");
+    wd_jv_write_str(q->s->cfg.http_es_version, strlen(q->s->cfg.http_es_version), &r->body);
+    wd_buf_printf(&r->body, ",\"roles\":[\"master\",\"data\",\"ingest\"],\"http\":{"
+                            "\"publish_address\":");
+    const char *addr = host ? host : q->s->cfg.http_listen;
+    wd_jv_write_str(addr, strlen(addr), &r->body);
+    wd_buf_printf(&r->body, "}}}}");
+}
+
+void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    const char *p = q->path;
+    bool get = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+    bool put = !strcmp(q->method, "PUT") || !strcmp(q->method, "POST");
+    if (get && !strcmp(p, "/_license")) {
+        wd_buf_printf(&r->body, "{\"license\":{\"status\":\"active\",\"uid\":"
+                                "\"00000000-0000-0000-0000-000000000000\",\"type\":\"basic\","
+                                "\"issue_date_in_millis\":1767225600000,"
+                                "\"expiry_date_in_millis\":4102444800000,"
+                                "\"max_nodes\":1000,\"issued_to\":\"ward\",\"issuer\":\"ward\","
+                                "\"start_date_in_millis\":-1}}");
+    } else if (get && !strcmp(p, "/_xpack")) {
+        wd_buf_printf(&r->body, "{\"build\":{},\"license\":{\"type\":\"basic\",\"mode\":"
+                                "\"basic\",\"status\":\"active\"},\"features\":{}}");
+    } else if (get && (!strcmp(p, "/_cluster/health") || starts(p, "/_cluster/health/"))) {
+        wd_buf_printf(&r->body, "{\"cluster_name\":\"ward\",\"status\":\"green\","
+                                "\"timed_out\":false,\"number_of_nodes\":1,"
+                                "\"number_of_data_nodes\":1,\"active_primary_shards\":1,"
+                                "\"active_shards\":1,\"relocating_shards\":0,"
+                                "\"initializing_shards\":0,\"unassigned_shards\":0,"
+                                "\"active_shards_percent_as_number\":100.0}");
+    } else if (get && !strcmp(p, "/_cat/health")) {
+        wd_buf_printf(&r->body, "[{\"cluster\":\"ward\",\"status\":\"green\","
+                                "\"node.total\":\"1\",\"node.data\":\"1\"}]");
+    } else if (get && starts(p, "/_nodes")) {
+        nodes(q, r);
+    } else if (starts(p, "/_index_template") || starts(p, "/_template") ||
+               starts(p, "/_component_template") || starts(p, "/_ilm") ||
+               starts(p, "/_ingest/pipeline") || starts(p, "/_data_stream") ||
+               (p[0] == '/' && p[1] && p[1] != '_' && !strchr(p + 1, '/'))) {
+        /* Templates, policies, pipelines and index creation: ward owns its mapping and
+         * retention, so these are acknowledged and otherwise ignored. */
+        if (put)
+            wd_buf_printf(&r->body, "{\"acknowledged\":true}");
+        else if (get)
+            wd_buf_printf(&r->body, "{}");
+        else
+            wd_http_error(r, 405, "method_not_allowed", "method not allowed on this path");
+    } else {
+        char esc[300];
+        wd_log(WD_LOG_INFO, "http", "unknown endpoint method=%s path=%s", q->method,
+               wd_log_escape(esc, sizeof(esc), p, strlen(p)));
+        char why[128];
+        snprintf(why, sizeof(why), "no handler for [%s] (see docs/api.md)", q->method);
+        wd_http_error(r, 404, "resource_not_found_exception", why);
+    }
+}
+
+void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    wd_metrics_render(&q->s->metrics, &r->body);
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}

@@ -1,0 +1,50 @@
+/*
+ * http_int.h: private to the http*.c files: the per-request state, the route table
+ * entries and the response helpers.
+ */
+#ifndef WD_HTTP_INT_H
+#define WD_HTTP_INT_H
+
+#include <microhttpd.h>
+
+#include "mem.h"
+#include "ward.h"
+
+struct wd_server;
+
+/* One request: its body as it arrives, and what the router decided. */
+struct wd_http_req {
+    struct wd_server *s;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;       /* without trailing '/' (except "/") */
+    int input;              /* enum wd_input for ingest routes, else -1 */
+    struct wd_buf body;     /* raw body, WD_JSON_PADDING spare bytes at the end */
+    bool too_large;         /* body exceeded http.max_body_bytes */
+    int64_t start_ns;
+};
+
+/* A response being built: status, body, content type. */
+struct wd_http_resp {
+    int status;
+    struct wd_buf body;
+    const char *content_type; /* default application/json */
+    int retry_after_s;        /* > 0: Retry-After header */
+};
+
+/* Fills resp with the Elasticsearch error envelope {"error":{...},"status":N}. */
+void wd_http_error(struct wd_http_resp *r, int status, const char *type, const char *reason);
+
+/* Route handlers (http_ingest.c, http_es.c). */
+void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *endpoint,
+                    bool custom);
+void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str index);
+void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r);
+void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r);
+void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r);
+
+/* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
+ * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */
+int wd_http_decode_body(struct wd_http_req *q);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * serve.c: `ward serve`: loads the configuration (file, then command-line overrides),
+ * reports every config error before binding anything, opens the write-ahead log,
+ * starts the listeners and runs until SIGINT/SIGTERM. Also `ward config`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "server.h"
+#include "syslog_net.h"
+#include "time.h"
+#include "wal.h"
+#include "ward.h"
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return WD_EINVAL;
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return WD_EIO;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        return WD_EIO;
+    return WD_OK;
+}
+
+int wd_server_start(struct wd_server *s)
+{
+    char err[512];
+    struct wd_perr perr = {0, 0, NULL};
+    wd_log_level = s->cfg.log_level;
+    s->start_us = wd_now_us();
+    s->rl_ingest = (struct wd_ratelimit)WD_RATELIMIT_INIT((uint32_t)s->cfg.log_errors_per_second);
+    if (s->cfg.normalize_mozdefhostname[0])
+        snprintf(s->hostname, sizeof(s->hostname), "%s", s->cfg.normalize_mozdefhostname);
+    else if (gethostname(s->hostname, sizeof(s->hostname) - 1) != 0)
+        snprintf(s->hostname, sizeof(s->hostname), "localhost");
+    s->tz = wd_tz_load(s->cfg.normalize_naive_time_zone, &perr);
+    if (!s->tz) {
+        wd_log(WD_LOG_ERROR, "serve", "normalize.naive_time_zone '%s': %s",
+               s->cfg.normalize_naive_time_zone, perr.msg ? perr.msg : "unknown zone");
+        return 1;
+    }
+    if (mkdir_p(s->cfg.data_dir)) {
+        wd_log(WD_LOG_ERROR, "serve", "cannot create data_dir %s: %s", s->cfg.data_dir,
+               strerror(errno));
+        return 1;
+    }
+    snprintf(s->wal_dir, sizeof(s->wal_dir), "%s/wal", s->cfg.data_dir);
+    struct wd_wal_opts wo = {
+        .dir = s->wal_dir,
+        .durability = s->cfg.durability,
+        .segment_bytes = (uint64_t)s->cfg.wal_segment_bytes,
+        .queue_max_bytes = (uint64_t)s->cfg.wal_queue_max_bytes,
+        .fsync_interval_ms = (int)s->cfg.wal_fsync_interval_ms,
+        .metrics = &s->metrics,
+    };
+    if (wd_wal_open(&wo, &s->wal, err, sizeof(err))) {
+        wd_log(WD_LOG_ERROR, "serve", "write-ahead log: %s", err);
+        return 1;
+    }
+    if (s->cfg.durability == WD_DUR_NONE)
+        wd_log(WD_LOG_WARN, "serve", "wal.durability is none: acknowledged events can be "
+               "lost on a crash (benchmarks only)");
+    if (wd_http_start(s, &s->http, err, sizeof(err))) {
+        wd_log(WD_LOG_ERROR, "serve", "%s", err);
+        return 1;
+    }
+    if ((s->cfg.syslog_udp || s->cfg.syslog_tcp) &&
+        wd_syslog_srv_start(s, &s->syslog, err, sizeof(err))) {
+        wd_log(WD_LOG_ERROR, "serve", "%s", err);
+        return 1;
+    }
+    return 0;
+}
+
+void wd_server_stop(struct wd_server *s)
+{
+    wd_syslog_srv_stop(s->syslog);
+    s->syslog = NULL;
+    wd_http_stop(s->http);
+    s->http = NULL;
+    wd_wal_close(s->wal);
+    s->wal = NULL;
+    wd_tz_free(s->tz);
+    s->tz = NULL;
+    wd_cfg_fini(&s->cfg);
+}
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f, "usage: ward serve [-c FILE] [--data DIR] [--http ADDR:PORT] [--syslog ADDR:PORT]\n"
+               "\n"
+               "Runs the ward server: HTTP ingest (MozDef and Elasticsearch bulk), syslog\n"
+               "UDP/TCP, and /metrics. Without -c, the embedded defaults apply\n"
+               "(docs/config.md lists every key).\n"
+               "\n"
+               "  -c, --config FILE     YAML configuration file\n"
+               "  -d, --data DIR        data directory (overrides data_dir)\n"
+               "      --http ADDR:PORT  HTTP listener (overrides http.listen; port 0 = any)\n"
+               "      --syslog ADDR:PORT syslog UDP+TCP listener (overrides syslog.listen)\n"
+               "      --set KEY=VALUE   set any configuration key\n"
+               "  -h, --help            this help\n");
+}
+
+/* Loads config from the command line; returns 0, or the exit code to use. */
+static int load_config(int argc, char **argv, struct wd_config *cfg, bool *markdown)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+        {"http", required_argument, NULL, 'H'},   {"syslog", required_argument, NULL, 'S'},
+        {"set", required_argument, NULL, 's'},    {"markdown", no_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *file = NULL;
+    char *over[64][2];
+    int nover = 0, c, nerr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (c) {
+        case 'c':
+            file = optarg;
+            break;
+        case 'd':
+            key = "data_dir";
+            break;
+        case 'H':
+            key = "http.listen";
+            break;
+        case 'S':
+            key = "syslog.listen";
+            break;
+        case 's': {
+            char *eq = strchr(optarg, '=');
+            if (!eq) {
+                fprintf(stderr, "ward: --set expects KEY=VALUE, got '%s'\n", optarg);
+                return 2;
+            }
+            *eq = '\0';
+            key = optarg;
+            optarg = eq + 1;
+            break;
+        }
+        case 'm':
+            if (markdown) {
+                *markdown = true;
+                break;
+            }
+            return 2;
+        case 'h':
+            return -1;
+        default:
+            return 2;
+        }
+        if (key && nover < 64) {
+            over[nover][0] = (char *)key;
+            over[nover++][1] = optarg;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ward: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    wd_cfg_defaults(cfg);
+    if (file)
+        nerr += wd_cfg_load_file(cfg, file, stderr);
+    for (int i = 0; i < nover; i++) {
+        char why[512];
+        if (wd_cfg_set(cfg, over[i][0], over[i][1], why, sizeof(why))) {
+            fprintf(stderr, "command line: %s\n", why);
+            nerr++;
+        }
+    }
+    if (nerr) {
+        fprintf(stderr, "ward: %d configuration error%s; nothing started\n", nerr,
+                nerr == 1 ? "" : "s");
+        wd_cfg_fini(cfg);
+        return 2;
+    }
+    return 0;
+}
+
+int wd_serve_main(int argc, char **argv)
+{
+    struct wd_server s;
+    memset(&s, 0, sizeof(s));
+    int rc = load_config(argc, argv, &s.cfg, NULL);
+    if (rc == -1) {
+        serve_usage(stdout);
+        return 0;
+    }
+    if (rc) {
+        if (rc == 2)
+            serve_usage(stderr);
+        return rc;
+    }
+    /* Signals are taken by sigwait in this thread only. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (wd_server_start(&s)) {
+        wd_server_stop(&s);
+        return 1;
+    }
+    wd_log(WD_LOG_INFO, "serve", "ward %s started data_dir=%s durability=%s", WD_VERSION,
+           s.cfg.data_dir, s.cfg.durability == WD_DUR_FSYNC   ? "fsync"
+                           : s.cfg.durability == WD_DUR_ASYNC ? "async"
+                                                              : "none");
+    char host[256];
+    int port;
+    wd_cfg_parse_addr(s.cfg.http_listen, host, sizeof(host), &port);
+    wd_log(WD_LOG_INFO, "serve", "listening http=%s://%s:%d", s.cfg.http_tls_cert[0] ? "https"
+                                                                                      : "http",
+           host, wd_http_port(s.http));
+    if (s.syslog) {
+        wd_cfg_parse_addr(s.cfg.syslog_listen, host, sizeof(host), &port);
+        wd_log(WD_LOG_INFO, "serve", "listening syslog_udp=%s:%d syslog_tcp=%s:%d", host,
+               wd_syslog_srv_udp_port(s.syslog), host, wd_syslog_srv_tcp_port(s.syslog));
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    wd_log(WD_LOG_INFO, "serve", "signal %d: stopping", sig);
+    wd_server_stop(&s);
+    wd_log(WD_LOG_INFO, "serve", "stopped");
+    return 0;
+}
+
+int wd_config_main(int argc, char **argv)
+{
+    struct wd_config cfg;
+    bool markdown = false;
+    int rc = load_config(argc, argv, &cfg, &markdown);
+    if (rc == -1) {
+        printf("usage: ward config [-c FILE] [--set KEY=VALUE] [--markdown]\n\n"
+               "Checks a configuration and prints the effective values as YAML, or with\n"
+               "--markdown prints the reference of every key (docs/config.md).\n");
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (markdown)
+        wd_cfg_write_markdown(stdout);
+    else
+        wd_cfg_write_yaml(&cfg, stdout);
+    wd_cfg_fini(&cfg);
+    return 0;
+}

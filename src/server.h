@@ -1,0 +1,41 @@
+/*
+ * server.h: the one struct wd_server holding everything `ward serve` runs: the loaded
+ * configuration, metrics, the write-ahead log, the listeners. Created by
+ * wd_server_start(), torn down by wd_server_stop(). Read-only after start except for
+ * the atomics inside `metrics`.
+ */
+#ifndef WD_SERVER_H
+#define WD_SERVER_H
+
+#include "cfg.h"
+#include "log.h"
+#include "metrics.h"
+
+struct wd_wal;
+struct wd_tz;
+struct wd_http;
+struct wd_syslog_srv;
+
+struct wd_server {
+    struct wd_config cfg;
+    struct wd_metrics metrics;
+    struct wd_wal *wal;
+    struct wd_tz *tz;           /* normalize.naive_time_zone */
+    char hostname[256];         /* mozdefhostname */
+    char wal_dir[4096];
+    int64_t start_us;
+    struct wd_http *http;
+    struct wd_syslog_srv *syslog;
+    struct wd_ratelimit rl_ingest; /* per-event error records */
+};
+
+/* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
+ * Takes ownership of the config in `s->cfg`. */
+int wd_server_start(struct wd_server *s);
+void wd_server_stop(struct wd_server *s);
+
+/* `ward serve` and `ward config` entry points (serve.c). */
+int wd_serve_main(int argc, char **argv);
+int wd_config_main(int argc, char **argv);
+
+#endif
