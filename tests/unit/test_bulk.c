@@ -1,0 +1,118 @@
+/*
+ * test_bulk.c: bulk body framing (bulk.c): NDJSON with and without action lines, JSON
+ * arrays, single objects, bad lines with their line numbers, update/delete, limits.
+ */
+#include "bulk.h"
+#include "jv.h"
+#include "json.h"
+#include "mem.h"
+#include "metrics.h"
+#include "ward.h"
+#include "wd_test.h"
+
+/* Renders every item as "action:index:status:line:doc-or-msg;". */
+struct rec {
+    struct wd_buf out;
+};
+
+static int cb(void *ctx, struct wd_bulk_item *it)
+{
+    struct rec *r = ctx;
+    wd_buf_printf(&r->out, "%s:%.*s:%d:%zu:", wd_bulk_action_name(it->action),
+                  (int)it->index.len, it->index.p, it->status, it->line);
+    if (it->doc)
+        wd_jv_write(it->doc, &r->out);
+    else
+        wd_buf_printf(&r->out, "%s", it->msg);
+    wd_buf_putc(&r->out, ';');
+    return WD_OK;
+}
+
+/* Parses body with limits; returns the rendering (static buffer). */
+static const char *run(const char *body, size_t max_line, uint32_t depth)
+{
+    static char res[4096];
+    struct wd_arena a;
+    struct rec r;
+    struct wd_bulk_opts o = {depth, max_line};
+    size_t len = strlen(body);
+    char *copy = malloc(len + WD_JSON_PADDING);
+    memcpy(copy, body, len);
+    wd_arena_init(&a, 0, 0);
+    wd_buf_init(&r.out, 0);
+    wd_buf_append(&r.out, "", 0);
+    wd_bulk_parse(copy, len, len + WD_JSON_PADDING, &o, &a, cb, &r);
+    snprintf(res, sizeof(res), "%s", r.out.p);
+    wd_buf_fini(&r.out);
+    wd_arena_fini(&a);
+    free(copy);
+    return res;
+}
+
+#define RUN(b) run((b), 1 << 20, 64)
+
+static void t_actions(void)
+{
+    EXPECT_STR(RUN("{\"index\":{\"_index\":\"z\",\"_id\":\"1\"}}\n{\"a\":1}\n{\"create\":{}}\n"
+                   "{\"b\":2}\n"),
+               "index:z:0:2:{\"a\":1};create::0:4:{\"b\":2};");
+}
+
+static void t_bare_ndjson_blank_lines_crlf(void)
+{
+    EXPECT_STR(RUN("\n{\"a\":1}\r\n\n  \n{\"b\":2}"), "index::0:2:{\"a\":1};index::0:5:{\"b\":2};");
+}
+
+static void t_array_and_single_object(void)
+{
+    EXPECT_STR(RUN(" [{\"a\":1},{\"index\":{}},{\"b\":2}]"),
+               "index::0:1:{\"a\":1};index::0:3:{\"b\":2};");
+    EXPECT_STR(RUN("{\"a\":1,\"index\":\"kept\"}"), "index::0:1:{\"a\":1,\"index\":\"kept\"};");
+    EXPECT_STR(RUN("{\n  \"pretty\": true\n}\n"), "index::0:1:{\"pretty\":true};");
+    EXPECT_STR(RUN("[1,2"), "index::400:1:line 1: unexpected end of input at byte 4;");
+}
+
+static void t_bad_lines_keep_the_rest(void)
+{
+    const char *got = RUN("{\"index\":{}}\n{\"a\":1}\n{\"index\":{}}\n{bad\n{\"c\":3}\n{\"d\",\n");
+    FAIL_UNLESS(strstr(got, "index::0:2:{\"a\":1};"));
+    FAIL_UNLESS(strstr(got, "index::400:4:line 4: "));
+    FAIL_UNLESS(strstr(got, "index::0:5:{\"c\":3};"));
+    FAIL_UNLESS(strstr(got, "index::400:6:line 6: "));
+}
+
+static void t_update_delete_and_dangling_action(void)
+{
+    EXPECT_STR(RUN("{\"update\":{\"_index\":\"u\"}}\n{\"doc\":{}}\n{\"delete\":{\"_id\":\"x\"}}\n"
+                   "{\"index\":{}}\n"),
+               "update:u:403:2:line 2: update is not supported: events are immutable;"
+               "delete::404:3:line 3: delete is not supported: events are immutable;"
+               "index::400:4:line 4: action line without a source line;");
+}
+
+static void t_limits(void)
+{
+    const char *got = run("{\"a\":\"0123456789012345678901234567890123456789\"}\n{\"b\":1}\n", 20, 64);
+    FAIL_UNLESS(strstr(got, "index::400:1:line 1: line longer than ingest.max_line_bytes"));
+    FAIL_UNLESS(strstr(got, "index::0:2:{\"b\":1};"));
+    got = run("{\"a\":{\"b\":{\"c\":1}}}\n{\"b\":1}\n", 1 << 20, 2);
+    FAIL_UNLESS(strstr(got, "index::400:1:"));
+    FAIL_UNLESS(strstr(got, "index::0:2:{\"b\":1};"));
+}
+
+static void t_empty(void)
+{
+    EXPECT_STR(RUN(""), "");
+    EXPECT_STR(RUN("\n\n"), "");
+}
+
+WD_TEST_LIST{
+    {"bulk_actions", t_actions},
+    {"bulk_bare_ndjson_blank_lines_crlf", t_bare_ndjson_blank_lines_crlf},
+    {"bulk_array_and_single_object", t_array_and_single_object},
+    {"bulk_bad_lines_keep_the_rest", t_bad_lines_keep_the_rest},
+    {"bulk_update_delete_and_dangling_action", t_update_delete_and_dangling_action},
+    {"bulk_limits", t_limits},
+    {"bulk_empty", t_empty},
+};
+WD_TEST_MAIN
