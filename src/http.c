@@ -247,10 +247,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = q;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)h->s->cfg.http_max_body_bytes)
+        unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+        if (clen > (unsigned long long)h->s->cfg.http_max_body_bytes)
             q->too_large = true;
-        else
+        else {
+            /* One allocation of the announced size (plus parser padding). */
+            if (clen && wd_buf_reserve(&q->body, (size_t)clen + WD_JSON_PADDING) != WD_OK)
+                q->too_large = true;
             return MHD_YES;
+        }
     }
     if (*upload_data_size) {
         if (!q->too_large) {

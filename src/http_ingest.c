@@ -178,32 +178,59 @@ static int on_item(void *arg, struct wd_bulk_item *it)
     return wd_buf_append(&c->items, &x, sizeof(x));
 }
 
+#define PUT(o, lit) wd_buf_append((o), (lit), sizeof(lit) - 1)
+
+/* Appends v in decimal (hot path: one call per bulk item, no printf). */
+static void put_u64(struct wd_buf *o, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[23 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    wd_buf_append(o, tmp + 24 - n, (size_t)n);
+}
+
+/* Appends the event id: 16 lower-case hex digits. */
+static void put_id(struct wd_buf *o, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char tmp[18];
+    tmp[0] = tmp[17] = '"';
+    for (int i = 16; i >= 1; i--, v >>= 4)
+        tmp[i] = hex[v & 15];
+    wd_buf_append(o, tmp, sizeof(tmp));
+}
+
 static void write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
 {
-    wd_buf_printf(o, "{\"%s\":{\"_index\":", wd_bulk_action_name(x->action));
+    const char *act = wd_bulk_action_name(x->action);
+    PUT(o, "{\"");
+    wd_buf_append(o, act, strlen(act));
+    PUT(o, "\":{\"_index\":");
     wd_jv_write_str(x->index.p, x->index.len, o);
-    if (x->status == 201) {
-        if (x->id.len) {
-            wd_buf_printf(o, ",\"_id\":");
-            wd_jv_write_str(x->id.p, x->id.len, o);
-        } else {
-            wd_buf_printf(o, ",\"_id\":\"%016llx\"", (unsigned long long)seq);
-        }
-        wd_buf_printf(o, ",\"_version\":1,\"result\":\"created\",\"_shards\":{\"total\":1,"
-                         "\"successful\":1,\"failed\":0},\"_seq_no\":%llu,"
-                         "\"_primary_term\":1,\"status\":201}}",
-                      (unsigned long long)seq);
-        return;
-    }
-    wd_buf_printf(o, ",\"_id\":");
+    PUT(o, ",\"_id\":");
     if (x->id.len)
         wd_jv_write_str(x->id.p, x->id.len, o);
+    else if (x->status == 201)
+        put_id(o, seq);
     else
-        wd_buf_printf(o, "null");
-    wd_buf_printf(o, ",\"status\":%d,\"error\":{\"type\":\"%s\",\"reason\":", x->status,
-                  x->error_type);
+        PUT(o, "null");
+    if (x->status == 201) {
+        PUT(o, ",\"_version\":1,\"result\":\"created\",\"_shards\":{\"total\":1,"
+               "\"successful\":1,\"failed\":0},\"_seq_no\":");
+        put_u64(o, seq);
+        PUT(o, ",\"_primary_term\":1,\"status\":201}}");
+        return;
+    }
+    PUT(o, ",\"status\":");
+    put_u64(o, x->status);
+    PUT(o, ",\"error\":{\"type\":\"");
+    wd_buf_append(o, x->error_type, strlen(x->error_type));
+    PUT(o, "\",\"reason\":");
     wd_jv_write_str(x->reason ? x->reason : "", x->reason ? strlen(x->reason) : 0, o);
-    wd_buf_printf(o, "}}}");
+    PUT(o, "}}}");
 }
 
 void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str index)
