@@ -3,10 +3,12 @@
  * and wd_gen_next(), which releases them in timestamp order and renders each one.
  *
  * How time works: a session (see gen_int.h) starts at the clock and pushes records at or
- * after that instant; for every record pushed the clock advances by one jittered mean gap
- * (1/rate seconds, uniform 0.5x..1.5x), so the output rate matches --rate on average. A
- * record is released once the clock has passed its timestamp; as sessions never push
- * records before the clock, released timestamps never decrease.
+ * after that instant; every record advances the clock by one jittered mean gap (1/rate
+ * seconds, uniform 0.5x..1.5x), so the output rate matches --rate on average. Records due
+ * soon advance it when pushed; records far ahead (a logout minutes later) when released,
+ * so a short run is not stretched by records it never outputs. A record is released once
+ * the clock has passed its timestamp; as sessions never push records before the clock and
+ * the clock never goes back, released timestamps never decrease.
  */
 #include "gen_int.h"
 #include "mem.h"
@@ -301,6 +303,9 @@ struct gen_rec *wd_gen_push(struct wd_gen *g, int64_t ts, enum gen_log log)
     r->write_us = ts;
     r->log = (uint8_t)log;
     r->sensor = NULL;
+    /* "far": beyond 64 mean gaps from the session start */
+    r->deferred = (uint64_t)(ts - g->session_t0) > (g->gap_q16 >> 10);
+    g->session_adv += !r->deferred;
     /* sift up */
     uint32_t i = g->nheap++;
     struct gen_hent e = {ts, g->seq++, slot};
@@ -380,6 +385,7 @@ static void session(struct wd_gen *g)
     int64_t t0 = g->clock_us;
     g->session_t0 = t0;
     g->session_recs = 0;
+    g->session_adv = 0;
     switch (g->o.kind) {
     case WD_GEN_SYSLOG:
         wd_gen_syslog_session(g, t0);
@@ -401,7 +407,7 @@ static void session(struct wd_gen *g)
         wd_gen_zeek_session(g, t0, zeek_logs[g->o.kind]);
         break;
     }
-    for (uint32_t i = 0; i < g->session_recs; i++)
+    for (uint32_t i = 0; i < g->session_adv; i++)
         advance(g);
 }
 
@@ -442,6 +448,8 @@ size_t wd_gen_next(struct wd_gen *g, struct wd_buf *out)
     }
     uint32_t slot = pop(g);
     const struct gen_rec *r = &g->pool[slot];
+    if (r->deferred)
+        advance(g);
 
     /* Render in place when the buffer can take a maximal event, else via a private
      * buffer and a checked append (a capped wd_buf close to its cap). */

@@ -408,6 +408,7 @@ struct gen_rec {
     int64_t ts_us;
     int64_t write_us; /* when the sensor wrote it (Zeek _write_ts) */
     uint8_t log;      /* enum gen_log */
+    uint8_t deferred; /* far in the future: advances the clock when released, not pushed */
     const char *sensor;
     union {
         struct gen_conn conn;
@@ -435,6 +436,7 @@ struct wd_gen {
     uint32_t clock_frac;   /* 1/65536 us */
     uint64_t gap_q16;      /* mean gap between events, 1/65536 us */
     uint32_t session_recs; /* records pushed by the session being built */
+    uint32_t session_adv;  /* ... of which advance the clock now (not deferred) */
     int64_t session_t0;
     /* queue */
     struct gen_rec *pool;

@@ -949,7 +949,7 @@ static void session_scan(struct wd_gen *g, int64_t t0)
     struct gen_rng *rng = &g->rng;
     uint32_t src = wd_gen_attacker_ip(rng);
     bool vertical = gen_chance(rng, 400);
-    size_t n = (size_t)gen_range(rng, 2, 24);
+    size_t n = (size_t)gen_range(rng, 2, 14);
     uint32_t dst = GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 60));
     uint16_t port = GEN_PICK(rng, scan_ports);
     uint16_t sport = (uint16_t)gen_range(rng, 1024, 65535);
@@ -1059,7 +1059,7 @@ enum {
 
 void wd_gen_zeek_session(struct wd_gen *g, int64_t t0, unsigned logs)
 {
-    static const uint16_t w_all[] = {220, 380, 55, 15, 30, 40, 90, 110, 30, 25, 5};
+    static const uint16_t w_all[] = {220, 380, 55, 15, 30, 40, 35, 110, 30, 25, 5};
     static const uint16_t w_dns[] = {850, 0, 0, 0, 0, 0, 0, 0, 0, 150, 0};
     static const uint16_t w_http[] = {0, 0, 850, 150, 0, 0, 0, 0, 0, 0, 0};
     const uint16_t *w = w_all;
