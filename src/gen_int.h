@@ -115,9 +115,28 @@ static inline uint64_t gen_skew(struct gen_rng *r, uint64_t n)
 
 /* ---- output helpers ---------------------------------------------------------------- */
 
+/* Copies n bytes; short copies use fixed-size moves instead of a libc call (the hot path
+ * copies many 2..30 byte keys and values). */
 static inline char *gen_put(char *w, const char *s, size_t n)
 {
-    memcpy(w, s, n);
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(w, &a, 8);
+        memcpy(w + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(w, &a, 4);
+        memcpy(w + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            w[i] = s[i];
+    } else {
+        memcpy(w, s, n);
+    }
     return w + n;
 }
 

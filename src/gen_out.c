@@ -40,10 +40,27 @@ uint64_t wd_gen_logu(struct gen_rng *r, unsigned lo_bits, unsigned hi_bits)
     return base + gen_below(r, base);
 }
 
+static unsigned ndigits(uint64_t v)
+{
+    unsigned n = 1;
+    for (;;) {
+        if (v < 10)
+            return n;
+        if (v < 100)
+            return n + 1;
+        if (v < 1000)
+            return n + 2;
+        if (v < 10000)
+            return n + 3;
+        v /= 10000;
+        n += 4;
+    }
+}
+
 char *wd_gen_put_u64(char *w, uint64_t v)
 {
-    char tmp[20];
-    char *e = tmp + sizeof(tmp), *p = e;
+    unsigned n = ndigits(v);
+    char *p = w + n;
     while (v >= 100) {
         unsigned i = (unsigned)(v % 100) * 2;
         v /= 100;
@@ -57,7 +74,7 @@ char *wd_gen_put_u64(char *w, uint64_t v)
     } else {
         *--p = (char)('0' + v);
     }
-    return gen_put(w, p, (size_t)(e - p));
+    return w + n;
 }
 
 char *wd_gen_put_i64(char *w, int64_t v)
@@ -72,21 +89,45 @@ char *wd_gen_put_i64(char *w, int64_t v)
 char *wd_gen_put_u64w(char *w, uint64_t v, int width)
 {
     char *p = w + width;
-    for (int i = width - 1; i >= 0; i--) {
-        w[i] = (char)('0' + v % 10);
-        v /= 10;
+    int i = width;
+    while (i >= 2) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = digits2[d + 1];
+        *--p = digits2[d];
+        i -= 2;
     }
-    return p;
+    if (i)
+        *--p = (char)('0' + v % 10);
+    return w + width;
+}
+
+/* One address byte: 1..3 digits, no leading zeros. */
+static char *put_octet(char *w, unsigned b)
+{
+    if (b >= 100) {
+        *w++ = (char)('0' + b / 100);
+        b %= 100;
+        *w++ = digits2[b * 2];
+        *w++ = digits2[b * 2 + 1];
+    } else if (b >= 10) {
+        *w++ = digits2[b * 2];
+        *w++ = digits2[b * 2 + 1];
+    } else {
+        *w++ = (char)('0' + b);
+    }
+    return w;
 }
 
 char *wd_gen_put_ipv4(char *w, uint32_t a)
 {
-    for (int i = 3; i >= 0; i--) {
-        w = wd_gen_put_u64(w, (a >> (i * 8)) & 0xff);
-        if (i)
-            *w++ = '.';
-    }
-    return w;
+    w = put_octet(w, a >> 24);
+    *w++ = '.';
+    w = put_octet(w, (a >> 16) & 0xff);
+    *w++ = '.';
+    w = put_octet(w, (a >> 8) & 0xff);
+    *w++ = '.';
+    return put_octet(w, a & 0xff);
 }
 
 char *wd_gen_put_hex(char *w, uint64_t seed, size_t nchars, bool upper)

@@ -18,14 +18,16 @@ enum zk { ZK_TIME, ZK_STR, ZK_ADDR, ZK_COUNT, ZK_INTERVAL, ZK_BOOL, ZK_VSTR, ZK_
 struct zcol {
     const char *name;
     uint8_t nlen;
+    const char *jkey; /* ,"name": */
+    uint8_t jlen;
     uint8_t kind;      /* enum zk */
     const char *type;  /* Zeek type name for #types */
     const char *mz;    /* MozDef details key (NULL = name) */
     const char *mzdef; /* JSON text MozDef sets when the field is unset (NULL = omit) */
 };
 
-#define COL(n, t, k)            {n, sizeof(n) - 1, k, t, NULL, NULL}
-#define COLM(n, t, k, mz, def) {n, sizeof(n) - 1, k, t, mz, def}
+#define COL(n, t, k)           {n, sizeof(n) - 1, ",\"" n "\":", sizeof(n) + 3, k, t, NULL, NULL}
+#define COLM(n, t, k, mz, def) {n, sizeof(n) - 1, ",\"" n "\":", sizeof(n) + 3, k, t, mz, def}
 #define ID_COLS                                                                                \
     COL("ts", "time", ZK_TIME), COL("uid", "string", ZK_STR),                                  \
         COLM("id.orig_h", "addr", ZK_ADDR, "sourceipaddress", NULL),                           \
@@ -721,15 +723,13 @@ static char *json_key(char *w, const char *name, size_t n)
     return w;
 }
 
-static char *json_fields(char *w, const struct zlog *L, const struct zval *v, bool comma)
+/* Members after the first ("_path" comes before them): ,"name":value for set fields. */
+static char *json_fields(char *w, const struct zlog *L, const struct zval *v)
 {
     for (size_t i = 0; i < L->ncols; i++) {
         if (!v[i].set)
             continue;
-        if (comma)
-            *w++ = ',';
-        comma = true;
-        w = json_key(w, L->cols[i].name, L->cols[i].nlen);
+        w = gen_put(w, L->cols[i].jkey, L->cols[i].jlen);
         w = json_val(w, &L->cols[i], &v[i]);
     }
     return w;
@@ -916,7 +916,7 @@ char *wd_gen_zeek_render(struct wd_gen *g, const struct gen_rec *r, char *w, enu
         w = gen_puts(w, wd_gen_log_names[r->log]);
         w = GEN_LIT(w, "\",\"_write_ts\":");
         w = wd_gen_put_jnum(w, r->write_us);
-        w = json_fields(w, L, v, true);
+        w = json_fields(w, L, v);
         *w++ = '}';
         *w++ = '\n';
         return w;
