@@ -145,10 +145,12 @@ int wd_gen_parse_time(const char *s, int64_t *us)
         if (*p < '0' || *p > '9')
             return WD_EINVAL;
         while (*p >= '0' && *p <= '9') {
-            if (v > 9000000000000LL)
-                return WD_EINVAL;
             v = v * 10 + (*p++ - '0');
+            if (v > 253402300799LL) /* 9999-12-31T23:59:59Z */
+                return WD_EINVAL;
         }
+        if (neg && v > 62135596800LL) /* before 0001-01-01 */
+            return WD_EINVAL;
         v *= GEN_US;
         if (*p == '.') {
             int64_t scale = GEN_US / 10;
