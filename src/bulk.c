@@ -73,9 +73,12 @@ static int take(struct walker *w, struct wd_jv *v, const struct wd_perr *perr, s
             it.action = act;
             it.index = meta_str(v->u.kids.head, "_index");
             it.id = meta_str(v->u.kids.head, "_id");
-            snprintf(it.msg, sizeof(it.msg), "line %zu: delete is not supported: events are "
-                     "immutable", line);
-            return emit_error(w, &it, 404, WD_REJ_BAD_ACTION, "action_request_validation_exception");
+            snprintf(it.msg, sizeof(it.msg),
+                     "line %zu: delete is not supported: events are "
+                     "immutable",
+                     line);
+            return emit_error(w, &it, 404, WD_REJ_BAD_ACTION,
+                              "action_request_validation_exception");
         }
         if (act >= 0) {
             w->pending = act;
@@ -96,8 +99,10 @@ static int take(struct walker *w, struct wd_jv *v, const struct wd_perr *perr, s
         return emit_error(w, &it, 400, reason, "mapper_parsing_exception");
     }
     if (it.action == WD_BULK_UPDATE) {
-        snprintf(it.msg, sizeof(it.msg), "line %zu: update is not supported: events are "
-                 "immutable", line);
+        snprintf(it.msg, sizeof(it.msg),
+                 "line %zu: update is not supported: events are "
+                 "immutable",
+                 line);
         return emit_error(w, &it, 403, WD_REJ_BAD_ACTION, "action_request_validation_exception");
     }
     it.doc = v;
@@ -137,8 +142,7 @@ static int finish(struct walker *w)
     it.id = w->id;
     it.line = w->action_line;
     w->pending = -1;
-    snprintf(it.msg, sizeof(it.msg), "line %zu: action line without a source line",
-             it.line);
+    snprintf(it.msg, sizeof(it.msg), "line %zu: action line without a source line", it.line);
     return emit_error(w, &it, 400, WD_REJ_BAD_ACTION, "illegal_argument_exception");
 }
 
@@ -181,8 +185,8 @@ int wd_bulk_parse(const char *body, size_t len, size_t readable, const struct wd
                                       o->max_depth, a, &probe, &perr) != WD_OK;
         }
         if (try_whole && len - start <= o->max_line * 64 &&
-            wd_json_parse(body + start, len - start, readable - start, o->max_depth, a, &v,
-                          NULL) == WD_OK) {
+            wd_json_parse(body + start, len - start, readable - start, o->max_depth, a, &v, NULL) ==
+                WD_OK) {
             if (v->type == WD_JV_ARR)
                 return walk_array(&w, v);
             int rc = take(&w, v, NULL, 1);

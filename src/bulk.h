@@ -19,23 +19,23 @@ struct wd_jv;
 enum wd_bulk_action { WD_BULK_INDEX, WD_BULK_CREATE, WD_BULK_UPDATE, WD_BULK_DELETE };
 
 struct wd_bulk_item {
-    int action;          /* enum wd_bulk_action; bare events (no action line) are INDEX */
-    struct wd_str index; /* _index of the action line; empty when none */
-    struct wd_str id;    /* _id of the action line; empty when none */
-    struct wd_jv *doc;   /* the decoded source; NULL when status is set */
-    size_t line;         /* 1-based line of the source (array: 1-based element index) */
-    int status;          /* 0 = ok so far; else the HTTP status of the item error */
-    int reason;          /* enum wd_reject when status is set */
+    int action;             /* enum wd_bulk_action; bare events (no action line) are INDEX */
+    struct wd_str index;    /* _index of the action line; empty when none */
+    struct wd_str id;       /* _id of the action line; empty when none */
+    struct wd_jv *doc;      /* the decoded source; NULL when status is set */
+    size_t line;            /* 1-based line of the source (array: 1-based element index) */
+    int status;             /* 0 = ok so far; else the HTTP status of the item error */
+    int reason;             /* enum wd_reject when status is set */
     const char *error_type; /* Elasticsearch error type when status is set */
-    char msg[160];       /* error reason text when status is set */
+    char msg[160];          /* error reason text when status is set */
 };
 
 /* Receives each item in body order; a non-zero return stops the walk with that code. */
 typedef int (*wd_bulk_cb)(void *ctx, struct wd_bulk_item *it);
 
 struct wd_bulk_opts {
-    uint32_t max_depth;  /* JSON nesting limit */
-    size_t max_line;     /* longest line in bytes */
+    uint32_t max_depth; /* JSON nesting limit */
+    size_t max_line;    /* longest line in bytes */
 };
 
 /*

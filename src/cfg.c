@@ -36,9 +36,9 @@ int wd_cfg_parse_size(const char *s, int64_t *out)
         const char *suffix;
         unsigned long long mul;
     } units[] = {
-        {"", 1},          {"B", 1},         {"k", 1000},      {"K", 1000},     {"KB", 1000},
-        {"KiB", 1 << 10}, {"M", 1000000},   {"MB", 1000000},  {"MiB", 1 << 20}, {"G", 1000000000},
-        {"GB", 1000000000}, {"GiB", 1 << 30},
+        {"", 1},          {"B", 1},          {"k", 1000},        {"K", 1000},
+        {"KB", 1000},     {"KiB", 1 << 10},  {"M", 1000000},     {"MB", 1000000},
+        {"MiB", 1 << 20}, {"G", 1000000000}, {"GB", 1000000000}, {"GiB", 1 << 30},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(units); i++) {
         if (strcmp(end, units[i].suffix) == 0) {
@@ -201,8 +201,7 @@ static const char *nearest_key(const char *name)
     return bd <= 4 ? best : NULL;
 }
 
-int wd_cfg_set(struct wd_config *c, const char *key, const char *value, char *why,
-               size_t why_len)
+int wd_cfg_set(struct wd_config *c, const char *key, const char *value, char *why, size_t why_len)
 {
     const struct wd_cfg_key *k = wd_cfg_find(key);
     if (!k) {

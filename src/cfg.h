@@ -17,14 +17,14 @@ enum wd_durability { WD_DUR_FSYNC, WD_DUR_ASYNC, WD_DUR_NONE };
 struct wd_config {
     char *data_dir;
     int log_level;
-    char *http_listen;         /* ADDR:PORT, port 0 = ephemeral */
-    char *http_tls_cert;       /* PEM path; empty = plain HTTP */
-    char *http_tls_key;        /* PEM path */
+    char *http_listen;   /* ADDR:PORT, port 0 = ephemeral */
+    char *http_tls_cert; /* PEM path; empty = plain HTTP */
+    char *http_tls_key;  /* PEM path */
     int64_t http_max_body_bytes;
     int64_t http_max_connections;
     int64_t http_timeout_s;
-    char *http_es_version;     /* version reported to Elasticsearch clients */
-    char *syslog_listen;       /* ADDR:PORT for UDP and TCP */
+    char *http_es_version; /* version reported to Elasticsearch clients */
+    char *syslog_listen;   /* ADDR:PORT for UDP and TCP */
     bool syslog_udp;
     bool syslog_tcp;
     int64_t syslog_max_message_bytes;
@@ -34,7 +34,7 @@ struct wd_config {
     int64_t ingest_max_batch_events;
     char *normalize_naive_time_zone;
     char *normalize_mozdefhostname; /* empty = the machine's host name */
-    int durability;            /* enum wd_durability */
+    int durability;                 /* enum wd_durability */
     int64_t wal_segment_bytes;
     int64_t wal_queue_max_bytes;
     int64_t wal_fsync_interval_ms;
@@ -45,12 +45,12 @@ enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_E
 
 /* One row of the configuration table. */
 struct wd_cfg_key {
-    const char *name;      /* dotted YAML path, e.g. "http.listen" */
-    int type;              /* enum wd_cfg_type */
-    const char *def;       /* default, as it would be written in YAML */
-    int64_t min, max;      /* INT and SIZE bounds (inclusive) */
+    const char *name;           /* dotted YAML path, e.g. "http.listen" */
+    int type;                   /* enum wd_cfg_type */
+    const char *def;            /* default, as it would be written in YAML */
+    int64_t min, max;           /* INT and SIZE bounds (inclusive) */
     const char *const *choices; /* ENUM: NULL-terminated names, index = stored value */
-    size_t offset;         /* offsetof(struct wd_config, field) */
+    size_t offset;              /* offsetof(struct wd_config, field) */
     const char *help;
 };
 
@@ -71,8 +71,7 @@ int wd_cfg_load_string(struct wd_config *c, const char *name, const char *text, 
 
 /* Sets one key from text (used by the loader and by command-line overrides). On error
  * returns WD_EINVAL and points *why to a constant/static message. */
-int wd_cfg_set(struct wd_config *c, const char *key, const char *value, char *why,
-               size_t why_len);
+int wd_cfg_set(struct wd_config *c, const char *key, const char *value, char *why, size_t why_len);
 
 /* Finds a key row by name; NULL when unknown. */
 const struct wd_cfg_key *wd_cfg_find(const char *name);

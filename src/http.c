@@ -188,9 +188,8 @@ static enum MHD_Result send_resp(struct wd_http_req *q, struct wd_http_resp *r)
 {
     size_t len = r->body.len;
     char *body = wd_buf_detach(&r->body, NULL);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE
-                                                                          : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         free(body);
         return MHD_NO;
@@ -226,9 +225,8 @@ static int ingest_input_for(const char *path)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct wd_http *h = cls;
     struct wd_http_req *q = *con_cls;
@@ -245,8 +243,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         q->start_ns = wd_mono_ns();
         wd_buf_init(&q->body, (size_t)h->s->cfg.http_max_body_bytes + WD_JSON_PADDING);
         *con_cls = q;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
         if (clen > (unsigned long long)h->s->cfg.http_max_body_bytes)
             q->too_large = true;
@@ -381,8 +379,10 @@ int wd_http_start(struct wd_server *s, struct wd_http **out, char *err, size_t e
     h->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_ARRAY,
                             opts, MHD_OPTION_END);
     if (!h->d) {
-        snprintf(err, err_len, "cannot listen on %s for HTTP%s (address in use or bad TLS "
-                 "files?)", s->cfg.http_listen, tls ? "S" : "");
+        snprintf(err, err_len,
+                 "cannot listen on %s for HTTP%s (address in use or bad TLS "
+                 "files?)",
+                 s->cfg.http_listen, tls ? "S" : "");
         goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);

@@ -18,12 +18,13 @@ void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r)
     wd_buf_printf(b, ",\"cluster_name\":\"ward\",\"cluster_uuid\":\"d2FyZC1jbHVzdGVyLXV1aWQ\","
                      "\"version\":{\"number\":");
     wd_jv_write_str(q->s->cfg.http_es_version, strlen(q->s->cfg.http_es_version), b);
-    wd_buf_printf(b, ",\"build_flavor\":\"default\",\"build_type\":\"deb\","
-                     "\"build_hash\":\"ward-%s\",\"build_date\":\"2026-01-01T00:00:00.000Z\","
-                     "\"build_snapshot\":false,\"lucene_version\":\"9.8.0\","
-                     "\"minimum_wire_compatibility_version\":\"7.17.0\","
-                     "\"minimum_index_compatibility_version\":\"7.0.0\"},"
-                     "\"tagline\":\"You know, for Search\"}",
+    wd_buf_printf(b,
+                  ",\"build_flavor\":\"default\",\"build_type\":\"deb\","
+                  "\"build_hash\":\"ward-%s\",\"build_date\":\"2026-01-01T00:00:00.000Z\","
+                  "\"build_snapshot\":false,\"lucene_version\":\"9.8.0\","
+                  "\"minimum_wire_compatibility_version\":\"7.17.0\","
+                  "\"minimum_index_compatibility_version\":\"7.0.0\"},"
+                  "\"tagline\":\"You know, for Search\"}",
                   WD_VERSION);
 }
 

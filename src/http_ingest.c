@@ -239,8 +239,8 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
     wd_metric_add(&s->metrics.received_bytes[q->input], q->body.len);
     if (!body_ready(q, r))
         return;
-    struct bulk_ctx c = {q, thread_batch(), {0}, index, 0, 0,
-                         (uint64_t)s->cfg.ingest_max_batch_events};
+    struct bulk_ctx c = {
+        q, thread_batch(), {0}, index, 0, 0, (uint64_t)s->cfg.ingest_max_batch_events};
     wd_buf_init(&c.items, 0);
     struct wd_bulk_opts o = {(uint32_t)s->cfg.ingest_max_json_depth,
                              (size_t)s->cfg.ingest_max_line_bytes};
@@ -249,8 +249,10 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
     if (rc == WD_ELIMIT) {
         wd_ingest_reject(s, q->input, WD_REJ_TOO_MANY, 1);
         char why[160];
-        snprintf(why, sizeof(why), "more than ingest.max_batch_events (%lld) events in one "
-                 "request; split it", (long long)s->cfg.ingest_max_batch_events);
+        snprintf(why, sizeof(why),
+                 "more than ingest.max_batch_events (%lld) events in one "
+                 "request; split it",
+                 (long long)s->cfg.ingest_max_batch_events);
         wd_http_error(r, 413, "content_too_long_exception", why);
         goto out;
     }

@@ -17,10 +17,10 @@ struct wd_http_req {
     struct wd_server *s;
     struct MHD_Connection *conn;
     const char *method;
-    const char *path;       /* without trailing '/' (except "/") */
-    int input;              /* enum wd_input for ingest routes, else -1 */
-    struct wd_buf body;     /* raw body, WD_JSON_PADDING spare bytes at the end */
-    bool too_large;         /* body exceeded http.max_body_bytes */
+    const char *path;   /* without trailing '/' (except "/") */
+    int input;          /* enum wd_input for ingest routes, else -1 */
+    struct wd_buf body; /* raw body, WD_JSON_PADDING spare bytes at the end */
+    bool too_large;     /* body exceeded http.max_body_bytes */
     int64_t start_ns;
 };
 

@@ -21,17 +21,17 @@ struct wd_jv;
 
 /* Where an event came from; fields MozDef's loginput adds before normalization (a.3). */
 struct wd_ingest_meta {
-    const char *endpoint;      /* "events", "cef", or the app of /custom/<app>; NULL none */
-    bool customendpoint;       /* /custom/<app>: skip key mapping */
-    struct wd_str dataset;     /* Elasticsearch _index, kept as `dataset`; empty = none */
+    const char *endpoint;  /* "events", "cef", or the app of /custom/<app>; NULL none */
+    bool customendpoint;   /* /custom/<app>: skip key mapping */
+    struct wd_str dataset; /* Elasticsearch _index, kept as `dataset`; empty = none */
 };
 
 struct wd_ingest_batch {
-    struct wd_arena arena;   /* decoded trees of the batch */
-    struct wd_buf payload;   /* WAL payload: count x (u32 len, JSON) */
-    struct wd_buf scratch;   /* one event's text during normalization */
-    uint32_t count;          /* events in payload */
-    uint32_t norm_errors;    /* events kept with a note in `errors` */
+    struct wd_arena arena; /* decoded trees of the batch */
+    struct wd_buf payload; /* WAL payload: count x (u32 len, JSON) */
+    struct wd_buf scratch; /* one event's text during normalization */
+    uint32_t count;        /* events in payload */
+    uint32_t norm_errors;  /* events kept with a note in `errors` */
 };
 
 void wd_ingest_batch_init(struct wd_ingest_batch *b);

@@ -22,7 +22,8 @@
  *   that meets the "views into the input" contract.
  * - simdjson reports no offset for stage-1 errors and only coarse ones afterwards, so on
  *   failure a small strict scalar validator (locate_error) re-reads the input to find the
- *   exact offset and a precise message. It runs only on the error path.
+ *   exact offset and a precise message. It runs only on the error path; the fuzz target
+ *   checks that it and the simdjson path always reach the same verdict.
  *
  * Invariants: strings without escapes and number literals point into the caller's input
  * (never into the scratch buffer); escaped strings are unescaped into the arena.
@@ -68,7 +69,6 @@ struct ctx {
     int code;          /* WD_OK or the first error */
     size_t off;        /* error offset */
     const char *msg;   /* error message */
-    bool from_simdjson; /* the error came from simdjson: locate it precisely afterwards */
     const char *end;    /* end of the last scalar read (for the root trailing check) */
 };
 
@@ -122,8 +122,6 @@ int fail_sj(ctx &c, simdjson::error_code e)
         return fail(c, WD_ELIMIT, nullptr, "document too large");
     if (e == simdjson::MEMALLOC)
         return fail(c, WD_ENOMEM, nullptr, "out of memory");
-    if (c.code == WD_OK)
-        c.from_simdjson = true;
     return fail(c, WD_EPARSE, nullptr, simdjson_msg(e));
 }
 
@@ -510,34 +508,40 @@ template <class V> int build_any(ctx &c, V &v, uint32_t depth, wd_jv **out)
         std::string_view tok = token_of(v);
         return make_number(c, tok, v.get_number(), out);
     }
-    case ondemand::json_type::boolean: {
-        bool b;
-        const char *at = depth ? nullptr : token_of(v).data();
-        if ((e = v.get_bool().get(b)))
-            return fail_sj(c, e);
-        c.end = at ? at + (b ? 4 : 5) : nullptr;
-        *out = new_node(c, b ? WD_JV_TRUE : WD_JV_FALSE);
-        return c.code;
-    }
+    case ondemand::json_type::boolean:
     case ondemand::json_type::null: {
+        uint8_t type;
         if (depth == 0) {
-            /* simdjson 3.0.1's is_root_null() checks the wrong byte after "null" (it
-             * rejects "null " and accepts "nullx "), so check the root token ourselves. */
+            /* simdjson 3.0.1's root atom checks are wrong: is_root_null() tests the wrong
+             * byte (rejects "null ", accepts "nullx "), get_root_bool() rejects "true" with
+             * more than one trailing space. So read root literals ourselves. */
             std::string_view tok = token_of(v);
             size_t n = tok.size();
             while (n && is_ws(tok[n - 1]))
                 n--;
-            if (n != 4 || memcmp(tok.data(), "null", 4) != 0)
+            if (n == 4 && memcmp(tok.data(), "true", 4) == 0)
+                type = WD_JV_TRUE;
+            else if (n == 5 && memcmp(tok.data(), "false", 5) == 0)
+                type = WD_JV_FALSE;
+            else if (n == 4 && memcmp(tok.data(), "null", 4) == 0)
+                type = WD_JV_NULL;
+            else
                 return fail(c, WD_EPARSE, tok.data(), "invalid literal");
-            c.end = tok.data() + 4;
+            c.end = tok.data() + n;
+        } else if (t == ondemand::json_type::boolean) {
+            bool b;
+            if ((e = v.get_bool().get(b)))
+                return fail_sj(c, e);
+            type = b ? WD_JV_TRUE : WD_JV_FALSE;
         } else {
             bool isnull;
             if ((e = v.is_null().get(isnull)))
                 return fail_sj(c, e);
             if (!isnull)
                 return fail_sj(c, simdjson::N_ATOM_ERROR);
+            type = WD_JV_NULL;
         }
-        *out = new_node(c, WD_JV_NULL);
+        *out = new_node(c, type);
         return c.code;
     }
     }
@@ -689,7 +693,8 @@ bool locate_error(const char *p, size_t len, uint32_t max_depth, int *code, size
                 goto err;
         } else if (p[i] == '-' || (p[i] >= '0' && p[i] <= '9')) {
             size_t at = i;
-            if (!scan_number(p, len, i)) {
+            if (!scan_number(p, len, i) ||
+                (i < len && !is_ws(p[i]) && !(p[i] && strchr(",:[]{}", p[i])))) {
                 off = at;
                 msg = "invalid number";
                 goto err;
@@ -819,7 +824,6 @@ extern "C" int wd_json_parse(const char *p, size_t len, size_t readable, uint32_
         if (e) {
             fail_sj(c, e);
         } else if (build_any(c, doc, 0, &root) == WD_OK && !at_end(c, doc, root)) {
-            c.from_simdjson = true;
             fail(c, WD_EPARSE, nullptr, "trailing content after JSON value");
         }
     }
@@ -827,7 +831,8 @@ extern "C" int wd_json_parse(const char *p, size_t len, size_t readable, uint32_
         *out = root;
         return WD_OK;
     }
-    if (c.from_simdjson && c.code == WD_EPARSE) {
+    if (c.code == WD_EPARSE) {
+        /* One source of truth for syntax error reports: the scalar validator. */
         int code;
         size_t off;
         const char *msg;
@@ -843,6 +848,24 @@ extern "C" int wd_json_parse(const char *p, size_t len, size_t readable, uint32_
         err->msg = c.msg;
     }
     return c.code;
+}
+
+extern "C" int wd_json_validate(const char *p, size_t len, uint32_t max_depth,
+                                struct wd_perr *err)
+{
+    uint32_t depth = max_depth == 0 || max_depth > WD_JSON_DEPTH_CAP ? WD_JSON_DEPTH_CAP
+                                                                    : max_depth;
+    int code = WD_OK;
+    size_t off = 0;
+    const char *msg = nullptr;
+    if (!locate_error(p, len, depth, &code, &off, &msg))
+        return WD_OK;
+    if (err) {
+        err->code = code;
+        err->off = off;
+        err->msg = msg;
+    }
+    return code;
 }
 
 extern "C" int wd_json_valid_utf8(const char *p, size_t len)

@@ -50,6 +50,14 @@ struct wd_jv;
 int wd_json_parse(const char *p, size_t len, size_t readable, uint32_t max_depth,
                   struct wd_arena *a, struct wd_jv **out, struct wd_perr *err);
 
+/*
+ * Checks p[0..len) with a slow, strict scalar validator (the one that locates errors for
+ * wd_json_parse) without building anything; no padding needed. Same acceptance rules,
+ * codes, offsets and messages as wd_json_parse. For error reporting and differential
+ * tests; use wd_json_parse on the hot path. err may be NULL.
+ */
+int wd_json_validate(const char *p, size_t len, uint32_t max_depth, struct wd_perr *err);
+
 /* Returns whether p[0..len) is valid UTF-8 (nonzero) or not (0). Thread-safe. */
 int wd_json_valid_utf8(const char *p, size_t len);
 

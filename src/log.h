@@ -38,7 +38,10 @@ struct wd_ratelimit {
     uint32_t burst;
 };
 
-#define WD_RATELIMIT_INIT(b) {0, 0, 0, (b)}
+#define WD_RATELIMIT_INIT(b)                                                                       \
+    {                                                                                              \
+        0, 0, 0, (b)                                                                               \
+    }
 
 /* Returns true when a record may be written now; OUT *suppressed gets the skipped count. */
 bool wd_ratelimit_ok(struct wd_ratelimit *rl, uint32_t *suppressed);

@@ -14,8 +14,9 @@ static const char *const input_names[WD_IN__COUNT] = {
 };
 
 static const char *const reject_names[WD_REJ__COUNT] = {
-    "parse",   "not_object",   "body_too_large", "line_too_long", "depth",   "backpressure",
-    "bad_action", "empty",     "gzip",           "io",            "too_many_events",
+    "parse", "not_object",   "body_too_large",  "line_too_long",
+    "depth", "backpressure", "bad_action",      "empty",
+    "gzip",  "io",           "too_many_events",
 };
 
 const char *wd_input_name(int input)
@@ -98,8 +99,7 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
             wd_buf_printf(o, "ward_wal_fsync_seconds_bucket{le=\"%g\"} %llu\n",
                           wd_fsync_bucket_le[b], (unsigned long long)cum);
     }
-    wd_buf_printf(o, "ward_wal_fsync_seconds_sum %.9f\n",
-                  (double)ld(&m->wal_fsync_sum_ns) / 1e9);
+    wd_buf_printf(o, "ward_wal_fsync_seconds_sum %.9f\n", (double)ld(&m->wal_fsync_sum_ns) / 1e9);
     wd_buf_printf(o, "ward_wal_fsync_seconds_count %llu\n",
                   (unsigned long long)ld(&m->wal_fsync_count));
     family(o, "ward_wal_queue_bytes", "gauge", "Bytes of events waiting for the WAL writer.");

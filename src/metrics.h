@@ -41,14 +41,14 @@ struct wd_metrics {
     uint64_t accepted_events[WD_IN__COUNT];
     uint64_t received_bytes[WD_IN__COUNT];
     uint64_t rejected_events[WD_IN__COUNT][WD_REJ__COUNT];
-    uint64_t normalize_errors;       /* events kept with a note in `errors` */
-    uint64_t connections_refused;    /* syslog TCP over syslog.max_connections */
+    uint64_t normalize_errors;    /* events kept with a note in `errors` */
+    uint64_t connections_refused; /* syslog TCP over syslog.max_connections */
     uint64_t wal_records, wal_events, wal_bytes;
     uint64_t wal_fsync_bucket[WD_FSYNC_BUCKETS]; /* non-cumulative counts */
     uint64_t wal_fsync_count, wal_fsync_sum_ns;
-    uint64_t http_requests[6];       /* by status class 1xx..5xx, [0] unused */
-    int64_t wal_queue_bytes;         /* gauge */
-    int64_t wal_queue_batches;       /* gauge */
+    uint64_t http_requests[6]; /* by status class 1xx..5xx, [0] unused */
+    int64_t wal_queue_bytes;   /* gauge */
+    int64_t wal_queue_batches; /* gauge */
 };
 
 /* Upper bounds of the fsync histogram buckets, in seconds (the last is +Inf). */

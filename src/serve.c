@@ -74,7 +74,8 @@ int wd_server_start(struct wd_server *s)
         return 1;
     }
     if (s->cfg.durability == WD_DUR_NONE)
-        wd_log(WD_LOG_WARN, "serve", "wal.durability is none: acknowledged events can be "
+        wd_log(WD_LOG_WARN, "serve",
+               "wal.durability is none: acknowledged events can be "
                "lost on a crash (benchmarks only)");
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
@@ -225,15 +226,15 @@ int wd_serve_main(int argc, char **argv)
         return 1;
     }
     wd_log(WD_LOG_INFO, "serve", "ward %s started data_dir=%s durability=%s", WD_VERSION,
-           s.cfg.data_dir, s.cfg.durability == WD_DUR_FSYNC   ? "fsync"
-                           : s.cfg.durability == WD_DUR_ASYNC ? "async"
-                                                              : "none");
+           s.cfg.data_dir,
+           s.cfg.durability == WD_DUR_FSYNC   ? "fsync"
+           : s.cfg.durability == WD_DUR_ASYNC ? "async"
+                                              : "none");
     char host[256];
     int port;
     wd_cfg_parse_addr(s.cfg.http_listen, host, sizeof(host), &port);
-    wd_log(WD_LOG_INFO, "serve", "listening http=%s://%s:%d", s.cfg.http_tls_cert[0] ? "https"
-                                                                                      : "http",
-           host, wd_http_port(s.http));
+    wd_log(WD_LOG_INFO, "serve", "listening http=%s://%s:%d",
+           s.cfg.http_tls_cert[0] ? "https" : "http", host, wd_http_port(s.http));
     if (s.syslog) {
         wd_cfg_parse_addr(s.cfg.syslog_listen, host, sizeof(host), &port);
         wd_log(WD_LOG_INFO, "serve", "listening syslog_udp=%s:%d syslog_tcp=%s:%d", host,

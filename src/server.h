@@ -20,8 +20,8 @@ struct wd_server {
     struct wd_config cfg;
     struct wd_metrics metrics;
     struct wd_wal *wal;
-    struct wd_tz *tz;           /* normalize.naive_time_zone */
-    char hostname[256];         /* mozdefhostname */
+    struct wd_tz *tz;   /* normalize.naive_time_zone */
+    char hostname[256]; /* mozdefhostname */
     char wal_dir[4096];
     int64_t start_us;
     struct wd_http *http;

@@ -30,33 +30,48 @@ enum wd_syslog_format {
  * Deviation flags (bits of wd_syslog_msg.flags). None of them is an error: they record what
  * the parser had to tolerate, for counters and for the operator.
  */
-#define WD_SYSLOG_F_MISSING_PRI   (1u << 0)  /* no "<PRI>": pri = -1, treated as user.notice */
-#define WD_SYSLOG_F_BAD_PRI       (1u << 1)  /* "<...>" that is not a valid PRI (> 191, not
-                                                digits, > 3 digits, unclosed): handled as
-                                                MISSING_PRI and the whole text is msg */
-#define WD_SYSLOG_F_PRI_ZEROS     (1u << 2)  /* PRI with leading zeros ("<013>"), accepted */
-#define WD_SYSLOG_F_MISSING_HOST  (1u << 3)  /* 3164: no HOSTNAME in the header */
-#define WD_SYSLOG_F_MISSING_TIME  (1u << 4)  /* 3164: no recognisable timestamp */
-#define WD_SYSLOG_F_BAD_TIME      (1u << 5)  /* 5424: TIMESTAMP field present but invalid */
-#define WD_SYSLOG_F_ISO_TIME      (1u << 6)  /* 3164 header with an RFC 3339/ISO timestamp */
-#define WD_SYSLOG_F_EPOCH_TIME    (1u << 7)  /* 3164 header with a 10-digit Unix timestamp */
-#define WD_SYSLOG_F_YEAR          (1u << 8)  /* BSD timestamp carried a year */
-#define WD_SYSLOG_F_ZONE_IGNORED  (1u << 9)  /* zone abbreviation seen but not mapped
-                                                (ts.zone_name holds it) */
-#define WD_SYSLOG_F_FRAC_TRUNC    (1u << 10) /* more than 6 fraction digits, extra dropped */
-#define WD_SYSLOG_F_CISCO         (1u << 11) /* Cisco IOS/ASA syntax: counters, "*" marker,
-                                                "timestamp:" or a %FAC-SEV-MNEMONIC */
-#define WD_SYSLOG_F_CISCO_UNSYNC  (1u << 12) /* Cisco "*" or "." clock-not-synced marker */
-#define WD_SYSLOG_F_BAD_VERSION   (1u << 13) /* 5424 VERSION other than 1 */
-#define WD_SYSLOG_F_BAD_FIELD     (1u << 14) /* 5424 header field too long or not printable
-                                                US-ASCII; kept as sent */
-#define WD_SYSLOG_F_MISSING_SD    (1u << 15) /* 5424 header ended before STRUCTURED-DATA, or
-                                                the SD field is neither "-" nor "[": the rest
-                                                is msg */
-#define WD_SYSLOG_F_BAD_SD        (1u << 16) /* 5424 SD starts with "[" but is malformed: sd is
-                                                empty and msg starts at the "[" */
-#define WD_SYSLOG_F_BOM           (1u << 17) /* a UTF-8 BOM was stripped (input or msg start) */
-#define WD_SYSLOG_F_TRAILER       (1u << 18) /* trailing LF/CR/NUL bytes were stripped */
+enum wd_syslog_flag {
+    /* no "<PRI>": pri = -1, treated as user.notice */
+    WD_SYSLOG_F_MISSING_PRI = 1 << 0,
+    /* "<...>" that is not a valid PRI (> 191, not digits, > 3 digits, unclosed): handled as
+     * MISSING_PRI (also set) and the whole text is msg */
+    WD_SYSLOG_F_BAD_PRI = 1 << 1,
+    /* PRI with leading zeros ("<013>"): accepted */
+    WD_SYSLOG_F_PRI_ZEROS = 1 << 2,
+    /* 3164: no HOSTNAME in the header */
+    WD_SYSLOG_F_MISSING_HOST = 1 << 3,
+    /* 3164: no recognisable timestamp */
+    WD_SYSLOG_F_MISSING_TIME = 1 << 4,
+    /* 5424: TIMESTAMP field present but invalid (ts.has_time false) */
+    WD_SYSLOG_F_BAD_TIME = 1 << 5,
+    /* 3164 header with an RFC 3339 / ISO 8601 timestamp */
+    WD_SYSLOG_F_ISO_TIME = 1 << 6,
+    /* 3164 header with a 10-digit Unix timestamp (returned as UTC) */
+    WD_SYSLOG_F_EPOCH_TIME = 1 << 7,
+    /* BSD timestamp carried a year */
+    WD_SYSLOG_F_YEAR = 1 << 8,
+    /* zone abbreviation seen but not mapped (ts.zone_name holds it) */
+    WD_SYSLOG_F_ZONE_IGNORED = 1 << 9,
+    /* more than 6 fraction digits: the extra ones were dropped */
+    WD_SYSLOG_F_FRAC_TRUNC = 1 << 10,
+    /* Cisco IOS/ASA syntax: counters, clock marker, "timestamp:" or %FAC-SEV-MNEMONIC */
+    WD_SYSLOG_F_CISCO = 1 << 11,
+    /* Cisco '*' or '.' marker: the device clock is not (or no longer) NTP-synchronised */
+    WD_SYSLOG_F_CISCO_UNSYNC = 1 << 12,
+    /* 5424 VERSION other than 1 (parsed with the version 1 grammar) */
+    WD_SYSLOG_F_BAD_VERSION = 1 << 13,
+    /* 5424 header field over its RFC length or not printable US-ASCII: kept as sent */
+    WD_SYSLOG_F_BAD_FIELD = 1 << 14,
+    /* 5424 header ended before STRUCTURED-DATA, or the SD field is neither "-" nor "[":
+     * the rest is msg */
+    WD_SYSLOG_F_MISSING_SD = 1 << 15,
+    /* 5424 SD starts with "[" but is malformed: sd is empty and msg starts at the "[" */
+    WD_SYSLOG_F_BAD_SD = 1 << 16,
+    /* a UTF-8 BOM was stripped (at the start of the input or of msg) */
+    WD_SYSLOG_F_BOM = 1 << 17,
+    /* trailing LF/CR/NUL bytes were stripped */
+    WD_SYSLOG_F_TRAILER = 1 << 18,
+};
 
 /*
  * A timestamp exactly as the header gave it. Fields are 0 when has_time is false.
@@ -84,7 +99,7 @@ struct wd_syslog_msg {
     int severity;   /* pri % 8, or 5 (notice) when pri is -1 */
     int format;     /* enum wd_syslog_format */
     int version;    /* 5424 VERSION as sent (normally 1); 0 for 3164 */
-    uint32_t flags; /* WD_SYSLOG_F_* deviations */
+    uint32_t flags; /* enum wd_syslog_flag bits: deviations */
     struct wd_syslog_time ts;
     struct wd_str hostname;      /* HOSTNAME (5424 "-" gives empty) */
     struct wd_str appname;       /* 3164 TAG (without "[PID]:") / 5424 APP-NAME */
@@ -155,6 +170,9 @@ size_t wd_syslog_sd_unescape(struct wd_str raw, char *out);
  * after an octet-counted frame, CRLF/NUL trailers) are skipped.
  *
  * IN buf/len: the bytes received and not yet consumed. max_msg: the longest message (> 0).
+ * A receive buffer of at least max_msg + 32 bytes always lets a call make progress (an
+ * octet-counted header is at most 11 bytes, a line needs max_msg + 2 bytes to be judged, and
+ * up to 21 leading digits are read before deciding between the two framings).
  * OUT msg: view into buf. OUT consumed: bytes the caller drops from the front of its buffer.
  * OUT err (may be NULL): code, offset of the frame start in buf, constant text.
  * Returns:
@@ -187,9 +205,8 @@ struct wd_syslog_framer {
 };
 
 void wd_syslog_framer_init(struct wd_syslog_framer *f);
-int wd_syslog_framer_next(struct wd_syslog_framer *f, const char *buf, size_t len,
-                          size_t max_msg, struct wd_str *msg, size_t *consumed,
-                          struct wd_perr *err);
+int wd_syslog_framer_next(struct wd_syslog_framer *f, const char *buf, size_t len, size_t max_msg,
+                          struct wd_str *msg, size_t *consumed, struct wd_perr *err);
 
 /* UDP datagrams: returns p[0..len) without trailing LF, CR and NUL bytes (a view). */
 struct wd_str wd_syslog_dgram_trim(const char *p, size_t len);

@@ -153,9 +153,8 @@ void wd_syslog_framer_init(struct wd_syslog_framer *f)
     f->skip_line = false;
 }
 
-int wd_syslog_framer_next(struct wd_syslog_framer *f, const char *buf, size_t len,
-                          size_t max_msg, struct wd_str *msg, size_t *consumed,
-                          struct wd_perr *err)
+int wd_syslog_framer_next(struct wd_syslog_framer *f, const char *buf, size_t len, size_t max_msg,
+                          struct wd_str *msg, size_t *consumed, struct wd_perr *err)
 {
     size_t off = 0;
     bool pending;

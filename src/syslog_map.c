@@ -146,4 +146,3 @@ struct wd_jv *wd_syslog_to_object(const struct wd_syslog_msg *m, const char *pee
     merge_json_body(o, m->msg, max_depth, a);
     return o;
 }
-

@@ -36,7 +36,7 @@ struct wd_syslog_srv {
     bool udp_started, tcp_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int nconn;         /* live TCP connection threads */
+    int nconn;          /* live TCP connection threads */
     int conn_fds[1024]; /* for shutdown at stop; -1 = free slot */
     volatile int stopping;
 };
@@ -53,8 +53,10 @@ static void take_message(struct wd_syslog_srv *y, struct wd_ingest_batch *b, int
     wd_metric_add(&s->metrics.received_events[input], 1);
     if (wd_syslog_parse(p, len, &m, &perr) != WD_OK) {
         wd_ingest_reject(s, input, WD_REJ_PARSE, 1);
-        wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog", "unparsable message peer=%s off=%zu "
-                  "why=%s sample=%s", peer, perr.off, perr.msg ? perr.msg : "?",
+        wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog",
+                  "unparsable message peer=%s off=%zu "
+                  "why=%s sample=%s",
+                  peer, perr.off, perr.msg ? perr.msg : "?",
                   wd_log_escape(esc, sizeof(esc), p, len));
         return;
     }
@@ -178,8 +180,10 @@ static void conn_loop(struct conn *c)
             if (rc == WD_EPARSE) {
                 wd_metric_add(&s->metrics.received_events[WD_IN_SYSLOG_TCP], 1);
                 wd_ingest_reject(s, WD_IN_SYSLOG_TCP, WD_REJ_PARSE, 1);
-                wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog", "bad octet count from %s: "
-                          "closing the connection", c->peer);
+                wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog",
+                          "bad octet count from %s: "
+                          "closing the connection",
+                          c->peer);
                 bad_stream = true;
                 break;
             }
@@ -321,8 +325,7 @@ static int bind_socket(const char *addr_text, int type, int *port_out, char *err
     return fd;
 }
 
-int wd_syslog_srv_start(struct wd_server *s, struct wd_syslog_srv **out, char *err,
-                        size_t err_len)
+int wd_syslog_srv_start(struct wd_server *s, struct wd_syslog_srv **out, char *err, size_t err_len)
 {
     struct wd_syslog_srv *y = wd_xcalloc(1, sizeof(*y));
     y->s = s;

@@ -15,8 +15,7 @@ struct wd_arena;
 struct wd_jv;
 struct wd_tz;
 
-int wd_syslog_srv_start(struct wd_server *s, struct wd_syslog_srv **out, char *err,
-                        size_t err_len);
+int wd_syslog_srv_start(struct wd_server *s, struct wd_syslog_srv **out, char *err, size_t err_len);
 int wd_syslog_srv_udp_port(const struct wd_syslog_srv *y);
 int wd_syslog_srv_tcp_port(const struct wd_syslog_srv *y);
 /* Stops both listeners and waits for connection threads. NULL is fine. */

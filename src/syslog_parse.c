@@ -231,9 +231,9 @@ static int month_index(const char *s)
  * names are taken, so that an upper-case host name is not swallowed as a zone.
  */
 static const char *const zone_abbrevs[] = {
-    "CET",  "CEST", "MET",  "MEST", "EET",  "EEST", "WET",  "WEST", "BST", "IST", "MSK",
-    "EST",  "EDT",  "CST",  "CDT",  "MST",  "MDT",  "PST",  "PDT",  "AKST", "AKDT", "HST",
-    "JST",  "KST",  "HKT",  "SGT",  "AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT",
+    "CET", "CEST", "MET", "MEST", "EET",  "EEST", "WET",  "WEST", "BST",  "IST",  "MSK",
+    "EST", "EDT",  "CST", "CDT",  "MST",  "MDT",  "PST",  "PDT",  "AKST", "AKDT", "HST",
+    "JST", "KST",  "HKT", "SGT",  "AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT",
 };
 
 /* What may follow a BSD timestamp element: SP, the end, or ": "/":" at the end (Cisco
@@ -830,10 +830,9 @@ int wd_syslog_parse(const char *p, size_t len, struct wd_syslog_msg *m, struct w
 const char *wd_syslog_facility_name(int fac)
 {
     static const char *const names[24] = {
-        "kern",     "user",    "mail",     "daemon", "auth",    "syslog",       "lpr",    "news",
-        "uucp",     "cron",    "authpriv", "ftp",    "ntp",     "security",     "console",
-        "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
-        "local7",
+        "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+        "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+        "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7",
     };
     return fac >= 0 && fac < 24 ? names[fac] : NULL;
 }

@@ -323,13 +323,7 @@ static size_t float_digits(const char *p, size_t i, size_t n, char *buf, size_t 
     return i;
 }
 
-/*
- * Python float(): whitespace, sign, inf/infinity/nan, digits with single underscores,
- * fraction, exponent. OUT: *v. False when p is not such a literal. Literals longer than the
- * local buffer are answered from their sign and digits only: negative or zero mantissa
- * -> exact, otherwise NaN (the caller then reports WD_EPARSE).
- */
-static bool py_float(const char *p, size_t n, double *v)
+bool wd_py_float(const char *p, size_t n, double *v)
 {
     size_t i = 0;
     while (n > 0 && py_isspace((unsigned char)p[n - 1]))
@@ -1405,7 +1399,7 @@ int wd_time_parse_str(const char *p, size_t len, const struct wd_tz *naive_tz, i
         return epoch_digits(p, len, naive_tz, out_us);
     }
     double v;
-    if (py_float(p, len, &v)) {
+    if (wd_py_float(p, len, &v)) {
         if (isnan(v))
             return WD_EPARSE; /* dateutil rejects "nan" */
         if (v <= 0) {

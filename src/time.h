@@ -213,6 +213,16 @@ int wd_time_parse_fuzzy(const char *p, size_t len, const struct wd_tz *naive_tz,
  */
 int wd_time_parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz, int64_t *out_us);
 
+/*
+ * Python's float() of a string (used by rule 4 and by normalization's `_float` fields):
+ * surrounding whitespace, sign, inf/infinity/nan (any case), digits with single underscores
+ * between them, fraction, exponent. OUT: *v (correctly rounded, +-inf on overflow, 0 on
+ * underflow). Returns false when p[0..n) is not such a literal. Literals of 512 bytes or
+ * more are answered from their sign and digits only: negative -> -1.0, zero -> 0.0,
+ * otherwise NaN. Pure and thread-safe.
+ */
+bool wd_py_float(const char *p, size_t n, double *v);
+
 /* Python datetime's range, 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z. */
 #define WD_TIME_MIN_US INT64_C(-62135596800000000)
 #define WD_TIME_MAX_US INT64_C(253402300799999999)

@@ -33,10 +33,10 @@ struct wd_wal {
     int fsync_interval_ms;
     struct wd_metrics *metrics;
 
-    int fd;          /* current segment, opened O_APPEND */
-    int dir_fd;      /* for fsync after creating segments */
+    int fd;     /* current segment, opened O_APPEND */
+    int dir_fd; /* for fsync after creating segments */
     uint64_t seg_size;
-    bool dirty;      /* written but not fsync'd (async mode) */
+    bool dirty; /* written but not fsync'd (async mode) */
     int64_t last_sync_ns;
 
     pthread_mutex_t mu;
@@ -211,8 +211,10 @@ static int recover(struct wd_wal *w, uint64_t seg_seq, char *err, size_t err_len
     }
     free(buf);
     if (off < len) {
-        wd_log(WD_LOG_WARN, "wal", "torn or corrupt tail in %s at offset %zu (%zu bytes dropped: "
-               "never acknowledged)", path, off, len - off);
+        wd_log(WD_LOG_WARN, "wal",
+               "torn or corrupt tail in %s at offset %zu (%zu bytes dropped: "
+               "never acknowledged)",
+               path, off, len - off);
         if (truncate(path, (off_t)off) != 0) {
             snprintf(err, err_len, "cannot truncate %s: %s", path, strerror(errno));
             return WD_EIO;
@@ -496,7 +498,7 @@ struct wd_wal_iter {
     size_t len, off;    /* record offset */
     size_t ev_off;      /* next event inside the current record; 0 = record not entered */
     uint64_t seq;
-    uint32_t left;      /* events left in the current record */
+    uint32_t left; /* events left in the current record */
 };
 
 int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out)
@@ -512,8 +514,8 @@ int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out)
     return WD_OK;
 }
 
-int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len,
-                     char *err, size_t err_len)
+int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len, char *err,
+                     size_t err_len)
 {
     while (!it->left) {
         if (it->buf && it->off < it->len) {

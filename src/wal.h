@@ -31,11 +31,11 @@ struct wd_wal;
 struct wd_metrics;
 
 struct wd_wal_opts {
-    const char *dir;        /* directory for segment files (created when missing) */
-    int durability;         /* enum wd_durability (cfg.h) */
-    uint64_t segment_bytes; /* roll to a new segment past this size */
-    uint64_t queue_max_bytes; /* backpressure threshold for waiting batches */
-    int fsync_interval_ms;  /* WD_DUR_ASYNC only */
+    const char *dir;            /* directory for segment files (created when missing) */
+    int durability;             /* enum wd_durability (cfg.h) */
+    uint64_t segment_bytes;     /* roll to a new segment past this size */
+    uint64_t queue_max_bytes;   /* backpressure threshold for waiting batches */
+    int fsync_interval_ms;      /* WD_DUR_ASYNC only */
     struct wd_metrics *metrics; /* borrowed; may be NULL */
 };
 
@@ -80,8 +80,8 @@ struct wd_wal_iter;
 int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out);
 /* Returns WD_OK with the next event (borrowed until the next call), WD_ENOENT at the end,
  * WD_ECORRUPT when a record fails its checksum (err says where). */
-int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len,
-                     char *err, size_t err_len);
+int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len, char *err,
+                     size_t err_len);
 void wd_wal_iter_close(struct wd_wal_iter *it);
 
 #endif

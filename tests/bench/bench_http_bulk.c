@@ -178,8 +178,8 @@ int main(int argc, char **argv)
         pthread_join(t[i], NULL);
     double s = (double)(wd_mono_ns() - t0) / 1e9;
     printf("events=%llu seconds=%.3f events_per_s=%.0f rejected_429=%llu errors=%llu\n",
-           (unsigned long long)done_events, s, (double)done_events / s,
-           (unsigned long long)n429, (unsigned long long)nerr);
+           (unsigned long long)done_events, s, (double)done_events / s, (unsigned long long)n429,
+           (unsigned long long)nerr);
     for (size_t i = 0; i < nbodies; i++)
         free(bodies[i].p);
     free(bodies);

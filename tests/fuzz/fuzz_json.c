@@ -3,7 +3,8 @@
  * twice (copied to the padded scratch buffer, and in place with hostile bytes after the
  * end) and both must agree. When it parses, it is written, the output re-parsed and
  * written again: the two outputs must be identical (abort() otherwise). Rejections must
- * come with a message and an offset inside the input.
+ * come with a message and an offset inside the input, and the strict scalar validator
+ * (wd_json_validate) must reach the same verdict, offset and message as simdjson.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -33,6 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = wd_json_parse(p, size, size, 128, &a, &v, &err);
     check(rc == WD_OK || rc == WD_EPARSE || rc == WD_ELIMIT || rc == WD_ENOMEM);
     check(rc == WD_OK ? v != NULL : v == NULL && err.msg != NULL && err.off <= size);
+
+    /* The strict scalar validator must agree on acceptance, code, offset and message. */
+    struct wd_perr verr = {0, 0, NULL};
+    int vrc = wd_json_validate(p, size, 128, &verr);
+    if (rc != WD_ENOMEM) {
+        check(vrc == rc);
+        check(rc == WD_OK || (verr.off == err.off && strcmp(verr.msg, err.msg) == 0));
+    }
 
     /* In place, with bytes after the end that would complete many truncated inputs. */
     char *padded = malloc(size + WD_JSON_PADDING);

@@ -18,8 +18,8 @@ struct rec {
 static int cb(void *ctx, struct wd_bulk_item *it)
 {
     struct rec *r = ctx;
-    wd_buf_printf(&r->out, "%s:%.*s:%d:%zu:", wd_bulk_action_name(it->action),
-                  (int)it->index.len, it->index.p, it->status, it->line);
+    wd_buf_printf(&r->out, "%s:%.*s:%d:%zu:", wd_bulk_action_name(it->action), (int)it->index.len,
+                  it->index.p, it->status, it->line);
     if (it->doc)
         wd_jv_write(it->doc, &r->out);
     else
@@ -92,7 +92,8 @@ static void t_update_delete_and_dangling_action(void)
 
 static void t_limits(void)
 {
-    const char *got = run("{\"a\":\"0123456789012345678901234567890123456789\"}\n{\"b\":1}\n", 20, 64);
+    const char *got =
+        run("{\"a\":\"0123456789012345678901234567890123456789\"}\n{\"b\":1}\n", 20, 64);
     FAIL_UNLESS(strstr(got, "index::400:1:line 1: line longer than ingest.max_line_bytes"));
     FAIL_UNLESS(strstr(got, "index::0:2:{\"b\":1};"));
     got = run("{\"a\":{\"b\":{\"c\":1}}}\n{\"b\":1}\n", 1 << 20, 2);

@@ -452,6 +452,31 @@ static void t_strings(void)
     wd_arena_fini(&a);
 }
 
+/* Root scalars with trailing whitespace (simdjson 3.0.1's root atom checks get these wrong). */
+static void t_root_scalars(void)
+{
+    static const char *const ok[] = {"true", "false   ", " null  ", "null\n", "1        ",
+                                     "\"s\"     ", "-1.5e3\t\t\t\t\t\t\t\t",
+                                     "12345678901234567890123 "};
+    static const char *const bad[] = {"nullx ", "truex", "true x", "nul", "null null",
+                                      "1 1", "\"s\"x", "fals", "tru e"};
+    struct wd_arena a;
+    wd_arena_init(&a, 0, 0);
+    struct wd_jv *v;
+    for (size_t i = 0; i < WD_ARRAY_LEN(ok); i++) {
+        if (parse_str(&a, ok[i], &v, NULL) != WD_OK)
+            printf("  [%s] rejected\n", ok[i]);
+        EXPECT_INT(parse_str(&a, ok[i], &v, NULL), WD_OK);
+    }
+    for (size_t i = 0; i < WD_ARRAY_LEN(bad); i++) {
+        if (parse_str(&a, bad[i], &v, NULL) != WD_EPARSE)
+            printf("  [%s] accepted\n", bad[i]);
+        EXPECT_INT(parse_str(&a, bad[i], &v, NULL), WD_EPARSE);
+        EXPECT_INT(wd_json_validate(bad[i], strlen(bad[i]), 64, NULL), WD_EPARSE);
+    }
+    wd_arena_fini(&a);
+}
+
 static void t_arena_cap(void)
 {
     struct wd_arena a;
@@ -490,6 +515,7 @@ WD_TEST_LIST{
     {"json_scratch_reuse", t_scratch_reuse},
     {"json_numbers", t_numbers},
     {"json_strings", t_strings},
+    {"json_root_scalars", t_root_scalars},
     {"json_arena_cap", t_arena_cap},
     {"json_valid_utf8", t_valid_utf8},
 };

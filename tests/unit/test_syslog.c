@@ -116,8 +116,7 @@ static void t_5424_rfc_example3(void)
     EXPECT_V(M.appname, "evntslog");
     EXPECT_V(M.procid, "");
     EXPECT_V(M.msgid, "ID47");
-    EXPECT_V(M.sd,
-             "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]");
+    EXPECT_V(M.sd, "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]");
     EXPECT_V(M.msg, "An application event log entry...");
     EXPECT_INT(M.flags, F(BOM));
 }
@@ -372,11 +371,9 @@ static void t_5424_field_checks(void)
     EXPECT_V(M.hostname, "h\xe9te");
     EXPECT_INT(M.flags, F(BAD_FIELD));
     /* 48-byte APP-NAME is fine, 49 is flagged */
-    EXPECT_INT(parse("<13>1 - h 012345678901234567890123456789012345678901234567 p m - m"),
-               WD_OK);
+    EXPECT_INT(parse("<13>1 - h 012345678901234567890123456789012345678901234567 p m - m"), WD_OK);
     EXPECT_INT(M.flags, 0);
-    EXPECT_INT(parse("<13>1 - h 0123456789012345678901234567890123456789012345678 p m - m"),
-               WD_OK);
+    EXPECT_INT(parse("<13>1 - h 0123456789012345678901234567890123456789012345678 p m - m"), WD_OK);
     EXPECT_INT(M.flags, F(BAD_FIELD));
 }
 
@@ -526,8 +523,7 @@ static void t_3164_missing_hostname(void)
 
 static void t_3164_rsyslog_forward_iso(void)
 {
-    EXPECT_INT(parse("<30>2024-01-12T06:30:00.123456+01:00 web1 nginx[77]: GET /#011200"),
-               WD_OK);
+    EXPECT_INT(parse("<30>2024-01-12T06:30:00.123456+01:00 web1 nginx[77]: GET /#011200"), WD_OK);
     EXPECT_TS(2024, 1, 12, 6, 30, 0, 123456);
     EXPECT_ZONE(1, 3600);
     EXPECT_V(M.hostname, "web1");
@@ -726,8 +722,7 @@ static void t_cisco_dot_marker_year_zone(void)
     EXPECT_TS(2024, 1, 8, 19, 46, 3, 295000);
     EXPECT_V(M.ts.zone_name, "CET");
     EXPECT_V(M.msgid, "SEC-6-IPACCESSLOGP");
-    EXPECT_INT(M.flags, F(CISCO) | F(CISCO_UNSYNC) | F(YEAR) | F(ZONE_IGNORED) |
-                            F(MISSING_HOST));
+    EXPECT_INT(M.flags, F(CISCO) | F(CISCO_UNSYNC) | F(YEAR) | F(ZONE_IGNORED) | F(MISSING_HOST));
 }
 
 static void t_cisco_behind_relay_header(void)
@@ -843,8 +838,7 @@ static void t_3164_tag_shapes(void)
     EXPECT_INT(parse("<13>Jan 12 06:30:00 host app:   x"), WD_OK);
     EXPECT_V(M.msg, "  x");
     /* a long tag (over RFC 3164's 32) is still a tag */
-    EXPECT_INT(parse("<13>Jan 12 06:30:00 host a_very_long_program_name_over_32_chars: x"),
-               WD_OK);
+    EXPECT_INT(parse("<13>Jan 12 06:30:00 host a_very_long_program_name_over_32_chars: x"), WD_OK);
     EXPECT_V(M.appname, "a_very_long_program_name_over_32_chars");
 }
 
@@ -952,8 +946,15 @@ static void t_pri_values(void)
 static void t_pri_invalid(void)
 {
     static const char *const bad[] = {
-        "<192>Jan 12 06:30:00 host app: x", "<999>1 - h a - - - x", "<1234>x", "<>x",
-        "<abc>x", "<13 Jan 12 06:30:00 h a: x", "<-1>x", "<", "<13",
+        "<192>Jan 12 06:30:00 host app: x",
+        "<999>1 - h a - - - x",
+        "<1234>x",
+        "<>x",
+        "<abc>x",
+        "<13 Jan 12 06:30:00 h a: x",
+        "<-1>x",
+        "<",
+        "<13",
     };
     for (size_t k = 0; k < WD_ARRAY_LEN(bad); k++) {
         EXPECT_INT(parse(bad[k]), WD_OK);
@@ -1000,10 +1001,9 @@ static void t_errors(void)
 static void t_names(void)
 {
     static const char *const fac[] = {
-        "kern",     "user",    "mail",   "daemon",  "auth",         "syslog", "lpr",    "news",
-        "uucp",     "cron",    "authpriv", "ftp",   "ntp",          "security", "console",
-        "solaris-cron", "local0", "local1", "local2", "local3",     "local4", "local5", "local6",
-        "local7",
+        "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+        "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+        "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7",
     };
     static const char *const sev[] = {"emerg",   "alert",  "crit", "err",
                                       "warning", "notice", "info", "debug"};

@@ -70,16 +70,17 @@ static void t_no_host_uses_peer_and_no_time_uses_now(void)
 static void t_structured_data(void)
 {
     const char *got = map("<165>1 2003-10-11T22:14:15.003Z host app 1 ID47 [a@1 x=\"1\" "
-                          "y=\"q\\\"t\"][b@2] msg", "UTC", NOW_US);
+                          "y=\"q\\\"t\"][b@2] msg",
+                          "UTC", NOW_US);
     FAIL_UNLESS(strstr(got, "\"msgid\":\"ID47\",\"a@1\":{\"x\":\"1\",\"y\":\"q\\\"t\"},"
                             "\"b@2\":{}"));
 }
 
 static void t_json_body_merged(void)
 {
-    const char *got = map("<14>Jan  8 10:00:00 h app: @cee:{\"summary\":\"js\",\"n\":1}", "UTC",
-                          NOW_US);
-    FAIL_UNLESS(strstr(got, "\"summary\":\"@cee:{"));     /* the raw message first ... */
+    const char *got =
+        map("<14>Jan  8 10:00:00 h app: @cee:{\"summary\":\"js\",\"n\":1}", "UTC", NOW_US);
+    FAIL_UNLESS(strstr(got, "\"summary\":\"@cee:{"));          /* the raw message first ... */
     FAIL_UNLESS(strstr(got, "},\"summary\":\"js\",\"n\":1}")); /* ... then the JSON keys */
     got = map("<14>Jan  8 10:00:00 h app: {not json", "UTC", NOW_US);
     FAIL_UNLESS(strstr(got, "\"summary\":\"{not json\""));

@@ -132,7 +132,7 @@ static void t_torn_tail_truncated(void)
     int corrupt;
     char last[64];
     EXPECT_INT(read_all(&corrupt, last, sizeof(last)), 2);
-    EXPECT_INT(corrupt, 1); /* the reader reports it ... */
+    EXPECT_INT(corrupt, 1);   /* the reader reports it ... */
     w = open_wal(0, 0, NULL); /* ... and open truncates it */
     FAIL_UNLESS(w);
     EXPECT_INT(submit(w, "b", 1), 3);

@@ -24,7 +24,7 @@ static const char *wd_test_name_;
 #define FAIL_IF(cond)                                                                              \
     do {                                                                                           \
         if (cond) {                                                                                \
-            printf("FAIL %s: %s:%d: %s\n", wd_test_name_, __FILE__, __LINE__, #cond);             \
+            printf("FAIL %s: %s:%d: %s\n", wd_test_name_, __FILE__, __LINE__, #cond);              \
             wd_test_failed_ = 1;                                                                   \
             return;                                                                                \
         }                                                                                          \
@@ -37,7 +37,7 @@ static const char *wd_test_name_;
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \
         if (!g_ || strcmp(g_, w_) != 0) {                                                          \
-            printf("FAIL %s: %s:%d: got [%s] want [%s]\n", wd_test_name_, __FILE__, __LINE__,    \
+            printf("FAIL %s: %s:%d: got [%s] want [%s]\n", wd_test_name_, __FILE__, __LINE__,      \
                    g_ ? g_ : "(null)", w_);                                                        \
             wd_test_failed_ = 1;                                                                   \
             return;                                                                                \
@@ -48,7 +48,7 @@ static const char *wd_test_name_;
     do {                                                                                           \
         long long g_ = (long long)(got), w_ = (long long)(want);                                   \
         if (g_ != w_) {                                                                            \
-            printf("FAIL %s: %s:%d: %s = %lld, want %lld\n", wd_test_name_, __FILE__, __LINE__,   \
+            printf("FAIL %s: %s:%d: %s = %lld, want %lld\n", wd_test_name_, __FILE__, __LINE__,    \
                    #got, g_, w_);                                                                  \
             wd_test_failed_ = 1;                                                                   \
             return;                                                                                \
@@ -78,7 +78,7 @@ static inline const char *wd_test_shared(void)
     int main(int argc, char **argv)                                                                \
     {                                                                                              \
         int failed = 0;                                                                            \
-        for (size_t i = 0; i < sizeof(wd_tests_) / sizeof(wd_tests_[0]); i++) {                   \
+        for (size_t i = 0; i < sizeof(wd_tests_) / sizeof(wd_tests_[0]); i++) {                    \
             if (argc > 1 && strcmp(argv[1], wd_tests_[i].name) != 0)                               \
                 continue;                                                                          \
             wd_test_name_ = wd_tests_[i].name;                                                     \
