@@ -140,9 +140,25 @@ static const char *const buckets[] = {
 static void push_ct(struct wd_gen *g, int64_t ts, uint16_t api, uint16_t actor, uint32_t ip,
                     uint8_t agent, bool failed)
 {
-    struct gen_rec *r = wd_gen_push(g, ts, GL_CLOUDTRAIL);
+    /* eventTime has whole seconds and is rendered floored, which keeps a pure CloudTrail
+     * stream in order. Interleaved with microsecond sources (kind mix) the record is moved
+     * to the next whole second instead, so the rendered order is the stream order. Above
+     * 100k events/s that would hold too many records back, so it is not done there. */
+    int64_t at = ts;
+    if (g->o.kind == WD_GEN_MIX && g->o.rate_eps <= 100000) {
+        int64_t q = ts / GEN_US;
+        if (ts % GEN_US > 0)
+            q++;
+        at = q * GEN_US;
+    }
+    struct gen_rec *r = wd_gen_push(g, at, GL_CLOUDTRAIL);
     if (!r)
         return;
+    /* the rounding is not a real delay: count the record for the clock as if unrounded */
+    if (r->deferred && (uint64_t)(ts - g->session_t0) <= (g->gap_q16 >> 10)) {
+        r->deferred = 0;
+        g->session_adv++;
+    }
     struct gen_ct *c = &r->u.ct;
     r->sensor = NULL;
     r->write_us = ts + gen_range(&g->rng, 60 * GEN_US, 600 * GEN_US); /* delivery delay */

@@ -268,10 +268,11 @@ static void check_monotonic(enum wd_gen_kind k, double rate, uint64_t n)
     }
     /* the first event is at the start (or one session step after it) */
     FAIL_UNLESS(first - o.start_us < 60 * 1000000LL);
-    /* the simulated span matches the rate within 25 % */
+    /* the simulated span matches the rate within 25 % (+-1 s: CloudTrail has whole
+     * seconds) */
     double span = (double)(prev - first) / 1e6, want = (double)(n - 1) / rate;
     if (rate <= 1000) {
-        FAIL_UNLESS(span > want * 0.75 && span < want * 1.25);
+        FAIL_UNLESS(span > want * 0.75 - 1 && span < want * 1.25 + 1);
     }
     wd_gen_free(g);
     wd_buf_fini(&b);
@@ -408,8 +409,8 @@ static void t_tsv_conn_values(void)
                 break;
         }
         EXPECT_INT(n, 21);
-        /* uid: C + 14..17 base62 */
-        FAIL_UNLESS(col[1].len >= 15 && col[1].len <= 18 && col[1].p[0] == 'C');
+        /* uid: C + base62 of 64 + 32 bits, mostly 18 chars, rarely shorter */
+        FAIL_UNLESS(col[1].len >= 12 && col[1].len <= 18 && col[1].p[0] == 'C');
         FAIL_UNLESS(wd_str_eq(col[6], "tcp") || wd_str_eq(col[6], "udp") ||
                     wd_str_eq(col[6], "icmp"));
         bool ok = false;
@@ -521,7 +522,7 @@ static void t_zeek_json(void)
             FAIL_UNLESS(jv_is_num(wd_jv_get(v, "ts")));
             if (!wd_str_eq(p->u.s, "x509")) {
                 struct wd_jv *uid = wd_jv_get(v, "uid");
-                FAIL_UNLESS(jv_is_str(uid) && uid->u.s.p[0] == 'C' && uid->u.s.len >= 15 &&
+                FAIL_UNLESS(jv_is_str(uid) && uid->u.s.p[0] == 'C' && uid->u.s.len >= 12 &&
                             uid->u.s.len <= 18);
                 FAIL_UNLESS(jv_is_str(wd_jv_get(v, "id.orig_h")));
                 FAIL_UNLESS(wd_jv_get(v, "id.resp_p") &&
@@ -680,11 +681,23 @@ static void t_mozdef(void)
         EXPECT_INT(gen_all(kinds[i], WD_GEN_FMT_MOZDEF, 2000, 31, &b), 2000);
         struct lines it = {b.p, b.p + b.len};
         struct wd_str l;
+        char prev[40] = "";
         while (next_line(&it, &l)) {
             wd_arena_reset(&a);
             struct wd_jv *v = parse(&a, l);
             FAIL_UNLESS(v && v->type == WD_JV_OBJ);
             FAIL_UNLESS(mozdef_ts(wd_jv_get(v, "utctimestamp")));
+            /* utctimestamp never decreases, also across sources */
+            char cur[40];
+            struct wd_str u = wd_jv_get(v, "utctimestamp")->u.s;
+            memcpy(cur, u.p, 19);
+            if (u.len == 32)
+                memcpy(cur + 19, u.p + 19, 7);
+            else
+                memcpy(cur + 19, ".000000", 7);
+            cur[26] = '\0';
+            FAIL_IF(strcmp(cur, prev) < 0);
+            memcpy(prev, cur, 27);
             FAIL_UNLESS(mozdef_ts(wd_jv_get(v, "timestamp")));
             FAIL_UNLESS(mozdef_ts(wd_jv_get(v, "receivedtimestamp")));
             FAIL_UNLESS(jv_is_str(wd_jv_get(v, "summary")));
