@@ -18,10 +18,10 @@
 /* ---- names ----------------------------------------------------------------------------- */
 
 static const char *const kind_names[] = {
-    [WD_GEN_ZEEK_CONN] = "zeek-conn", [WD_GEN_ZEEK_DNS] = "zeek-dns",
-    [WD_GEN_ZEEK_HTTP] = "zeek-http", [WD_GEN_ZEEK_SSL] = "zeek-ssl",
-    [WD_GEN_ZEEK_SSH] = "zeek-ssh",   [WD_GEN_ZEEK_X509] = "zeek-x509",
-    [WD_GEN_ZEEK_MIX] = "zeek-mix",   [WD_GEN_SYSLOG] = "syslog",
+    [WD_GEN_ZEEK_CONN] = "zeek-conn",   [WD_GEN_ZEEK_DNS] = "zeek-dns",
+    [WD_GEN_ZEEK_HTTP] = "zeek-http",   [WD_GEN_ZEEK_SSL] = "zeek-ssl",
+    [WD_GEN_ZEEK_SSH] = "zeek-ssh",     [WD_GEN_ZEEK_X509] = "zeek-x509",
+    [WD_GEN_ZEEK_MIX] = "zeek-mix",     [WD_GEN_SYSLOG] = "syslog",
     [WD_GEN_CLOUDTRAIL] = "cloudtrail", [WD_GEN_MIX] = "mix",
 };
 
@@ -201,12 +201,12 @@ int wd_gen_parse_time(const char *s, int64_t *us)
             return WD_EINVAL;
         if (oh > 23 || om > 59)
             return WD_EINVAL;
-        off = sign * (oh * 3600 + om * 60);
+        off = (int64_t)sign * (oh * 3600 + om * 60);
     }
     if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return WD_EINVAL;
     int64_t days = wd_gen_days_from_civil(y, mo, d);
-    *us = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * GEN_US + frac;
+    *us = ((days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec) - off) * GEN_US + frac;
     return WD_OK;
 }
 
@@ -528,8 +528,7 @@ int wd_gen_header(struct wd_gen *g, const char *path, struct wd_buf *out)
 {
     int log = log_by_name(path);
     if (log < 0)
-        return strcmp(path, "syslog") == 0 || strcmp(path, "cloudtrail") == 0 ? WD_OK
-                                                                               : WD_ENOENT;
+        return strcmp(path, "syslog") == 0 || strcmp(path, "cloudtrail") == 0 ? WD_OK : WD_ENOENT;
     if (g->o.fmt != WD_GEN_FMT_TSV)
         return WD_OK;
     int rc = wd_buf_reserve(out, 4096);
@@ -546,8 +545,7 @@ int wd_gen_footer(struct wd_gen *g, const char *path, struct wd_buf *out)
 {
     int log = log_by_name(path);
     if (log < 0)
-        return strcmp(path, "syslog") == 0 || strcmp(path, "cloudtrail") == 0 ? WD_OK
-                                                                               : WD_ENOENT;
+        return strcmp(path, "syslog") == 0 || strcmp(path, "cloudtrail") == 0 ? WD_OK : WD_ENOENT;
     if (g->o.fmt != WD_GEN_FMT_TSV)
         return WD_OK;
     int rc = wd_buf_reserve(out, 64);

@@ -47,12 +47,36 @@ static const struct actor actors[] = {
     {AT_ROOT, "root", NULL, ACCT_PROD},
     {AT_UNKNOWN, "HIDDEN_DUE_TO_SECURITY_REASONS", NULL, ACCT_PROD},
 };
-enum { A_HUMAN_END = 4, A_CI_END = 7, A_USER_END = 11, A_SVC_END = 14, A_ROOT = 14,
-       A_UNKNOWN = 15 };
+enum {
+    A_HUMAN_END = 4,
+    A_CI_END = 7,
+    A_USER_END = 11,
+    A_SVC_END = 14,
+    A_ROOT = 14,
+    A_UNKNOWN = 15
+};
 
-enum { P_NONE, P_INSTANCES, P_ASSUME, P_BUCKET, P_BUCKET_POLICY, P_BUCKET_ACL, P_USER,
-       P_ATTACH, P_TRAIL, P_SG, P_KEY, P_SECRET, P_PARAM, P_LOGS, P_KMS, P_STACK, P_LISTING,
-       P_FLOWLOGS, P_DETECTOR };
+enum {
+    P_NONE,
+    P_INSTANCES,
+    P_ASSUME,
+    P_BUCKET,
+    P_BUCKET_POLICY,
+    P_BUCKET_ACL,
+    P_USER,
+    P_ATTACH,
+    P_TRAIL,
+    P_SG,
+    P_KEY,
+    P_SECRET,
+    P_PARAM,
+    P_LOGS,
+    P_KMS,
+    P_STACK,
+    P_LISTING,
+    P_FLOWLOGS,
+    P_DETECTOR
+};
 
 struct api {
     const char *svc; /* eventSource prefix */
@@ -103,9 +127,18 @@ static const struct api apis[] = {
     {"guardduty", "DeleteDetector", 1, P_DETECTOR, 1, 0},
     {"sts", "GetSessionToken", 3, P_NONE, 1, 1},
 };
-enum { API_ASSUME = 3, API_CALLER = 4, API_LISTBUCKETS = 5, API_LOGIN = 19, API_STOPLOG = 20,
-       API_CREATEUSER = 23, API_CREATEKEY = 24, API_ATTACH = 25, API_PUTPOLICY = 28,
-       API_SECRET = 34 };
+enum {
+    API_ASSUME = 3,
+    API_CALLER = 4,
+    API_LISTBUCKETS = 5,
+    API_LOGIN = 19,
+    API_STOPLOG = 20,
+    API_CREATEUSER = 23,
+    API_CREATEKEY = 24,
+    API_ATTACH = 25,
+    API_PUTPOLICY = 28,
+    API_SECRET = 34
+};
 
 static const char *const regions[] = {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1"};
 static const uint16_t region_w[] = {50, 25, 15, 10};
@@ -132,7 +165,7 @@ enum { AG_CLI, AG_BOTO, AG_GO, AG_TF, AG_CONSOLE, AG_FF, AG_CHROME, AG_INTERNAL,
 
 static const char *const buckets[] = {
     "example-corp-prod-assets", "example-corp-logs-111122223333", "example-corp-backups",
-    "example-corp-data-lake", "terraform-state-444455556666",
+    "example-corp-data-lake",   "terraform-state-444455556666",
 };
 
 /* ---- sessions -------------------------------------------------------------------------- */
@@ -168,7 +201,8 @@ static void push_ct(struct wd_gen *g, int64_t ts, uint16_t api, uint16_t actor, 
     c->src_ip = ip;
     c->agent = agent;
     c->failed = failed;
-    c->region = apis[api].global ? 0 : (uint8_t)wd_gen_pick(&g->rng, region_w, WD_ARRAY_LEN(region_w));
+    c->region =
+        apis[api].global ? 0 : (uint8_t)wd_gen_pick(&g->rng, region_w, WD_ARRAY_LEN(region_w));
 }
 
 static size_t pick_api(struct wd_gen *g)
@@ -204,8 +238,9 @@ static void session_normal(struct wd_gen *g, int64_t t0)
     if (who < 45) {
         actor = (uint16_t)gen_below(rng, A_HUMAN_END);
         ip = gen_chance(rng, 600) ? office_ip(g) : wd_gen_remote_ip(rng);
-        agent = (uint8_t)(gen_chance(rng, 500) ? AG_CONSOLE : gen_chance(rng, 700) ? AG_CLI
-                                                                                    : AG_BOTO);
+        agent = (uint8_t)(gen_chance(rng, 500)   ? AG_CONSOLE
+                          : gen_chance(rng, 700) ? AG_CLI
+                                                 : AG_BOTO);
     } else if (who < 80) {
         actor = (uint16_t)(A_HUMAN_END + gen_below(rng, A_CI_END - A_HUMAN_END));
         ip = actor == 4 ? GEN_IP(140, 82, 112, 0) | (uint32_t)gen_range(rng, 1, 254)
@@ -238,9 +273,9 @@ static void session_stuffing(struct wd_gen *g, int64_t t0)
     }
     if (!gen_chance(rng, 300))
         return;
-    static const uint16_t chain[] = {API_LOGIN,     API_CALLER,      API_LISTBUCKETS,
-                                     API_CREATEUSER, API_CREATEKEY,  API_ATTACH,
-                                     API_SECRET,    API_PUTPOLICY,   API_STOPLOG};
+    static const uint16_t chain[] = {API_LOGIN,      API_CALLER,    API_LISTBUCKETS,
+                                     API_CREATEUSER, API_CREATEKEY, API_ATTACH,
+                                     API_SECRET,     API_PUTPOLICY, API_STOPLOG};
     for (size_t i = 0; i < WD_ARRAY_LEN(chain); i++) {
         t += wd_gen_burst_gap(g, 2 * GEN_US, 90 * GEN_US);
         push_ct(g, t, chain[i], A_CI_END + 3, ip, i ? AG_PYREQ : AG_CHROME, false);
@@ -272,8 +307,12 @@ static void jkey(struct jw *j, const char *k)
         *j->w++ = ',';
     j->comma = true;
     *j->w++ = '"';
-    for (; *k; k++)
-        *j->w++ = j->lower && *k >= 'A' && *k <= 'Z' ? (char)(*k + 32) : *k;
+    for (; *k; k++) {
+        char c = *k;
+        if (j->lower && c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        *j->w++ = c;
+    }
     *j->w++ = '"';
     *j->w++ = ':';
 }
@@ -665,8 +704,8 @@ static char *record_body(struct wd_gen *g, const struct gen_rec *r, struct jw *j
     params(g, c, region, req, resp);
     if (login) {
         jraw(j, "requestParameters", "null");
-        jraw(j, "responseElements", c->failed ? "{\"ConsoleLogin\":\"Failure\"}"
-                                              : "{\"ConsoleLogin\":\"Success\"}");
+        jraw(j, "responseElements",
+             c->failed ? "{\"ConsoleLogin\":\"Failure\"}" : "{\"ConsoleLogin\":\"Success\"}");
         jkey(j, "additionalEventData");
         j->w = GEN_LIT(j->w, "{\"LoginTo\":\"https://console.aws.amazon.com/console/home?"
                              "hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_");

@@ -26,11 +26,11 @@
 #include "ward.h"
 
 /* Upper bound of one rendered event (both bulk lines); asserted after rendering. */
-#define GEN_REC_MAX (48 * 1024)
+#define GEN_REC_MAX ((size_t)48 * 1024)
 /* Pending records that may wait in the queue at once. */
 #define GEN_POOL_MAX 16384u
 /* Scratch bytes available to one record's rendering. */
-#define GEN_SCRATCH_MAX (16 * 1024)
+#define GEN_SCRATCH_MAX ((size_t)16 * 1024)
 
 #define GEN_US 1000000LL
 
@@ -122,15 +122,15 @@ static inline char *gen_put(char *w, const char *s, size_t n)
     if (n >= 8 && n <= 16) {
         uint64_t a, b;
         memcpy(&a, s, 8);
-        memcpy(&b, s + n - 8, 8);
+        memcpy(&b, s + (n - 8), 8);
         memcpy(w, &a, 8);
-        memcpy(w + n - 8, &b, 8);
+        memcpy(w + (n - 8), &b, 8);
     } else if (n >= 4 && n < 8) {
         uint32_t a, b;
         memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
+        memcpy(&b, s + (n - 4), 4);
         memcpy(w, &a, 4);
-        memcpy(w + n - 4, &b, 4);
+        memcpy(w + (n - 4), &b, 4);
     } else if (n < 4) {
         for (size_t i = 0; i < n; i++)
             w[i] = s[i];
@@ -231,10 +231,10 @@ const struct gen_site *wd_gen_pick_site(struct gen_rng *r);
 struct gen_cert {
     const char *subject;
     const char *issuer;
-    const char *san; /* comma-separated DNS names, or NULL */
+    const char *san;    /* comma-separated DNS names, or NULL */
     uint16_t issuer_id; /* id of the issuing intermediate, 0xffff for self-signed/roots */
     uint8_t ca;
-    uint8_t ec; /* ECDSA key */
+    uint8_t ec;    /* ECDSA key */
     uint16_t days; /* validity in days */
 };
 
@@ -364,7 +364,7 @@ struct gen_http {
     const char *referrer;
     const char *ua;
     uint64_t req_len, resp_len;
-    uint16_t status; /* 0 = unset */
+    uint16_t status;                     /* 0 = unset */
     struct gen_uid orig_fuid, resp_fuid; /* hi == 0 = none */
     const char *orig_mime, *resp_mime;
 };
@@ -414,13 +414,13 @@ struct gen_syslog {
 };
 
 struct gen_ct {
-    uint64_t seed;    /* derives ids and parameters at render time */
-    uint16_t api;     /* index in the API table */
-    uint16_t actor;   /* index in the identity table */
-    uint32_t src_ip;  /* 0 = AWS service (sourceIPAddress is a service name) */
+    uint64_t seed;   /* derives ids and parameters at render time */
+    uint16_t api;    /* index in the API table */
+    uint16_t actor;  /* index in the identity table */
+    uint32_t src_ip; /* 0 = AWS service (sourceIPAddress is a service name) */
     uint8_t region;
     uint8_t agent;
-    uint8_t failed;   /* error (AccessDenied / failed login) */
+    uint8_t failed; /* error (AccessDenied / failed login) */
 };
 
 struct gen_rec {
@@ -472,7 +472,7 @@ struct wd_gen {
     int tsv_log; /* log of the open TSV section (stream mode), -1 none */
     int64_t tsv_open_us;
     /* zeek state */
-    int64_t *x509_seen; /* per static cert id: day number when last logged + 1 */
+    int64_t *x509_seen;     /* per static cert id: day number when last logged + 1 */
     uint64_t dyn_seen[256]; /* synthetic certs logged recently (small direct-mapped cache) */
     /* syslog state */
     uint64_t sys_sessions;
@@ -509,8 +509,7 @@ void wd_gen_ct_session(struct wd_gen *g, int64_t t0);
 
 /* Renderers: write the event (without the bulk action line, with the final '\n'). */
 char *wd_gen_zeek_render(struct wd_gen *g, const struct gen_rec *r, char *w, enum wd_gen_fmt f);
-char *wd_gen_syslog_render(struct wd_gen *g, const struct gen_rec *r, char *w,
-                           enum wd_gen_fmt f);
+char *wd_gen_syslog_render(struct wd_gen *g, const struct gen_rec *r, char *w, enum wd_gen_fmt f);
 char *wd_gen_ct_render(struct wd_gen *g, const struct gen_rec *r, char *w, enum wd_gen_fmt f);
 /* Zeek TSV header lines / #close line of a log. */
 char *wd_gen_zeek_header(enum gen_log log, int64_t open_us, char *w);

@@ -72,8 +72,7 @@ static int parse_rate(const char *s, double *out)
 /* Matches "--name", "--name=value" or the short form; OUT *val: the value (may be the
  * next argument, in which case *i advances). Returns 1 when matched, 0 when not, -1 on a
  * missing value. */
-static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt,
-               const char **val)
+static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt, const char **val)
 {
     const char *a = argv[*i];
     size_t n = strlen(lng);
@@ -134,8 +133,8 @@ static int run_outdir(struct wd_gen *g, const struct wd_gen_opts *o, const char 
             char fn[4096];
             int n = snprintf(fn, sizeof(fn), "%s/%s%s", dir, path, file_ext(o, path));
             if (n < 0 || (size_t)n >= sizeof(fn) || !(s->f = fopen(fn, "w"))) {
-                fprintf(stderr, "ward gen: cannot create %s/%s%s: %s\n", dir, path,
-                        file_ext(o, path), strerror(errno));
+                (void)fprintf(stderr, "ward gen: cannot create %s/%s%s: %s\n", dir, path,
+                              file_ext(o, path), strerror(errno));
                 rc = WD_EIO;
                 break;
             }
@@ -200,7 +199,7 @@ int wd_gen_main(int argc, char **argv)
         const char *a = argv[i];
         int m;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            (void)fputs(usage_text, stdout);
             return 0;
         }
         if (strcmp(a, "--bulk") == 0) {
@@ -235,39 +234,39 @@ int wd_gen_main(int argc, char **argv)
                 goto bad;
             outdir = val;
         } else {
-            fprintf(stderr, "ward gen: unknown option '%s'\n", a);
-            fputs(usage_text, stderr);
+            (void)fprintf(stderr, "ward gen: unknown option '%s'\n", a);
+            (void)fputs(usage_text, stderr);
             return 2;
         }
         continue;
     bad:
         if (m < 0)
-            fprintf(stderr, "ward gen: option '%s' needs a value\n", a);
+            (void)fprintf(stderr, "ward gen: option '%s' needs a value\n", a);
         else
-            fprintf(stderr, "ward gen: invalid value '%s' for %s\n", val, a);
+            (void)fprintf(stderr, "ward gen: invalid value '%s' for %s\n", val, a);
         return 2;
     }
     if (!have_kind) {
-        fprintf(stderr, "ward gen: --kind is required\n");
-        fputs(usage_text, stderr);
+        (void)fprintf(stderr, "ward gen: --kind is required\n");
+        (void)fputs(usage_text, stderr);
         return 2;
     }
     if (!wd_gen_fmt_ok(o.kind, o.fmt)) {
-        fprintf(stderr, "ward gen: kind %s cannot be written as %s\n", wd_gen_kind_name(o.kind),
-                wd_gen_fmt_name(o.fmt));
+        (void)fprintf(stderr, "ward gen: kind %s cannot be written as %s\n",
+                      wd_gen_kind_name(o.kind), wd_gen_fmt_name(o.fmt));
         return 2;
     }
     o.split = outdir != NULL;
     struct wd_gen *g = wd_gen_new(&o);
     if (!g) {
-        fprintf(stderr, "ward gen: invalid options (--bulk needs a JSON format: json or "
-                        "mozdef)\n");
+        (void)fprintf(stderr, "ward gen: invalid options (--bulk needs a JSON format: json or "
+                              "mozdef)\n");
         return 2;
     }
     int rc = outdir ? run_outdir(g, &o, outdir) : run_stdout(g);
     wd_gen_free(g);
     if (rc) {
-        fprintf(stderr, "ward gen: %s\n", wd_strerror(rc));
+        (void)fprintf(stderr, "ward gen: %s\n", wd_strerror(rc));
         return 1;
     }
     return 0;

@@ -99,7 +99,7 @@ const char *wd_gen_sensor(uint32_t ip)
 
 /* Attackers and scanners: /24s seen in scan logs plus the documentation ranges. */
 static const uint32_t attacker_nets[] = {
-    GEN_IP(203, 0, 113, 0),  GEN_IP(198, 51, 100, 0), GEN_IP(192, 0, 2, 0),
+    GEN_IP(203, 0, 113, 0),   GEN_IP(198, 51, 100, 0), GEN_IP(192, 0, 2, 0),
     GEN_IP(185, 220, 101, 0), GEN_IP(45, 148, 10, 0),  GEN_IP(193, 32, 162, 0),
     GEN_IP(218, 92, 0, 0),    GEN_IP(61, 177, 172, 0), GEN_IP(141, 98, 11, 0),
     GEN_IP(92, 255, 85, 0),   GEN_IP(80, 94, 95, 0),   GEN_IP(194, 169, 175, 0),
@@ -114,15 +114,14 @@ uint32_t wd_gen_attacker_ip(struct gen_rng *r)
 
 /* Home offices and partners: consumer ISP /16s. */
 static const uint32_t remote_nets[] = {
-    GEN_IP(73, 162, 0, 0), GEN_IP(24, 6, 0, 0),    GEN_IP(98, 207, 0, 0), GEN_IP(71, 198, 0, 0),
-    GEN_IP(79, 192, 0, 0), GEN_IP(86, 128, 0, 0),  GEN_IP(81, 2, 0, 0),   GEN_IP(90, 63, 0, 0),
+    GEN_IP(73, 162, 0, 0), GEN_IP(24, 6, 0, 0),   GEN_IP(98, 207, 0, 0), GEN_IP(71, 198, 0, 0),
+    GEN_IP(79, 192, 0, 0), GEN_IP(86, 128, 0, 0), GEN_IP(81, 2, 0, 0),   GEN_IP(90, 63, 0, 0),
     GEN_IP(174, 88, 0, 0), GEN_IP(108, 28, 0, 0),
 };
 
 uint32_t wd_gen_remote_ip(struct gen_rng *r)
 {
-    return remote_nets[gen_below(r, WD_ARRAY_LEN(remote_nets))] |
-           (uint32_t)gen_range(r, 1, 0xfffe);
+    return remote_nets[gen_below(r, WD_ARRAY_LEN(remote_nets))] | (uint32_t)gen_range(r, 1, 0xfffe);
 }
 
 uint16_t wd_gen_eport(struct gen_rng *r)
@@ -135,11 +134,40 @@ uint16_t wd_gen_eport(struct gen_rng *r)
 /* ---- certificates -------------------------------------------------------------------- */
 
 enum {
-    C_WR2, C_R11, C_E6, C_DIGI_G2, C_AMZ, C_MSFT, C_SECTIGO, C_GSIGN, C_CORPCA, C_DIGI_G3,
+    C_WR2,
+    C_R11,
+    C_E6,
+    C_DIGI_G2,
+    C_AMZ,
+    C_MSFT,
+    C_SECTIGO,
+    C_GSIGN,
+    C_CORPCA,
+    C_DIGI_G3,
     C_WE2,
-    C_GOOGLE, C_GITHUB, C_GITHUB_STAR, C_GHUC, C_SLACK, C_OUTLOOK, C_MSO, C_MOZ, C_S3,
-    C_ZOOM, C_WIKI, C_JSDELIVR, C_NPM, C_PYPI, C_UBUNTU, C_AMAZON, C_SENTRY, C_LINKEDIN,
-    C_CORP, C_SEGMENT, C_CLOUDFRONT, C_MOZSVC, C_YOUTUBE,
+    C_GOOGLE,
+    C_GITHUB,
+    C_GITHUB_STAR,
+    C_GHUC,
+    C_SLACK,
+    C_OUTLOOK,
+    C_MSO,
+    C_MOZ,
+    C_S3,
+    C_ZOOM,
+    C_WIKI,
+    C_JSDELIVR,
+    C_NPM,
+    C_PYPI,
+    C_UBUNTU,
+    C_AMAZON,
+    C_SENTRY,
+    C_LINKEDIN,
+    C_CORP,
+    C_SEGMENT,
+    C_CLOUDFRONT,
+    C_MOZSVC,
+    C_YOUTUBE,
 };
 
 #define NOISS 0xffff
@@ -147,27 +175,24 @@ const struct gen_cert wd_gen_certs[] = {
     [C_WR2] = {"CN=WR2,O=Google Trust Services,C=US",
                "CN=GTS Root R1,O=Google Trust Services LLC,C=US", NULL, NOISS, 1, 0, 1826},
     [C_R11] = {"CN=R11,O=Let's Encrypt,C=US",
-               "CN=ISRG Root X1,O=Internet Security Research Group,C=US", NULL, NOISS, 1, 0,
-               1826},
+               "CN=ISRG Root X1,O=Internet Security Research Group,C=US", NULL, NOISS, 1, 0, 1826},
     [C_E6] = {"CN=E6,O=Let's Encrypt,C=US",
-              "CN=ISRG Root X1,O=Internet Security Research Group,C=US", NULL, NOISS, 1, 1,
-              1826},
+              "CN=ISRG Root X1,O=Internet Security Research Group,C=US", NULL, NOISS, 1, 1, 1826},
     [C_DIGI_G2] = {"CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1,O=DigiCert Inc,C=US",
                    "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US", NULL,
                    NOISS, 1, 0, 3652},
-    [C_AMZ] = {"CN=Amazon RSA 2048 M02,O=Amazon,C=US", "CN=Amazon Root CA 1,O=Amazon,C=US",
-               NULL, NOISS, 1, 0, 2922},
+    [C_AMZ] = {"CN=Amazon RSA 2048 M02,O=Amazon,C=US", "CN=Amazon Root CA 1,O=Amazon,C=US", NULL,
+               NOISS, 1, 0, 2922},
     [C_MSFT] = {"CN=Microsoft Azure RSA TLS Issuing CA 04,O=Microsoft Corporation,C=US",
-                "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US", NULL,
-                NOISS, 1, 0, 1826},
+                "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US", NULL, NOISS,
+                1, 0, 1826},
     [C_SECTIGO] = {"CN=Sectigo ECC Domain Validation Secure Server CA,O=Sectigo Limited,"
                    "L=Salford,ST=Greater Manchester,C=GB",
                    "CN=USERTrust ECC Certification Authority,O=The USERTRUST Network,"
                    "L=Jersey City,ST=New Jersey,C=US",
                    NULL, NOISS, 1, 1, 3652},
     [C_GSIGN] = {"CN=GlobalSign Atlas R3 DV TLS CA 2025 Q1,O=GlobalSign nv-sa,C=BE",
-                 "CN=GlobalSign,O=GlobalSign,OU=GlobalSign Root CA - R3", NULL, NOISS, 1, 0,
-                 1826},
+                 "CN=GlobalSign,O=GlobalSign,OU=GlobalSign Root CA - R3", NULL, NOISS, 1, 0, 1826},
     [C_CORPCA] = {"CN=Example Corp Issuing CA 1,O=Example Corp,C=US",
                   "CN=Example Corp Root CA,O=Example Corp,C=US", NULL, NOISS, 1, 0, 3652},
     [C_DIGI_G3] = {"CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US",
@@ -181,51 +206,46 @@ const struct gen_cert wd_gen_certs[] = {
                   "*.android.com,*.googleusercontent.com,*.googlevideo.com",
                   C_WE2, 0, 1, 84},
     [C_GITHUB] = {"CN=github.com", NULL, "github.com,www.github.com", C_SECTIGO, 0, 1, 365},
-    [C_GITHUB_STAR] = {"CN=*.github.com", NULL, "*.github.com,github.com", C_SECTIGO, 0, 1,
-                       365},
+    [C_GITHUB_STAR] = {"CN=*.github.com", NULL, "*.github.com,github.com", C_SECTIGO, 0, 1, 365},
     [C_GHUC] = {"CN=*.githubusercontent.com", NULL,
-                "*.githubusercontent.com,githubusercontent.com,*.github.io,github.io",
-                C_SECTIGO, 0, 1, 365},
-    [C_SLACK] = {"CN=slack.com", NULL, "slack.com,*.slack.com,*.slack-edge.com", C_AMZ, 0, 0,
-                 395},
+                "*.githubusercontent.com,githubusercontent.com,*.github.io,github.io", C_SECTIGO, 0,
+                1, 365},
+    [C_SLACK] = {"CN=slack.com", NULL, "slack.com,*.slack.com,*.slack-edge.com", C_AMZ, 0, 0, 395},
     [C_OUTLOOK] = {"CN=outlook.com,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US", NULL,
                    "*.outlook.office365.com,outlook.office365.com,*.office.com,"
                    "outlook.office.com,*.outlook.com,outlook.com",
                    C_MSFT, 0, 0, 365},
     [C_MSO] = {"CN=stamp2.login.microsoftonline.com,O=Microsoft Corporation,L=Redmond,"
                "ST=Washington,C=US",
-               NULL, "login.microsoftonline.com,login.microsoft.com,login.windows.net",
-               C_MSFT, 0, 0, 365},
-    [C_MOZ] = {"CN=www.mozilla.org,O=Mozilla Corporation,L=San Francisco,ST=California,C=US",
-               NULL, "www.mozilla.org,mozilla.org,*.mozilla.org", C_DIGI_G2, 0, 0, 395},
-    [C_S3] = {"CN=s3.amazonaws.com", NULL, "s3.amazonaws.com,*.s3.amazonaws.com", C_AMZ, 0, 0,
-              330},
+               NULL, "login.microsoftonline.com,login.microsoft.com,login.windows.net", C_MSFT, 0,
+               0, 365},
+    [C_MOZ] = {"CN=www.mozilla.org,O=Mozilla Corporation,L=San Francisco,ST=California,C=US", NULL,
+               "www.mozilla.org,mozilla.org,*.mozilla.org", C_DIGI_G2, 0, 0, 395},
+    [C_S3] = {"CN=s3.amazonaws.com", NULL, "s3.amazonaws.com,*.s3.amazonaws.com", C_AMZ, 0, 0, 330},
     [C_ZOOM] = {"CN=*.zoom.us,O=Zoom Video Communications\\, Inc.,L=San Jose,ST=California,"
                 "C=US",
                 NULL, "*.zoom.us,zoom.us", C_DIGI_G2, 0, 0, 395},
     [C_WIKI] = {"CN=*.wikipedia.org", NULL,
-                "*.wikipedia.org,wikipedia.org,*.m.wikipedia.org,*.wikimedia.org", C_E6, 0, 1,
-                90},
+                "*.wikipedia.org,wikipedia.org,*.m.wikipedia.org,*.wikimedia.org", C_E6, 0, 1, 90},
     [C_JSDELIVR] = {"CN=cdn.jsdelivr.net", NULL, "cdn.jsdelivr.net", C_GSIGN, 0, 0, 395},
     [C_NPM] = {"CN=npmjs.org", NULL, "npmjs.org,*.npmjs.org", C_WE2, 0, 1, 90},
     [C_PYPI] = {"CN=pypi.org", NULL, "pypi.org,*.pypi.org,www.pypi.org", C_GSIGN, 0, 0, 395},
     [C_UBUNTU] = {"CN=*.ubuntu.com", NULL, "*.ubuntu.com,ubuntu.com", C_R11, 0, 0, 90},
     [C_AMAZON] = {"CN=www.amazon.com", NULL,
-                  "amazon.com,www.amazon.com,amzn.com,www.amzn.com,smile.amazon.com",
-                  C_DIGI_G2, 0, 0, 395},
-    [C_SENTRY] = {"CN=*.sentry.io", NULL, "*.sentry.io,sentry.io,*.ingest.sentry.io", C_R11, 0,
-                  0, 90},
+                  "amazon.com,www.amazon.com,amzn.com,www.amzn.com,smile.amazon.com", C_DIGI_G2, 0,
+                  0, 395},
+    [C_SENTRY] = {"CN=*.sentry.io", NULL, "*.sentry.io,sentry.io,*.ingest.sentry.io", C_R11, 0, 0,
+                  90},
     [C_LINKEDIN] = {"CN=www.linkedin.com,O=LinkedIn Corporation,L=Sunnyvale,ST=California,"
                     "C=US",
                     NULL, "www.linkedin.com,linkedin.com,*.linkedin.com", C_DIGI_G2, 0, 0, 365},
     [C_CORP] = {"CN=*.corp.example.com,O=Example Corp,C=US", NULL,
                 "*.corp.example.com,corp.example.com", C_CORPCA, 0, 0, 730},
     [C_SEGMENT] = {"CN=api.segment.io", NULL, "api.segment.io,*.segment.io", C_AMZ, 0, 0, 395},
-    [C_CLOUDFRONT] = {"CN=*.cloudfront.net", NULL, "*.cloudfront.net,cloudfront.net", C_AMZ, 0,
-                      0, 330},
+    [C_CLOUDFRONT] = {"CN=*.cloudfront.net", NULL, "*.cloudfront.net,cloudfront.net", C_AMZ, 0, 0,
+                      330},
     [C_MOZSVC] = {"CN=firefox.settings.services.mozilla.com", NULL,
-                  "firefox.settings.services.mozilla.com,*.services.mozilla.com", C_R11, 0, 0,
-                  90},
+                  "firefox.settings.services.mozilla.com,*.services.mozilla.com", C_R11, 0, 0, 90},
     [C_YOUTUBE] = {"CN=*.google.com", NULL,
                    "*.google.com,*.youtube.com,youtube.com,*.ytimg.com,*.googlevideo.com,"
                    "youtu.be,*.youtube-nocookie.com",
@@ -239,15 +259,13 @@ const size_t wd_gen_ncerts = WD_ARRAY_LEN(wd_gen_certs);
 const struct gen_site wd_gen_sites[] = {
     {"www.google.com", GEN_IP(142, 250, 64, 0), 256, 120, NULL, G6, C_GOOGLE, 1, GEN_SITE_WEB},
     {"fonts.gstatic.com", GEN_IP(142, 250, 72, 0), 64, 40, NULL, G6, C_GOOGLE, 0, GEN_SITE_CDN},
-    {"www.youtube.com", GEN_IP(142, 250, 188, 0), 64, 50, "youtube-ui.l.google.com", G6,
-     C_YOUTUBE, 0, GEN_SITE_WEB},
+    {"www.youtube.com", GEN_IP(142, 250, 188, 0), 64, 50, "youtube-ui.l.google.com", G6, C_YOUTUBE,
+     0, GEN_SITE_WEB},
     {"update.googleapis.com", GEN_IP(142, 250, 189, 0), 64, 20, NULL, G6, C_GOOGLE, 0,
      GEN_SITE_UPDATE},
-    {"accounts.google.com", GEN_IP(142, 250, 190, 0), 32, 20, NULL, G6, C_GOOGLE, 0,
-     GEN_SITE_API},
+    {"accounts.google.com", GEN_IP(142, 250, 190, 0), 32, 20, NULL, G6, C_GOOGLE, 0, GEN_SITE_API},
     {"github.com", GEN_IP(140, 82, 112, 3), 2, 40, NULL, NULL, C_GITHUB, 0, GEN_SITE_WEB},
-    {"api.github.com", GEN_IP(140, 82, 112, 5), 2, 25, NULL, NULL, C_GITHUB_STAR, 0,
-     GEN_SITE_API},
+    {"api.github.com", GEN_IP(140, 82, 112, 5), 2, 25, NULL, NULL, C_GITHUB_STAR, 0, GEN_SITE_API},
     {"objects.githubusercontent.com", GEN_IP(185, 199, 108, 133), 4, 10, NULL,
      "2606:50c0:8000::", C_GHUC, 0, GEN_SITE_CDN},
     {"slack.com", GEN_IP(3, 230, 0, 0), 64, 35, NULL, NULL, C_SLACK, 0, GEN_SITE_API},
@@ -270,35 +288,32 @@ const struct gen_site wd_gen_sites[] = {
     {"registry.npmjs.org", GEN_IP(104, 16, 0, 34), 32, 10, NULL, "2606:4700::", C_NPM, 0,
      GEN_SITE_API},
     {"pypi.org", GEN_IP(151, 101, 0, 223), 1, 8, NULL, NULL, C_PYPI, 0, GEN_SITE_API},
-    {"archive.ubuntu.com", GEN_IP(91, 189, 91, 81), 4, 8, NULL, NULL, C_UBUNTU, 2,
-     GEN_SITE_UPDATE},
+    {"archive.ubuntu.com", GEN_IP(91, 189, 91, 81), 4, 8, NULL, NULL, C_UBUNTU, 2, GEN_SITE_UPDATE},
     {"security.ubuntu.com", GEN_IP(91, 189, 91, 82), 4, 6, NULL, NULL, C_UBUNTU, 2,
      GEN_SITE_UPDATE},
     {"www.amazon.com", GEN_IP(18, 160, 10, 0), 64, 15, "tp.47cf2c8c9-frontier.amazon.com", NULL,
      C_AMAZON, 0, GEN_SITE_WEB},
     {"o123456.ingest.sentry.io", GEN_IP(34, 120, 195, 249), 1, 8, NULL, NULL, C_SENTRY, 0,
      GEN_SITE_API},
-    {"www.linkedin.com", GEN_IP(13, 107, 42, 14), 1, 12,
-     "www-linkedin-com.l-0005.l-msedge.net", NULL, C_LINKEDIN, 0, GEN_SITE_WEB},
+    {"www.linkedin.com", GEN_IP(13, 107, 42, 14), 1, 12, "www-linkedin-com.l-0005.l-msedge.net",
+     NULL, C_LINKEDIN, 0, GEN_SITE_WEB},
     {"api.segment.io", GEN_IP(52, 34, 47, 0), 16, 8, NULL, NULL, C_SEGMENT, 0, GEN_SITE_API},
-    {"d1.awsstatic.com", GEN_IP(18, 154, 41, 0), 64, 6, "d1.awsstatic.com.cdn.cloudfront.net",
-     NULL, C_CLOUDFRONT, 0, GEN_SITE_CDN},
+    {"d1.awsstatic.com", GEN_IP(18, 154, 41, 0), 64, 6, "d1.awsstatic.com.cdn.cloudfront.net", NULL,
+     C_CLOUDFRONT, 0, GEN_SITE_CDN},
     {"detectportal.firefox.com", GEN_IP(34, 107, 221, 82), 1, 12, NULL, NULL, C_MOZSVC, 2,
      GEN_SITE_UPDATE},
     {"ocsp.digicert.com", GEN_IP(192, 229, 211, 108), 1, 10, "fp2e7a.wpc.phicdn.net", NULL,
      C_DIGI_G2, 2, GEN_SITE_UPDATE},
-    {"ctldl.windowsupdate.com", GEN_IP(93, 184, 221, 240), 1, 8,
-     "wu-bg-shim.trafficmanager.net", NULL, C_MSFT, 2, GEN_SITE_UPDATE},
+    {"ctldl.windowsupdate.com", GEN_IP(93, 184, 221, 240), 1, 8, "wu-bg-shim.trafficmanager.net",
+     NULL, C_MSFT, 2, GEN_SITE_UPDATE},
     {"connectivity-check.ubuntu.com", GEN_IP(91, 189, 91, 49), 2, 8, NULL, NULL, C_UBUNTU, 2,
      GEN_SITE_UPDATE},
     {"intranet.corp.example.com", GEN_IP(10, 0, 101, 11), 3, 30, NULL, NULL, C_CORP, 1,
      GEN_SITE_WEB},
-    {"git.corp.example.com", GEN_IP(10, 0, 103, 40), 1, 25, NULL, NULL, C_CORP, 0,
-     GEN_SITE_API},
+    {"git.corp.example.com", GEN_IP(10, 0, 103, 40), 1, 25, NULL, NULL, C_CORP, 0, GEN_SITE_API},
     {"jenkins.corp.example.com", GEN_IP(10, 0, 103, 41), 1, 10, NULL, NULL, C_CORP, 0,
      GEN_SITE_WEB},
-    {"api.corp.example.com", GEN_IP(10, 0, 101, 21), 2, 20, NULL, NULL, C_CORP, 0,
-     GEN_SITE_API},
+    {"api.corp.example.com", GEN_IP(10, 0, 101, 21), 2, 20, NULL, NULL, C_CORP, 0, GEN_SITE_API},
 };
 const size_t wd_gen_nsites = WD_ARRAY_LEN(wd_gen_sites);
 
@@ -321,12 +336,12 @@ const struct gen_site *wd_gen_pick_site(struct gen_rng *r)
 static const char *const tlds[] = {"com", "net", "io", "org", "dev", "app", "co", "de", "ai"};
 
 const char *const wd_gen_words[] = {
-    "blue",   "pixel",  "cloud",  "river", "stack",  "north", "quick", "data",   "bright",
-    "silver", "paper",  "rocket", "green", "forge",  "atlas", "delta", "harbor", "maple",
-    "orbit",  "prism",  "signal", "stone", "summit", "tiger", "urban", "vector", "willow",
-    "zenith", "amber",  "beacon", "cedar", "echo",   "flux",  "glade", "helix",  "iron",
-    "jade",   "kite",   "lumen",  "mesa",  "nova",   "onyx",  "pine",  "quartz", "raven",
-    "solar",  "tidal",  "umbra",  "vivid", "wave",   "metric", "shop", "news",   "media",
+    "blue",   "pixel", "cloud",  "river", "stack",  "north",  "quick", "data",   "bright",
+    "silver", "paper", "rocket", "green", "forge",  "atlas",  "delta", "harbor", "maple",
+    "orbit",  "prism", "signal", "stone", "summit", "tiger",  "urban", "vector", "willow",
+    "zenith", "amber", "beacon", "cedar", "echo",   "flux",   "glade", "helix",  "iron",
+    "jade",   "kite",  "lumen",  "mesa",  "nova",   "onyx",   "pine",  "quartz", "raven",
+    "solar",  "tidal", "umbra",  "vivid", "wave",   "metric", "shop",  "news",   "media",
 };
 const size_t wd_gen_nwords = WD_ARRAY_LEN(wd_gen_words);
 
@@ -359,9 +374,8 @@ uint32_t wd_gen_synth_ip(uint32_t id)
 {
     /* CDN and cloud ranges where small sites live */
     static const uint32_t nets[] = {
-        GEN_IP(104, 21, 0, 0), GEN_IP(172, 67, 0, 0), GEN_IP(35, 190, 0, 0),
-        GEN_IP(3, 33, 0, 0),   GEN_IP(76, 76, 21, 0), GEN_IP(185, 199, 0, 0),
-        GEN_IP(34, 102, 0, 0), GEN_IP(52, 58, 0, 0),
+        GEN_IP(104, 21, 0, 0), GEN_IP(172, 67, 0, 0),  GEN_IP(35, 190, 0, 0), GEN_IP(3, 33, 0, 0),
+        GEN_IP(76, 76, 21, 0), GEN_IP(185, 199, 0, 0), GEN_IP(34, 102, 0, 0), GEN_IP(52, 58, 0, 0),
     };
     uint64_t h = gen_mix(id ^ 0x1b873593);
     return nets[h % WD_ARRAY_LEN(nets)] | (uint32_t)((h >> 16) % 0xfffe + 1);
@@ -370,8 +384,8 @@ uint32_t wd_gen_synth_ip(uint32_t id)
 /* Issuer of a synthetic certificate: Let's Encrypt mostly, some self-signed. */
 static uint32_t synth_issuer(uint32_t id)
 {
-    static const uint16_t iss[] = {C_R11, C_R11, C_R11, C_R11, C_E6, C_E6,
-                                   C_GSIGN, C_SECTIGO, NOISS, NOISS};
+    static const uint16_t iss[] = {C_R11, C_R11,   C_R11,     C_R11, C_E6,
+                                   C_E6,  C_GSIGN, C_SECTIGO, NOISS, NOISS};
     return iss[(gen_mix(id) >> 40) % WD_ARRAY_LEN(iss)];
 }
 
@@ -507,19 +521,19 @@ void wd_gen_cert_info(uint32_t id, int64_t now_us, struct gen_certinfo *ci)
 /* ---- people and agents ------------------------------------------------------------------ */
 
 const char *const wd_gen_users[] = {
-    "alice",  "bob",    "carol",  "dave",    "erin",   "frank",  "grace",   "heidi",
-    "ivan",   "judy",   "mallory", "niaj",   "olivia", "peggy",  "rupert",  "sybil",
-    "trent",  "victor", "walter", "yasmin",  "zoe",    "mpurzynski", "jbryner", "gdestuynder",
-    "deploy", "ansible", "backup", "jenkins", "git",    "nagios",
+    "alice",  "bob",     "carol",   "dave",    "erin",   "frank",      "grace",   "heidi",
+    "ivan",   "judy",    "mallory", "niaj",    "olivia", "peggy",      "rupert",  "sybil",
+    "trent",  "victor",  "walter",  "yasmin",  "zoe",    "mpurzynski", "jbryner", "gdestuynder",
+    "deploy", "ansible", "backup",  "jenkins", "git",    "nagios",
 };
 const size_t wd_gen_nusers = WD_ARRAY_LEN(wd_gen_users);
 
 const char *const wd_gen_bad_users[] = {
-    "root",     "admin",  "test",     "user",    "oracle",  "postgres", "ubuntu", "guest",
-    "ftpuser",  "pi",     "git",      "support", "administrator", "mysql", "hadoop", "nagios",
-    "ansible",  "deploy", "www-data", "dev",     "elastic", "minecraft", "steam", "debian",
-    "centos",   "ec2-user", "azureuser", "test1", "operator", "sysadmin", "tomcat", "zabbix",
-    "jenkins",  "docker", "vagrant",  "student", "server",  "web",      "ftp",    "user1",
+    "root",    "admin",    "test",      "user",    "oracle",        "postgres",  "ubuntu", "guest",
+    "ftpuser", "pi",       "git",       "support", "administrator", "mysql",     "hadoop", "nagios",
+    "ansible", "deploy",   "www-data",  "dev",     "elastic",       "minecraft", "steam",  "debian",
+    "centos",  "ec2-user", "azureuser", "test1",   "operator",      "sysadmin",  "tomcat", "zabbix",
+    "jenkins", "docker",   "vagrant",   "student", "server",        "web",       "ftp",    "user1",
 };
 const size_t wd_gen_nbad_users = WD_ARRAY_LEN(wd_gen_bad_users);
 

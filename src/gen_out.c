@@ -108,11 +108,11 @@ static char *put_octet(char *w, unsigned b)
     if (b >= 100) {
         *w++ = (char)('0' + b / 100);
         b %= 100;
-        *w++ = digits2[b * 2];
-        *w++ = digits2[b * 2 + 1];
+        *w++ = digits2[(size_t)b * 2];
+        *w++ = digits2[(size_t)b * 2 + 1];
     } else if (b >= 10) {
-        *w++ = digits2[b * 2];
-        *w++ = digits2[b * 2 + 1];
+        *w++ = digits2[(size_t)b * 2];
+        *w++ = digits2[(size_t)b * 2 + 1];
     } else {
         *w++ = (char)('0' + b);
     }
@@ -225,8 +225,8 @@ static void breakdown(int64_t us, struct tm6 *t)
 
 static char *put2(char *w, int v)
 {
-    *w++ = digits2[v * 2];
-    *w++ = digits2[v * 2 + 1];
+    *w++ = digits2[(size_t)v * 2];
+    *w++ = digits2[(size_t)v * 2 + 1];
     return w;
 }
 
@@ -286,9 +286,9 @@ char *wd_gen_put_bsddate(char *w, int64_t us)
     static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     struct tm6 t;
     breakdown(us, &t);
-    w = gen_put(w, mon + (t.mo - 1) * 3, 3);
+    w = gen_put(w, mon + (size_t)(t.mo - 1) * 3, 3);
     *w++ = ' ';
-    *w++ = t.d < 10 ? ' ' : (char)('0' + t.d / 10);
+    *w++ = (char)(t.d < 10 ? ' ' : '0' + t.d / 10);
     *w++ = (char)('0' + t.d % 10);
     *w++ = ' ';
     w = put2(w, t.h);

@@ -15,7 +15,7 @@
 enum { FAC_AUTH = 4, FAC_AUTHPRIV = 10 };
 enum { SEV_ALERT = 1, SEV_ERR = 3, SEV_WARNING = 4, SEV_NOTICE = 5, SEV_INFO = 6 };
 
-static const char *const sev_names[] = {"EMERG", "ALERT",  "CRIT", "ERR",
+static const char *const sev_names[] = {"EMERG",   "ALERT",  "CRIT", "ERR",
                                         "WARNING", "NOTICE", "INFO", "DEBUG"};
 
 struct line {
@@ -75,8 +75,7 @@ static const char *pick_server(struct wd_gen *g, bool bastion)
 
 static char *put_b64(struct wd_gen *g, char *w, size_t n)
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (size_t i = 0; i < n; i++)
         *w++ = b64[gen_below(&g->rng, 64)];
     return w;
@@ -90,8 +89,14 @@ static void session_login(struct wd_gen *g, int64_t t0)
     const char *user = wd_gen_users[gen_skew(rng, wd_gen_nusers)];
     uint32_t ip = gen_chance(rng, 800) ? wd_gen_ws_ip((uint32_t)gen_skew(rng, GEN_NWS))
                                        : wd_gen_remote_ip(rng);
-    struct line l = {pick_server(g, gen_chance(rng, 500)), "sshd", new_pid(g), FAC_AUTH,
-                     SEV_INFO, ip, wd_gen_eport(rng), user};
+    struct line l = {pick_server(g, gen_chance(rng, 500)),
+                     "sshd",
+                     new_pid(g),
+                     FAC_AUTH,
+                     SEV_INFO,
+                     ip,
+                     wd_gen_eport(rng),
+                     user};
     int64_t t = t0;
 
     if (gen_chance(rng, 120)) { /* a mistyped password first */
@@ -105,8 +110,9 @@ static void session_login(struct wd_gen *g, int64_t t0)
     }
     uint64_t how = gen_below(rng, 100);
     w = GEN_LIT(m, "Accepted ");
-    w = how < 80 ? GEN_LIT(w, "publickey") : how < 95 ? GEN_LIT(w, "password")
-                                                       : GEN_LIT(w, "keyboard-interactive/pam");
+    w = how < 80   ? GEN_LIT(w, "publickey")
+        : how < 95 ? GEN_LIT(w, "password")
+                   : GEN_LIT(w, "keyboard-interactive/pam");
     w = GEN_LIT(w, " for ");
     w = gen_puts(w, user);
     w = GEN_LIT(w, " from ");
@@ -169,7 +175,7 @@ static const char *const sudo_cmds[] = {
 
 static uint32_t uid_of(const char *user)
 {
-    return 1001 + (uint32_t)(gen_mix(user[0] * 131u + strlen(user)) % 200);
+    return 1001 + (uint32_t)(gen_mix((uint64_t)(unsigned char)user[0] * 131u + strlen(user)) % 200);
 }
 
 static void session_sudo(struct wd_gen *g, int64_t t0)
@@ -179,8 +185,8 @@ static void session_sudo(struct wd_gen *g, int64_t t0)
     const char *user = wd_gen_users[gen_skew(rng, 24)];
     const char *cmd = sudo_cmds[gen_skew(rng, WD_ARRAY_LEN(sudo_cmds))];
     int tty = (int)gen_below(rng, 4);
-    struct line l = {pick_server(g, false), "sudo", new_pid(g), FAC_AUTHPRIV, SEV_NOTICE, 0, 0,
-                     user};
+    struct line l = {
+        pick_server(g, false), "sudo", new_pid(g), FAC_AUTHPRIV, SEV_NOTICE, 0, 0, user};
     uint64_t what = gen_below(rng, 100);
     char ctx[160], *c = ctx;
     c = GEN_LIT(c, " ; TTY=pts/");
@@ -240,7 +246,7 @@ static void session_noise(struct wd_gen *g, int64_t t0)
     uint32_t ip = wd_gen_attacker_ip(rng);
     const char *user = wd_gen_bad_users[gen_skew(rng, wd_gen_nbad_users)];
     struct line l = {pick_server(g, true), "sshd", new_pid(g), FAC_AUTH, SEV_INFO, ip,
-                     wd_gen_eport(rng), NULL};
+                     wd_gen_eport(rng),    NULL};
     switch (gen_below(rng, 5)) {
     case 0:
         w = GEN_LIT(m, "Connection closed by ");
@@ -294,10 +300,9 @@ static void session_burst(struct wd_gen *g, int64_t t0)
 
     while (done < attempts) {
         const char *user = wd_gen_bad_users[(u0 + done * 7) % wd_gen_nbad_users];
-        bool valid = strcmp(user, "root") == 0 || strcmp(user, "git") == 0 ||
-                     strcmp(user, "deploy") == 0;
-        struct line l = {host, "sshd", new_pid(g), FAC_AUTH, SEV_INFO, ip, wd_gen_eport(rng),
-                         user};
+        bool valid =
+            strcmp(user, "root") == 0 || strcmp(user, "git") == 0 || strcmp(user, "deploy") == 0;
+        struct line l = {host, "sshd", new_pid(g), FAC_AUTH, SEV_INFO, ip, wd_gen_eport(rng), user};
         size_t tries = (size_t)gen_range(rng, 1, 3);
         if (!valid) {
             w = GEN_LIT(m, "Invalid user ");
@@ -363,8 +368,7 @@ void wd_gen_syslog_session(struct wd_gen *g, int64_t t0)
     }
 }
 
-char *wd_gen_syslog_render(struct wd_gen *g, const struct gen_rec *r, char *w,
-                           enum wd_gen_fmt f)
+char *wd_gen_syslog_render(struct wd_gen *g, const struct gen_rec *r, char *w, enum wd_gen_fmt f)
 {
     const struct gen_syslog *s = &r->u.sys;
     unsigned pri = s->facility * 8u + s->severity;

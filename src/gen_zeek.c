@@ -36,7 +36,7 @@ enum cst {
     CS_S3,
 };
 
-static const char *const cst_names[] = {"SF", "S0", "REJ", "RSTO", "RSTR",
+static const char *const cst_names[] = {"SF", "S0", "REJ", "RSTO",   "RSTR",
                                         "SH", "S1", "OTH", "RSTOS0", "S3"};
 
 static int64_t rtt_for(struct wd_gen *g, uint32_t a, uint32_t b)
@@ -115,9 +115,9 @@ static void emit_conn(struct wd_gen *g, const struct flow *f, const char *servic
 
     if (f->proto == GEN_ICMP) {
         c->opk = npk;
-        c->oipb = (uint32_t)(ob + 28 * npk);
+        c->oipb = (uint32_t)(ob + 28ull * npk);
         c->rpk = st == CS_OTH && rb ? npk : 0;
-        c->ripb = (uint32_t)(rb + 28 * c->rpk);
+        c->ripb = (uint32_t)(rb + 28ull * c->rpk);
         c->state = "OTH";
         r->write_us = f->t0 + dur + 60 * GEN_US;
         return;
@@ -131,25 +131,26 @@ static void emit_conn(struct wd_gen *g, const struct flow *f, const char *servic
             c->ripb = 0;
             if (c->opk == 1)
                 c->dur_us = c->ob = c->rb = GEN_UNSET;
-            c->oipb = (uint32_t)(ob + 28 * c->opk);
+            c->oipb = (uint32_t)(ob + 28ull * c->opk);
         } else {
             c->history = "Dd";
             c->rpk = c->opk;
-            c->oipb = (uint32_t)(ob + 28 * c->opk);
-            c->ripb = (uint32_t)(rb + 28 * c->rpk);
+            c->oipb = (uint32_t)(ob + 28ull * c->opk);
+            c->ripb = (uint32_t)(rb + 28ull * c->rpk);
         }
         r->write_us = f->t0 + (dur > 0 ? dur : 0) + 60 * GEN_US + delay;
         return;
     }
     /* TCP */
-    uint32_t opk = (uint32_t)(2 + ob / 1448 + rb / 2896), rpk = (uint32_t)(1 + rb / 1448 + ob / 2896);
+    uint32_t opk = (uint32_t)(2 + ob / 1448 + rb / 2896),
+             rpk = (uint32_t)(1 + rb / 1448 + ob / 2896);
     switch (st) {
     case CS_SF:
         c->history = GEN_PICK(rng, sf_hist);
         opk += 2;
         rpk += 2;
         if (gen_chance(rng, 4))
-            c->missed = gen_range(rng, 1, rb / 2 + 1);
+            c->missed = (uint64_t)gen_range(rng, 1, (int64_t)(rb / 2 + 1));
         break;
     case CS_S1:
         c->history = gen_chance(rng, 500) ? "ShADad" : "ShAD";
@@ -312,19 +313,24 @@ static int64_t lookup(struct wd_gen *g, int64_t t0, uint32_t client, const char 
         rb += dns_len(q) + nb * 28;
     }
     if (logs & BIT(GL_CONN))
-        emit_conn(g, &f, "dns", CS_SF, ob, rb, rtt + (nq - 1) * 300, nq);
-    return t0 + rtt + (nq - 1) * 300;
+        emit_conn(g, &f, "dns", CS_SF, ob, rb, rtt + (int64_t)(nq - 1) * 300, nq);
+    return t0 + rtt + (int64_t)(nq - 1) * 300;
 }
 
 static const char *const nx_names[] = {
-    "wpad.corp.example.com",   "isatap.corp.example.com", "gogle.com",
-    "printer-3.corp.example.com", "outlook.office365.co",  "localhost.corp.example.com",
-    "_ldap._tcp.pdc._msdcs.corp.example.com",              "githbu.com",
+    "wpad.corp.example.com",
+    "isatap.corp.example.com",
+    "gogle.com",
+    "printer-3.corp.example.com",
+    "outlook.office365.co",
+    "localhost.corp.example.com",
+    "_ldap._tcp.pdc._msdcs.corp.example.com",
+    "githbu.com",
 };
 
 static const char *const mdns_names[] = {
-    "_googlecast._tcp.local", "_airplay._tcp.local", "_companion-link._tcp.local",
-    "_spotify-connect._tcp.local", "_ipp._tcp.local", "_raop._tcp.local",
+    "_googlecast._tcp.local",      "_airplay._tcp.local", "_companion-link._tcp.local",
+    "_spotify-connect._tcp.local", "_ipp._tcp.local",     "_raop._tcp.local",
 };
 
 /* A standalone resolver exchange (not followed by a connection in this session). */
@@ -383,10 +389,10 @@ static void session_lookup(struct wd_gen *g, int64_t t0, unsigned logs)
         break;
     }
     case 4: /* NXDOMAIN: typos, WPAD, stale names */
-        {
-            const char *n = GEN_PICK(rng, nx_names);
-            memcpy(q, n, strlen(n) + 1);
-        }
+    {
+        const char *n = GEN_PICK(rng, nx_names);
+        memcpy(q, n, strlen(n) + 1);
+    }
         rcode = 3;
         break;
     case 5: { /* DGA-like names from one infected workstation */
@@ -431,8 +437,8 @@ static void session_lookup(struct wd_gen *g, int64_t t0, unsigned logs)
         push_dns(g, &f, t0, (uint16_t)gen_rand(rng), q, qtype, rcode, rtt, a, na, aa);
     if (logs & BIT(GL_CONN)) {
         uint64_t ob = dns_len(q);
-        emit_conn(g, &f, "dns", rcode == GEN_UNSET ? CS_S0 : CS_SF, ob, ob + 16 * na + 12,
-                  rtt, rcode == GEN_UNSET ? 2 : 1);
+        emit_conn(g, &f, "dns", rcode == GEN_UNSET ? CS_S0 : CS_SF, ob, ob + 16 * na + 12, rtt,
+                  rcode == GEN_UNSET ? 2 : 1);
     }
 }
 
@@ -483,7 +489,8 @@ static const char *const tls12_rsa[] = {
     "TLS_RSA_WITH_AES_128_CBC_SHA",
 };
 static const char *const tls12_ec[] = {
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
 };
 static const char *const tls12_hist[] = {"CsxknGIi", "CsxknGIi", "CsxuknGIti", "CsxknGIti"};
@@ -554,8 +561,8 @@ static void session_tls(struct wd_gen *g, int64_t t0, unsigned logs)
         else
             s->cipher = ver == 10 ? "TLS_RSA_WITH_AES_128_CBC_SHA" : GEN_PICK(rng, tls12_rsa);
         s->curve = strncmp(s->cipher, "TLS_RSA", 7) == 0 ? NULL
-                   : gen_chance(rng, 750)               ? "x25519"
-                                                        : "secp256r1";
+                   : gen_chance(rng, 750)                ? "x25519"
+                                                         : "secp256r1";
         if (gen_chance(rng, 25))
             s->sni[0] = '\0';
         else
@@ -757,17 +764,19 @@ static void session_http(struct wd_gen *g, int64_t t0, unsigned logs)
             rq = &apt_reqs[gen_below(rng, WD_ARRAY_LEN(apt_reqs))];
             ua = "Debian APT-HTTP/1.3 (2.7.14build2)";
         } else if (strstr(site->domain, "detectportal")) {
-            one = (struct http_req){"GET", gen_chance(rng, 500) ? "/canonical.html"
-                                                                  : "/success.txt?ipv4",
-                                    200, "text/plain", 3, 6};
+            one = (struct http_req){
+                "GET", gen_chance(rng, 500) ? "/canonical.html" : "/success.txt?ipv4",
+                200,   "text/plain",
+                3,     6};
             rq = &one;
         } else if (strstr(site->domain, "ocsp")) {
             one = (struct http_req){"POST", "/", 200, "application/ocsp-response", 8, 9};
             rq = &one;
         } else if (strstr(site->domain, "windowsupdate")) {
             one = (struct http_req){
-                "GET", "/msdownload/update/v3/static/trustedr/en/authrootstl.cab?", 200,
-                "application/vnd.ms-cab-compressed", 12, 13};
+                "GET", "/msdownload/update/v3/static/trustedr/en/authrootstl.cab?",
+                200,   "application/vnd.ms-cab-compressed",
+                12,    13};
             rq = &one;
             ua = "Microsoft-CryptoAPI/10.0";
             *wd_gen_put_hex(qs, gen_rand(rng), 16, false) = '\0';
@@ -807,8 +816,7 @@ static void session_webscan(struct wd_gen *g, int64_t t0, unsigned logs)
     int64_t t = t0;
     for (size_t c = 0; c < nconn; c++) {
         struct flow f;
-        flow_init(g, &f, src, wd_gen_eport(rng), dst, gen_chance(rng, 800) ? 80 : 8080,
-                  GEN_TCP, t);
+        flow_init(g, &f, src, wd_gen_eport(rng), dst, gen_chance(rng, 800) ? 80 : 8080, GEN_TCP, t);
         size_t nreq = (size_t)gen_range(rng, 1, 5);
         int64_t ts = f.t0 + f.rtt + gen_range(rng, 100, 3000);
         uint64_t ob = 0, rb = 0;
@@ -829,12 +837,20 @@ static void session_webscan(struct wd_gen *g, int64_t t0, unsigned logs)
 /* ---- ssh.log ------------------------------------------------------------------------- */
 
 static const char *const ssh_clients_admin[] = {
-    "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5", "SSH-2.0-OpenSSH_9.9", "SSH-2.0-OpenSSH_9.8",
-    "SSH-2.0-PuTTY_Release_0.81", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
+    "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5",
+    "SSH-2.0-OpenSSH_9.9",
+    "SSH-2.0-OpenSSH_9.8",
+    "SSH-2.0-PuTTY_Release_0.81",
+    "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
 };
 static const char *const ssh_clients_bot[] = {
-    "SSH-2.0-Go", "SSH-2.0-libssh_0.10.6", "SSH-2.0-paramiko_3.4.0", "SSH-2.0-libssh2_1.11.0",
-    "SSH-2.0-OpenSSH_7.4", "SSH-2.0-PUTTY", "SSH-2.0-ZGrab ZGrab SSH Survey",
+    "SSH-2.0-Go",
+    "SSH-2.0-libssh_0.10.6",
+    "SSH-2.0-paramiko_3.4.0",
+    "SSH-2.0-libssh2_1.11.0",
+    "SSH-2.0-OpenSSH_7.4",
+    "SSH-2.0-PUTTY",
+    "SSH-2.0-ZGrab ZGrab SSH Survey",
 };
 
 static void session_ssh(struct wd_gen *g, int64_t t0, unsigned logs)
@@ -855,7 +871,8 @@ static void session_ssh(struct wd_gen *g, int64_t t0, unsigned logs)
             sv = server_by_role(g, "bastion");
         flow_init(g, &f, pick_client(g), wd_gen_eport(rng), sv->ip, 22, GEN_TCP, t0);
         success = gen_chance(rng, 950) ? 1 : 0;
-        attempts = success ? (uint8_t)(gen_chance(rng, 850) ? 1 : 2) : (uint8_t)gen_range(rng, 1, 3);
+        attempts =
+            success ? (uint8_t)(gen_chance(rng, 850) ? 1 : 2) : (uint8_t)gen_range(rng, 1, 3);
         if (gen_chance(rng, 150))
             success = GEN_UNSET;
         client = ssh_clients_admin[gen_skew(rng, WD_ARRAY_LEN(ssh_clients_admin))];
@@ -939,9 +956,9 @@ static void session_ntp(struct wd_gen *g, int64_t t0)
     emit_conn(g, &f, "ntp", CS_SF, 48, 48, f.rtt + gen_range(rng, 10, 300), 1);
 }
 
-static const uint16_t scan_ports[] = {22,   23,   80,   443,  445,  3389, 8080, 8443, 5900,
-                                      3306, 6379, 9200, 2375, 5432, 1433, 25,   21,   111,
-                                      8000, 8888, 5060, 1723, 7547, 10000};
+static const uint16_t scan_ports[] = {22,   23,   80,   443,  445,  3389, 8080, 8443,
+                                      5900, 3306, 6379, 9200, 2375, 5432, 1433, 25,
+                                      21,   111,  8000, 8888, 5060, 1723, 7547, 10000};
 
 /* Horizontal or vertical scans from the internet. */
 static void session_scan(struct wd_gen *g, int64_t t0)
@@ -950,15 +967,18 @@ static void session_scan(struct wd_gen *g, int64_t t0)
     uint32_t src = wd_gen_attacker_ip(rng);
     bool vertical = gen_chance(rng, 400);
     size_t n = (size_t)gen_range(rng, 2, 14);
-    uint32_t dst = GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 60));
+    uint32_t dst =
+        GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 60));
     uint16_t port = GEN_PICK(rng, scan_ports);
     uint16_t sport = (uint16_t)gen_range(rng, 1024, 65535);
     int64_t t = t0;
     for (size_t i = 0; i < n; i++) {
         struct flow f;
-        uint16_t p = vertical ? scan_ports[(i + gen_below(rng, 3)) % WD_ARRAY_LEN(scan_ports)] : port;
-        uint32_t d = vertical ? dst : GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7),
-                                             (uint32_t)gen_range(rng, 1, 254));
+        uint16_t p =
+            vertical ? scan_ports[(i + gen_below(rng, 3)) % WD_ARRAY_LEN(scan_ports)] : port;
+        uint32_t d = vertical ? dst
+                              : GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7),
+                                       (uint32_t)gen_range(rng, 1, 254));
         flow_init(g, &f, src, gen_chance(rng, 700) ? sport : wd_gen_eport(rng), d, p, GEN_TCP, t);
         uint64_t x = gen_below(rng, 100);
         int st = x < 70 ? CS_S0 : x < 93 ? CS_REJ : x < 96 ? CS_RSTOS0 : CS_SF;
@@ -1014,7 +1034,8 @@ static void session_internal(struct wd_gen *g, int64_t t0)
     uint64_t rb = s->rb_hi ? wd_gen_logu(rng, s->rb_lo, s->rb_hi) : 0;
     int64_t dur = f.rtt * 2 + (int64_t)wd_gen_logu(rng, 10, s->proto == GEN_UDP ? 12 : 26);
     if (s->proto == GEN_UDP)
-        emit_conn(g, &f, s->service, rb ? CS_SF : CS_S0, ob, rb, dur, rb ? 1 : (uint32_t)gen_range(rng, 1, 20));
+        emit_conn(g, &f, s->service, rb ? CS_SF : CS_S0, ob, rb, dur,
+                  rb ? 1 : (uint32_t)gen_range(rng, 1, 20));
     else
         emit_conn(g, &f, s->service, tcp_state(g), ob, rb, dur, 1);
 }
@@ -1027,12 +1048,14 @@ static void session_icmp(struct wd_gen *g, int64_t t0)
     if (gen_chance(rng, 700)) {
         flow_init(g, &f, GEN_IP(10, 0, 106, 9), 8,
                   wd_gen_servers[gen_below(rng, wd_gen_nservers)].ip, 0, GEN_ICMP, t0);
-        emit_conn(g, &f, NULL, CS_OTH, 56 * n, 56 * n, (int64_t)(n - 1) * GEN_US + f.rtt, n);
+        emit_conn(g, &f, NULL, CS_OTH, 56ull * n, 56ull * n, (int64_t)(n - 1) * GEN_US + f.rtt, n);
     } else { /* ping sweep from outside, unanswered */
-        flow_init(g, &f, wd_gen_attacker_ip(rng), 8,
-                  GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 254)),
-                  0, GEN_ICMP, t0);
-        emit_conn(g, &f, NULL, CS_OTH, 8 * n, 0, n > 1 ? (int64_t)(n - 1) * GEN_US : GEN_UNSET, n);
+        flow_init(
+            g, &f, wd_gen_attacker_ip(rng), 8,
+            GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 254)), 0,
+            GEN_ICMP, t0);
+        emit_conn(g, &f, NULL, CS_OTH, 8ull * n, 0, n > 1 ? (int64_t)(n - 1) * GEN_US : GEN_UNSET,
+                  n);
     }
 }
 

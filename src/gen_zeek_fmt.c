@@ -17,22 +17,28 @@ enum zk { ZK_TIME, ZK_STR, ZK_ADDR, ZK_COUNT, ZK_INTERVAL, ZK_BOOL, ZK_VSTR, ZK_
 
 struct zcol {
     const char *name;
-    uint8_t nlen;
-    const char *jkey; /* ,"name": */
-    uint8_t jlen;
-    uint8_t kind;      /* enum zk */
+    const char *jkey;  /* ,"name": */
     const char *type;  /* Zeek type name for #types */
     const char *mz;    /* MozDef details key (NULL = name) */
     const char *mzdef; /* JSON text MozDef sets when the field is unset (NULL = omit) */
+    uint8_t nlen;
+    uint8_t jlen;
+    uint8_t kind; /* enum zk */
 };
 
-#define COL(n, t, k)           {n, sizeof(n) - 1, ",\"" n "\":", sizeof(n) + 3, k, t, NULL, NULL}
-#define COLM(n, t, k, mz, def) {n, sizeof(n) - 1, ",\"" n "\":", sizeof(n) + 3, k, t, mz, def}
-#define ID_COLS                                                                                \
-    COL("ts", "time", ZK_TIME), COL("uid", "string", ZK_STR),                                  \
-        COLM("id.orig_h", "addr", ZK_ADDR, "sourceipaddress", NULL),                           \
-        COLM("id.orig_p", "port", ZK_COUNT, "sourceport", NULL),                               \
-        COLM("id.resp_h", "addr", ZK_ADDR, "destinationipaddress", NULL),                      \
+#define COL(n, t, k)                                                                               \
+    {                                                                                              \
+        n, ",\"" n "\":", t, NULL, NULL, sizeof(n) - 1, sizeof(n) + 3, k                           \
+    }
+#define COLM(n, t, k, mz, def)                                                                     \
+    {                                                                                              \
+        n, ",\"" n "\":", t, mz, def, sizeof(n) - 1, sizeof(n) + 3, k                              \
+    }
+#define ID_COLS                                                                                    \
+    COL("ts", "time", ZK_TIME), COL("uid", "string", ZK_STR),                                      \
+        COLM("id.orig_h", "addr", ZK_ADDR, "sourceipaddress", NULL),                               \
+        COLM("id.orig_p", "port", ZK_COUNT, "sourceport", NULL),                                   \
+        COLM("id.resp_h", "addr", ZK_ADDR, "destinationipaddress", NULL),                          \
         COLM("id.resp_p", "port", ZK_COUNT, "destinationport", NULL)
 
 /* indexes shared by every log with a connection id */
@@ -56,8 +62,24 @@ static const struct zcol conn_cols[] = {
     COLM("resp_ip_bytes", "count", ZK_COUNT, "responseipbytes", NULL),
     COL("tunnel_parents", "set[string]", ZK_VSTR),
 };
-enum { C_PROTO = 6, C_SERVICE, C_DUR, C_OB, C_RB, C_STATE, C_LO, C_LR, C_MISSED, C_HIST,
-       C_OPK, C_OIPB, C_RPK, C_RIPB, C_TUNNEL, C_N };
+enum {
+    C_PROTO = 6,
+    C_SERVICE,
+    C_DUR,
+    C_OB,
+    C_RB,
+    C_STATE,
+    C_LO,
+    C_LR,
+    C_MISSED,
+    C_HIST,
+    C_OPK,
+    C_OIPB,
+    C_RPK,
+    C_RIPB,
+    C_TUNNEL,
+    C_N
+};
 
 static const struct zcol dns_cols[] = {
     ID_COLS,
@@ -80,8 +102,27 @@ static const struct zcol dns_cols[] = {
     COL("TTLs", "vector[interval]", ZK_VINT),
     COL("rejected", "bool", ZK_BOOL),
 };
-enum { D_PROTO = 6, D_TID, D_RTT, D_QUERY, D_QCLASS, D_QCLASSN, D_QTYPE, D_QTYPEN, D_RCODE,
-       D_RCODEN, D_AA, D_TC, D_RD, D_RA, D_Z, D_ANS, D_TTLS, D_REJ, D_N };
+enum {
+    D_PROTO = 6,
+    D_TID,
+    D_RTT,
+    D_QUERY,
+    D_QCLASS,
+    D_QCLASSN,
+    D_QTYPE,
+    D_QTYPEN,
+    D_RCODE,
+    D_RCODEN,
+    D_AA,
+    D_TC,
+    D_RD,
+    D_RA,
+    D_Z,
+    D_ANS,
+    D_TTLS,
+    D_REJ,
+    D_N
+};
 
 static const struct zcol http_cols[] = {
     ID_COLS,
@@ -110,9 +151,33 @@ static const struct zcol http_cols[] = {
     COL("resp_filenames", "vector[string]", ZK_VSTR),
     COL("resp_mime_types", "vector[string]", ZK_VSTR),
 };
-enum { H_DEPTH = 6, H_METHOD, H_HOST, H_URI, H_REF, H_VER, H_UA, H_ORIGIN, H_REQLEN, H_RESPLEN,
-       H_STATUS, H_STATUSMSG, H_INFO, H_INFOMSG, H_TAGS, H_USER, H_PASS, H_PROXIED, H_OFUIDS,
-       H_OFN, H_OMIME, H_RFUIDS, H_RFN, H_RMIME, H_N };
+enum {
+    H_DEPTH = 6,
+    H_METHOD,
+    H_HOST,
+    H_URI,
+    H_REF,
+    H_VER,
+    H_UA,
+    H_ORIGIN,
+    H_REQLEN,
+    H_RESPLEN,
+    H_STATUS,
+    H_STATUSMSG,
+    H_INFO,
+    H_INFOMSG,
+    H_TAGS,
+    H_USER,
+    H_PASS,
+    H_PROXIED,
+    H_OFUIDS,
+    H_OFN,
+    H_OMIME,
+    H_RFUIDS,
+    H_RFN,
+    H_RMIME,
+    H_N
+};
 
 static const struct zcol ssl_cols[] = {
     ID_COLS,
@@ -130,8 +195,22 @@ static const struct zcol ssl_cols[] = {
     COL("sni_matches_cert", "bool", ZK_BOOL),
     COL("validation_status", "string", ZK_STR),
 };
-enum { S_VER = 6, S_CIPHER, S_CURVE, S_SNI, S_RESUMED, S_ALERT, S_NEXT, S_EST, S_HIST, S_FPS,
-       S_CFPS, S_SNIM, S_VALID, S_N };
+enum {
+    S_VER = 6,
+    S_CIPHER,
+    S_CURVE,
+    S_SNI,
+    S_RESUMED,
+    S_ALERT,
+    S_NEXT,
+    S_EST,
+    S_HIST,
+    S_FPS,
+    S_CFPS,
+    S_SNIM,
+    S_VALID,
+    S_N
+};
 
 static const struct zcol ssh_cols[] = {
     ID_COLS,
@@ -148,8 +227,21 @@ static const struct zcol ssh_cols[] = {
     COL("host_key_alg", "string", ZK_STR),
     COL("host_key", "string", ZK_STR),
 };
-enum { SH_VER = 6, SH_AUTH, SH_ATTEMPTS, SH_DIR, SH_CLIENT, SH_SERVER, SH_CIPHER, SH_MAC,
-       SH_COMP, SH_KEX, SH_HKALG, SH_HK, SH_N };
+enum {
+    SH_VER = 6,
+    SH_AUTH,
+    SH_ATTEMPTS,
+    SH_DIR,
+    SH_CLIENT,
+    SH_SERVER,
+    SH_CIPHER,
+    SH_MAC,
+    SH_COMP,
+    SH_KEX,
+    SH_HKALG,
+    SH_HK,
+    SH_N
+};
 
 static const struct zcol x509_cols[] = {
     COL("ts", "time", ZK_TIME),
@@ -175,8 +267,31 @@ static const struct zcol x509_cols[] = {
     COL("host_cert", "bool", ZK_BOOL),
     COL("client_cert", "bool", ZK_BOOL),
 };
-enum { X_TS, X_FP, X_VER, X_SERIAL, X_SUBJ, X_ISS, X_NB, X_NA, X_KALG, X_SALG, X_KTYPE, X_KLEN,
-       X_EXP, X_CURVE, X_SDNS, X_SURI, X_SEMAIL, X_SIP, X_CA, X_PLEN, X_HOST, X_CLIENT, X_N };
+enum {
+    X_TS,
+    X_FP,
+    X_VER,
+    X_SERIAL,
+    X_SUBJ,
+    X_ISS,
+    X_NB,
+    X_NA,
+    X_KALG,
+    X_SALG,
+    X_KTYPE,
+    X_KLEN,
+    X_EXP,
+    X_CURVE,
+    X_SDNS,
+    X_SURI,
+    X_SEMAIL,
+    X_SIP,
+    X_CA,
+    X_PLEN,
+    X_HOST,
+    X_CLIENT,
+    X_N
+};
 
 struct zval {
     uint8_t set;
@@ -336,8 +451,8 @@ static const char *qtype_name(uint16_t t)
     }
 }
 
-static const char *const rcode_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                          "NOTIMP",  "REFUSED"};
+static const char *const rcode_names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                          "NXDOMAIN", "NOTIMP",  "REFUSED"};
 
 static void fill_dns(struct wd_gen *g, const struct gen_rec *r, struct zval *v)
 {
@@ -840,11 +955,19 @@ static char *mozdef_details(char *w, enum gen_log log, const struct zlog *L, con
             int idx;
             const char *key;
         } cm[] = {
-            {X_VER, "version"},         {X_SERIAL, "serial"},   {X_SUBJ, "subject"},
-            {X_ISS, "issuer"},          {X_NB, "not_valid_before"},
-            {X_NA, "not_valid_after"},  {X_KALG, "key_alg"},    {X_SALG, "sig_alg"},
-            {X_KTYPE, "key_type"},      {X_KLEN, "key_length"}, {X_EXP, "exponent"},
-            {X_CA, "basic_constraints_ca"}, {X_PLEN, "basic_constraints_path_len"},
+            {X_VER, "version"},
+            {X_SERIAL, "serial"},
+            {X_SUBJ, "subject"},
+            {X_ISS, "issuer"},
+            {X_NB, "not_valid_before"},
+            {X_NA, "not_valid_after"},
+            {X_KALG, "key_alg"},
+            {X_SALG, "sig_alg"},
+            {X_KTYPE, "key_type"},
+            {X_KLEN, "key_length"},
+            {X_EXP, "exponent"},
+            {X_CA, "basic_constraints_ca"},
+            {X_PLEN, "basic_constraints_path_len"},
         };
         bool c2 = false;
         w = GEN_LIT(w, ",\"certificate\":{");

@@ -21,7 +21,7 @@ static const enum wd_gen_fmt all_fmts[] = {
 };
 
 static const enum wd_gen_kind all_kinds[] = {
-    WD_GEN_ZEEK_CONN, WD_GEN_ZEEK_DNS, WD_GEN_ZEEK_HTTP, WD_GEN_ZEEK_SSL,  WD_GEN_ZEEK_SSH,
+    WD_GEN_ZEEK_CONN, WD_GEN_ZEEK_DNS, WD_GEN_ZEEK_HTTP, WD_GEN_ZEEK_SSL,   WD_GEN_ZEEK_SSH,
     WD_GEN_ZEEK_X509, WD_GEN_ZEEK_MIX, WD_GEN_SYSLOG,    WD_GEN_CLOUDTRAIL, WD_GEN_MIX,
 };
 
@@ -295,9 +295,9 @@ static void t_monotonic(void)
 
 /* ---- TSV ------------------------------------------------------------------------------------ */
 
-static const char *const hdr[] = {"#separator \\x09", "#set_separator\t,",
-                                  "#empty_field\t(empty)", "#unset_field\t-", "#path\t",
-                                  "#open\t", "#fields\t", "#types\t"};
+static const char *const hdr[] = {"#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)",
+                                  "#unset_field\t-",  "#path\t",           "#open\t",
+                                  "#fields\t",        "#types\t"};
 
 /* Checks one or more concatenated Zeek TSV files; returns the number of data lines or -1. */
 static long check_tsv(const char *p, size_t len, const char *want_path, int *sections)
@@ -378,8 +378,8 @@ static void t_tsv_structure(void)
 
 static void t_tsv_conn_values(void)
 {
-    static const char *const states[] = {"S0", "S1", "SF", "REJ", "S2", "S3", "RSTO",
-                                         "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"};
+    static const char *const states[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3", "RSTO",
+                                         "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH"};
     struct wd_buf b;
     int sections;
     wd_buf_init(&b, 0);
@@ -439,7 +439,7 @@ static void t_tsv_mix_sections(void)
     FAIL_UNLESS(sections > 10);
     for (size_t i = 0; i < 6; i++) {
         static const char *const paths[] = {"#path\tconn\n", "#path\tdns\n", "#path\thttp\n",
-                                            "#path\tssl\n", "#path\tssh\n", "#path\tx509\n"};
+                                            "#path\tssl\n",  "#path\tssh\n", "#path\tx509\n"};
         FAIL_UNLESS(strstr(b.p, paths[i]));
     }
     wd_buf_fini(&b);
@@ -614,11 +614,10 @@ static void t_zeek_mix_uids(void)
 
 static void t_cloudtrail_json(void)
 {
-    static const char *const keys[] = {"eventVersion", "userIdentity",    "eventTime",
-                                       "eventSource",  "eventName",       "awsRegion",
-                                       "sourceIPAddress", "userAgent",    "requestParameters",
-                                       "responseElements", "requestID",   "eventID",
-                                       "readOnly",     "eventType",       "recipientAccountId"};
+    static const char *const keys[] = {
+        "eventVersion", "userIdentity",    "eventTime", "eventSource",       "eventName",
+        "awsRegion",    "sourceIPAddress", "userAgent", "requestParameters", "responseElements",
+        "requestID",    "eventID",         "readOnly",  "eventType",         "recipientAccountId"};
     struct wd_arena a;
     struct wd_buf b;
     wd_arena_init(&a, 1 << 16, 0);
@@ -907,7 +906,8 @@ static void t_syslog_burst(void)
     }
 }
 
-/* ---- options, parsing, limits, CLI ------------------------------------------------------------ */
+/* ---- options, parsing, limits, CLI ------------------------------------------------------------
+ */
 
 static void t_parse_time(void)
 {
@@ -928,9 +928,15 @@ static void t_parse_time(void)
     EXPECT_INT(us, -1000000LL);
     EXPECT_INT(wd_gen_parse_time("now", &us), WD_OK);
     FAIL_UNLESS(us > 1700000000000000LL);
-    static const char *const bad[] = {"",           "2026",         "2026-13-01",
-                                      "2026-01-01T", "2026-01-01X", "2026-01-01T00:00:00+25:00",
-                                      "@",          "@12x",         "yesterday",
+    static const char *const bad[] = {"",
+                                      "2026",
+                                      "2026-13-01",
+                                      "2026-01-01T",
+                                      "2026-01-01X",
+                                      "2026-01-01T00:00:00+25:00",
+                                      "@",
+                                      "@12x",
+                                      "yesterday",
                                       "2026-01-01T00:00:00.Z"};
     for (size_t i = 0; i < WD_ARRAY_LEN(bad); i++)
         EXPECT_INT(wd_gen_parse_time(bad[i], &us), WD_EINVAL);
@@ -1074,8 +1080,9 @@ static void t_cli(void)
     EXPECT_INT(run_main(NULL, 2, missing), 2);
 
     /* stdout: exact count, equal to the library output */
-    const char *conn[] = {"gen", "--kind=zeek-conn", "--count", "250", "--seed", "9", "--format=tsv",
-                    "--start", "2026-03-01T12:00:00Z", "--rate", "50"};
+    const char *conn[] = {
+        "gen",     "--kind=zeek-conn",     "--count", "250", "--seed", "9", "--format=tsv",
+        "--start", "2026-03-01T12:00:00Z", "--rate",  "50"};
     EXPECT_INT(run_main(out, 11, conn), 0);
     txt = slurp(out, &len);
     FAIL_UNLESS(txt);
