@@ -7,7 +7,6 @@
 #include "wal.h"
 #include "ward.h"
 
-
 struct wd_cmd {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -57,6 +56,9 @@ static int cmd_wal(int argc, char **argv)
 }
 
 static const struct wd_cmd cmds[] = {
+    {"serve", wd_serve_main, "run the server (HTTP and syslog ingest, metrics)"},
+    {"gen", wd_gen_main, "generate deterministic demo/test events (Zeek, syslog, CloudTrail)"},
+    {"config", wd_config_main, "check a configuration file; print the key reference"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };
