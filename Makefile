@@ -37,7 +37,7 @@ LIBS         := $(PKG_LIBS) -lpthread -lm -lstdc++
 SRC_C    := $(sort $(wildcard src/*.c))
 SRC_CXX  := $(sort $(wildcard src/*.cc))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/src/%.o,$(filter-out src/main.c,$(SRC_C))) \
-            $(patsubst src/%.cc,$(BUILD)/src/%.o,$(SRC_CXX))
+            $(patsubst src/%.cc,$(BUILD)/src/%.o,$(SRC_CXX)) $(BUILD)/src/json_avx2.o
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -47,6 +47,7 @@ BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FLAGS_STAMP := $(BUILD)/.flags
 
+.SECONDARY:
 .PHONY: all check run bench lint fuzz deps docs clean check-deps FORCE
 all: $(BUILD)/ward $(if $(SAN),,ward)
 
@@ -64,9 +65,18 @@ $(BUILD)/src/%.o: src/%.c $(FLAGS_STAMP) | check-deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/src/%.o: src/%.cc $(FLAGS_STAMP) | check-deps
+# The simdjson shim is built twice: for any x86-64, and for AVX2 machines (simdjson's
+# On-Demand front end picks its kernel at compile time). json_dispatch.c chooses at start.
+JSON_RENAME = -Dwd_json_parse=wd_json_parse_$(1) -Dwd_json_valid_utf8=wd_json_valid_utf8_$(1) \
+              -Dwd_json_thread_fini=wd_json_thread_fini_$(1) -Dwd_json_validate=wd_json_validate_$(1)
+$(BUILD)/src/json.o: src/json.cc Makefile $(FLAGS_STAMP) | check-deps
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+	$(CXX) $(CXXFLAGS_ALL) $(call JSON_RENAME,base) -c $< -o $@
+
+$(BUILD)/src/json_avx2.o: src/json.cc Makefile $(FLAGS_STAMP) | check-deps
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) -mavx2 -mbmi -mbmi2 -mlzcnt -mpclmul -mpopcnt \
+	  $(call JSON_RENAME,avx2) -c $< -o $@
 
 $(BUILD)/libward.a: $(LIB_OBJ)
 	@rm -f $@
