@@ -230,8 +230,8 @@ static void session_normal(struct wd_gen *g, int64_t t0)
     if (api == API_LOGIN) {
         actor = gen_chance(rng, 900) ? (uint16_t)(A_CI_END + 2 + gen_below(rng, 2)) : A_ROOT;
         ip = gen_chance(rng, 600) ? office_ip(g) : wd_gen_remote_ip(rng);
-        push_ct(g, t0, (uint16_t)api, actor, ip, gen_chance(rng, 500) ? AG_FF : AG_CHROME,
-                gen_chance(rng, 80));
+        uint8_t browser = gen_chance(rng, 500) ? AG_FF : AG_CHROME;
+        push_ct(g, t0, (uint16_t)api, actor, ip, browser, gen_chance(rng, 80));
         return;
     }
     uint64_t who = gen_below(rng, 100);

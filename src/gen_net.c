@@ -121,7 +121,8 @@ static const uint32_t remote_nets[] = {
 
 uint32_t wd_gen_remote_ip(struct gen_rng *r)
 {
-    return remote_nets[gen_below(r, WD_ARRAY_LEN(remote_nets))] | (uint32_t)gen_range(r, 1, 0xfffe);
+    uint32_t net = remote_nets[gen_below(r, WD_ARRAY_LEN(remote_nets))];
+    return net | (uint32_t)gen_range(r, 1, 0xfffe);
 }
 
 uint16_t wd_gen_eport(struct gen_rng *r)

@@ -89,14 +89,12 @@ static void session_login(struct wd_gen *g, int64_t t0)
     const char *user = wd_gen_users[gen_skew(rng, wd_gen_nusers)];
     uint32_t ip = gen_chance(rng, 800) ? wd_gen_ws_ip((uint32_t)gen_skew(rng, GEN_NWS))
                                        : wd_gen_remote_ip(rng);
-    struct line l = {pick_server(g, gen_chance(rng, 500)),
-                     "sshd",
-                     new_pid(g),
-                     FAC_AUTH,
-                     SEV_INFO,
-                     ip,
-                     wd_gen_eport(rng),
-                     user};
+    /* one RNG draw per statement: the order of evaluation inside an initializer list is
+     * unspecified, and output must not depend on the compiler */
+    struct line l = {NULL, "sshd", 0, FAC_AUTH, SEV_INFO, ip, 0, user};
+    l.host = pick_server(g, gen_chance(rng, 500));
+    l.pid = new_pid(g);
+    l.port = wd_gen_eport(rng);
     int64_t t = t0;
 
     if (gen_chance(rng, 120)) { /* a mistyped password first */
@@ -185,8 +183,9 @@ static void session_sudo(struct wd_gen *g, int64_t t0)
     const char *user = wd_gen_users[gen_skew(rng, 24)];
     const char *cmd = sudo_cmds[gen_skew(rng, WD_ARRAY_LEN(sudo_cmds))];
     int tty = (int)gen_below(rng, 4);
-    struct line l = {
-        pick_server(g, false), "sudo", new_pid(g), FAC_AUTHPRIV, SEV_NOTICE, 0, 0, user};
+    struct line l = {NULL, "sudo", 0, FAC_AUTHPRIV, SEV_NOTICE, 0, 0, user};
+    l.host = pick_server(g, false);
+    l.pid = new_pid(g);
     uint64_t what = gen_below(rng, 100);
     char ctx[160], *c = ctx;
     c = GEN_LIT(c, " ; TTY=pts/");
@@ -245,8 +244,10 @@ static void session_noise(struct wd_gen *g, int64_t t0)
     char m[300], *w;
     uint32_t ip = wd_gen_attacker_ip(rng);
     const char *user = wd_gen_bad_users[gen_skew(rng, wd_gen_nbad_users)];
-    struct line l = {pick_server(g, true), "sshd", new_pid(g), FAC_AUTH, SEV_INFO, ip,
-                     wd_gen_eport(rng),    NULL};
+    struct line l = {NULL, "sshd", 0, FAC_AUTH, SEV_INFO, ip, 0, NULL};
+    l.host = pick_server(g, true);
+    l.pid = new_pid(g);
+    l.port = wd_gen_eport(rng);
     switch (gen_below(rng, 5)) {
     case 0:
         w = GEN_LIT(m, "Connection closed by ");
@@ -302,7 +303,9 @@ static void session_burst(struct wd_gen *g, int64_t t0)
         const char *user = wd_gen_bad_users[(u0 + done * 7) % wd_gen_nbad_users];
         bool valid =
             strcmp(user, "root") == 0 || strcmp(user, "git") == 0 || strcmp(user, "deploy") == 0;
-        struct line l = {host, "sshd", new_pid(g), FAC_AUTH, SEV_INFO, ip, wd_gen_eport(rng), user};
+        struct line l = {host, "sshd", 0, FAC_AUTH, SEV_INFO, ip, 0, user};
+        l.pid = new_pid(g);
+        l.port = wd_gen_eport(rng);
         size_t tries = (size_t)gen_range(rng, 1, 3);
         if (!valid) {
             w = GEN_LIT(m, "Invalid user ");

@@ -520,8 +520,10 @@ static void session_tls(struct wd_gen *g, int64_t t0, unsigned logs)
         ip = site->net + (uint32_t)gen_below(rng, site->pool);
     }
     int64_t t = t0;
-    if (!site || (!gen_is_local(ip) && gen_chance(rng, 550)) || gen_chance(rng, 150))
-        t = lookup(g, t0, client, host, site, ip, logs) + gen_range(rng, 100, 3000);
+    if (!site || (!gen_is_local(ip) && gen_chance(rng, 550)) || gen_chance(rng, 150)) {
+        t = lookup(g, t0, client, host, site, ip, logs);
+        t += gen_range(rng, 100, 3000);
+    }
 
     struct flow f;
     flow_init(g, &f, client, wd_gen_eport(rng), ip, 443, GEN_TCP, t);
@@ -610,7 +612,8 @@ static void session_x509(struct wd_gen *g, int64_t t0)
     uint32_t chain[3];
     size_t n = wd_gen_cert_chain(cert, chain);
     struct flow f;
-    flow_init(g, &f, pick_client(g), wd_gen_eport(rng), wd_gen_synth_ip(cert), 443, GEN_TCP, t0);
+    uint32_t client = pick_client(g);
+    flow_init(g, &f, client, wd_gen_eport(rng), wd_gen_synth_ip(cert), 443, GEN_TCP, t0);
     for (size_t i = 0; i < n; i++) {
         struct gen_rec *r = wd_gen_push(g, t0 + (int64_t)i, GL_X509);
         if (!r)
@@ -746,8 +749,10 @@ static void session_http(struct wd_gen *g, int64_t t0, unsigned logs)
         client = wd_gen_servers[gen_below(rng, wd_gen_nservers)].ip;
     uint32_t ip = site->net + (uint32_t)gen_below(rng, site->pool);
     int64_t t = t0;
-    if (!gen_is_local(ip) && gen_chance(rng, 500))
-        t = lookup(g, t0, client, site->domain, site, ip, logs) + gen_range(rng, 100, 2000);
+    if (!gen_is_local(ip) && gen_chance(rng, 500)) {
+        t = lookup(g, t0, client, site->domain, site, ip, logs);
+        t += gen_range(rng, 100, 2000);
+    }
     struct flow f;
     flow_init(g, &f, client, wd_gen_eport(rng), ip, 80, GEN_TCP, t);
     const char *ua = wd_gen_browser_ua[gen_skew(rng, wd_gen_nbrowser_ua)];
@@ -816,7 +821,8 @@ static void session_webscan(struct wd_gen *g, int64_t t0, unsigned logs)
     int64_t t = t0;
     for (size_t c = 0; c < nconn; c++) {
         struct flow f;
-        flow_init(g, &f, src, wd_gen_eport(rng), dst, gen_chance(rng, 800) ? 80 : 8080, GEN_TCP, t);
+        uint16_t sport = wd_gen_eport(rng);
+        flow_init(g, &f, src, sport, dst, gen_chance(rng, 800) ? 80 : 8080, GEN_TCP, t);
         size_t nreq = (size_t)gen_range(rng, 1, 5);
         int64_t ts = f.t0 + f.rtt + gen_range(rng, 100, 3000);
         uint64_t ob = 0, rb = 0;
@@ -869,7 +875,8 @@ static void session_ssh(struct wd_gen *g, int64_t t0, unsigned logs)
         const struct gen_server *sv = &wd_gen_servers[gen_below(rng, wd_gen_nservers)];
         if (gen_chance(rng, 500))
             sv = server_by_role(g, "bastion");
-        flow_init(g, &f, pick_client(g), wd_gen_eport(rng), sv->ip, 22, GEN_TCP, t0);
+        uint32_t cip = pick_client(g);
+        flow_init(g, &f, cip, wd_gen_eport(rng), sv->ip, 22, GEN_TCP, t0);
         success = gen_chance(rng, 950) ? 1 : 0;
         attempts =
             success ? (uint8_t)(gen_chance(rng, 850) ? 1 : 2) : (uint8_t)gen_range(rng, 1, 3);
@@ -883,8 +890,9 @@ static void session_ssh(struct wd_gen *g, int64_t t0, unsigned logs)
         rb = wd_gen_logu(rng, 12, 21);
         dur = (int64_t)wd_gen_logu(rng, 21, 33);
     } else if (kind < 9) { /* internet bots against the bastions */
-        flow_init(g, &f, wd_gen_attacker_ip(rng), wd_gen_eport(rng),
-                  server_by_role(g, "bastion")->ip, 22, GEN_TCP, t0);
+        uint32_t src = wd_gen_attacker_ip(rng);
+        uint16_t sport = wd_gen_eport(rng);
+        flow_init(g, &f, src, sport, server_by_role(g, "bastion")->ip, 22, GEN_TCP, t0);
         client = ssh_clients_bot[gen_skew(rng, WD_ARRAY_LEN(ssh_clients_bot))];
         server = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
         direction = "INBOUND";
@@ -905,8 +913,8 @@ static void session_ssh(struct wd_gen *g, int64_t t0, unsigned logs)
         }
         dur = (int64_t)gen_range(rng, 300000, 12 * GEN_US);
     } else { /* git over ssh to GitHub */
-        flow_init(g, &f, pick_client(g), wd_gen_eport(rng), GEN_IP(140, 82, 112, 3), 22, GEN_TCP,
-                  t0);
+        uint32_t cip = pick_client(g);
+        flow_init(g, &f, cip, wd_gen_eport(rng), GEN_IP(140, 82, 112, 3), 22, GEN_TCP, t0);
         client = "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5";
         server = "SSH-2.0-babeld-0b8e7ce4";
         direction = "OUTBOUND";
@@ -956,6 +964,14 @@ static void session_ntp(struct wd_gen *g, int64_t t0)
     emit_conn(g, &f, "ntp", CS_SF, 48, 48, f.rtt + gen_range(rng, 10, 300), 1);
 }
 
+/* An address in the server subnets 10.0.100-106.0/24 (host part 1..hi). */
+static uint32_t dmz_ip(struct wd_gen *g, uint32_t hi)
+{
+    uint32_t c = 100 + (uint32_t)gen_below(&g->rng, 7);
+    uint32_t d = (uint32_t)gen_range(&g->rng, 1, hi);
+    return GEN_IP(10, 0, c, d);
+}
+
 static const uint16_t scan_ports[] = {22,   23,   80,   443,  445,  3389, 8080, 8443,
                                       5900, 3306, 6379, 9200, 2375, 5432, 1433, 25,
                                       21,   111,  8000, 8888, 5060, 1723, 7547, 10000};
@@ -967,8 +983,7 @@ static void session_scan(struct wd_gen *g, int64_t t0)
     uint32_t src = wd_gen_attacker_ip(rng);
     bool vertical = gen_chance(rng, 400);
     size_t n = (size_t)gen_range(rng, 2, 14);
-    uint32_t dst =
-        GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 60));
+    uint32_t dst = dmz_ip(g, 60);
     uint16_t port = GEN_PICK(rng, scan_ports);
     uint16_t sport = (uint16_t)gen_range(rng, 1024, 65535);
     int64_t t = t0;
@@ -976,9 +991,7 @@ static void session_scan(struct wd_gen *g, int64_t t0)
         struct flow f;
         uint16_t p =
             vertical ? scan_ports[(i + gen_below(rng, 3)) % WD_ARRAY_LEN(scan_ports)] : port;
-        uint32_t d = vertical ? dst
-                              : GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7),
-                                       (uint32_t)gen_range(rng, 1, 254));
+        uint32_t d = vertical ? dst : dmz_ip(g, 254);
         flow_init(g, &f, src, gen_chance(rng, 700) ? sport : wd_gen_eport(rng), d, p, GEN_TCP, t);
         uint64_t x = gen_below(rng, 100);
         int st = x < 70 ? CS_S0 : x < 93 ? CS_REJ : x < 96 ? CS_RSTOS0 : CS_SF;
@@ -1050,10 +1063,8 @@ static void session_icmp(struct wd_gen *g, int64_t t0)
                   wd_gen_servers[gen_below(rng, wd_gen_nservers)].ip, 0, GEN_ICMP, t0);
         emit_conn(g, &f, NULL, CS_OTH, 56ull * n, 56ull * n, (int64_t)(n - 1) * GEN_US + f.rtt, n);
     } else { /* ping sweep from outside, unanswered */
-        flow_init(
-            g, &f, wd_gen_attacker_ip(rng), 8,
-            GEN_IP(10, 0, 100 + (uint32_t)gen_below(rng, 7), (uint32_t)gen_range(rng, 1, 254)), 0,
-            GEN_ICMP, t0);
+        uint32_t src = wd_gen_attacker_ip(rng);
+        flow_init(g, &f, src, 8, dmz_ip(g, 254), 0, GEN_ICMP, t0);
         emit_conn(g, &f, NULL, CS_OTH, 8ull * n, 0, n > 1 ? (int64_t)(n - 1) * GEN_US : GEN_UNSET,
                   n);
     }

@@ -152,6 +152,44 @@ static void t_determinism_all_formats(void)
     }
 }
 
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/*
+ * Golden hashes: the output must not depend on the compiler, its flags or the machine
+ * (evaluation order, floating point, libc). A deliberate change of what the generator
+ * writes changes these values: update them in the same commit and say so.
+ */
+static void t_golden(void)
+{
+    static const struct {
+        enum wd_gen_kind k;
+        enum wd_gen_fmt f;
+        uint64_t hash;
+    } cases[] = {
+        {WD_GEN_ZEEK_MIX, WD_GEN_FMT_TSV, 0x125e811fe51b4d56ULL},
+        {WD_GEN_ZEEK_MIX, WD_GEN_FMT_MOZDEF, 0xb3bd60931430bcb2ULL},
+        {WD_GEN_SYSLOG, WD_GEN_FMT_RFC3164, 0xa84dabcc24a8d9d3ULL},
+        {WD_GEN_CLOUDTRAIL, WD_GEN_FMT_JSON, 0x5fdfcf0a9f9e8a46ULL},
+        {WD_GEN_MIX, WD_GEN_FMT_NATIVE, 0x2108d3a9f49854f8ULL},
+    };
+    for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
+        struct wd_buf b;
+        wd_buf_init(&b, 0);
+        EXPECT_INT(gen_all(cases[i].k, cases[i].f, 3000, 1, &b), 3000);
+        uint64_t h = fnv1a(b.p, b.len);
+        if (h != cases[i].hash)
+            printf("golden %zu: 0x%016llxULL\n", i, (unsigned long long)h);
+        FAIL_UNLESS(h == cases[i].hash);
+        wd_buf_fini(&b);
+    }
+}
+
 /* A prefix of a longer run is the shorter run (count only stops the stream). */
 static void t_prefix_stable(void)
 {
@@ -1144,6 +1182,7 @@ WD_TEST_LIST{
     {"gen_determinism", t_determinism},
     {"gen_determinism_all_formats", t_determinism_all_formats},
     {"gen_prefix_stable", t_prefix_stable},
+    {"gen_golden", t_golden},
     {"gen_count_exact", t_count_exact},
     {"gen_library_api", t_library_api},
     {"gen_unlimited_count", t_unlimited_count},
