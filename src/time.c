@@ -107,30 +107,45 @@ static char *put_digits(char *o, uint64_t v, int width)
     return o;
 }
 
+static void put2(char *o, int v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+}
+
 size_t wd_time_iso(int64_t us, char out[WD_TIME_ISO_MAX])
 {
     struct wd_civil c;
     wd_time_to_civil(us, &c);
     char *o = out;
-    if (c.year < 0) {
+    if (c.year >= 0 && c.year <= 9999) {
+        put2(o, (int)(c.year / 100));
+        put2(o + 2, (int)(c.year % 100));
+        o += 4;
+    } else if (c.year < 0) {
         *o++ = '-';
         o = put_digits(o, (uint64_t)(-c.year), 4);
     } else {
         o = put_digits(o, (uint64_t)c.year, 4);
     }
-    *o++ = '-';
-    o = put_digits(o, (uint64_t)c.month, 2);
-    *o++ = '-';
-    o = put_digits(o, (uint64_t)c.day, 2);
-    *o++ = 'T';
-    o = put_digits(o, (uint64_t)c.hour, 2);
-    *o++ = ':';
-    o = put_digits(o, (uint64_t)c.minute, 2);
-    *o++ = ':';
-    o = put_digits(o, (uint64_t)c.second, 2);
+    /* fixed layout from here: "-MM-DDTHH:MM:SS[.ffffff]+00:00" */
+    o[0] = '-';
+    put2(o + 1, c.month);
+    o[3] = '-';
+    put2(o + 4, c.day);
+    o[6] = 'T';
+    put2(o + 7, c.hour);
+    o[9] = ':';
+    put2(o + 10, c.minute);
+    o[12] = ':';
+    put2(o + 13, c.second);
+    o += 15;
     if (c.usec) {
-        *o++ = '.';
-        o = put_digits(o, (uint64_t)c.usec, 6);
+        o[0] = '.';
+        put2(o + 1, c.usec / 10000);
+        put2(o + 3, c.usec / 100 % 100);
+        put2(o + 5, c.usec % 100);
+        o += 7;
     }
     memcpy(o, "+00:00", 7);
     return (size_t)(o - out) + 6;
