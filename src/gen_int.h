@@ -7,6 +7,10 @@
  * - Everything derives from struct gen_rng, seeded once from the user's seed. Only integer
  *   arithmetic feeds the output (no libm, no floating point beyond the rate conversion at
  *   start-up), so output is identical across machines.
+ * - At most one PRNG draw per full expression: the order in which C evaluates function
+ *   arguments, operands of + or |, and initializer lists is unspecified (gcc and clang
+ *   differ), so two draws there would make the output depend on the compiler. Draw into
+ *   locals first. tests/unit/test_gen.c holds golden hashes that catch violations.
  * - Writers (gen_put*, wd_gen_put_*) write into memory reserved beforehand: the caller
  *   reserves GEN_REC_MAX bytes per event; no single event can exceed it (every string comes
  *   from bounded tables or bounded formatting).
