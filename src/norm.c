@@ -21,7 +21,10 @@
 #include "mem.h"
 #include "ward.h"
 
-#define S(lit) {(lit), sizeof(lit) - 1}
+#define S(lit)                                                                                     \
+    {                                                                                              \
+        (lit), sizeof(lit) - 1                                                                     \
+    }
 
 /* Top-level fields the mapping writes, in MozDef's first-assignment order. */
 enum fld {
@@ -45,25 +48,37 @@ enum fld {
 };
 
 static const struct wd_str fld_name[F_COUNT] = {
-    S("receivedtimestamp"), S("mozdefhostname"), S("details"),     S("source"),
-    S("summary"),           S("utctimestamp"),   S("timestamp"),   S("hostname"),
-    S("tags"),              S("severity"),       S("facility"),    S("processid"),
-    S("processname"),       S("eventsource"),    S("category"),    S("type"),
+    S("receivedtimestamp"),
+    S("mozdefhostname"),
+    S("details"),
+    S("source"),
+    S("summary"),
+    S("utctimestamp"),
+    S("timestamp"),
+    S("hostname"),
+    S("tags"),
+    S("severity"),
+    S("facility"),
+    S("processid"),
+    S("processname"),
+    S("eventsource"),
+    S("category"),
+    S("type"),
 };
 
 /* a.2 rules; one key can trigger several. */
 enum {
-    R_SOURCEIP = 1 << 0, /* details.eventsourceipaddress = v */
-    R_SOURCE = 1 << 1,   /* source = v */
-    R_SUMMARY = 1 << 2,  /* summary = text(v) */
-    R_PAYLOAD = 1 << 3,  /* summary or details.payload = text(v) */
-    R_TIME = 1 << 4,     /* utctimestamp = timestamp = toUTC(v) */
-    R_HOSTNAME = 1 << 5, /* hostname = text(v) */
-    R_TAGS = 1 << 6,     /* tags += v */
-    R_SEVERITY = 1 << 7, /* severity = upper(text(v)) */
-    R_FACILITY = 1 << 8, /* facility = text(v) */
-    R_PID = 1 << 9,      /* processid = text(v) */
-    R_PNAME = 1 << 10,   /* processname = text(v) */
+    R_SOURCEIP = 1 << 0,  /* details.eventsourceipaddress = v */
+    R_SOURCE = 1 << 1,    /* source = v */
+    R_SUMMARY = 1 << 2,   /* summary = text(v) */
+    R_PAYLOAD = 1 << 3,   /* summary or details.payload = text(v) */
+    R_TIME = 1 << 4,      /* utctimestamp = timestamp = toUTC(v) */
+    R_HOSTNAME = 1 << 5,  /* hostname = text(v) */
+    R_TAGS = 1 << 6,      /* tags += v */
+    R_SEVERITY = 1 << 7,  /* severity = upper(text(v)) */
+    R_FACILITY = 1 << 8,  /* facility = text(v) */
+    R_PID = 1 << 9,       /* processid = text(v) */
+    R_PNAME = 1 << 10,    /* processname = text(v) */
     R_EVSOURCE = 1 << 11, /* eventsource = text(v) */
     R_CATEGORY = 1 << 12, /* category = text(v) */
     R_DETAILS = 1 << 13,  /* copy an object into details, else details.message = v */
@@ -203,12 +218,13 @@ static void om_rebuild(struct nctx *c, struct omap *m)
     uint32_t cap = 64;
     while (cap < 2 * m->obj->count + 2)
         cap *= 2;
-    struct wd_jv **tab = wd_arena_alloc(c->a, cap * sizeof(*tab));
+    size_t bytes = cap * sizeof(struct wd_jv *); /* NOLINT(bugprone-sizeof-expression) */
+    struct wd_jv **tab = wd_arena_alloc(c->a, bytes);
     if (!tab) {
         c->oom = true;
         return;
     }
-    memset(tab, 0, cap * sizeof(*tab));
+    memset(tab, 0, bytes);
     m->tab = tab;
     m->mask = cap - 1;
     for (struct wd_jv *k = m->obj->u.kids.head; k; k = k->next)
@@ -492,16 +508,22 @@ static void put_detail(struct nctx *c, struct wd_str key, struct wd_jv *v)
 
 /* ---- a.2 rules ---- */
 
+static char lower_ascii(char ch)
+{
+    static const char lower[27] = "abcdefghijklmnopqrstuvwxyz";
+    if (ch >= 'A' && ch <= 'Z')
+        return lower[ch - 'A'];
+    return ch;
+}
+
 /* Lower-cases `key` without '@' into buf (KEYBUF bytes); returns the full length. */
 static size_t lower_key(struct wd_str key, char *buf)
 {
     size_t n = 0;
     for (size_t i = 0; i < key.len; i++) {
-        char ch = key.p[i];
+        char ch = lower_ascii(key.p[i]);
         if (ch == '@')
             continue;
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
         if (n < KEYBUF)
             buf[n] = ch;
         n++;
@@ -936,8 +958,8 @@ static void rule_prefix(struct nctx *c, struct wd_str key, const char *k, size_t
 }
 
 /* Applies every rule of `rules` for the input member key = v. */
-static void apply_rules(struct nctx *c, unsigned rules, struct wd_str key, const char *k,
-                        size_t kn, const struct wd_jv *v, bool has_summary)
+static void apply_rules(struct nctx *c, unsigned rules, struct wd_str key, const char *k, size_t kn,
+                        const struct wd_jv *v, bool has_summary)
 {
     if (rules & R_SOURCEIP)
         put_detail(c, (struct wd_str)S("eventsourceipaddress"), copy_jv(c, v));
@@ -1024,8 +1046,7 @@ static void key_mapping(struct nctx *c, const struct wd_jv *in)
             size_t j = 0;
             for (size_t q = 0; q < key.len; q++)
                 if (key.p[q] != '@')
-                    full[j++] = (key.p[q] >= 'A' && key.p[q] <= 'Z') ? (char)(key.p[q] + 32)
-                                                                     : key.p[q];
+                    full[j++] = lower_ascii(key.p[q]);
             k = full;
         }
         unknown[i] = rules == 0;
@@ -1052,8 +1073,7 @@ static void key_mapping(struct nctx *c, const struct wd_jv *in)
                 size_t j = 0;
                 for (size_t q = 0; q < key.len; q++)
                     if (key.p[q] != '@')
-                        lk[j++] = (key.p[q] >= 'A' && key.p[q] <= 'Z') ? (char)(key.p[q] + 32)
-                                                                       : key.p[q];
+                        lk[j++] = lower_ascii(key.p[q]);
                 key = (struct wd_str){lk, j};
             }
             om_set(c, &c->det, key, copy_jv(c, e[i].val), false);
@@ -1088,14 +1108,15 @@ enum {
 };
 
 static const struct wd_str dflt_name[D_COUNT] = {
-    S("receivedtimestamp"), S("utctimestamp"), S("timestamp"), S("mozdefhostname"),
-    S("type"),              S("tags"),         S("category"),  S("hostname"),
-    S("processid"),         S("processname"),  S("severity"),  S("source"),
+    S("receivedtimestamp"), S("utctimestamp"), S("timestamp"),
+    S("mozdefhostname"),    S("type"),         S("tags"),
+    S("category"),          S("hostname"),     S("processid"),
+    S("processname"),       S("severity"),     S("source"),
     S("summary"),           S("mozdef"),       S("details"),
 };
 
-#define DIS(lit, idx)                                                                          \
-    if (k.len == sizeof(lit) - 1 && same(k.p, lit, sizeof(lit) - 1))                              \
+#define DIS(lit, idx)                                                                              \
+    if (k.len == sizeof(lit) - 1 && same(k.p, lit, sizeof(lit) - 1))                               \
     return idx
 
 /* Which a.4 field the key k names, or -1. */
@@ -1205,7 +1226,8 @@ static void add_defaults(struct nctx *c, struct wd_jv *const present[D_COUNT])
 /* Fills present[] from the members of c->ev (first member per key). */
 static void scan_defaults(const struct nctx *c, struct wd_jv *present[D_COUNT])
 {
-    memset(present, 0, D_COUNT * sizeof(*present));
+    for (int i = 0; i < D_COUNT; i++)
+        present[i] = NULL;
     for (struct wd_jv *k = c->ev->u.kids.head; k; k = k->next) {
         int i = dflt_index(k->key);
         if (i >= 0 && !present[i])
@@ -1283,8 +1305,7 @@ int wd_norm_event(struct wd_arena *a, const struct wd_norm_opts *o, const struct
         /* a.1 step 1: a JSON string body is decoded once more */
         struct wd_jv *inner = NULL;
         struct wd_perr perr = {0};
-        int rc = wd_json_parse(in->u.s.p, in->u.s.len, in->u.s.len, o->max_depth, a, &inner,
-                               &perr);
+        int rc = wd_json_parse(in->u.s.p, in->u.s.len, in->u.s.len, o->max_depth, a, &inner, &perr);
         if (rc == WD_ENOMEM) {
             if (st)
                 st->msg = "out of memory";
@@ -1327,9 +1348,9 @@ int wd_norm_event(struct wd_arena *a, const struct wd_norm_opts *o, const struct
         } else {
             /* the mapping's own fields: no scan needed (mozdef is never set by it) */
             static const signed char from_fld[D_COUNT] = {
-                F_RECEIVED, F_UTCTS,       F_TS,        F_MOZDEFHOST, F_TYPE,
-                F_TAGS,     F_CATEGORY,    F_HOSTNAME,  F_PROCESSID,  F_PROCESSNAME,
-                F_SEVERITY, F_SOURCE,      F_SUMMARY,   -1,           F_DETAILS};
+                F_RECEIVED, F_UTCTS,    F_TS,       F_MOZDEFHOST, F_TYPE,
+                F_TAGS,     F_CATEGORY, F_HOSTNAME, F_PROCESSID,  F_PROCESSNAME,
+                F_SEVERITY, F_SOURCE,   F_SUMMARY,  -1,           F_DETAILS};
             for (int i = 0; i < D_COUNT; i++)
                 present[i] = from_fld[i] >= 0 ? c.slot[from_fld[i]] : NULL;
         }

@@ -40,24 +40,24 @@ enum wd_norm_err_kind {
 };
 
 struct wd_norm_opts {
-    const char *mozdefhostname; /* borrowed; the worker's host name (NULL: "") */
-    size_t mozdefhostname_len;  /* 0: strlen(mozdefhostname) */
+    const char *mozdefhostname;   /* borrowed; the worker's host name (NULL: "") */
+    size_t mozdefhostname_len;    /* 0: strlen(mozdefhostname) */
     const struct wd_tz *naive_tz; /* zone of naive timestamps; NULL: UTC. Borrowed. */
-    int64_t now_us;             /* "now": receivedtimestamp, defaults, today's date */
-    uint32_t max_depth;         /* nesting limit when a JSON string body is re-parsed;
-                                   0: WD_JSON_DEPTH_CAP */
-    bool defer_defaults;        /* true: skip a.4 here; the caller runs its plugins and then
-                                   wd_norm_defaults() (MozDef adds defaults after plugins) */
-    bool drop_unknown;          /* true: MozDef's behaviour, unknown keys are dropped */
+    int64_t now_us;               /* "now": receivedtimestamp, defaults, today's date */
+    uint32_t max_depth;           /* nesting limit when a JSON string body is re-parsed;
+                                     0: WD_JSON_DEPTH_CAP */
+    bool defer_defaults;          /* true: skip a.4 here; the caller runs its plugins and then
+                                     wd_norm_defaults() (MozDef adds defaults after plugins) */
+    bool drop_unknown;            /* true: MozDef's behaviour, unknown keys are dropped */
 };
 
 /* Counters for /metrics (cumulative; one struct per worker, summed by the server), plus
  * the per-call outputs utc_us and msg. */
 struct wd_norm_stats {
-    uint64_t events;             /* events accepted (mapped + custom) */
-    uint64_t custom;             /* ... of which custom-endpoint events (a.3) */
-    uint64_t rejected;           /* inputs refused with WD_EINVAL (not an object) */
-    uint64_t events_with_errors; /* accepted events that got at least one `errors` note */
+    uint64_t events;                    /* events accepted (mapped + custom) */
+    uint64_t custom;                    /* ... of which custom-endpoint events (a.3) */
+    uint64_t rejected;                  /* inputs refused with WD_EINVAL (not an object) */
+    uint64_t events_with_errors;        /* accepted events that got at least one `errors` note */
     uint64_t errors[WD_NORM_ERR_COUNT]; /* notes by enum wd_norm_err_kind */
     int64_t utc_us;  /* OUT: the accepted event's utctimestamp (us UTC; store partition key) */
     const char *msg; /* OUT: constant text saying why the call failed, else NULL */

@@ -23,12 +23,6 @@ typedef unsigned __int128 wd_u128;
 
 /* ---- civil calendar (H. Hinnant's days_from_civil / civil_from_days algorithms) ---- */
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 int64_t wd_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
@@ -73,8 +67,11 @@ int wd_days_in_month(int64_t y, int m)
 
 void wd_time_to_civil(int64_t us, struct wd_civil *c)
 {
-    int64_t days = floor_div(us, WD_US_PER_DAY);
-    int64_t rem = us - days * WD_US_PER_DAY;
+    int64_t days = us / WD_US_PER_DAY, rem = us % WD_US_PER_DAY;
+    if (rem < 0) {
+        rem += WD_US_PER_DAY; /* no overflow even for INT64_MIN */
+        days--;
+    }
     wd_civil_from_days(days, &c->year, &c->month, &c->day);
     int64_t secs = rem / WD_US_PER_SEC;
     c->usec = (int)(rem % WD_US_PER_SEC);
@@ -87,8 +84,8 @@ void wd_time_to_civil(int64_t us, struct wd_civil *c)
 int64_t wd_time_from_civil(const struct wd_civil *c)
 {
     int64_t days = wd_days_from_civil(c->year, c->month, c->day);
-    return days * WD_US_PER_DAY + ((int64_t)c->hour * 3600 + (int64_t)c->minute * 60 + c->second) *
-                                      WD_US_PER_SEC +
+    return days * WD_US_PER_DAY +
+           ((int64_t)c->hour * 3600 + (int64_t)c->minute * 60 + c->second) * WD_US_PER_SEC +
            c->usec;
 }
 
@@ -564,8 +561,7 @@ static bool is_word(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-static bool tk_push(struct tok *t, size_t *nt, size_t off, size_t len, int kind, char c,
-                    size_t sep)
+static bool tk_push(struct tok *t, size_t *nt, size_t off, size_t len, int kind, char c, size_t sep)
 {
     if (*nt >= WD_TIME_FUZZY_MAX)
         return false;
@@ -766,19 +762,19 @@ static int tok_lookup(const struct pctx *c, size_t i, const char *const *names, 
 static int tok_month(const struct pctx *c, size_t i)
 {
     static const char *const names[] = {
-        "jan", "january", "feb", "february", "mar", "march",    "apr",     "april",
-        "may", "jun",     "june", "jul",     "july", "aug",     "august", "sep",
-        "sept", "september", "oct", "october", "nov", "november", "dec",    "december"};
-    static const int vals[] = {1, 1, 2, 2, 3, 3, 4, 4, 5, 6, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10,
-                               11, 11, 12, 12};
+        "jan",  "january",   "feb",  "february", "mar",  "march",    "apr",    "april",
+        "may",  "jun",       "june", "jul",      "july", "aug",      "august", "sep",
+        "sept", "september", "oct",  "october",  "nov",  "november", "dec",    "december"};
+    static const int vals[] = {1, 1, 2, 2, 3, 3, 4,  4,  5,  6,  6,  7,
+                               7, 8, 8, 9, 9, 9, 10, 10, 11, 11, 12, 12};
     return tok_lookup(c, i, names, WD_ARRAY_LEN(names), vals);
 }
 
 static int tok_weekday(const struct pctx *c, size_t i)
 {
-    static const char *const names[] = {"mon", "monday",   "tue", "tuesday", "wed",
-                                        "wednesday", "thu", "thursday", "fri", "friday",
-                                        "sat", "saturday", "sun", "sunday"};
+    static const char *const names[] = {"mon",       "monday",   "tue",      "tuesday", "wed",
+                                        "wednesday", "thu",      "thursday", "fri",     "friday",
+                                        "sat",       "saturday", "sun",      "sunday"};
     static const int vals[] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
     return tok_lookup(c, i, names, WD_ARRAY_LEN(names), vals);
 }
@@ -792,8 +788,8 @@ static int tok_ampm(const struct pctx *c, size_t i)
 
 static int tok_hms(const struct pctx *c, size_t i)
 {
-    static const char *const names[] = {"h", "hour",   "hours",  "m",      "minute",
-                                        "minutes", "s", "second", "seconds"};
+    static const char *const names[] = {"h",       "hour", "hours",  "m",      "minute",
+                                        "minutes", "s",    "second", "seconds"};
     static const int vals[] = {0, 0, 0, 1, 1, 1, 2, 2, 2};
     return i < c->n ? tok_lookup(c, i, names, WD_ARRAY_LEN(names), vals) : NONE;
 }
@@ -801,7 +797,7 @@ static int tok_hms(const struct pctx *c, size_t i)
 /* dateutil's JUMP words: " . , ; - / ' at on and ad m t of st nd rd th". */
 static bool tok_jump(const struct pctx *c, size_t i)
 {
-    static const char *const words[] = {"at", "on", "and", "ad", "m",  "t",
+    static const char *const words[] = {"at", "on", "and", "ad", "m", "t",
                                         "of", "st", "nd",  "rd", "th"};
     const struct tok *t = &c->t[i];
     if (t->kind == TK_SPACE)
@@ -1102,9 +1098,8 @@ static int numeric_token(struct pctx *c, size_t *pidx)
             idx += 2;
         }
         idx += 2;
-    } else if (idx + 1 < n &&
-               (is_punct(c, idx + 1, '-') || is_punct(c, idx + 1, '/') ||
-                is_punct(c, idx + 1, '.'))) {
+    } else if (idx + 1 < n && (is_punct(c, idx + 1, '-') || is_punct(c, idx + 1, '/') ||
+                               is_punct(c, idx + 1, '.'))) {
         return numeric_sep(c, pidx);
     } else if (idx + 1 >= n || tok_jump(c, idx + 1)) {
         if (idx + 2 < n && (ap = tok_ampm(c, idx + 2)) != NONE) {
@@ -1155,7 +1150,8 @@ static int numbered_zone(struct pctx *c, size_t *pi)
         if (!py_int(s1, 2, &ho) || !py_int(s1 + 2, 2, &mo))
             return WD_EPARSE; /* -0300 */
     } else if (is_punct(c, i + 2, ':')) {
-        if (!py_int(s1, len_li, &ho) || i + 3 >= c->n || !py_int(tx(c, i + 3), c->t[i + 3].len, &mo))
+        if (!py_int(s1, len_li, &ho) || i + 3 >= c->n ||
+            !py_int(tx(c, i + 3), c->t[i + 3].len, &mo))
             return WD_EPARSE; /* -03:00 */
         i += 2;
     } else if (len_li <= 2) {
@@ -1184,8 +1180,8 @@ static int main_token(struct pctx *c, size_t *pi)
     int val;
     if (t->kind == TK_NUM)
         return numeric_token(c, pi);
-    if (t->kind == TK_ALPHA && (tok_ieq(c, i, "inf") || tok_ieq(c, i, "infinity") ||
-                                tok_ieq(c, i, "nan")))
+    if (t->kind == TK_ALPHA &&
+        (tok_ieq(c, i, "inf") || tok_ieq(c, i, "infinity") || tok_ieq(c, i, "nan")))
         return WD_EPARSE; /* float() accepts it, _to_decimal() then raises */
     if (tok_weekday(c, i) != NONE)
         return WD_OK; /* ward: weekday names are ignored (spec b rule 4) */

@@ -60,14 +60,14 @@ struct wd_jv;
 
 /* A broken-down time. */
 struct wd_civil {
-    int64_t year;  /* astronomical year (0 = 1 BC) */
-    int month;     /* 1..12 */
-    int day;       /* 1..31 */
-    int hour;      /* 0..23 */
-    int minute;    /* 0..59 */
-    int second;    /* 0..59 */
-    int usec;      /* 0..999999 */
-    int wday;      /* 0 = Sunday .. 6 = Saturday (output of wd_time_to_civil only) */
+    int64_t year; /* astronomical year (0 = 1 BC) */
+    int month;    /* 1..12 */
+    int day;      /* 1..31 */
+    int hour;     /* 0..23 */
+    int minute;   /* 0..59 */
+    int second;   /* 0..59 */
+    int usec;     /* 0..999999 */
+    int wday;     /* 0 = Sunday .. 6 = Saturday (output of wd_time_to_civil only) */
 };
 
 /* Days since 1970-01-01 of y-m-d (m 1..12, d 1..31; not range checked beyond that). */
@@ -115,8 +115,7 @@ struct wd_tz *wd_tz_load(const char *name, struct wd_perr *err);
  * ("right/" zones) are ignored. Returns a new object (free with wd_tz_free()), or NULL with
  * *err set (WD_ECORRUPT with the byte offset, or WD_ENOMEM).
  */
-struct wd_tz *wd_tz_parse_tzif(const void *buf, size_t len, const char *name,
-                               struct wd_perr *err);
+struct wd_tz *wd_tz_parse_tzif(const void *buf, size_t len, const char *name, struct wd_perr *err);
 
 /*
  * Builds a zone from a POSIX TZ string such as "CET-1CEST,M3.5.0,M10.5.0/3",

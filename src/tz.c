@@ -78,8 +78,8 @@ static void set_err(struct wd_perr *err, int code, size_t off, const char *msg)
 
 static struct wd_tz *tz_alloc(size_t ntrans, size_t ntypes, const char *name)
 {
-    size_t bytes = sizeof(struct wd_tz) + ntrans * sizeof(int64_t) + ntypes * sizeof(int32_t) +
-                   ntrans;
+    size_t bytes =
+        sizeof(struct wd_tz) + ntrans * sizeof(int64_t) + ntypes * sizeof(int32_t) + ntrans;
     struct wd_tz *tz = calloc(1, bytes);
     if (!tz)
         return NULL;
@@ -401,8 +401,7 @@ static uint64_t tzif_block(const struct tzif_hdr *h, unsigned tsize)
            (uint64_t)h->leapcnt * (tsize + 4) + h->isstdcnt + h->isutcnt;
 }
 
-struct wd_tz *wd_tz_parse_tzif(const void *buf, size_t len, const char *name,
-                               struct wd_perr *err)
+struct wd_tz *wd_tz_parse_tzif(const void *buf, size_t len, const char *name, struct wd_perr *err)
 {
     const uint8_t *p = buf;
     struct tzif_hdr h;
@@ -443,9 +442,10 @@ struct wd_tz *wd_tz_parse_tzif(const void *buf, size_t len, const char *name,
         return NULL;
     }
     for (uint32_t k = 0; k < h.typecnt; k++) {
-        int32_t o = (int32_t)be32(ty + 6 * k);
-        if (o < TZ_MIN_OFF || o > TZ_MAX_OFF || ty[6 * k + 4] > 1) {
-            set_err(err, WD_ECORRUPT, (size_t)(ty - p) + 6 * k, "bad local time type");
+        const uint8_t *tt6 = ty + (size_t)6 * k;
+        int32_t o = (int32_t)be32(tt6);
+        if (o < TZ_MIN_OFF || o > TZ_MAX_OFF || tt6[4] > 1) {
+            set_err(err, WD_ECORRUPT, (size_t)(tt6 - p), "bad local time type");
             goto fail;
         }
         tz->type_off[k] = o;
@@ -541,8 +541,7 @@ struct wd_tz *wd_tz_load(const char *name, struct wd_perr *err)
     }
     const char *dir = getenv("TZDIR");
     char path[512];
-    int n = snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
-                     name);
+    int n = snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
     if (n < 0 || (size_t)n >= sizeof(path)) {
         set_err(err, WD_EINVAL, 0, "time zone path too long");
         return NULL;
@@ -641,8 +640,8 @@ int64_t wd_tz_local_to_utc(const struct wd_tz *tz, int64_t local_us)
     int64_t l = floor_div(local_us, WD_US_PER_SEC);
     /* The true instant lies within 26 hours of l; sample the offsets 30 hours either side:
      * `ob` is the offset before any transition near l, `oa` the one after it. */
-    int32_t ob = offset_at_sec(tz, l - 30 * 3600);
-    int32_t oa = offset_at_sec(tz, l + 30 * 3600);
+    int32_t ob = offset_at_sec(tz, l - INT64_C(30) * 3600);
+    int32_t oa = offset_at_sec(tz, l + INT64_C(30) * 3600);
     if (ob != oa && offset_at_sec(tz, l - ob) != ob && offset_at_sec(tz, l - oa) == oa)
         return local_us - (int64_t)oa * WD_US_PER_SEC;
     /* Valid with ob, ambiguous (ob wins: fold=0) or skipped (ob: the earlier offset). */

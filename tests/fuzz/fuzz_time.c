@@ -44,10 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     struct wd_tz *tz = wd_tz_posix(p, size, NULL);
     if (tz) {
-        for (int64_t s = -4000000000LL; s < 8000000000LL; s += 86400 * 97) {
+        for (int64_t s = -4000000000LL; s < 8000000000LL; s += INT64_C(86400) * 97) {
             int off = wd_tz_offset_at(tz, s * WD_US_PER_SEC);
             int64_t u = wd_tz_local_to_utc(tz, s * WD_US_PER_SEC) / WD_US_PER_SEC;
-            if (off <= -26 * 3600 || off >= 26 * 3600 || u < s - 26 * 3600 || u > s + 26 * 3600)
+            if (off <= -26 * 3600 || off >= 26 * 3600 || u < s - INT64_C(93600) ||
+                u > s + INT64_C(93600))
                 abort();
         }
         wd_tz_free(tz);

@@ -85,7 +85,7 @@ static const char *field(const char *path)
 #define EXPECT_FIELD(json, path, want)                                                             \
     do {                                                                                           \
         const char *r_ = norm(json);                                                               \
-        if (strncmp(r_, "ERR", 3) == 0 || strcmp(r_, "BADJSON") == 0)                             \
+        if (strncmp(r_, "ERR", 3) == 0 || strcmp(r_, "BADJSON") == 0)                              \
             EXPECT_STR(r_, "an event");                                                            \
         EXPECT_STR(field(path), want);                                                             \
     } while (0)
@@ -126,12 +126,13 @@ static void t_a2_header_fields(void)
     EXPECT_STR(field("type"), "\"event\"");
     EXPECT_FIELD("{\"mozdefhostname\":\"other\"}", "mozdefhostname", "\"ward1\"");
     /* the first three keys of every mapped event, then input order */
-    EXPECT_STR(norm("{}"), HEAD "\"details\":{},\"utctimestamp\":\"" NOW_ISO
-                           "\",\"type\":\"event\",\"timestamp\":\"" NOW_ISO
-                           "\",\"tags\":[],\"category\":\"UNKNOWN\",\"hostname\":\"UNKNOWN\","
-                           "\"processid\":\"UNKNOWN\",\"processname\":\"UNKNOWN\",\"severity\":"
-                           "\"UNKNOWN\",\"source\":\"UNKNOWN\",\"summary\":\"UNKNOWN\","
-                           "\"mozdef\":{\"plugins\":[]}}");
+    EXPECT_STR(norm("{}"),
+               HEAD "\"details\":{},\"utctimestamp\":\"" NOW_ISO
+                    "\",\"type\":\"event\",\"timestamp\":\"" NOW_ISO
+                    "\",\"tags\":[],\"category\":\"UNKNOWN\",\"hostname\":\"UNKNOWN\","
+                    "\"processid\":\"UNKNOWN\",\"processname\":\"UNKNOWN\",\"severity\":"
+                    "\"UNKNOWN\",\"source\":\"UNKNOWN\",\"summary\":\"UNKNOWN\","
+                    "\"mozdef\":{\"plugins\":[]}}");
 }
 
 static void t_a2_sourceip(void)
@@ -187,8 +188,8 @@ static void t_a2_payload(void)
 
 static void t_a2_timestamps(void)
 {
-    static const char *const keys[] = {"eventtime", "timestamp", "utctimestamp", "date",
-                                       "@timestamp", "DATE", "EventTime"};
+    static const char *const keys[] = {"eventtime",  "timestamp", "utctimestamp", "date",
+                                       "@timestamp", "DATE",      "EventTime"};
     char json[128];
     for (size_t i = 0; i < WD_ARRAY_LEN(keys); i++) {
         snprintf(json, sizeof(json), "{\"%s\":\"2020-03-05T10:00:00Z\"}", keys[i]);
@@ -243,7 +244,7 @@ static void t_a2_tags(void)
 static void t_a2_severity(void)
 {
     static const char *const keys[] = {"syslogseverity", "severity", "severityvalue", "level",
-                                       "priority", "PRIORITY", "SeverityValue"};
+                                       "priority",       "PRIORITY", "SeverityValue"};
     char json[128];
     for (size_t i = 0; i < WD_ARRAY_LEN(keys); i++) {
         snprintf(json, sizeof(json), "{\"%s\":\"warning\"}", keys[i]);
@@ -563,7 +564,8 @@ static void t_a5_failures(void)
              "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
     norm(json);
     const struct wd_jv *note = wd_jv_get(last_out, "errors")->u.kids.head;
-    FAIL_UNLESS(note && note->u.s.len == strlen("details.x_int: not an integer: '") + 64 * 2 + 4);
+    FAIL_UNLESS(note &&
+                note->u.s.len == strlen("details.x_int: not an integer: '") + (size_t)64 * 2 + 4);
     FAIL_UNLESS(wd_json_valid_utf8(note->u.s.p, note->u.s.len));
     EXPECT_STR(wd_norm_err_name(WD_NORM_ERR_TIMESTAMP), "timestamp");
     EXPECT_STR(wd_norm_err_name(WD_NORM_ERR_TAGS), "tags");
@@ -634,8 +636,10 @@ static void t_large_objects(void)
     for (int i = 0; i < 120; i++)
         wd_buf_printf(&j, "%s\"d%d\":\"x%d\"", i ? "," : "", i, i);
     wd_buf_append(&j, "}}", 2);
+    /* the output borrows the input's strings: j stays alive until the end */
     const char *r = norm(j.p);
-    wd_buf_fini(&j);
+    if (strncmp(r, "ERR", 3) == 0)
+        wd_buf_fini(&j);
     FAIL_UNLESS(strncmp(r, "ERR", 3) != 0);
     struct wd_jv *d = wd_jv_get(last_out, "details");
     /* d0..d119 from details (last writer), k0..k149 kept as unknown keys */
@@ -647,6 +651,7 @@ static void t_large_objects(void)
     for (struct wd_jv *k = d->u.kids.head; k; k = k->next, pos++)
         if (k->key.len == 2 && memcmp(k->key.p, "k0", 2) == 0)
             break;
+    wd_buf_fini(&j);
     EXPECT_INT(pos, 120);
 }
 
