@@ -7,7 +7,7 @@
 PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
              libyaml-dev zlib1g-dev libgnutls28-dev
-BENCH_DEB := rsyslog curl
+BENCH_DEB := rsyslog curl openssl
 
 CC      ?= cc
 CXX     ?= g++
