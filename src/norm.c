@@ -1324,7 +1324,7 @@ int wd_norm_event(struct wd_arena *a, const struct wd_norm_opts *o, const struct
     c.ev = node(&c, WD_JV_OBJ);
     if (!c.ev)
         goto oom;
-    const struct wd_jv *ce = wd_jv_get(in, "customendpoint");
+    const struct wd_jv *ce = wd_jv_getn(in, (struct wd_str)S("customendpoint"));
     bool custom = false;
     if (ce) {
         /* the last duplicate wins, as in a Python dict */

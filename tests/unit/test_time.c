@@ -407,6 +407,37 @@ static void t_fast_path_equivalence(void)
     FAIL_UNLESS(fast >= 15000 && tried == fast);
 }
 
+/* The syslog fast path inside wd_time_parse_str agrees with the fuzzy parser. */
+static void t_syslog_fast_path_equivalence(void)
+{
+    static const char *const mons[] = {"Jan", "feb", "MAR", "Apr", "May", "Jun", "jul",
+                                       "Aug", "Sep", "Oct", "Nov", "Dec", "Xyz", "Sept"};
+    static const char *const gaps[] = {" ", "  ", "   ", "\t"};
+    struct wd_tz *be = zone("Europe/Berlin");
+    uint64_t r = 4242;
+    char s[64];
+    for (int k = 0; k < 20000; k++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        int d = (int)((r >> 8) % 33), h = (int)((r >> 16) % 25), mi = (int)((r >> 24) % 61);
+        int se = (int)((r >> 32) % 61);
+        snprintf(s, sizeof(s), (r >> 40) % 3 ? "%s%s%d %02d:%02d:%02d" : "%s%s%02d %d:%02d:%02d",
+                 mons[(r >> 44) % WD_ARRAY_LEN(mons)], gaps[(r >> 50) % WD_ARRAY_LEN(gaps)], d, h,
+                 mi, se);
+        const struct wd_tz *tz = (r >> 56) & 1 ? be : NULL;
+        int64_t now = NOW_US + (int64_t)((r >> 20) % 400) * WD_US_PER_DAY - 200 * WD_US_PER_DAY;
+        int64_t a = -1, b = -2;
+        int ra = wd_time_parse_str(s, strlen(s), tz, now, &a);
+        int rb = wd_time_parse_fuzzy(s, strlen(s), tz, now, &b);
+        if (ra != rb || (ra == WD_OK && a != b)) {
+            printf("FAIL %s: [%s]: %d %lld / %d %lld\n", wd_test_name_, s, ra, (long long)a, rb,
+                   (long long)b);
+            wd_test_failed_ = 1;
+            break;
+        }
+    }
+    wd_tz_free(be);
+}
+
 /* ---- naive time zone (ward: normalize.naive_time_zone) ---- */
 
 static void t_naive_zone(void)
@@ -713,6 +744,7 @@ WD_TEST_LIST{
     {"rule4_formats", t_rule4_formats},
     {"rule4_fuzzy", t_rule4_fuzzy},
     {"fast_path_equivalence", t_fast_path_equivalence},
+    {"syslog_fast_path_equivalence", t_syslog_fast_path_equivalence},
     {"naive_zone", t_naive_zone},
     {"tz_fixed", t_tz_fixed},
     {"tz_known", t_tz_known},
