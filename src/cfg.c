@@ -391,7 +391,7 @@ int wd_cfg_load_file(struct wd_config *c, const char *path, FILE *errs)
     yaml_parser_set_input_file(&p, f);
     int n = load(c, path, &p, errs);
     yaml_parser_delete(&p);
-    fclose(f);
+    (void)fclose(f);
     return n;
 }
 

@@ -56,7 +56,7 @@ int wd_http_decode_body(struct wd_http_req *q)
     z.avail_in = (uInt)q->body.len;
     int rc = WD_OK;
     for (;;) {
-        if (wd_buf_reserve(&out, 64 * 1024) != WD_OK) {
+        if (wd_buf_reserve(&out, (size_t)64 * 1024) != WD_OK) {
             rc = WD_ELIMIT;
             break;
         }
@@ -306,7 +306,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     WD_UNUSED(cls);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     wd_log(WD_LOG_DEBUG, "http", "%s", msg);
 }
 
@@ -322,7 +322,7 @@ static char *slurp(const char *path)
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         if (wd_buf_append(&b, chunk, n) != WD_OK)
             break;
-    fclose(f);
+    (void)fclose(f);
     if (!b.p)
         wd_buf_append(&b, "", 0);
     return wd_buf_detach(&b, NULL);
@@ -370,7 +370,7 @@ int wd_http_start(struct wd_server *s, struct wd_http **out, char *err, size_t e
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.http_timeout_s, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)256 * 1024, NULL},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
         {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},

@@ -13,7 +13,7 @@
 
 void wd_ingest_batch_init(struct wd_ingest_batch *b)
 {
-    wd_arena_init(&b->arena, 256 * 1024, 0);
+    wd_arena_init(&b->arena, (size_t)256 * 1024, 0);
     wd_buf_init(&b->payload, 0);
     wd_buf_init(&b->scratch, 0);
     b->count = 0;

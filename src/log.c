@@ -40,7 +40,7 @@ void wd_log_write(int level, const char *subsys, const char *fmt, ...)
             line[i] = ' ';
     line[len++] = '\n';
     /* One write(2) per record keeps lines whole across threads. */
-    fwrite(line, 1, len, stderr);
+    (void)fwrite(line, 1, len, stderr);
 }
 
 bool wd_ratelimit_ok(struct wd_ratelimit *rl, uint32_t *suppressed)

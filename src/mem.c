@@ -17,7 +17,7 @@ struct wd_arena_chunk {
 void wd_arena_init(struct wd_arena *a, size_t chunk_bytes, size_t cap_bytes)
 {
     a->head = NULL;
-    a->chunk_bytes = chunk_bytes ? chunk_bytes : 64 * 1024;
+    a->chunk_bytes = chunk_bytes ? chunk_bytes : (size_t)64 * 1024;
     a->used_bytes = 0;
     a->cap_bytes = cap_bytes;
 }
@@ -170,7 +170,7 @@ int wd_buf_printf(struct wd_buf *b, const char *fmt, ...)
     if (rc)
         return rc;
     va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    (void)vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
     return WD_OK;

@@ -78,6 +78,10 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
            "Connections refused because a connection limit was reached.");
     wd_buf_printf(o, "ward_connections_refused_total %llu\n",
                   (unsigned long long)ld(&m->connections_refused));
+    family(o, "ward_syslog_truncated_total", "counter",
+           "Syslog TCP messages longer than syslog.max_message_bytes, kept truncated.");
+    wd_buf_printf(o, "ward_syslog_truncated_total %llu\n",
+                  (unsigned long long)ld(&m->syslog_truncated));
     family(o, "ward_http_requests_total", "counter", "HTTP responses by status class.");
     for (int c = 1; c <= 5; c++)
         wd_buf_printf(o, "ward_http_requests_total{code=\"%dxx\"} %llu\n", c,

@@ -216,7 +216,7 @@ int wd_serve_main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
     /* Request bodies and batch buffers are megabytes: keep them on the heap instead of
      * an mmap/munmap (and page faults) per request. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);

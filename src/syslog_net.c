@@ -145,12 +145,41 @@ struct conn {
     char peer[64];
 };
 
+/* Frames and parses every complete message in buf[0..have) into b. Returns the bytes
+ * consumed; *bad_stream is set when the stream is not syslog (invalid octet count). */
+static size_t take_frames(struct conn *c, struct wd_syslog_framer *fr, struct wd_ingest_batch *b,
+                          const char *buf, size_t have, bool *bad_stream)
+{
+    struct wd_server *s = c->y->s;
+    size_t max = (size_t)s->cfg.syslog_max_message_bytes;
+    int64_t now = wd_now_us();
+    size_t off = 0;
+    for (;;) {
+        struct wd_str msg;
+        size_t used = 0;
+        struct wd_perr perr = {0, 0, NULL};
+        int rc = wd_syslog_framer_next(fr, buf + off, have - off, max, &msg, &used, &perr);
+        off += used;
+        if (rc == WD_EAGAIN)
+            return off;
+        if (rc == WD_EPARSE) {
+            wd_metric_add(&s->metrics.received_events[WD_IN_SYSLOG_TCP], 1);
+            wd_ingest_reject(s, WD_IN_SYSLOG_TCP, WD_REJ_PARSE, 1);
+            wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog",
+                      "bad octet count from %s: closing the connection", c->peer);
+            *bad_stream = true;
+            return off;
+        }
+        if (rc == WD_ELIMIT) /* an over-long frame: truncated to max and still kept */
+            wd_metric_add(&s->metrics.syslog_truncated, 1);
+        take_message(c->y, b, WD_IN_SYSLOG_TCP, msg.p, msg.len, c->peer, now);
+    }
+}
+
 static void conn_loop(struct conn *c)
 {
-    struct wd_syslog_srv *y = c->y;
-    struct wd_server *s = y->s;
-    size_t max = (size_t)s->cfg.syslog_max_message_bytes;
-    size_t cap = max + 65536;
+    struct wd_server *s = c->y->s;
+    size_t cap = (size_t)s->cfg.syslog_max_message_bytes + 65536;
     char *buf = wd_xmalloc(cap);
     size_t have = 0;
     struct wd_syslog_framer fr;
@@ -166,36 +195,11 @@ static void conn_loop(struct conn *c)
         wd_metric_add(&s->metrics.received_bytes[WD_IN_SYSLOG_TCP], (uint64_t)r);
         have += (size_t)r;
         wd_ingest_batch_reset(&b);
-        int64_t now = wd_now_us();
-        size_t off = 0;
         bool bad_stream = false;
-        for (;;) {
-            struct wd_str msg;
-            size_t used = 0;
-            struct wd_perr perr = {0, 0, NULL};
-            int rc = wd_syslog_framer_next(&fr, buf + off, have - off, max, &msg, &used, &perr);
-            off += used;
-            if (rc == WD_EAGAIN)
-                break;
-            if (rc == WD_EPARSE) {
-                wd_metric_add(&s->metrics.received_events[WD_IN_SYSLOG_TCP], 1);
-                wd_ingest_reject(s, WD_IN_SYSLOG_TCP, WD_REJ_PARSE, 1);
-                wd_log_rl(&s->rl_ingest, WD_LOG_WARN, "syslog",
-                          "bad octet count from %s: "
-                          "closing the connection",
-                          c->peer);
-                bad_stream = true;
-                break;
-            }
-            if (rc == WD_ELIMIT)
-                wd_ingest_reject(s, WD_IN_SYSLOG_TCP, WD_REJ_LINE_TOO_LONG, 0);
-            if (rc == WD_OK || rc == WD_ELIMIT)
-                take_message(y, &b, WD_IN_SYSLOG_TCP, msg.p, msg.len, c->peer, now);
-        }
+        size_t off = take_frames(c, &fr, &b, buf, have, &bad_stream);
         uint64_t seq;
         /* Waiting here is the backpressure: nothing more is read until the WAL has room. */
-        int rc = wd_ingest_commit(s, &b, WD_IN_SYSLOG_TCP, true, &seq);
-        if (rc) {
+        if (wd_ingest_commit(s, &b, WD_IN_SYSLOG_TCP, true, &seq) != WD_OK) {
             wd_ingest_reject(s, WD_IN_SYSLOG_TCP, WD_REJ_IO, b.count);
             break;
         }
@@ -319,7 +323,12 @@ static int bind_socket(const char *addr_text, int type, int *port_out, char *err
     freeaddrinfo(ai);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    memset(&ss, 0, sizeof(ss));
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        snprintf(err, err_len, "getsockname: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
     *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                : ((struct sockaddr_in *)&ss)->sin_port);
     return fd;

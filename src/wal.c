@@ -230,6 +230,30 @@ static int recover(struct wd_wal *w, uint64_t seg_seq, char *err, size_t err_len
     return WD_OK;
 }
 
+/* Writes iov[0..n) completely (writev may write partially, e.g. on a full disk). */
+static int writev_all(int fd, struct iovec *v, int n)
+{
+    while (n > 0) {
+        ssize_t wr = writev(fd, v, n);
+        if (wr < 0) {
+            if (errno == EINTR)
+                continue;
+            wd_log(WD_LOG_ERROR, "wal", "write failed: %s", strerror(errno));
+            return WD_EIO;
+        }
+        while (n > 0 && (size_t)wr >= v->iov_len) {
+            wr -= (ssize_t)v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0 && wr > 0) {
+            v->iov_base = (char *)v->iov_base + wr;
+            v->iov_len -= (size_t)wr;
+        }
+    }
+    return WD_OK;
+}
+
 /* Writes every request of the group; returns WD_OK or WD_EIO. Called without the lock. */
 static int write_group(struct wd_wal *w, struct wd_wal_req *group)
 {
@@ -238,7 +262,8 @@ static int write_group(struct wd_wal *w, struct wd_wal_req *group)
     uint64_t bytes = 0;
     for (struct wd_wal_req *r = group; r; r = r->next) {
         if (w->seg_size >= w->segment_bytes) {
-            if (n && writev(w->fd, iov, n) < 0)
+            /* Finish the old segment (synced per policy), then start a new one. */
+            if (writev_all(w->fd, iov, n))
                 return WD_EIO;
             n = 0;
             if (w->durability != WD_DUR_NONE && sync_fd(w, w->fd) != 0)
@@ -253,30 +278,8 @@ static int write_group(struct wd_wal *w, struct wd_wal_req *group)
         w->seg_size += WD_WAL_HDR_BYTES + r->len;
         bytes += WD_WAL_HDR_BYTES + r->len;
         if (n + 2 > (int)WD_ARRAY_LEN(iov) || !r->next) {
-            /* writev may write partially on a full disk: finish with a loop. */
-            size_t want = 0;
-            for (int i = 0; i < n; i++)
-                want += iov[i].iov_len;
-            struct iovec *v = iov;
-            while (want) {
-                ssize_t wr = writev(w->fd, v, n);
-                if (wr < 0) {
-                    if (errno == EINTR)
-                        continue;
-                    wd_log(WD_LOG_ERROR, "wal", "write failed: %s", strerror(errno));
-                    return WD_EIO;
-                }
-                want -= (size_t)wr;
-                while (wr > 0 && (size_t)wr >= v->iov_len) {
-                    wr -= (ssize_t)v->iov_len;
-                    v++;
-                    n--;
-                }
-                if (wr > 0) {
-                    v->iov_base = (char *)v->iov_base + wr;
-                    v->iov_len -= (size_t)wr;
-                }
-            }
+            if (writev_all(w->fd, iov, n))
+                return WD_EIO;
             n = 0;
         }
     }

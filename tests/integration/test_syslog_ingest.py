@@ -86,5 +86,22 @@ def tcp_bad_octet_count_is_counted_and_connection_closed():
     run(body)
 
 
+@test
+def tcp_overlong_line_is_truncated_counted_and_stream_stays_in_sync():
+    w = Ward(args=["--set", "syslog.max_message_bytes=480"]).start()
+    try:
+        c = socket.create_connection(("127.0.0.1", w.tcp_port))
+        c.sendall(b"<14>Jan 12 06:30:00 big app: " + b"A" * 1000 + b"\n"
+                  b"<14>Jan 12 06:30:01 small app: after\n")
+        c.close()
+        evs = {e["hostname"]: e for _, e in events_when(w, 2)}
+        check(evs["big"]["summary"].startswith("AAAA"), "truncated message kept")
+        check(len(evs["big"]["summary"]) < 480, "cut at syslog.max_message_bytes")
+        eq(evs["small"]["summary"], "after", "next message intact")
+        eq(w.metric("ward_syslog_truncated_total"), 1, "truncation counted")
+    finally:
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main()
