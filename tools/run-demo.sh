@@ -17,8 +17,9 @@ for _ in $(seq 1 100); do
 done
 if [ $fresh = 1 ]; then
     echo "loading demo data (Zeek, sshd/sudo syslog with a brute-force burst, CloudTrail)..."
+    start=$(( $(date +%s) - 3600 ))
     for kind in zeek-mix syslog cloudtrail; do
-        "$WARD" gen --kind $kind --format mozdef --count 3000 --seed 7 --start now-1h --rate 1
+        "$WARD" gen --kind $kind --format mozdef --count 3000 --seed 7 --start "@$start" --rate 1
     done | python3 -c '
 import sys, urllib.request
 lines = sys.stdin.buffer.read().splitlines(keepends=True)
