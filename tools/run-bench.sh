@@ -23,6 +23,10 @@ echo "generating $N zeek-conn JSON events (ward gen, seed 1)..."
 "$WARD" gen --kind zeek-conn --format json --count "$N" --seed 1 > "$tmp/conn.ndjson"
 echo "input: $(wc -c < "$tmp/conn.ndjson") bytes"
 
+# --- single-core stages (no peers: context for the end-to-end figure) ---
+"$BUILD/bench/bench_norm"
+[ -x "$BUILD/bench/bench_json" ] && "$BUILD/bench/bench_json"
+
 # --- ward ---
 "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
     --set syslog.tcp=false --set log.level=info 2> "$tmp/ward.log" &

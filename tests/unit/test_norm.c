@@ -655,35 +655,6 @@ static void t_large_objects(void)
     EXPECT_INT(pos, 120);
 }
 
-/* Throughput sanity check (not a benchmark): a 10-key event well under 10 us. */
-static void t_speed(void)
-{
-    const char *json =
-        "{\"timestamp\":\"2020-03-05T10:00:00.123456+00:00\",\"hostname\":\"web-01\","
-        "\"processname\":\"sshd\",\"processid\":\"1234\",\"severity\":\"info\",\"summary\":"
-        "\"Accepted publickey for alice\",\"category\":\"syslog\",\"source\":\"authpriv\","
-        "\"tags\":[\"ssh\"],\"details\":{\"sourceipaddress\":\"10.1.2.3\",\"username\":\"a\"}}";
-    struct wd_arena a, b;
-    wd_arena_init(&a, 65536, 0);
-    wd_arena_init(&b, 1 << 20, 0);
-    struct wd_jv *in = NULL, *out = NULL;
-    FAIL_UNLESS(wd_json_parse(json, strlen(json), strlen(json), 0, &a, &in, NULL) == WD_OK);
-    struct wd_norm_opts o = opts();
-    int n = 20000;
-    int64_t t0 = wd_mono_ns();
-    for (int i = 0; i < n; i++) {
-        FAIL_UNLESS(wd_norm_event(&b, &o, in, &out, NULL) == WD_OK);
-        if ((i & 127) == 127)
-            wd_arena_reset(&b);
-    }
-    int64_t ns = (wd_mono_ns() - t0) / n;
-    wd_arena_fini(&a);
-    wd_arena_fini(&b);
-    if (ns > 10000)
-        printf("FAIL %s: %lld ns per event\n", wd_test_name_, (long long)ns);
-    FAIL_UNLESS(ns <= 10000);
-}
-
 static void t_cleanup(void)
 {
     wd_arena_fini(&arena);
@@ -718,7 +689,6 @@ WD_TEST_LIST{
     {"enomem", t_enomem},
     {"input_untouched", t_input_untouched},
     {"large_objects", t_large_objects},
-    {"speed", t_speed},
     {"cleanup", t_cleanup},
 };
 
