@@ -16,6 +16,8 @@
 #include <math.h>
 #include <time.h>
 
+#include "wd_time.h"
+
 #include "json.h"
 #include "jv.h"
 #include "mem.h"

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "server.h"
 #include "syslog_net.h"
-#include "time.h"
+#include "wd_time.h"
 #include "wal.h"
 #include "ward.h"
 

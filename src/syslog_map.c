@@ -9,7 +9,7 @@
 #include "mem.h"
 #include "syslog.h"
 #include "syslog_net.h"
-#include "time.h"
+#include "wd_time.h"
 #include "ward.h"
 
 static int64_t msg_time(const struct wd_syslog_msg *m, const struct wd_tz *tz, int64_t now_us)

@@ -23,7 +23,7 @@
 #include "metrics.h"
 #include "server.h"
 #include "syslog.h"
-#include "time.h"
+#include "wd_time.h"
 
 #define UDP_BATCH 64
 

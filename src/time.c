@@ -12,7 +12,7 @@
  * - Where dateutil's behaviour is odd but harmless it is reproduced (commented "dateutil:");
  *   ward's deliberate departures are commented "ward:".
  */
-#include "time.h"
+#include "wd_time.h"
 
 #include <math.h>
 

@@ -12,7 +12,7 @@
  *   cannot overflow for any instant representable in int64 microseconds.
  * - Only wd_tz_load() touches the file system; the parsers are pure (fuzzable).
  */
-#include "time.h"
+#include "wd_time.h"
 
 #include <errno.h>
 #include <fcntl.h>

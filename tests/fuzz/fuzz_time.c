@@ -10,6 +10,8 @@
 
 #include <time.h>
 
+#include "wd_time.h"
+
 #include "ward.h"
 
 static void check(int rc, int64_t us)

@@ -7,7 +7,7 @@
 #include "mem.h"
 #include "syslog.h"
 #include "syslog_net.h"
-#include "time.h"
+#include "wd_time.h"
 #include "ward.h"
 #include "wd_test.h"
 

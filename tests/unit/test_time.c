@@ -8,6 +8,8 @@
  */
 #include <time.h>
 
+#include "wd_time.h"
+
 #include "wd_test.h"
 
 #include "json.h"

@@ -1,15 +1,11 @@
 /*
- * time.h: ward's time handling: int64 microseconds UTC <-> civil dates, IANA time zones
+ * wd_time.h: ward's time handling: int64 microseconds UTC <-> civil dates, IANA time zones
  * (TZif files plus their POSIX TZ footer, and fixed offsets), MozDef's toUTC() rules for
  * JSON values and strings (shared/spec/mozdef-compat.md section b), and the Python
  * isoformat() rendering every stored timestamp uses.
  *
- * NOTE ON THE NAME: the Makefile passes -Isrc, so this file shadows the C library's
- * <time.h> for every file of the project, including system headers that include it. It
- * therefore starts with #include_next <time.h> (a GCC/Clang extension) so that
- * `#include <time.h>` keeps working everywhere, and it must stay self-contained: it may
- * include only system headers (no ward.h, which poisons functions that later system
- * headers could still declare). Error returns are the enum wd_err codes of ward.h.
+ * Named wd_time.h, not time.h, so it cannot shadow the C library's <time.h> (the
+ * Makefile passes -Isrc). Error returns are the enum wd_err codes of ward.h.
  *
  * Invariants:
  * - Times are int64 microseconds since 1970-01-01T00:00:00Z (proleptic Gregorian, no leap
@@ -18,18 +14,6 @@
  *   state; all of it is thread-safe. A struct wd_tz is immutable after loading and may be
  *   shared between threads.
  */
-#ifdef __clang__
-/* A file that includes "time.h" by its own directory makes clang restart the search at the
- * start of the include path; that finds this file again (guarded below) and then the C
- * library's header, which is what we want. */
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winclude-next-absolute-path"
-#endif
-#include_next <time.h>
-#ifdef __clang__
-#pragma clang diagnostic pop
-#endif
-
 #ifndef WD_TIME_H
 #define WD_TIME_H
 
