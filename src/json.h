@@ -61,7 +61,11 @@ int wd_json_validate(const char *p, size_t len, uint32_t max_depth, struct wd_pe
 /* Returns whether p[0..len) is valid UTF-8 (nonzero) or not (0). Thread-safe. */
 int wd_json_valid_utf8(const char *p, size_t len);
 
-/* Frees this thread's parser and scratch buffer (optional; call before a thread exits). */
+/*
+ * Frees this thread's parsers and scratch buffer. Optional: they are freed at thread exit
+ * anyway, but they keep the size of the largest document seen, so a thread that parsed
+ * one huge document may call this to give the memory back.
+ */
 void wd_json_thread_fini(void);
 
 #ifdef __cplusplus
