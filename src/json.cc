@@ -51,7 +51,8 @@ static_assert(WD_JSON_PADDING >= simdjson::SIMDJSON_PADDING, "WD_JSON_PADDING to
 namespace ondemand = simdjson::ondemand;
 namespace dom = simdjson::dom;
 
-namespace {
+namespace
+{
 
 /* Per-thread parser and padded copy buffer for inputs without enough readable slack. */
 struct tls_state {
@@ -73,11 +74,11 @@ struct ctx {
     size_t len;
     wd_arena *a;
     uint32_t max_depth;
-    int code;          /* WD_OK or the first error */
-    size_t off;        /* error offset */
-    const char *msg;   /* error message */
-    const char *end;    /* end of the last scalar read (for the root trailing check) */
-    const char *q;      /* DOM path: cursor following the walk through buf */
+    int code;        /* WD_OK or the first error */
+    size_t off;      /* error offset */
+    const char *msg; /* error message */
+    const char *end; /* end of the last scalar read (for the root trailing check) */
+    const char *q;   /* DOM path: cursor following the walk through buf */
 };
 
 /* Maps a pointer into buf to the same byte of the caller's input. */
@@ -575,7 +576,8 @@ struct char_table {
         t[(uint8_t)','] = t[(uint8_t)':'] = SEP;
         for (int ch = '0'; ch <= '9'; ch++)
             t[ch] = NUM;
-        t[(uint8_t)'-'] = t[(uint8_t)'+'] = t[(uint8_t)'.'] = t[(uint8_t)'e'] = t[(uint8_t)'E'] = NUM;
+        t[(uint8_t)'-'] = t[(uint8_t)'+'] = t[(uint8_t)'.'] = t[(uint8_t)'e'] = t[(uint8_t)'E'] =
+            NUM;
     }
 };
 constexpr char_table chars;
@@ -730,6 +732,18 @@ int parse_ondemand(ctx &c, wd_jv **root)
 /* ---- error location (error path only) ---- */
 
 /* Scans a JSON string starting at p[i] == '"'; returns the index after it or sets err. */
+/* Length of the valid escape at p[i] == '\\' (2, or 6 for \uXXXX), or 0. */
+size_t escape_len(const char *p, size_t len, size_t i)
+{
+    char e = p[i + 1];
+    if (e != 'u')
+        return e && strchr("\"\\/bfnrt", e) ? 2 : 0;
+    for (size_t k = 2; k < 6; k++)
+        if (i + k >= len || hexval((unsigned char)p[i + k]) < 0)
+            return 0;
+    return 6;
+}
+
 bool scan_string(const char *p, size_t len, size_t &i, size_t &off, const char *&msg)
 {
     size_t start = i++;
@@ -747,23 +761,13 @@ bool scan_string(const char *p, size_t len, size_t &i, size_t &off, const char *
         if (ch == '\\') {
             if (i + 1 >= len)
                 break;
-            char e = p[i + 1];
-            if (e == 'u') {
-                for (size_t k = 2; k < 6; k++) {
-                    if (i + k >= len || hexval((unsigned char)p[i + k]) < 0) {
-                        off = i;
-                        msg = "invalid escape";
-                        return false;
-                    }
-                }
-                i += 6;
-            } else if (e && strchr("\"\\/bfnrt", e)) {
-                i += 2;
-            } else {
+            size_t k = escape_len(p, len, i);
+            if (!k) {
                 off = i;
                 msg = "invalid escape";
                 return false;
             }
+            i += k;
             continue;
         }
         if (ch >= 0x80) {
@@ -1028,11 +1032,10 @@ extern "C" int wd_json_parse(const char *p, size_t len, size_t readable, uint32_
     return c.code;
 }
 
-extern "C" int wd_json_validate(const char *p, size_t len, uint32_t max_depth,
-                                struct wd_perr *err)
+extern "C" int wd_json_validate(const char *p, size_t len, uint32_t max_depth, struct wd_perr *err)
 {
-    uint32_t depth = max_depth == 0 || max_depth > WD_JSON_DEPTH_CAP ? WD_JSON_DEPTH_CAP
-                                                                    : max_depth;
+    uint32_t depth =
+        max_depth == 0 || max_depth > WD_JSON_DEPTH_CAP ? WD_JSON_DEPTH_CAP : max_depth;
     int code = WD_OK;
     size_t off = 0;
     const char *msg = nullptr;

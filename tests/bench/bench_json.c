@@ -133,8 +133,8 @@ int main(int argc, char **argv)
     struct wd_arena a;
     wd_arena_init(&a, 1 << 20, 0);
     double mb = (double)data.len / 1e6;
-    printf("bench_json: %zu Zeek-conn-like lines, %.1f MB, %.0f bytes/line, best of %d\n",
-           nlines, mb, (double)data.len / (double)nlines, rounds);
+    printf("bench_json: %zu Zeek-conn-like lines, %.1f MB, %.0f bytes/line, best of %d\n", nlines,
+           mb, (double)data.len / (double)nlines, rounds);
     for (int mode = 0; mode < 2; mode++) {
         struct result best = {1e9, 1e9, 0};
         for (int r = 0; r < rounds; r++) {

@@ -119,8 +119,7 @@ static void t_conformance(void)
             struct wd_jv *v2 = NULL;
             if (wd_jv_write(v, &b) != WD_OK ||
                 wd_json_parse(b.p, b.len, b.len, 512, &a, &v2, NULL) != WD_OK ||
-                wd_jv_write(v2, &b2) != WD_OK || b.len != b2.len ||
-                memcmp(b.p, b2.p, b.len) != 0) {
+                wd_jv_write(v2, &b2) != WD_OK || b.len != b2.len || memcmp(b.p, b2.p, b.len) != 0) {
                 printf("  %s: round trip failed\n", names[i]);
                 bad++;
             }
@@ -255,8 +254,15 @@ static void t_padding(void)
     struct wd_buf b;
     wd_buf_init(&b, 0);
     static const char *const docs[] = {
-        "1", "-0.5e3", "\"x\"", "\"\\u00e9\\n\"", "true", "null", "[1,2,3]",
-        "{\"k\":\"v\",\"n\":12345678901234567890123}", "123456789012345678901234567890",
+        "1",
+        "-0.5e3",
+        "\"x\"",
+        "\"\\u00e9\\n\"",
+        "true",
+        "null",
+        "[1,2,3]",
+        "{\"k\":\"v\",\"n\":12345678901234567890123}",
+        "123456789012345678901234567890",
         "\"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\"",
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(docs); i++) {
@@ -334,10 +340,11 @@ static void t_numbers(void)
     struct wd_arena a;
     wd_arena_init(&a, 0, 0);
     struct wd_jv *v;
-    EXPECT_INT(parse_str(&a, "[0,-0,42,-9223372036854775808,9223372036854775807,"
-                             "9223372036854775808,18446744073709551616,-9223372036854775809,"
-                             "1.5,1e2,-0.0,1E+2,100000000000000000000000000000,1e999,-1e999,"
-                             "1e-999]",
+    EXPECT_INT(parse_str(&a,
+                         "[0,-0,42,-9223372036854775808,9223372036854775807,"
+                         "9223372036854775808,18446744073709551616,-9223372036854775809,"
+                         "1.5,1e2,-0.0,1E+2,100000000000000000000000000000,1e999,-1e999,"
+                         "1e-999]",
                          &v, NULL),
                WD_OK);
     struct wd_jv *k = v->u.kids.head;
@@ -415,8 +422,9 @@ static void t_strings(void)
     struct wd_buf b;
     wd_buf_init(&b, 0);
     /* Lone surrogates become U+FFFD; pairs combine; \u0000 is kept. */
-    EXPECT_INT(parse_str(&a, "[\"\\ud800\",\"\\udc00x\",\"\\ud83d\\ude00\",\"a\\u0000b\","
-                             "\"\\ud800\\u0041\",\"\\/\\b\\f\\r\"]",
+    EXPECT_INT(parse_str(&a,
+                         "[\"\\ud800\",\"\\udc00x\",\"\\ud83d\\ude00\",\"a\\u0000b\","
+                         "\"\\ud800\\u0041\",\"\\/\\b\\f\\r\"]",
                          &v, NULL),
                WD_OK);
     struct wd_jv *k = v->u.kids.head;
@@ -428,13 +436,18 @@ static void t_strings(void)
     k = k->next;
     FAIL_UNLESS(k->u.s.len == 3 && memcmp(k->u.s.p, "a\0b", 3) == 0);
     k = k->next;
-    FAIL_UNLESS(k->u.s.len == 4 && memcmp(k->u.s.p, "\xef\xbf\xbd" "A", 4) == 0);
+    FAIL_UNLESS(k->u.s.len == 4 && memcmp(k->u.s.p,
+                                          "\xef\xbf\xbd"
+                                          "A",
+                                          4) == 0);
     k = k->next;
     FAIL_UNLESS(k->u.s.len == 4 && memcmp(k->u.s.p, "/\b\f\r", 4) == 0);
     EXPECT_INT(wd_jv_write(v, &b), WD_OK);
     EXPECT_INT(b.len, 49);
-    FAIL_UNLESS(memcmp(b.p, "[\"\xef\xbf\xbd\",\"\xef\xbf\xbdx\",\"\xf0\x9f\x98\x80\",\"a\\u0000b\","
-                            "\"\xef\xbf\xbd" "A\",\"/\\b\\f\\r\"]",
+    FAIL_UNLESS(memcmp(b.p,
+                       "[\"\xef\xbf\xbd\",\"\xef\xbf\xbdx\",\"\xf0\x9f\x98\x80\",\"a\\u0000b\","
+                       "\"\xef\xbf\xbd"
+                       "A\",\"/\\b\\f\\r\"]",
                        49) == 0);
     /* Long strings with an escape near the end (exercises the word-at-a-time scans). */
     char doc[300];
@@ -455,11 +468,16 @@ static void t_strings(void)
 /* Root scalars with trailing whitespace (simdjson 3.0.1's root atom checks get these wrong). */
 static void t_root_scalars(void)
 {
-    static const char *const ok[] = {"true", "false   ", " null  ", "null\n", "1        ",
-                                     "\"s\"     ", "-1.5e3\t\t\t\t\t\t\t\t",
+    static const char *const ok[] = {"true",
+                                     "false   ",
+                                     " null  ",
+                                     "null\n",
+                                     "1        ",
+                                     "\"s\"     ",
+                                     "-1.5e3\t\t\t\t\t\t\t\t",
                                      "12345678901234567890123 "};
-    static const char *const bad[] = {"nullx ", "truex", "true x", "nul", "null null",
-                                      "1 1", "\"s\"x", "fals", "tru e"};
+    static const char *const bad[] = {"nullx ", "truex",  "true x", "nul",  "null null",
+                                      "1 1",    "\"s\"x", "fals",   "tru e"};
     struct wd_arena a;
     wd_arena_init(&a, 0, 0);
     struct wd_jv *v;

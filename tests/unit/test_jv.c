@@ -35,7 +35,7 @@ static void t_escape(void)
     EXPECT_STR(esc(&b, "\xef\xbf\xbf\xf4\x8f\xbf\xbf", 7), "\"\xef\xbf\xbf\xf4\x8f\xbf\xbf\"");
     /* Invalid UTF-8 bytes become U+FFFD, one per byte. */
     EXPECT_STR(esc(&b, "\xff", 1), "\"\xef\xbf\xbd\"");
-    EXPECT_STR(esc(&b, "a\xc3", 2), "\"a\xef\xbf\xbd\"");           /* truncated */
+    EXPECT_STR(esc(&b, "a\xc3", 2), "\"a\xef\xbf\xbd\"");               /* truncated */
     EXPECT_STR(esc(&b, "\xc0\xaf", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* overlong */
     EXPECT_STR(esc(&b, "\xed\xa0\x80", 3),
                "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* surrogate */
@@ -44,20 +44,31 @@ static void t_escape(void)
     EXPECT_STR(esc(&b, "\xe0\x80\x80z", 4), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\"");
     EXPECT_STR(esc(&b, "x\x80y", 3), "\"x\xef\xbf\xbdy\"");
     /* Long runs with specials at every position of an 8-byte word. */
-    for (size_t pos = 0; pos < 24; pos++) {
-        char in[32], want[64];
-        memset(in, 'a', sizeof(in));
-        in[pos] = '"';
-        size_t w = 0;
-        want[w++] = '"';
-        for (size_t i = 0; i < sizeof(in); i++) {
-            if (i == pos)
-                want[w++] = '\\';
-            want[w++] = in[i];
+    static const struct {
+        char c;
+        const char *esc;
+    } sp[] = {{'"', "\\\""}, {'\\', "\\\\"}, {'\x01', "\\u0001"}, {'\xff', "\xef\xbf\xbd"}};
+    for (size_t k = 0; k < WD_ARRAY_LEN(sp); k++) {
+        for (size_t pos = 0; pos < 24; pos++) {
+            char in[32], want[64];
+            memset(in, 'a', sizeof(in));
+            in[pos] = sp[k].c;
+            in[pos + 5] = '\xc3'; /* a valid 2-byte sequence after it */
+            in[pos + 6] = '\xa9';
+            size_t w = 0;
+            want[w++] = '"';
+            for (size_t i = 0; i < sizeof(in); i++) {
+                if (i == pos) {
+                    memcpy(want + w, sp[k].esc, strlen(sp[k].esc));
+                    w += strlen(sp[k].esc);
+                } else {
+                    want[w++] = in[i];
+                }
+            }
+            want[w++] = '"';
+            want[w] = '\0';
+            EXPECT_STR(esc(&b, in, sizeof(in)), want);
         }
-        want[w++] = '"';
-        want[w] = '\0';
-        EXPECT_STR(esc(&b, in, sizeof(in)), want);
     }
     /* Appends after existing content and keeps it on a cap failure. */
     struct wd_buf c;
@@ -116,8 +127,11 @@ static void t_python_float(void)
     EXPECT_INT(wd_jv_fmt_double(1.5, buf, 4), 3);
     EXPECT_INT(wd_jv_fmt_double(1.5, buf, 3), WD_ELIMIT);
     /* Every shortest form round-trips. */
-    double vals[] = {3.14159, 2.718281828459045, 6.02214076e23, 1.602176634e-19, 4.9e-324,
-                     0.5,     123456.789,        1e21,          1e-7,            33.3};
+    double vals[] = {3.14159,       2.718281828459045,
+                     6.02214076e23, 1.602176634e-19,
+                     4.9e-324,      0.5,
+                     123456.789,    1e21,
+                     1e-7,          33.3};
     for (size_t i = 0; i < WD_ARRAY_LEN(vals); i++) {
         FAIL_UNLESS(fmt(buf, vals[i]) != NULL);
         FAIL_UNLESS(strtod(buf, NULL) == vals[i]);
@@ -322,7 +336,8 @@ static void t_round_trip(void)
          "\"duration\":0.000123,\"bytes\":18446744073709551615}"},
         {"[[[[[[[[[[\"deep\"]]]]]]]]]]", "[[[[[[[[[[\"deep\"]]]]]]]]]]"},
         {"{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":2}"},
-        {"\"\\ud83d\\ude00 \\\" \\\\ \\b\\f\\n\\r\\t\"", "\"\xf0\x9f\x98\x80 \\\" \\\\ \\b\\f\\n\\r\\t\""},
+        {"\"\\ud83d\\ude00 \\\" \\\\ \\b\\f\\n\\r\\t\"",
+         "\"\xf0\x9f\x98\x80 \\\" \\\\ \\b\\f\\n\\r\\t\""},
         {"\"\xe2\x80\xa8\"", "\"\xe2\x80\xa8\""},
         {"{\"\":\"\"}", "{\"\":\"\"}"},
         {"12", "12"},
@@ -357,9 +372,12 @@ static void t_round_trip(void)
 }
 
 WD_TEST_LIST{
-    {"jv_escape", t_escape},         {"jv_python_float", t_python_float},
-    {"jv_python_str", t_python_str}, {"jv_write_built", t_write_built},
-    {"jv_edit", t_edit},             {"jv_path", t_path},
+    {"jv_escape", t_escape},
+    {"jv_python_float", t_python_float},
+    {"jv_python_str", t_python_str},
+    {"jv_write_built", t_write_built},
+    {"jv_edit", t_edit},
+    {"jv_path", t_path},
     {"jv_round_trip", t_round_trip},
 };
 WD_TEST_MAIN
