@@ -218,9 +218,9 @@ static int month_index(const char *s)
 {
     static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
     char a = (char)(s[0] | 0x20), b = (char)(s[1] | 0x20), c = (char)(s[2] | 0x20);
-    for (int k = 0; k < 12; k++) {
+    for (size_t k = 0; k < 12; k++) {
         if (names[3 * k] == a && names[3 * k + 1] == b && names[3 * k + 2] == c)
-            return k + 1;
+            return (int)k + 1;
     }
     return 0;
 }
@@ -569,14 +569,16 @@ static bool parse_cisco(const char *p, size_t len, size_t i, struct wd_syslog_ms
 }
 
 /*
- * Strict TAG at p[*ip]: "NAME:" or "NAME[PID]" optionally followed by ':', then SP or the end.
- * NAME has no SP, '[' or ':'. "@cee:" is never a tag (CEE JSON follows; all kept as msg).
+ * Strict TAG at p[*ip]: "NAME:" or "NAME[PID]" optionally followed by ':', then SP or the end;
+ * "NAME[PID]:" may also be glued to the text. NAME has no SP, '[' or ':'. "@cee:" is never a
+ * tag (CEE JSON follows; all kept as msg).
  * On success sets appname/procid and moves *ip past the tag and one SP.
  */
 static bool parse_tag(const char *p, size_t len, size_t *ip, struct wd_syslog_msg *m)
 {
     size_t i = *ip, n = i;
     struct wd_str pid = EMPTY_STR;
+    bool glued = false;
     while (n < len && p[n] != ' ' && p[n] != '[' && p[n] != ':')
         n++;
     if (n == i || n == len || p[n] == ' ')
@@ -590,18 +592,20 @@ static bool parse_tag(const char *p, size_t len, size_t *ip, struct wd_syslog_ms
             return false;
         pid = view(p, j + 1, c);
         j = c + 1;
-        if (j < len && p[j] == ':')
+        if (j < len && p[j] == ':') {
             j++;
+            glued = j < len && p[j] != ' '; /* "app[12]:text": the brackets make it a tag */
+        }
     } else {
         j++; /* ':' */
     }
-    if (j < len && p[j] != ' ')
-        return false;
+    if (j < len && p[j] != ' ' && !glued)
+        return false; /* "http://x", "CEF:0|...": not a tag */
     if (n - i == 4 && memcmp(p + i, "@cee", 4) == 0)
         return false;
     m->appname = view(p, i, n);
     m->procid = pid;
-    *ip = j < len ? j + 1 : j;
+    *ip = j < len && !glued ? j + 1 : j;
     return true;
 }
 

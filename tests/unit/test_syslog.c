@@ -825,6 +825,15 @@ static void t_3164_tag_shapes(void)
     EXPECT_INT(parse("<13>Jan 12 06:30:00 host app:"), WD_OK);
     EXPECT_V(M.appname, "app");
     EXPECT_V(M.msg, "");
+    /* NAME[PID]: glued to the text */
+    EXPECT_INT(parse("<13>Jan 12 06:30:00 host app[12]:started"), WD_OK);
+    EXPECT_V(M.appname, "app");
+    EXPECT_V(M.procid, "12");
+    EXPECT_V(M.msg, "started");
+    /* NAME: glued to the text is not a tag (URLs, CEF:0|...) */
+    EXPECT_INT(parse("<13>Jan 12 06:30:00 host app:started"), WD_OK);
+    EXPECT_V(M.appname, "");
+    EXPECT_V(M.msg, "app:started");
     /* unclosed PID: not a tag */
     EXPECT_INT(parse("<13>Jan 12 06:30:00 host app[12 x"), WD_OK);
     EXPECT_V(M.appname, "");
