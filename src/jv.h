@@ -39,8 +39,8 @@ struct wd_jv {
     bool is_intlit;     /* WD_JV_FLOAT only: literal was an integer too big for int64 */
     uint32_t count;     /* ARR/OBJ: number of children */
     union {
-        int64_t i;     /* WD_JV_INT */
-        double f;      /* WD_JV_FLOAT */
+        int64_t i;       /* WD_JV_INT */
+        double f;        /* WD_JV_FLOAT */
         struct wd_str s; /* WD_JV_STR (unescaped UTF-8) */
         struct {
             struct wd_jv *head, *tail;
@@ -51,7 +51,7 @@ struct wd_jv {
 
 /* Constructors: nodes come from the arena; NULL when it is exhausted. */
 struct wd_jv *wd_jv_new(struct wd_arena *a, enum wd_jv_type type);
-struct wd_jv *wd_jv_str(struct wd_arena *a, const char *p, size_t len); /* borrows p */
+struct wd_jv *wd_jv_str(struct wd_arena *a, const char *p, size_t len);    /* borrows p */
 struct wd_jv *wd_jv_strdup(struct wd_arena *a, const char *p, size_t len); /* copies p */
 struct wd_jv *wd_jv_int(struct wd_arena *a, int64_t v);
 struct wd_jv *wd_jv_float(struct wd_arena *a, double v);
@@ -77,10 +77,18 @@ struct wd_jv *wd_jv_path(const struct wd_jv *obj, const char *path);
  * `True`/`False`, `None`; containers as compact JSON. Appends to `out`.
  */
 int wd_jv_text(const struct wd_jv *v, struct wd_buf *out);
-/* Renders a double the way Python's repr() does ("1.0", "1e-05", "inf"). */
+/*
+ * Renders a double the way Python's repr() does ("1.0", "1e-05", "inf") into out, with a
+ * NUL. Returns the length (>= 0, without the NUL), or WD_ELIMIT when out_len is too small
+ * (32 bytes always suffice).
+ */
 int wd_jv_fmt_double(double d, char *out, size_t out_len);
 
-/* Serializes compact JSON (no spaces) to `out`. Numbers with `raw` text are copied. */
+/*
+ * Serializes compact JSON (no spaces) to `out`. Numbers with `raw` text are copied; built
+ * floats use the shortest round-trip form, non-finite ones become null. On failure
+ * (WD_ELIMIT, WD_ENOMEM) `out` keeps its previous length. `out` stays NUL-terminated.
+ */
 int wd_jv_write(const struct wd_jv *v, struct wd_buf *out);
 /* Appends a JSON string literal with escaping; invalid UTF-8 bytes become U+FFFD. */
 int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out);
