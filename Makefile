@@ -37,7 +37,7 @@ LIBS         := $(PKG_LIBS) -lpthread -lm -lstdc++
 SRC_C    := $(sort $(wildcard src/*.c))
 SRC_CXX  := $(sort $(wildcard src/*.cc))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/src/%.o,$(filter-out src/main.c,$(SRC_C))) \
-            $(patsubst src/%.cc,$(BUILD)/src/%.o,$(SRC_CXX)) $(BUILD)/src/json_avx2.o
+            $(patsubst src/%.cc,$(BUILD)/src/%.o,$(SRC_CXX))
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -65,18 +65,9 @@ $(BUILD)/src/%.o: src/%.c $(FLAGS_STAMP) | check-deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-# The simdjson shim is built twice: for any x86-64, and for AVX2 machines (simdjson's
-# On-Demand front end picks its kernel at compile time). json_dispatch.c chooses at start.
-JSON_RENAME = -Dwd_json_parse=wd_json_parse_$(1) -Dwd_json_valid_utf8=wd_json_valid_utf8_$(1) \
-              -Dwd_json_thread_fini=wd_json_thread_fini_$(1) -Dwd_json_validate=wd_json_validate_$(1)
-$(BUILD)/src/json.o: src/json.cc Makefile $(FLAGS_STAMP) | check-deps
+$(BUILD)/src/%.o: src/%.cc $(FLAGS_STAMP) | check-deps
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(call JSON_RENAME,base) -c $< -o $@
-
-$(BUILD)/src/json_avx2.o: src/json.cc Makefile $(FLAGS_STAMP) | check-deps
-	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) -mavx2 -mbmi -mbmi2 -mlzcnt -mpclmul -mpopcnt \
-	  $(call JSON_RENAME,avx2) -c $< -o $@
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libward.a: $(LIB_OBJ)
 	@rm -f $@
@@ -121,7 +112,8 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz-lib CC=clang CXX=clang++ SAN=address,undefined \
 	  CFLAGS=-fsanitize=fuzzer-no-link CXXFLAGS=-fsanitize=fuzzer-no-link build-fuzz-lib/libward.a
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f build-fuzz-lib/libward.a $(LIBS) || exit 1; done
+	  clang $(FUZZ_CFLAGS) -fsanitize-link-c++-runtime -o build-fuzz/$$n $$f \
+	    build-fuzz-lib/libward.a $(LIBS) || exit 1; done
 	@echo "run e.g.: build-fuzz/fuzz_json tests/fuzz/corpus/json"
 
 run:

@@ -32,7 +32,9 @@ void wd_log_write(int level, const char *subsys, const char *fmt, ...)
                      ts.tv_nsec / 1000000, level_names[level], subsys);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    /* va_start above initialises ap; the analyzer misreads the fortified vsnprintf. */
+    int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap); /* NOLINT */
+
     va_end(ap);
     size_t len = (size_t)n + (m < 0 ? 0 : WD_MIN((size_t)m, sizeof(line) - (size_t)n - 2));
     for (size_t i = (size_t)n; i < len; i++)

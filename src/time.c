@@ -555,7 +555,7 @@ static int fast_syslog(const char *p, size_t len, const struct wd_tz *tz, int64_
     }
     struct wd_civil c = {0};
     for (int k = 0; k < 12 && !c.month; k++)
-        if (memcmp(mon + 3 * k, m3, 3) == 0)
+        if (memcmp(mon + (size_t)3 * (size_t)k, m3, 3) == 0)
             c.month = k + 1;
     size_t i = 4;
     if (!c.month)
@@ -568,8 +568,9 @@ static int fast_syslog(const char *p, size_t len, const struct wd_tz *tz, int64_
     if (is_digit(p[i]))
         c.day = c.day * 10 + (p[i++] - '0');
     /* a "day" above 31 is a year to dateutil: leave such strings to the fuzzy parser */
-    if (c.day > 31 || i + 9 != len || p[i] != ' ' || !dig2(p, len, i + 1, &c.hour) || p[i + 3] != ':' ||
-        !dig2(p, len, i + 4, &c.minute) || p[i + 6] != ':' || !dig2(p, len, i + 7, &c.second))
+    if (c.day > 31 || i + 9 != len || p[i] != ' ' || !dig2(p, len, i + 1, &c.hour) ||
+        p[i + 3] != ':' || !dig2(p, len, i + 4, &c.minute) || p[i + 6] != ':' ||
+        !dig2(p, len, i + 7, &c.second))
         return WD_EAGAIN;
     struct wd_civil today;
     wd_time_to_civil(now_us + (int64_t)wd_tz_offset_at(tz, now_us) * WD_US_PER_SEC, &today);

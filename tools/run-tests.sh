@@ -27,15 +27,6 @@ for t in "$BUILD"/tests/test_*; do
     case "$t" in *.o|*.d) continue ;; esac
     [ -x "$t" ] && run "$(basename "$t")" "$t"
 done
-# The JSON shim is built for AVX2 and for baseline x86-64 (json_dispatch.c): the
-# conformance tests run against both builds.
-if [ -x "$BUILD/tests/test_json" ]; then
-    WD_JSON_BASELINE=1 "$BUILD/tests/test_json" > "$out.base" 2>&1
-    rc=$?
-    sed 's/^\(PASS\|FAIL\|SKIP\) \([^:]*\)/\1 \2[baseline]/' "$out.base" | tee -a "$out"
-    [ $rc -ne 0 ] && ! grep -q '^FAIL' "$out.base" && echo "FAIL test_json[baseline]: exited with status $rc" | tee -a "$out"
-    rm -f "$out.base"
-fi
 for r in "$BUILD"/tests/replay_fuzz_*; do
     case "$r" in *.o|*.d) continue ;; esac
     [ -x "$r" ] || continue
