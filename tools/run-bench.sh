@@ -22,6 +22,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "generating $N zeek-conn JSON events (ward gen, seed 1)..."
 "$WARD" gen --kind zeek-conn --format json --count "$N" --seed 1 > "$tmp/conn.ndjson"
 echo "input: $(wc -c < "$tmp/conn.ndjson") bytes"
+sync # the input file is dirty page cache: flush it now, not during the WAL fsyncs
 
 # --- single-core stages (no peers: context for the end-to-end figure) ---
 "$BUILD/bench/bench_norm"
