@@ -35,9 +35,6 @@ static bool starts(const char *p, const char *prefix)
 
 static void nodes(struct wd_http_req *q, struct wd_http_resp *r)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_DAEMON);
-    WD_UNUSED(ci);
     const char *host = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Host");
     wd_buf_printf(&r->body, "{\"_nodes\":{\"total\":1,\"successful\":1,\"failed\":0},"
                             "\"cluster_name\":\"ward\",\"nodes\":{\"ward\":{\"name\":");
