@@ -61,11 +61,11 @@ check-deps:
 	@pkg-config --exists $(PKGS) || { echo "missing libraries: run 'make deps' (as root) first"; \
 	  pkg-config --print-errors --exists $(PKGS); exit 1; }
 
-$(BUILD)/src/%.o: src/%.c $(FLAGS_STAMP) | check-deps
+$(BUILD)/src/%.o: src/%.c $(FLAGS_STAMP) Makefile | check-deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/src/%.o: src/%.cc $(FLAGS_STAMP) | check-deps
+$(BUILD)/src/%.o: src/%.cc $(FLAGS_STAMP) Makefile | check-deps
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
 
