@@ -32,7 +32,8 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"http.max_body_bytes", WD_CFG_SIZE, "100MiB", 1 * KIB, 4 * GIB, NULL, OFF(http_max_body_bytes),
      "Largest request body accepted (after gzip decoding); larger requests get 413."},
     {"http.max_connections", WD_CFG_INT, "256", 1, 65536, NULL, OFF(http_max_connections),
-     "Concurrent HTTP connections; further connections are refused and counted."},
+     "Concurrent HTTP connections; further connections are refused and counted "
+     "(ward_connections_refused_total)."},
     {"http.timeout_s", WD_CFG_INT, "60", 1, 3600, NULL, OFF(http_timeout_s),
      "Seconds an idle HTTP connection is kept open."},
     {"http.es_version", WD_CFG_STRING, "8.11.0", 0, 0, NULL, OFF(http_es_version),

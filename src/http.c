@@ -23,6 +23,7 @@ struct wd_http {
     struct MHD_Daemon *d;
     struct wd_server *s;
     int port;
+    int active; /* open connections (atomic) */
     char *tls_cert, *tls_key;
 };
 
@@ -302,6 +303,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Admits a connection while fewer than http.max_connections are open; counts refusals. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct wd_http *h = cls;
+    WD_UNUSED(addr);
+    WD_UNUSED(addrlen);
+    if (__atomic_load_n(&h->active, __ATOMIC_RELAXED) < h->s->cfg.http_max_connections)
+        return MHD_YES;
+    wd_metric_add(&h->s->metrics.connections_refused[0], 1);
+    wd_log_rl(&h->s->rl_ingest, WD_LOG_WARN, "http",
+              "connection refused: http.max_connections (%lld) reached",
+              (long long)h->s->cfg.http_max_connections);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct wd_http *h = cls;
+    WD_UNUSED(conn);
+    WD_UNUSED(socket_context);
+    __atomic_add_fetch(&h->active, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1, __ATOMIC_RELAXED);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -366,7 +391,9 @@ int wd_http_start(struct wd_server *s, struct wd_http **out, char *err, size_t e
     }
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.http_max_connections, NULL},
+        /* Our own limit (on_accept) counts refusals; MHD's is only a backstop. */
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.http_max_connections + 16, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.http_timeout_s, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
@@ -376,7 +403,7 @@ int wd_http_start(struct wd_server *s, struct wd_http **out, char *err, size_t e
         {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    h->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_ARRAY,
+    h->d = MHD_start_daemon(flags, (uint16_t)port, on_accept, h, on_request, h, MHD_OPTION_ARRAY,
                             opts, MHD_OPTION_END);
     if (!h->d) {
         snprintf(err, err_len,

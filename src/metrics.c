@@ -76,8 +76,10 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
                   (unsigned long long)ld(&m->normalize_errors));
     family(o, "ward_connections_refused_total", "counter",
            "Connections refused because a connection limit was reached.");
-    wd_buf_printf(o, "ward_connections_refused_total %llu\n",
-                  (unsigned long long)ld(&m->connections_refused));
+    wd_buf_printf(o, "ward_connections_refused_total{listener=\"http\"} %llu\n",
+                  (unsigned long long)ld(&m->connections_refused[0]));
+    wd_buf_printf(o, "ward_connections_refused_total{listener=\"syslog_tcp\"} %llu\n",
+                  (unsigned long long)ld(&m->connections_refused[1]));
     family(o, "ward_syslog_truncated_total", "counter",
            "Syslog TCP messages longer than syslog.max_message_bytes, kept truncated.");
     wd_buf_printf(o, "ward_syslog_truncated_total %llu\n",

@@ -41,9 +41,9 @@ struct wd_metrics {
     uint64_t accepted_events[WD_IN__COUNT];
     uint64_t received_bytes[WD_IN__COUNT];
     uint64_t rejected_events[WD_IN__COUNT][WD_REJ__COUNT];
-    uint64_t normalize_errors;    /* events kept with a note in `errors` */
-    uint64_t connections_refused; /* syslog TCP over syslog.max_connections */
-    uint64_t syslog_truncated;    /* TCP messages cut at syslog.max_message_bytes, kept */
+    uint64_t normalize_errors;       /* events kept with a note in `errors` */
+    uint64_t connections_refused[2]; /* [0] HTTP, [1] syslog TCP: over max_connections */
+    uint64_t syslog_truncated;       /* TCP messages cut at syslog.max_message_bytes, kept */
     uint64_t wal_records, wal_events, wal_bytes;
     uint64_t wal_fsync_bucket[WD_FSYNC_BUCKETS]; /* non-cumulative counts */
     uint64_t wal_fsync_count, wal_fsync_sum_ns;

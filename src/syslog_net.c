@@ -257,7 +257,7 @@ static void *tcp_main(void *arg)
                 }
         if (slot < 0) {
             pthread_mutex_unlock(&y->mu);
-            wd_metric_add(&s->metrics.connections_refused, 1);
+            wd_metric_add(&s->metrics.connections_refused[1], 1);
             close(fd);
             continue;
         }

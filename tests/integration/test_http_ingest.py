@@ -278,6 +278,36 @@ def backpressure_answers_429_with_retry_after():
 
 
 @test
+def connection_limit_refuses_and_counts():
+    import socket
+    with Server(args=["--set", "http.max_connections=2"]) as w:
+        held = [socket.create_connection(("127.0.0.1", w.http_port)) for _ in range(2)]
+        # wait until ward has both: a request on a held connection proves it is served
+        held[0].sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        held[0].settimeout(10)
+        check(held[0].recv(100).startswith(b"HTTP/1.1 200"), "held connection served")
+        extra = socket.create_connection(("127.0.0.1", w.http_port))
+        extra.settimeout(10)
+        extra.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            got = extra.recv(100)
+        except ConnectionResetError:
+            got = b""
+        eq(got, b"", "third connection refused")
+        for s in held + [extra]:
+            s.close()
+        from wardtest import wait_for
+
+        def refused():
+            try:  # the held connections may not be closed on ward's side yet
+                return w.metric("ward_connections_refused_total", listener="http")
+            except OSError:
+                return None
+        eq(wait_for(refused, 10, "metrics after the held connections closed"), 1,
+           "refusal counted")
+
+
+@test
 def metrics_exposition():
     with Server() as w:
         w.post_json("/events", {"summary": "m"})
