@@ -8,17 +8,6 @@
  */
 #include "gen_int.h"
 
-static const char digits2[201] = "00010203040506070809"
-                                 "10111213141516171819"
-                                 "20212223242526272829"
-                                 "30313233343536373839"
-                                 "40414243444546474849"
-                                 "50515253545556575859"
-                                 "60616263646566676869"
-                                 "70717273747576777879"
-                                 "80818283848586878889"
-                                 "90919293949596979899";
-
 size_t wd_gen_pick(struct gen_rng *r, const uint16_t *w, size_t n)
 {
     uint32_t sum = 0;
@@ -64,13 +53,13 @@ char *wd_gen_put_u64(char *w, uint64_t v)
     while (v >= 100) {
         unsigned i = (unsigned)(v % 100) * 2;
         v /= 100;
-        *--p = digits2[i + 1];
-        *--p = digits2[i];
+        *--p = wd_digit_pairs[i + 1];
+        *--p = wd_digit_pairs[i];
     }
     if (v >= 10) {
         unsigned i = (unsigned)v * 2;
-        *--p = digits2[i + 1];
-        *--p = digits2[i];
+        *--p = wd_digit_pairs[i + 1];
+        *--p = wd_digit_pairs[i];
     } else {
         *--p = (char)('0' + v);
     }
@@ -93,8 +82,8 @@ char *wd_gen_put_u64w(char *w, uint64_t v, int width)
     while (i >= 2) {
         unsigned d = (unsigned)(v % 100) * 2;
         v /= 100;
-        *--p = digits2[d + 1];
-        *--p = digits2[d];
+        *--p = wd_digit_pairs[d + 1];
+        *--p = wd_digit_pairs[d];
         i -= 2;
     }
     if (i)
@@ -108,11 +97,11 @@ static char *put_octet(char *w, unsigned b)
     if (b >= 100) {
         *w++ = (char)('0' + b / 100);
         b %= 100;
-        *w++ = digits2[(size_t)b * 2];
-        *w++ = digits2[(size_t)b * 2 + 1];
+        *w++ = wd_digit_pairs[(size_t)b * 2];
+        *w++ = wd_digit_pairs[(size_t)b * 2 + 1];
     } else if (b >= 10) {
-        *w++ = digits2[(size_t)b * 2];
-        *w++ = digits2[(size_t)b * 2 + 1];
+        *w++ = wd_digit_pairs[(size_t)b * 2];
+        *w++ = wd_digit_pairs[(size_t)b * 2 + 1];
     } else {
         *w++ = (char)('0' + b);
     }
@@ -225,8 +214,8 @@ static void breakdown(int64_t us, struct tm6 *t)
 
 static char *put2(char *w, int v)
 {
-    *w++ = digits2[(size_t)v * 2];
-    *w++ = digits2[(size_t)v * 2 + 1];
+    *w++ = wd_digit_pairs[(size_t)v * 2];
+    *w++ = wd_digit_pairs[(size_t)v * 2 + 1];
     return w;
 }
 

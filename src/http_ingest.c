@@ -184,12 +184,7 @@ static int on_item(void *arg, struct wd_bulk_item *it)
 static void put_u64(struct wd_buf *o, uint64_t v)
 {
     char tmp[24];
-    int n = 0;
-    do {
-        tmp[23 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    wd_buf_append(o, tmp + 24 - n, (size_t)n);
+    wd_buf_append(o, tmp, wd_fmt_i64((int64_t)v, tmp));
 }
 
 /* Appends the event id: 16 lower-case hex digits. */

@@ -203,46 +203,10 @@ static inline void terminate(struct wd_buf *b)
         b->p[b->len] = '\0';
 }
 
-static const char digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
-
-/* Writes v in decimal to out (>= 20 bytes, no NUL); returns the length. */
-static size_t fmt_i64(int64_t v, char *out)
-{
-    char tmp[24];
-    char *e = tmp + sizeof(tmp), *w = e;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    while (u >= 100) {
-        unsigned r = (unsigned)(u % 100);
-        u /= 100;
-        w -= 2;
-        memcpy(w, digit_pairs + (size_t)2 * r, 2);
-    }
-    if (u >= 10) {
-        w -= 2;
-        memcpy(w, digit_pairs + (size_t)2 * u, 2);
-    } else {
-        *--w = (char)('0' + u);
-    }
-    if (v < 0)
-        *--w = '-';
-    size_t n = (size_t)(e - w);
-    memcpy(out, w, n);
-    return n;
-}
-
 static int put_i64(struct wd_buf *b, int64_t v)
 {
     char tmp[24];
-    return put(b, tmp, fmt_i64(v, tmp));
+    return put(b, tmp, wd_fmt_i64(v, tmp));
 }
 
 /*
@@ -327,7 +291,7 @@ static size_t fmt_double(double d, char *out)
         int ae = e < 0 ? -e : e;
         if (ae >= 100)
             *w++ = (char)('0' + ae / 100);
-        memcpy(w, digit_pairs + (size_t)2 * (size_t)(ae % 100), 2);
+        memcpy(w, wd_digit_pairs + (size_t)2 * (size_t)(ae % 100), 2);
         w += 2;
     } else if (decpt <= 0) {
         *w++ = '0';

@@ -95,3 +95,38 @@ int64_t wd_mono_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+const char wd_digit_pairs[201] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+
+size_t wd_fmt_i64(int64_t v, char *out)
+{
+    char tmp[24];
+    char *e = tmp + sizeof(tmp), *w = e;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        w -= 2;
+        memcpy(w, wd_digit_pairs + (size_t)2 * r, 2);
+    }
+    if (u >= 10) {
+        w -= 2;
+        memcpy(w, wd_digit_pairs + (size_t)2 * u, 2);
+    } else {
+        *--w = (char)('0' + u);
+    }
+    if (v < 0)
+        *--w = '-';
+    size_t n = (size_t)(e - w);
+    memcpy(out, w, n);
+    return n;
+}

@@ -89,6 +89,11 @@ void *wd_xrealloc(void *p, size_t n);
 char *wd_xstrdup(const char *s);
 char *wd_xstrndup(const char *s, size_t n);
 
+/* "00".."99": two decimal digits per value, for printf-free number formatting. */
+extern const char wd_digit_pairs[201];
+/* Writes v in decimal to out (at least 20 bytes, no NUL); returns the length. */
+size_t wd_fmt_i64(int64_t v, char *out);
+
 /* Current wall-clock time in microseconds since the epoch, and monotonic nanoseconds. */
 int64_t wd_now_us(void);
 int64_t wd_mono_ns(void);
