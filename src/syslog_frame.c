@@ -8,29 +8,11 @@
  * documented WD_ELIMIT octet-counted case of wd_syslog_frame_next().
  */
 #include "syslog.h"
+#include "syslog_int.h"
 
 static const char empty_str[] = "";
 
 #define EMPTY_STR ((struct wd_str){empty_str, 0})
-
-static inline bool is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10u;
-}
-
-static inline struct wd_str view(const char *p, size_t a, size_t b)
-{
-    return (struct wd_str){p + a, b - a};
-}
-
-static void set_err(struct wd_perr *err, int code, size_t off, const char *msg)
-{
-    if (err) {
-        err->code = code;
-        err->off = off;
-        err->msg = msg;
-    }
-}
 
 static inline bool is_sep(char c)
 {
