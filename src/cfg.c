@@ -151,8 +151,8 @@ static int set_key(struct wd_config *c, const struct wd_cfg_key *k, const char *
             snprintf(why, why_len, "'%s' is not ADDR:PORT (e.g. 127.0.0.1:8080, [::1]:8080)", v);
             return WD_EINVAL;
         }
+        __attribute__((fallthrough)); /* a valid address is stored like a string */
     }
-        /* fallthrough */
     case WD_CFG_STRING: {
         char **s = FIELD(c, k, char *);
         free(*s);

@@ -327,7 +327,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     __atomic_add_fetch(&h->active, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1, __ATOMIC_RELAXED);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages; the format comes from the library. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     WD_UNUSED(cls);
