@@ -136,19 +136,19 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
     } else if (strcmp(p, "/events") == 0 || strcmp(p, "/nxlog") == 0) {
         if (!post)
             goto not_allowed;
-        wd_http_events(q, r, "events", false);
+        wd_http_events(q, r, NULL);
     } else if (strcmp(p, "/_status") == 0) {
         if (!method_is(q, "GET"))
             goto not_allowed;
-        wd_http_events(q, r, "events", false);
+        wd_http_events(q, r, NULL);
     } else if (strcmp(p, "/cef") == 0) {
         if (!post)
             goto not_allowed;
-        wd_http_events(q, r, "cef", false);
+        wd_http_events(q, r, NULL);
     } else if (path_has_prefix(p, "/custom/") && p[8] && !strchr(p + 8, '/')) {
         if (!post)
             goto not_allowed;
-        wd_http_events(q, r, p + 8, true);
+        wd_http_events(q, r, p + 8);
     } else if (bulk_index(p, &index)) {
         if (!post)
             goto not_allowed;

@@ -80,8 +80,7 @@ static void commit_failed(struct wd_http_req *q, struct wd_http_resp *r, int rc,
     }
 }
 
-void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *endpoint,
-                    bool custom)
+void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *custom_app)
 {
     struct wd_server *s = q->s;
     wd_metric_add(&s->metrics.received_bytes[q->input], q->body.len);
@@ -112,7 +111,7 @@ void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *e
         wd_http_error(r, 400, "parse_exception", why);
         return;
     }
-    struct wd_ingest_meta meta = {endpoint, custom, {"", 0}};
+    struct wd_ingest_meta meta = {custom_app, {"", 0}};
     if (wd_ingest_add(s, b, v, &meta, why, sizeof(why)) != WD_OK) {
         wd_ingest_reject(s, q->input, WD_REJ_NOT_OBJECT, 1);
         wd_http_error(r, 400, "parse_exception", why);
@@ -153,7 +152,7 @@ static int on_item(void *arg, struct wd_bulk_item *it)
         x.index = c->path_index.len ? c->path_index : WD_STR("events");
     char why[256];
     if (!it->status) {
-        struct wd_ingest_meta meta = {"events", false, x.index};
+        struct wd_ingest_meta meta = {NULL, x.index};
         if (wd_ingest_add(s, c->b, it->doc, &meta, why, sizeof(why)) == WD_OK) {
             x.status = 201;
         } else {

@@ -36,8 +36,8 @@ struct wd_http_resp {
 void wd_http_error(struct wd_http_resp *r, int status, const char *type, const char *reason);
 
 /* Route handlers (http_ingest.c, http_es.c). */
-void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *endpoint,
-                    bool custom);
+/* /events, /nxlog, /cef, /_status (custom_app NULL) and /custom/<app>. */
+void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *custom_app);
 void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str index);
 void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r);
 void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r);

@@ -59,9 +59,9 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
     struct wd_norm_stats st;
     memset(&st, 0, sizeof(st));
     /* loginput marks /custom/<app> events before the worker sees them (a.3). */
-    if (meta->customendpoint && v->type == WD_JV_OBJ) {
+    if (meta->custom_app && v->type == WD_JV_OBJ) {
         wd_jv_set(v, WD_STR("endpoint"),
-                  wd_jv_str(&b->arena, meta->endpoint, strlen(meta->endpoint)));
+                  wd_jv_str(&b->arena, meta->custom_app, strlen(meta->custom_app)));
         wd_jv_set(v, WD_STR("customendpoint"), wd_jv_bool(&b->arena, true));
     }
     struct wd_jv *ev = NULL;

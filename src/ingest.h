@@ -19,11 +19,11 @@
 struct wd_server;
 struct wd_jv;
 
-/* Where an event came from; fields MozDef's loginput adds before normalization (a.3). */
+/* Where an event came from. Only /custom/<app> changes normalization (a.3): the other
+ * endpoints MozDef's loginput named did not survive key mapping. */
 struct wd_ingest_meta {
-    const char *endpoint;  /* "events", "cef", or the app of /custom/<app>; NULL none */
-    bool customendpoint;   /* /custom/<app>: skip key mapping */
-    struct wd_str dataset; /* Elasticsearch _index, kept as `dataset`; empty = none */
+    const char *custom_app; /* <app> of /custom/<app>: skip key mapping; NULL otherwise */
+    struct wd_str dataset;  /* Elasticsearch _index, kept as `dataset`; empty = none */
 };
 
 struct wd_ingest_batch {

@@ -146,16 +146,6 @@ inline wd_jv *new_node(ctx &c, uint8_t type)
     return v;
 }
 
-inline void append(wd_jv *parent, wd_jv *v)
-{
-    if (parent->u.kids.tail)
-        parent->u.kids.tail->next = v;
-    else
-        parent->u.kids.head = v;
-    parent->u.kids.tail = v;
-    parent->count++;
-}
-
 /* ---- strings ---- */
 
 constexpr uint64_t ONES = 0x0101010101010101ULL;
@@ -181,6 +171,17 @@ inline const char *find_quote_or_bs(const char *s)
     while (*s != '"' && *s != '\\')
         s++;
     return s;
+}
+
+/* The closing '"' of a string whose body starts at s, skipping escaped characters. */
+inline const char *find_closing_quote(const char *s)
+{
+    for (;;) {
+        s = find_quote_or_bs(s);
+        if (*s == '"')
+            return s;
+        s += 2;
+    }
 }
 
 inline int hexval(unsigned char ch)
@@ -296,13 +297,7 @@ int read_string(ctx &c, const char *r, wd_str *out)
         return WD_OK;
     }
     /* Find the closing quote to size the copy: unescaped text is never longer. */
-    const char *e = s;
-    for (;;) {
-        e = find_quote_or_bs(e);
-        if (*e == '"')
-            break;
-        e += 2;
-    }
+    const char *e = find_closing_quote(s);
     c.end = e + 1;
     char *dst = static_cast<char *>(wd_arena_alloc(c.a, (size_t)(e - r) + 1));
     if (!dst)
@@ -471,7 +466,7 @@ template <class V> int build_container(ctx &c, V &v, bool is_obj, uint32_t depth
             if (build_value(c, f.value(), depth, &kid))
                 return c.code;
             kid->key = key;
-            append(node, kid);
+            wd_jv_push(node, kid);
         }
     } else {
         ondemand::array arr;
@@ -484,7 +479,7 @@ template <class V> int build_container(ctx &c, V &v, bool is_obj, uint32_t depth
             wd_jv *kid = nullptr;
             if (build_value(c, ev, depth, &kid))
                 return c.code;
-            append(node, kid);
+            wd_jv_push(node, kid);
         }
     }
     *out = node;
@@ -606,12 +601,7 @@ int dom_string(ctx &c, std::string_view sv, wd_str *out)
         out->len = n;
         return WD_OK;
     }
-    for (;;) {
-        s = find_quote_or_bs(s);
-        if (*s == '"')
-            break;
-        s += 2;
-    }
+    s = find_closing_quote(s);
     c.q = s + 1;
     if ((size_t)(s - r) == sv.size()) {
         out->p = to_src(c, r);
@@ -652,7 +642,7 @@ int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
                 if (dom_string(c, kv.key, &key) || walk(c, kv.value, depth + 1, &kid))
                     return c.code;
                 kid->key = key;
-                append(v, kid);
+                wd_jv_push(v, kid);
             }
         } else {
             dom::array arr;
@@ -662,7 +652,7 @@ int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
                 wd_jv *kid;
                 if (walk(c, k, depth + 1, &kid))
                     return c.code;
-                append(v, kid);
+                wd_jv_push(v, kid);
             }
         }
         skip_sep(c);

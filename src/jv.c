@@ -63,17 +63,6 @@ struct wd_jv *wd_jv_bool(struct wd_arena *a, bool v)
     return wd_jv_new(a, v ? WD_JV_TRUE : WD_JV_FALSE);
 }
 
-void wd_jv_push(struct wd_jv *arr, struct wd_jv *v)
-{
-    v->next = NULL;
-    if (arr->u.kids.tail)
-        arr->u.kids.tail->next = v;
-    else
-        arr->u.kids.head = v;
-    arr->u.kids.tail = v;
-    arr->count++;
-}
-
 void wd_jv_add(struct wd_jv *obj, struct wd_str key, struct wd_jv *v)
 {
     v->key = key;

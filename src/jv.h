@@ -57,8 +57,18 @@ struct wd_jv *wd_jv_int(struct wd_arena *a, int64_t v);
 struct wd_jv *wd_jv_float(struct wd_arena *a, double v);
 struct wd_jv *wd_jv_bool(struct wd_arena *a, bool v);
 
-/* Appends `v` to an array, or as member `key` (borrowed) of an object. */
-void wd_jv_push(struct wd_jv *arr, struct wd_jv *v);
+/* Appends `v` to an array, or as member `key` (borrowed) of an object. Inline: the
+ * decoder calls it for every value. */
+static inline void wd_jv_push(struct wd_jv *arr, struct wd_jv *v)
+{
+    v->next = NULL;
+    if (arr->u.kids.tail)
+        arr->u.kids.tail->next = v;
+    else
+        arr->u.kids.head = v;
+    arr->u.kids.tail = v;
+    arr->count++;
+}
 void wd_jv_add(struct wd_jv *obj, struct wd_str key, struct wd_jv *v);
 /* Sets member `key`: replaces the first member with that key in place, else appends. */
 void wd_jv_set(struct wd_jv *obj, struct wd_str key, struct wd_jv *v);

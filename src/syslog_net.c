@@ -62,7 +62,7 @@ static void take_message(struct wd_syslog_srv *y, struct wd_ingest_batch *b, int
     }
     struct wd_jv *o = wd_syslog_to_object(&m, peer, s->tz, now_us,
                                           (uint32_t)s->cfg.ingest_max_json_depth, &b->arena);
-    struct wd_ingest_meta meta = {"syslog", false, {"", 0}};
+    struct wd_ingest_meta meta = {NULL, {"", 0}};
     if (!o || wd_ingest_add(s, b, o, &meta, why, sizeof(why)) != WD_OK)
         wd_ingest_reject(s, input, WD_REJ_PARSE, 1);
 }
@@ -72,6 +72,15 @@ static void peer_text(const struct sockaddr_storage *ss, char *out, size_t len)
     if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), out, (socklen_t)len, NULL, 0,
                     NI_NUMERICHOST) != 0)
         snprintf(out, len, "unknown");
+}
+
+/* Waits until fd is readable (1), was interrupted (0), or the server stops (-1). */
+static int wait_readable(struct wd_syslog_srv *y, int fd)
+{
+    struct pollfd pf[2] = {{fd, POLLIN, 0}, {y->stop_pipe[0], POLLIN, 0}};
+    if (y->stopping || (poll(pf, 2, -1) < 0 && errno != EINTR) || pf[1].revents)
+        return -1;
+    return (pf[0].revents & POLLIN) ? 1 : 0;
 }
 
 /* ---- UDP ---- */
@@ -87,13 +96,9 @@ static void *udp_main(void *arg)
     struct sockaddr_storage from[UDP_BATCH];
     struct wd_ingest_batch b;
     wd_ingest_batch_init(&b);
-    while (!y->stopping) {
-        struct pollfd pf[2] = {{y->udp_fd, POLLIN, 0}, {y->stop_pipe[0], POLLIN, 0}};
-        if (poll(pf, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (pf[1].revents)
-            break;
-        if (!(pf[0].revents & POLLIN))
+    int ready;
+    while ((ready = wait_readable(y, y->udp_fd)) >= 0) {
+        if (!ready)
             continue;
         for (int i = 0; i < UDP_BATCH; i++) {
             iov[i].iov_base = bufs + (size_t)i * max;
@@ -234,13 +239,9 @@ static void *tcp_main(void *arg)
 {
     struct wd_syslog_srv *y = arg;
     struct wd_server *s = y->s;
-    while (!y->stopping) {
-        struct pollfd pf[2] = {{y->tcp_fd, POLLIN, 0}, {y->stop_pipe[0], POLLIN, 0}};
-        if (poll(pf, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (pf[1].revents)
-            break;
-        if (!(pf[0].revents & POLLIN))
+    int ready;
+    while ((ready = wait_readable(y, y->tcp_fd)) >= 0) {
+        if (!ready)
             continue;
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);

@@ -120,6 +120,16 @@ out:
     return NULL;
 }
 
+/* Moves the request body being built into the bodies array. */
+static void add_body(struct wd_buf *cur, size_t events, size_t *cap)
+{
+    if (nbodies == *cap)
+        bodies = wd_xrealloc(bodies, (*cap *= 2) * sizeof(*bodies));
+    bodies[nbodies].events = events;
+    bodies[nbodies].p = wd_buf_detach(cur, &bodies[nbodies].len);
+    nbodies++;
+}
+
 int main(int argc, char **argv)
 {
     int conns = 8;
@@ -151,21 +161,13 @@ int main(int argc, char **argv)
         wd_buf_append(&cur, "{\"index\":{}}\n", 13);
         wd_buf_append(&cur, line, (size_t)l);
         if (++ev == batch) {
-            if (nbodies == cap)
-                bodies = wd_xrealloc(bodies, (cap *= 2) * sizeof(*bodies));
-            bodies[nbodies].events = ev;
-            bodies[nbodies].p = wd_buf_detach(&cur, &bodies[nbodies].len);
-            nbodies++;
+            add_body(&cur, ev, &cap);
             total += ev;
             ev = 0;
         }
     }
     if (ev) {
-        if (nbodies == cap)
-            bodies = wd_xrealloc(bodies, (cap *= 2) * sizeof(*bodies));
-        bodies[nbodies].events = ev;
-        bodies[nbodies].p = wd_buf_detach(&cur, &bodies[nbodies].len);
-        nbodies++;
+        add_body(&cur, ev, &cap);
         total += ev;
     }
     free(line);
