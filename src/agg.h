@@ -1,0 +1,51 @@
+/*
+ * agg.h: executes a query's pipes (query.h: stats, top, timechart, sort, head, fields)
+ * over the events a search matched, and renders the resulting table as
+ * {"columns":[...],"rows":[[...],...]}. The search feeds one call per matching event
+ * (newest first), or one call per group of identical value combinations with a weight
+ * when it can pre-aggregate (dictionary-coded columns).
+ *
+ * Without stats/top/timechart, the pipes work on the events themselves: each fed event is
+ * a row whose columns are the `fields` list (default: utctimestamp, hostname, category,
+ * summary), then sort/head apply.
+ */
+#ifndef WD_AGG_H
+#define WD_AGG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ward.h"
+
+struct wd_query;
+struct wd_qval;
+struct wd_buf;
+struct wd_agg;
+
+/* Builds an executor for q's pipes. WD_EINVAL (message in err, off = 0) when the pipes
+ * cannot be combined (e.g. `| top` after `| stats` on a column that does not exist). */
+int wd_agg_new(const struct wd_query *q, struct wd_agg **out, struct wd_perr *err);
+void wd_agg_free(struct wd_agg *a);
+
+/* The event fields (canonical paths) the executor needs for each row; slot i of
+ * wd_agg_row()'s arrays holds the values of field i. */
+uint32_t wd_agg_nfields(const struct wd_agg *a);
+const char *wd_agg_field(const struct wd_agg *a, uint32_t i);
+/* Whether the executor needs each event's utctimestamp (timechart), i.e. whether rows
+ * may not be pre-aggregated across time. */
+bool wd_agg_needs_time(const struct wd_agg *a);
+
+/*
+ * Feeds `weight` identical events: vals[i][0..nvals[i]) are the values of field i
+ * (nvals[i] == 0: missing; several values: an array field, each value counts).
+ * ts_us is the events' utctimestamp in microseconds. Returns WD_OK, WD_ENOENT when the
+ * executor needs no more rows (a `head` without sort is full: the caller may stop), or
+ * WD_ELIMIT when a limit on groups or rows was reached (the caller reports it).
+ */
+int wd_agg_row(struct wd_agg *a, int64_t ts_us, const struct wd_qval *const *vals,
+               const uint32_t *nvals, uint64_t weight);
+
+/* Applies the trailing pipes and appends {"columns":[...],"rows":[...]} to out. */
+int wd_agg_render(struct wd_agg *a, struct wd_buf *out);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * query.h: ward's query language: a Lucene query_string subset with MozDef's semantics
+ * (shared/spec/mozdef-compat.md section d) plus aggregation pipes. wd_query_parse()
+ * turns text into a tree of boolean nodes over leaf predicates; the leaf predicates
+ * decide, one scalar value at a time, whether a field value matches. Two evaluators
+ * share those leaves: wd_query_match_jv() over a decoded event (live tail, tests, the
+ * brute-force reference) and the store's columnar evaluator (store_eval.c).
+ *
+ * Pure functions over (buf, len): no I/O, no logging.
+ */
+#ifndef WD_QUERY_H
+#define WD_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "ward.h"
+
+struct wd_jv;
+
+/* The semantic type of a field (d.1), which decides how a leaf compares a value. */
+enum wd_ftype {
+    WD_FT_KEYWORD, /* exact, case-sensitive whole value; numbers by their JSON text */
+    WD_FT_TEXT,    /* `summary`: analysed into lower-cased word tokens (d.2) */
+    WD_FT_IP,      /* details.sourceipaddress / destinationipaddress: compared as addresses */
+    WD_FT_DATE,    /* utctimestamp, timestamp, receivedtimestamp: compared as instants */
+};
+
+/* Type of a field path (canonical MozDef name, dotted). */
+enum wd_ftype wd_qfield_type(const char *path, size_t len);
+/* Resolves an ECS alias ("source.ip" -> "details.sourceipaddress"); returns the
+ * canonical path (static storage), or NULL when `name` is not an alias. */
+const char *wd_qfield_alias(const char *name, size_t len);
+
+/* One scalar value of an event field as the evaluators see it. */
+enum wd_qval_type { WD_QV_STR, WD_QV_INT, WD_QV_FLOAT, WD_QV_BOOL };
+struct wd_qval {
+    uint8_t type; /* enum wd_qval_type */
+    bool b;       /* WD_QV_BOOL */
+    int64_t i;    /* WD_QV_INT */
+    double f;     /* WD_QV_FLOAT */
+    struct wd_str s; /* STR: the text; INT/FLOAT: the JSON literal; BOOL: "true"/"false" */
+};
+
+enum wd_qop {
+    WD_QOP_TERM,     /* field:value (analysed on text fields; address/CIDR on ip fields) */
+    WD_QOP_PHRASE,   /* field:"a phrase" */
+    WD_QOP_WILDCARD, /* field:a*b? */
+    WD_QOP_REGEX,    /* field:/regex/ (whole value or whole token) */
+    WD_QOP_RANGE,    /* [a TO b], {a TO b}, >x, >=x, <x, <=x */
+    WD_QOP_EXISTS,   /* _exists_:field, field:* */
+};
+
+struct wd_qleaf_priv; /* compiled operand: tokens, address, regex program (query_leaf.c) */
+
+struct wd_qleaf {
+    uint8_t op;         /* enum wd_qop */
+    const char *field;  /* canonical path, NUL-terminated; NULL = every field (bare term) */
+    size_t field_len;
+    uint8_t ftype;      /* enum wd_ftype of `field` (KEYWORD when field is NULL) */
+    struct wd_str text; /* operand as written, unescaped (RANGE: empty) */
+    struct wd_qleaf_priv *priv;
+};
+
+enum wd_qnode_kind {
+    WD_QN_LEAF,
+    WD_QN_BOOL,
+    WD_QN_ALL,  /* `*` or `*:*`: every event */
+    WD_QN_NONE, /* matches nothing (e.g. a term with no tokens) */
+};
+
+/*
+ * A boolean node, Lucene style. It matches when every `must` child matches, no
+ * `must_not` child matches, and, when `should_required` is set, at least one `should`
+ * child matches. The parser sets should_required when the node has should children and
+ * either no must children or filter-context semantics apply (d.4, d.5); a node made only
+ * of must_not children matches every event except those (the implicit match-all).
+ */
+struct wd_qnode {
+    uint8_t kind; /* enum wd_qnode_kind */
+    bool should_required;
+    uint32_t nmust, nshould, nmust_not;
+    struct wd_qnode **must, **should, **must_not;
+    struct wd_qleaf leaf; /* WD_QN_LEAF */
+};
+
+/* Aggregation pipes: `| stats ...`, `| top N f`, `| timechart SPAN agg by f`, `| sort`,
+ * `| head N`, `| fields a, b`, applied in order after the search. */
+enum wd_agg_fn {
+    WD_AGG_COUNT, /* count() */
+    WD_AGG_DC,    /* dc(f): distinct count */
+    WD_AGG_SUM,
+    WD_AGG_AVG,
+    WD_AGG_MIN,
+    WD_AGG_MAX,
+    WD_AGG_PCT, /* p50(f), p95(f), any pNN */
+};
+
+struct wd_aggspec {
+    uint8_t fn;        /* enum wd_agg_fn */
+    const char *field; /* canonical path; NULL for count() */
+    double pct;        /* WD_AGG_PCT: 50, 95, ... */
+    const char *name;  /* output column name as written, e.g. "count()", "p95(duration)" */
+};
+
+enum wd_pipe_kind {
+    WD_PIPE_STATS,
+    WD_PIPE_TOP,
+    WD_PIPE_TIMECHART,
+    WD_PIPE_SORT,
+    WD_PIPE_HEAD,
+    WD_PIPE_FIELDS,
+};
+
+struct wd_sortkey {
+    const char *name; /* a column of the table so far (or an event field) */
+    bool desc;        /* `sort -x` or `sort x desc` */
+};
+
+struct wd_pipe {
+    uint8_t kind; /* enum wd_pipe_kind */
+    uint32_t naggs;
+    struct wd_aggspec *aggs; /* STATS, TIMECHART (default count()) */
+    uint32_t nby;
+    const char **by; /* STATS: group fields; TIMECHART: at most one */
+    int64_t span_us; /* TIMECHART bucket width */
+    uint32_t n;      /* TOP N (default 10), HEAD N (default 10) */
+    const char *field; /* TOP field */
+    uint32_t nkeys;
+    struct wd_sortkey *keys; /* SORT */
+    uint32_t nfields;
+    const char **fields; /* FIELDS */
+};
+
+/* A parsed query. Everything lives in `arena`. */
+struct wd_query {
+    struct wd_qnode *root; /* never NULL; WD_QN_NONE for a blank search part */
+    uint32_t npipes;
+    struct wd_pipe *pipes;
+    struct wd_arena arena;
+};
+
+/*
+ * Parses a query. On error returns WD_EPARSE (or WD_ENOMEM) with err->off the byte
+ * column (0-based) of the problem and err->msg saying what was expected
+ * ("expected ']' or '}' to close the range", "unknown pipe 'foo'", ...).
+ */
+int wd_query_parse(const char *text, size_t len, struct wd_query **out, struct wd_perr *err);
+void wd_query_free(struct wd_query *q);
+
+/* Whether one scalar value of field `path` (canonical, not NUL-terminated) matches the
+ * leaf. For a field-less leaf, `path`'s own type decides the comparison; for a fielded
+ * leaf the caller only passes values of leaf->field. EXISTS leaves match any value.
+ * For PHRASE on a text field, consecutive tokens are looked for inside this one value. */
+bool wd_qleaf_match(const struct wd_qleaf *l, const char *path, size_t path_len,
+                    const struct wd_qval *v);
+
+/* Whether `path` is leaf->field or lies below it (object-path semantics for EXISTS). */
+bool wd_qleaf_covers(const struct wd_qleaf *l, const char *path, size_t path_len);
+
+/*
+ * Index keys for pruning. The store indexes, for every value of a field of type t,
+ * the strings wd_qindex_keys() yields (TEXT: each analysed token; IP: the canonical
+ * address text; KEYWORD: the whole value's text, when at most WD_QINDEX_MAX_KEY bytes).
+ * wd_qleaf_keys() yields the keys of which a value of a field of type `t` must contain
+ * at least one (mode ANY) or all (mode ALL) to possibly match; WD_QKEYS_NONE when the
+ * leaf cannot be answered from the index (wildcards, regexes, ranges, CIDR, EXISTS).
+ */
+#define WD_QINDEX_MAX_KEY 256
+enum wd_qkeys_mode { WD_QKEYS_NONE, WD_QKEYS_ANY, WD_QKEYS_ALL };
+typedef void (*wd_qkey_cb)(void *ctx, const char *key, size_t len);
+int wd_qleaf_keys(const struct wd_qleaf *l, enum wd_ftype t, wd_qkey_cb cb, void *ctx);
+void wd_qindex_keys(enum wd_ftype t, const struct wd_qval *v, wd_qkey_cb cb, void *ctx);
+
+/* Evaluates the whole boolean tree against one decoded event (an object). */
+bool wd_query_match_jv(const struct wd_query *q, const struct wd_jv *event);
+bool wd_qnode_match_jv(const struct wd_qnode *n, const struct wd_jv *event);
+
+/* Whether the query has pipes that produce a table instead of hits. */
+static inline bool wd_query_is_table(const struct wd_query *q)
+{
+    return q->npipes > 0;
+}
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * store.h: ward's event store. Events are read from the write-ahead log (never handed
+ * over by inputs, so recovery and normal operation are one code path), batched in memory
+ * and published at least every store.flush_interval_ms as immutable, columnar,
+ * zstd-compressed part files under DIR/events-YYYYMMDD/ (UTC day of utctimestamp).
+ * A checkpoint file records the last WAL sequence number whose events are all in parts;
+ * start-up replays the WAL after it. Background merges keep the part count low.
+ * Searches read parts only (readers never block the writer).
+ *
+ * Format and crash-safety rules: store_fmt.h. Search execution: store_search.c.
+ */
+#ifndef WD_STORE_H
+#define WD_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ward.h"
+
+struct wd_store;
+struct wd_wal;
+struct wd_metrics;
+struct wd_query;
+struct wd_buf;
+
+struct wd_store_opts {
+    const char *dir;            /* store directory (created when missing) */
+    const char *wal_dir;        /* write-ahead log to read events from */
+    int64_t flush_interval_ms;  /* events searchable within this time of being durable */
+    int64_t retention_days;     /* 0 = keep forever: partitions older than this are deleted */
+    int64_t retention_bytes;    /* 0 = no limit: oldest partitions deleted beyond this total */
+    int64_t alert_retention_days;
+    bool truncate_wal;          /* delete WAL segments whose events are all in parts */
+    struct wd_metrics *metrics; /* borrowed; may be NULL */
+};
+
+/* Opens the store (recovering from a crash: incomplete parts are removed and the WAL is
+ * replayed after the checkpoint) and starts its threads. `wal` gives the durable
+ * sequence number the reader may go up to; NULL for read-only use (CLI tools). */
+int wd_store_open(const struct wd_store_opts *opts, struct wd_wal *wal, struct wd_store **out,
+                  char *err, size_t err_len);
+/* Flushes what is buffered, stops the threads and frees the store. NULL is fine. */
+void wd_store_close(struct wd_store *st);
+
+/* Every event with a sequence number <= this is searchable. */
+uint64_t wd_store_indexed_seq(struct wd_store *st);
+
+/* A search request. from/to bound utctimestamp (inclusive, microseconds). */
+struct wd_search {
+    const struct wd_query *q;
+    int64_t from_us, to_us;  /* INT64_MIN / INT64_MAX when open */
+    uint32_t limit;          /* hits per page (ignored for pipe queries) */
+    const char *cursor;      /* next_cursor of the previous page, or NULL */
+};
+
+/*
+ * Runs a search and appends the JSON answer to out:
+ *   hits:  {"total":N,"took_ms":T,"hits":[{"_id":"SEQ","_index":"events-YYYYMMDD",
+ *           "_source":{...}}],"next_cursor":"..."|null}, newest first;
+ *   pipes: {"took_ms":T,"columns":[...],"rows":[[...]]}.
+ * Returns WD_OK, WD_EINVAL (bad cursor or pipes; err->msg says why) or WD_ENOMEM.
+ * A corrupt part is skipped (logged and counted once), never fatal. Thread-safe.
+ */
+int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_buf *out,
+                    struct wd_perr *err);
+
+/* `ward store ...`, `ward archive`, `ward restore` (store_cli.c). */
+int wd_store_main(int argc, char **argv);
+int wd_archive_main(int argc, char **argv);
+int wd_restore_main(int argc, char **argv);
+
+#endif
