@@ -45,12 +45,17 @@ void wd_store_close(struct wd_store *st);
 /* Every event with a sequence number <= this is searchable. */
 uint64_t wd_store_indexed_seq(struct wd_store *st);
 
+/* Counters for /metrics and `ward store stats`. */
+void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint64_t *rows,
+                    uint64_t *merges, uint64_t *corrupt);
+
 /* A search request. from/to bound utctimestamp (inclusive, microseconds). */
 struct wd_search {
     const struct wd_query *q;
     int64_t from_us, to_us;  /* INT64_MIN / INT64_MAX when open */
     uint32_t limit;          /* hits per page (ignored for pipe queries) */
     const char *cursor;      /* next_cursor of the previous page, or NULL */
+    const char *index;       /* partition prefix: NULL or "events" (default), "alerts" */
 };
 
 /*

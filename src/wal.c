@@ -46,6 +46,7 @@ struct wd_wal {
     struct wd_wal_req *head, *tail;
     uint64_t queued_bytes;
     uint64_t next_seq;
+    uint64_t durable_next; /* every event below this is written (and synced per policy) */
     bool stop;
     int io_error;
     pthread_t thread;
@@ -337,6 +338,8 @@ static void *writer_main(void *arg)
         uint64_t bytes = 0, events = 0, records = 0;
         for (struct wd_wal_req *r = group, *next; r; r = next) {
             next = r->next;
+            if (!rc)
+                __atomic_store_n(&w->durable_next, r->first_seq + r->count, __ATOMIC_RELEASE);
             bytes += r->len;
             events += r->count;
             records++;
@@ -391,6 +394,7 @@ int wd_wal_open(const struct wd_wal_opts *o, struct wd_wal **out, char *err, siz
     free(segs);
     if (rc)
         goto fail;
+    w->durable_next = w->next_seq;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work_cv, NULL);
     pthread_cond_init(&w->done_cv, NULL);
@@ -485,6 +489,11 @@ uint64_t wd_wal_next_seq(struct wd_wal *w)
     return s;
 }
 
+uint64_t wd_wal_durable_seq(struct wd_wal *w)
+{
+    return __atomic_load_n(&w->durable_next, __ATOMIC_ACQUIRE) - 1;
+}
+
 uint64_t wd_wal_queued_bytes(struct wd_wal *w)
 {
     pthread_mutex_lock(&w->mu);
@@ -569,4 +578,184 @@ void wd_wal_iter_close(struct wd_wal_iter *it)
     free(it->segs);
     free(it->dir);
     free(it);
+}
+
+struct wd_wal_tail {
+    char *dir;
+    int fd;
+    uint64_t seg;       /* first sequence number of the open segment */
+    uint64_t off;       /* file offset of the next record */
+    uint64_t from;      /* events below this are skipped */
+    uint64_t seq;       /* sequence number of the next event */
+    unsigned char *rec; /* current record */
+    size_t rec_cap, ev_off, rec_end;
+    uint32_t left; /* events left in the current record */
+};
+
+static int tail_open_seg(struct wd_wal_tail *t, uint64_t seg, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    seg_name(path, sizeof(path), t->dir, seg);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot open %s: %s", path, strerror(errno));
+        return errno == ENOENT ? WD_ENOENT : WD_EIO;
+    }
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = fd;
+    t->seg = seg;
+    t->off = 0;
+    return WD_OK;
+}
+
+int wd_wal_tail_open(const char *dir, uint64_t from, struct wd_wal_tail **out, char *err,
+                     size_t err_len)
+{
+    uint64_t *segs = NULL;
+    size_t n = 0;
+    if (list_segments(dir, &segs, &n)) {
+        snprintf(err, err_len, "cannot list %s: %s", dir, strerror(errno));
+        return WD_EIO;
+    }
+    struct wd_wal_tail *t = wd_xcalloc(1, sizeof(*t));
+    t->dir = wd_xstrdup(dir);
+    t->fd = -1;
+    t->from = from;
+    t->seq = from;
+    int rc = WD_OK;
+    if (n) {
+        size_t i = 0;
+        while (i + 1 < n && segs[i + 1] <= from)
+            i++;
+        rc = tail_open_seg(t, segs[i], err, err_len);
+        if (!rc && segs[i] > from)
+            t->seq = segs[i]; /* older events were removed: they are stored already */
+        else if (!rc)
+            t->seq = segs[i];
+    }
+    free(segs);
+    if (rc) {
+        wd_wal_tail_close(t);
+        return rc;
+    }
+    *out = t;
+    return WD_OK;
+}
+
+static int tail_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return (int)got;
+        got += (size_t)r;
+    }
+    return (int)got;
+}
+
+/* Reads the record at t->off into t->rec. WD_EAGAIN at the end of what is written. */
+static int tail_read_record(struct wd_wal_tail *t, char *err, size_t err_len)
+{
+    unsigned char hdr[WD_WAL_HDR_BYTES];
+    if (t->fd < 0) {
+        int rc = tail_open_seg(t, t->seq, err, err_len);
+        return rc == WD_ENOENT ? WD_EAGAIN : rc;
+    }
+    int got = tail_pread(t->fd, hdr, sizeof(hdr), t->off);
+    if (got == 0) {
+        /* End of this segment: the writer may have rolled to one starting at t->seq. */
+        if (t->seq == t->seg)
+            return WD_EAGAIN;
+        int rc = tail_open_seg(t, t->seq, err, err_len);
+        return rc == WD_ENOENT ? WD_EAGAIN : rc ? rc : WD_EINVAL;
+    }
+    char path[PATH_MAX];
+    seg_name(path, sizeof(path), t->dir, t->seg);
+    if (got < (int)sizeof(hdr) || memcmp(hdr, "WDW1", 4) != 0) {
+        snprintf(err, err_len, "%s: bad record header at offset %llu", path,
+                 (unsigned long long)t->off);
+        return WD_ECORRUPT;
+    }
+    size_t plen = get32(hdr + 4);
+    if (t->rec_cap < WD_WAL_HDR_BYTES + plen) {
+        t->rec_cap = WD_WAL_HDR_BYTES + plen;
+        t->rec = wd_xrealloc(t->rec, t->rec_cap);
+    }
+    memcpy(t->rec, hdr, sizeof(hdr));
+    if (tail_pread(t->fd, t->rec + WD_WAL_HDR_BYTES, plen, t->off + WD_WAL_HDR_BYTES) !=
+            (int)plen ||
+        !check_record(t->rec, WD_WAL_HDR_BYTES + plen, 0)) {
+        snprintf(err, err_len, "%s: bad record at offset %llu", path, (unsigned long long)t->off);
+        return WD_ECORRUPT;
+    }
+    t->off += WD_WAL_HDR_BYTES + plen;
+    t->seq = get64(hdr + 8);
+    t->left = get32(hdr + 16);
+    t->ev_off = WD_WAL_HDR_BYTES;
+    t->rec_end = WD_WAL_HDR_BYTES + plen;
+    return WD_OK;
+}
+
+int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const char **ev,
+                     size_t *len, char *err, size_t err_len)
+{
+    for (;;) {
+        while (t->left) {
+            if (t->rec_end - t->ev_off < 4 || get32(t->rec + t->ev_off) > t->rec_end - t->ev_off - 4) {
+                snprintf(err, err_len, "event length out of record bounds");
+                t->left = 0;
+                return WD_ECORRUPT;
+            }
+            uint32_t n = get32(t->rec + t->ev_off);
+            const char *p = (const char *)t->rec + t->ev_off + 4;
+            t->ev_off += 4 + n;
+            t->left--;
+            uint64_t s = t->seq++;
+            if (s < t->from)
+                continue;
+            *seq = s;
+            *ev = p;
+            *len = n;
+            return WD_OK;
+        }
+        if (t->seq > limit)
+            return WD_EAGAIN;
+        int rc = tail_read_record(t, err, err_len);
+        if (rc == WD_EINVAL)
+            continue; /* switched segment */
+        if (rc)
+            return rc;
+    }
+}
+
+void wd_wal_tail_close(struct wd_wal_tail *t)
+{
+    if (!t)
+        return;
+    if (t->fd >= 0)
+        close(t->fd);
+    free(t->rec);
+    free(t->dir);
+    free(t);
+}
+
+int wd_wal_remove_upto(const char *dir, uint64_t seq)
+{
+    uint64_t *segs = NULL;
+    size_t n = 0;
+    if (list_segments(dir, &segs, &n))
+        return WD_EIO;
+    int removed = 0;
+    for (size_t i = 0; i + 1 < n && segs[i + 1] - 1 <= seq; i++) {
+        char path[PATH_MAX];
+        seg_name(path, sizeof(path), dir, segs[i]);
+        if (unlink(path) == 0)
+            removed++;
+    }
+    free(segs);
+    return removed;
 }

@@ -16,7 +16,8 @@
  *   20     4     CRC-32 (zlib) of bytes 0..19 and the payload
  *   24     n     payload: count x (u32 length, event bytes)
  *
- * Recovery at open scans the newest segment and truncates a torn last record.
+ * Recovery at open scans the newest segment and truncates a torn last record. A follower
+ * (wd_wal_tail_*) reads a live log up to the durable sequence number for the store.
  */
 #ifndef WD_WAL_H
 #define WD_WAL_H
@@ -70,6 +71,9 @@ int wd_wal_submit(struct wd_wal *w, struct wd_wal_req *req, bool wait_for_space)
 /* The next sequence number the log will assign, and bytes currently queued. */
 uint64_t wd_wal_next_seq(struct wd_wal *w);
 uint64_t wd_wal_queued_bytes(struct wd_wal *w);
+/* The highest sequence number whose event is written under the durability policy (0 when
+ * none): readers of the log (the store) never go beyond it. Lock-free. */
+uint64_t wd_wal_durable_seq(struct wd_wal *w);
 
 /* Appends the u32 length prefix and an event to a payload buffer being built. */
 struct wd_buf;
@@ -83,5 +87,22 @@ int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out);
 int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, size_t *len, char *err,
                      size_t err_len);
 void wd_wal_iter_close(struct wd_wal_iter *it);
+
+/*
+ * Follower of a live log (wal_tail.c): reads events from sequence number `from` on,
+ * following segment rolls, never past a limit the caller gives (the durable sequence
+ * number). Used by the store both for start-up replay and in normal operation.
+ */
+struct wd_wal_tail;
+int wd_wal_tail_open(const char *dir, uint64_t from, struct wd_wal_tail **out, char *err,
+                     size_t err_len);
+/* Returns WD_OK with the next event (borrowed until the next call), WD_EAGAIN when the
+ * next event is beyond `limit` or not written yet, WD_ECORRUPT/WD_EIO with err set. */
+int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const char **ev,
+                     size_t *len, char *err, size_t err_len);
+void wd_wal_tail_close(struct wd_wal_tail *t);
+/* Deletes the segments all of whose events are <= seq (never the newest). Returns how
+ * many were removed, or a negative code. */
+int wd_wal_remove_upto(const char *dir, uint64_t seq);
 
 #endif

@@ -1,0 +1,775 @@
+/*
+ * store.c: the store object (store.h): start-up recovery (checkpoint, leftover and
+ * covered parts), the ingest thread that follows the WAL and publishes a part per
+ * partition at every flush, the maintenance thread (merges, retention, WAL clean-up),
+ * and the live part list searches take snapshots of.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "jv.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "store_int.h"
+#include "wal.h"
+#include "wd_time.h"
+
+#define FLUSH_MAX_ROWS  (1u << 20) /* a flush also happens when this many rows wait */
+#define MERGE_MIN_PARTS 4
+#define MERGE_MAX_ROWS  (8u << 20)
+
+struct builder_slot {
+    char partition[32];
+    struct wd_part_builder b;
+    uint32_t rows;
+};
+
+struct wd_store {
+    struct wd_store_opts o;
+    char *dir;
+    struct wd_wal *wal;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct wd_part **parts; /* sorted by partition, then lo */
+    size_t nparts, cap;
+    uint64_t checkpoint;
+    uint64_t indexed;
+    bool stop;
+    pthread_t ingest_thr, maint_thr;
+    bool threads;
+    uint64_t corrupt_parts, ingest_errors, merges;
+};
+
+/* ---- checkpoint ---- */
+
+static int read_checkpoint(const char *dir, uint64_t *seq)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/checkpoint", dir);
+    unsigned char b[16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    *seq = 0;
+    if (fd < 0)
+        return errno == ENOENT ? WD_OK : WD_EIO;
+    ssize_t n = read(fd, b, sizeof(b));
+    close(fd);
+    if (n != 16 || memcmp(b, "WDCK", 4) != 0 || (uint32_t)crc32(0, b, 12) != wd_get_u32(b + 12))
+        return WD_ECORRUPT;
+    *seq = (uint64_t)wd_get_u32(b + 4) | (uint64_t)wd_get_u32(b + 8) << 32;
+    return WD_OK;
+}
+
+static int write_checkpoint(const char *dir, uint64_t seq)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof(path), "%s/checkpoint", dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    unsigned char b[16];
+    memcpy(b, "WDCK", 4);
+    wd_put_u32(b + 4, (uint32_t)seq);
+    wd_put_u32(b + 8, (uint32_t)(seq >> 32));
+    wd_put_u32(b + 12, (uint32_t)crc32(0, b, 12));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return WD_EIO;
+    int rc = wd_store_write_all(fd, b, sizeof(b));
+    if (!rc && wd_store_io->fsync(fd) != 0)
+        rc = WD_EIO;
+    close(fd);
+    if (!rc && wd_store_io->rename(tmp, path) != 0)
+        rc = WD_EIO;
+    if (!rc)
+        rc = wd_store_sync_dir(dir);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+/* ---- part list ---- */
+
+static int cmp_parts(const void *a, const void *b)
+{
+    const struct wd_part *x = *(struct wd_part *const *)a, *y = *(struct wd_part *const *)b;
+    int c = strcmp(x->partition, y->partition);
+    if (c)
+        return c;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void list_add(struct wd_store *st, struct wd_part *p)
+{
+    if (st->nparts == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 64;
+        st->parts = wd_xrealloc(st->parts, st->cap * sizeof(*st->parts));
+    }
+    st->parts[st->nparts++] = p;
+    qsort(st->parts, st->nparts, sizeof(*st->parts), cmp_parts);
+}
+
+static void list_remove(struct wd_store *st, struct wd_part *p)
+{
+    for (size_t i = 0; i < st->nparts; i++)
+        if (st->parts[i] == p) {
+            memmove(&st->parts[i], &st->parts[i + 1], (st->nparts - i - 1) * sizeof(*st->parts));
+            st->nparts--;
+            return;
+        }
+}
+
+struct wd_part **wd_store_snapshot(struct wd_store *st, size_t *n)
+{
+    pthread_mutex_lock(&st->mu);
+    struct wd_part **v = wd_xmalloc((st->nparts + 1) * sizeof(*v));
+    for (size_t i = 0; i < st->nparts; i++) {
+        v[i] = st->parts[i];
+        wd_part_ref(v[i]);
+    }
+    *n = st->nparts;
+    pthread_mutex_unlock(&st->mu);
+    return v;
+}
+
+void wd_store_snapshot_free(struct wd_part **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        wd_part_unref(v[i]);
+    free(v);
+}
+
+static bool is_partition_name(const char *n)
+{
+    size_t l = strlen(n);
+    if (l == 15 && !strncmp(n, "events-", 7))
+        return strspn(n + 7, "0123456789") == 8;
+    if (l == 13 && !strncmp(n, "alerts-", 7))
+        return strspn(n + 7, "0123456789") == 6;
+    return false;
+}
+
+static bool parse_part_name(const char *n, uint64_t *lo, uint64_t *hi)
+{
+    char *end;
+    if (strlen(n) != 39 || strncmp(n, "p-", 2) != 0 || n[18] != '-' || strcmp(n + 35, ".wdp"))
+        return false;
+    *lo = strtoull(n + 2, &end, 16);
+    if (end != n + 18)
+        return false;
+    *hi = strtoull(n + 19, &end, 16);
+    return end == n + 35;
+}
+
+static void rm_rf_partition(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (de->d_name[0] == '.')
+                continue;
+            char p[4600];
+            snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Opens every part under the store directory, removing what recovery says to remove. */
+static int load_parts(struct wd_store *st, char *err, size_t err_len)
+{
+    DIR *d = opendir(st->dir);
+    if (!d) {
+        snprintf(err, err_len, "cannot open %s: %s", st->dir, strerror(errno));
+        return WD_EIO;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_partition_name(de->d_name))
+            continue;
+        char pdir[4400];
+        snprintf(pdir, sizeof(pdir), "%s/%s", st->dir, de->d_name);
+        DIR *pd = opendir(pdir);
+        if (!pd)
+            continue;
+        struct dirent *pe;
+        while ((pe = readdir(pd))) {
+            char path[4700];
+            snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
+            size_t l = strlen(pe->d_name);
+            uint64_t lo, hi;
+            if (l > 4 && !strcmp(pe->d_name + l - 4, ".tmp")) {
+                unlink(path); /* an interrupted write */
+                continue;
+            }
+            if (!parse_part_name(pe->d_name, &lo, &hi))
+                continue;
+            if (lo > st->checkpoint) {
+                /* Published by a flush whose checkpoint never landed: replayed from the WAL. */
+                wd_log(WD_LOG_INFO, "store", "removing %s (after checkpoint %llu; replayed)",
+                       path, (unsigned long long)st->checkpoint);
+                unlink(path);
+                continue;
+            }
+            struct wd_part *p;
+            char perr[512];
+            int rc = wd_part_open(path, &p, perr, sizeof(perr));
+            if (rc) {
+                wd_log(WD_LOG_ERROR, "store", "%s (part skipped; other data stays queryable)",
+                       perr);
+                st->corrupt_parts++;
+                continue;
+            }
+            list_add(st, p);
+        }
+        closedir(pd);
+    }
+    closedir(d);
+    /* A merge that crashed after publishing leaves the parts it covered: drop them. */
+    for (size_t i = 0; i < st->nparts; i++)
+        for (size_t j = 0; j < st->nparts; j++) {
+            struct wd_part *a = st->parts[i], *b = st->parts[j];
+            if (i == j || strcmp(a->partition, b->partition) || a->lo < b->lo || a->hi > b->hi ||
+                (a->lo == b->lo && a->hi == b->hi))
+                continue;
+            wd_log(WD_LOG_INFO, "store", "removing %s (covered by merged %s)", a->path, b->path);
+            unlink(a->path);
+            list_remove(st, a);
+            wd_part_unref(a);
+            i = (size_t)-1;
+            break;
+        }
+    return WD_OK;
+}
+
+/* ---- ingest ---- */
+
+static void partition_of(const struct wd_jv *ev, int64_t ts, char out[32])
+{
+    struct wd_civil c;
+    wd_time_to_civil(ts, &c);
+    const struct wd_jv *t = wd_jv_get(ev, "type");
+    if (t && t->type == WD_JV_STR && wd_str_eq(t->u.s, "alert"))
+        snprintf(out, 32, "alerts-%04d%02d", (int)c.year, c.month);
+    else
+        snprintf(out, 32, "events-%04d%02d%02d", (int)c.year, c.month, c.day);
+}
+
+static int64_t event_ts(const struct wd_jv *ev)
+{
+    static const char *const keys[] = {"utctimestamp", "receivedtimestamp"};
+    for (size_t i = 0; i < WD_ARRAY_LEN(keys); i++) {
+        const struct wd_jv *v = wd_jv_get(ev, keys[i]);
+        int64_t us;
+        if (v && v->type == WD_JV_STR && wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
+            return us;
+    }
+    return wd_now_us();
+}
+
+struct flush_state {
+    struct builder_slot *slots;
+    size_t nslots;
+    uint64_t lo, last;
+    uint32_t rows;
+    int64_t started_ns;
+};
+
+static struct builder_slot *slot_for(struct wd_store *st, struct flush_state *fs,
+                                     const char *partition)
+{
+    for (size_t i = 0; i < fs->nslots; i++)
+        if (!strcmp(fs->slots[i].partition, partition))
+            return &fs->slots[i];
+    char pdir[4200], tmp[4300];
+    snprintf(pdir, sizeof(pdir), "%s/%s", st->dir, partition);
+    if (mkdir(pdir, 0755) != 0 && errno != EEXIST)
+        return NULL;
+    fs->slots = wd_xrealloc(fs->slots, (fs->nslots + 1) * sizeof(*fs->slots));
+    struct builder_slot *s = &fs->slots[fs->nslots++];
+    memset(s, 0, sizeof(*s));
+    snprintf(s->partition, sizeof(s->partition), "%s", partition);
+    snprintf(tmp, sizeof(tmp), "%s/p-%016llx.tmp", pdir, (unsigned long long)fs->lo);
+    if (wd_part_begin(&s->b, tmp, 3)) {
+        wd_part_abort(&s->b);
+        fs->nslots--;
+        return NULL;
+    }
+    return s;
+}
+
+/* Publishes every builder of the flush, then the checkpoint. On failure everything of
+ * this flush is discarded and the caller re-reads the WAL from the old checkpoint. */
+static int flush(struct wd_store *st, struct flush_state *fs)
+{
+    int rc = WD_OK;
+    struct wd_part **opened = wd_xcalloc(fs->nslots + 1, sizeof(*opened));
+    for (size_t i = 0; i < fs->nslots; i++) {
+        struct builder_slot *s = &fs->slots[i];
+        char final[4400];
+        snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx.wdp", st->dir, s->partition,
+                 (unsigned long long)fs->lo, (unsigned long long)fs->last);
+        if (rc) {
+            wd_part_abort(&s->b);
+            continue;
+        }
+        rc = wd_part_finish(&s->b, fs->lo, fs->last, final);
+        if (rc) {
+            wd_log(WD_LOG_ERROR, "store", "cannot write %s: %s (events stay in the WAL)", final,
+                   strerror(errno));
+            continue;
+        }
+        char perr[512];
+        if ((rc = wd_part_open(final, &opened[i], perr, sizeof(perr))))
+            wd_log(WD_LOG_ERROR, "store", "%s", perr);
+    }
+    if (!rc && (rc = write_checkpoint(st->dir, fs->last)))
+        wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
+    if (rc) {
+        /* Remove what this flush published: its range is replayed. */
+        for (size_t i = 0; i < fs->nslots; i++)
+            if (opened[i]) {
+                unlink(opened[i]->path);
+                wd_part_unref(opened[i]);
+            }
+    } else {
+        pthread_mutex_lock(&st->mu);
+        for (size_t i = 0; i < fs->nslots; i++)
+            list_add(st, opened[i]);
+        st->checkpoint = fs->last;
+        __atomic_store_n(&st->indexed, fs->last, __ATOMIC_RELEASE);
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    free(opened);
+    free(fs->slots);
+    fs->slots = NULL;
+    fs->nslots = 0;
+    fs->rows = 0;
+    return rc;
+}
+
+static void *ingest_main(void *arg)
+{
+    struct wd_store *st = arg;
+    struct wd_arena arena;
+    wd_arena_init(&arena, (size_t)1 << 20, 0);
+    struct wd_wal_tail *tail = NULL;
+    struct flush_state fs = {0};
+    char err[512];
+    int64_t backoff_ms = 0;
+    for (;;) {
+        pthread_mutex_lock(&st->mu);
+        bool stop = st->stop;
+        uint64_t ckpt = st->checkpoint;
+        pthread_mutex_unlock(&st->mu);
+        if (!tail) {
+            if (wd_wal_tail_open(st->o.wal_dir, ckpt + 1, &tail, err, sizeof(err))) {
+                wd_log(WD_LOG_ERROR, "store", "%s", err);
+                tail = NULL;
+                if (stop)
+                    break;
+                struct timespec ts = {0, 100 * 1000000};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+            fs.lo = ckpt + 1;
+            fs.last = ckpt;
+        }
+        uint64_t limit = wd_wal_durable_seq(st->wal);
+        uint32_t got = 0;
+        uint64_t seq;
+        const char *ev;
+        size_t len;
+        int rc = WD_OK;
+        while (got < 65536 && (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err,
+                                                     sizeof(err))) == WD_OK) {
+            got++;
+            struct wd_jv *v;
+            struct wd_perr pe;
+            if (wd_json_parse(ev, len, len, 0, &arena, &v, &pe) == WD_OK && v->type == WD_JV_OBJ) {
+                int64_t ts = event_ts(v);
+                char part[32];
+                partition_of(v, ts, part);
+                if (!fs.nslots && !fs.rows)
+                    fs.started_ns = wd_mono_ns();
+                struct builder_slot *s = slot_for(st, &fs, part);
+                if (!s || wd_part_add(&s->b, seq, ts, v)) {
+                    rc = WD_EIO;
+                    fs.last = seq;
+                    break;
+                }
+                fs.rows++;
+            } else {
+                st->ingest_errors++;
+                wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
+                       (unsigned long long)seq);
+            }
+            fs.last = seq;
+            if (arena.used_bytes > (16u << 20))
+                wd_arena_reset(&arena);
+        }
+        if (rc == WD_ECORRUPT || (rc && rc != WD_EAGAIN && rc != WD_EIO))
+            wd_log(WD_LOG_ERROR, "store", "reading the WAL: %s", err);
+        bool due = fs.last >= fs.lo &&
+                   (fs.rows >= FLUSH_MAX_ROWS ||
+                    wd_mono_ns() - fs.started_ns >= st->o.flush_interval_ms * 1000000 || stop);
+        int frc = rc == WD_EIO ? WD_EIO : WD_OK;
+        if (!frc && due)
+            frc = flush(st, &fs);
+        if (frc) {
+            /* Discard the flush and re-read from the checkpoint after a pause. */
+            for (size_t i = 0; i < fs.nslots; i++)
+                wd_part_abort(&fs.slots[i].b);
+            free(fs.slots);
+            fs.slots = NULL;
+            fs.nslots = 0;
+            fs.rows = 0;
+            wd_wal_tail_close(tail);
+            tail = NULL;
+            backoff_ms = backoff_ms ? WD_MIN(backoff_ms * 2, 5000) : 100;
+            if (stop)
+                break;
+            struct timespec ts = {backoff_ms / 1000, (backoff_ms % 1000) * 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (due) {
+            backoff_ms = 0;
+            fs.lo = fs.last + 1;
+            wd_arena_reset(&arena);
+        } else if (!fs.rows && fs.last >= fs.lo) {
+            /* Only skipped events: let the checkpoint follow. */
+            fs.lo = fs.last + 1;
+        }
+        if (stop && (rc == WD_EAGAIN || rc == WD_ECORRUPT))
+            break;
+        if (got == 0 || rc == WD_EAGAIN) {
+            struct timespec ts = {0, 10 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (size_t i = 0; i < fs.nslots; i++)
+        wd_part_abort(&fs.slots[i].b);
+    free(fs.slots);
+    wd_wal_tail_close(tail);
+    wd_arena_fini(&arena);
+    return NULL;
+}
+
+/* ---- maintenance: merges and retention ---- */
+
+static int64_t partition_day_us(const char *name)
+{
+    struct wd_civil c;
+    memset(&c, 0, sizeof(c));
+    int v = 0;
+    for (int i = 7; name[i]; i++)
+        v = v * 10 + (name[i] - '0');
+    if (!strncmp(name, "alerts-", 7)) {
+        c.year = v / 100;
+        c.month = v % 100;
+        c.day = 1;
+    } else {
+        c.year = v / 10000;
+        c.month = v / 100 % 100;
+        c.day = v % 100;
+    }
+    return wd_time_from_civil(&c);
+}
+
+static void retention(struct wd_store *st)
+{
+    int64_t now = wd_now_us(), day = 86400LL * 1000000;
+    for (;;) {
+        char victim[32] = "";
+        pthread_mutex_lock(&st->mu);
+        uint64_t total = 0;
+        for (size_t i = 0; i < st->nparts; i++)
+            total += st->parts[i]->file_bytes;
+        for (size_t i = 0; i < st->nparts && !victim[0]; i++) {
+            const char *pn = st->parts[i]->partition;
+            bool alert = !strncmp(pn, "alerts-", 7);
+            int64_t days = alert ? st->o.alert_retention_days : st->o.retention_days;
+            int64_t start = partition_day_us(pn);
+            /* a month partition ends a month after its start; a day one a day after */
+            int64_t end = start + (alert ? 31 : 1) * day;
+            if (days > 0 && end <= now - days * day)
+                snprintf(victim, sizeof(victim), "%s", pn);
+        }
+        if (!victim[0] && st->o.retention_bytes > 0 && total > (uint64_t)st->o.retention_bytes &&
+            st->nparts) {
+            /* oldest events partition by name (names sort by date) */
+            const char *oldest = NULL;
+            for (size_t i = 0; i < st->nparts; i++)
+                if (!oldest || strcmp(st->parts[i]->partition + 7, oldest + 7) < 0)
+                    oldest = st->parts[i]->partition;
+            /* never delete the partition being written today by size alone when it is all */
+            snprintf(victim, sizeof(victim), "%s", oldest);
+        }
+        if (!victim[0]) {
+            pthread_mutex_unlock(&st->mu);
+            return;
+        }
+        for (size_t i = 0; i < st->nparts;) {
+            struct wd_part *p = st->parts[i];
+            if (strcmp(p->partition, victim) == 0) {
+                list_remove(st, p);
+                wd_part_unref(p);
+            } else
+                i++;
+        }
+        pthread_mutex_unlock(&st->mu);
+        char dir[4200];
+        snprintf(dir, sizeof(dir), "%s/%s", st->dir, victim);
+        wd_log(WD_LOG_INFO, "store", "retention: deleting partition %s", victim);
+        rm_rf_partition(dir);
+    }
+}
+
+/* Picks a run of consecutive small parts of one partition; returns its length. */
+static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
+{
+    size_t n;
+    struct wd_part **v = wd_store_snapshot(st, &n);
+    size_t best_i = 0, best_n = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        uint64_t rows = 0;
+        while (j < n && !strcmp(v[j]->partition, v[i]->partition) &&
+               rows + v[j]->nrows <= MERGE_MAX_ROWS && v[j]->nrows < MERGE_MAX_ROWS / 2) {
+            rows += v[j]->nrows;
+            j++;
+        }
+        if (j - i > best_n) {
+            best_i = i;
+            best_n = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (best_n < MERGE_MIN_PARTS) {
+        wd_store_snapshot_free(v, n);
+        return 0;
+    }
+    struct wd_part **run = wd_xmalloc(best_n * sizeof(*run));
+    for (size_t k = 0; k < best_n; k++) {
+        run[k] = v[best_i + k];
+        wd_part_ref(run[k]);
+    }
+    wd_store_snapshot_free(v, n);
+    *out = run;
+    return best_n;
+}
+
+static void *maint_main(void *arg)
+{
+    struct wd_store *st = arg;
+    for (;;) {
+        pthread_mutex_lock(&st->mu);
+        if (!st->stop) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&st->cv, &st->mu, &ts);
+        }
+        bool stop = st->stop;
+        uint64_t ckpt = st->checkpoint;
+        pthread_mutex_unlock(&st->mu);
+        if (stop)
+            break;
+        retention(st);
+        struct wd_part **run;
+        size_t n = pick_merge(st, &run);
+        if (n) {
+            wd_store_merge_parts(st, run, n);
+            for (size_t i = 0; i < n; i++)
+                wd_part_unref(run[i]);
+            free(run);
+        }
+        if (st->o.truncate_wal && ckpt)
+            wd_wal_remove_upto(st->o.wal_dir, ckpt);
+    }
+    return NULL;
+}
+
+/* Replaces `in` (consecutive parts of one partition) by one merged part. */
+int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
+{
+    struct wd_part_builder b;
+    char tmp[4400], final[4400];
+    uint64_t lo = in[0]->lo, hi = in[n - 1]->hi;
+    snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx.wdp", st->dir, in[0]->partition,
+             (unsigned long long)lo, (unsigned long long)hi);
+    snprintf(tmp, sizeof(tmp), "%s/%s/m-%016llx-%016llx.tmp", st->dir, in[0]->partition,
+             (unsigned long long)lo, (unsigned long long)hi);
+    if (wd_part_begin(&b, tmp, 3)) {
+        wd_part_abort(&b);
+        return WD_EIO;
+    }
+    struct wd_arena arena;
+    wd_arena_init(&arena, (size_t)1 << 20, 0);
+    struct wd_buf json;
+    wd_buf_init(&json, 0);
+    struct ZSTD_DCtx_s *dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
+    int rc = WD_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        for (uint32_t bi = 0; bi < in[i]->nblocks && !rc; bi++) {
+            struct wd_block blk;
+            wd_block_load(&blk, in[i], bi, dz);
+            for (uint32_t r = 0; r < blk.nrows && !rc; r++) {
+                json.len = 0;
+                struct wd_jv *v;
+                struct wd_perr pe;
+                rc = wd_block_row_json(&blk, r, &json);
+                if (!rc && wd_buf_reserve(&json, WD_JSON_PADDING) == WD_OK &&
+                    wd_json_parse(json.p, json.len, json.cap, 0, &arena, &v, &pe) == WD_OK)
+                    rc = wd_part_add(&b, blk.seq[r], blk.ts[r], v);
+                else if (!rc)
+                    rc = WD_ECORRUPT;
+                if (arena.used_bytes > (16u << 20))
+                    wd_arena_reset(&arena);
+            }
+            if (rc)
+                wd_log(WD_LOG_ERROR, "store", "merge of %s stopped: %s", in[i]->path,
+                       blk.errmsg[0] ? blk.errmsg : wd_strerror(rc));
+            wd_block_fini(&blk);
+        }
+    ZSTD_freeDCtx((ZSTD_DCtx *)dz);
+    wd_buf_fini(&json);
+    wd_arena_fini(&arena);
+    if (rc) {
+        wd_part_abort(&b);
+        return rc;
+    }
+    if ((rc = wd_part_finish(&b, lo, hi, final)))
+        return rc;
+    struct wd_part *m;
+    char perr[512];
+    if ((rc = wd_part_open(final, &m, perr, sizeof(perr)))) {
+        wd_log(WD_LOG_ERROR, "store", "%s", perr);
+        return rc;
+    }
+    pthread_mutex_lock(&st->mu);
+    for (size_t i = 0; i < n; i++) {
+        list_remove(st, in[i]);
+        unlink(in[i]->path);
+        wd_part_unref(in[i]); /* the list's reference */
+    }
+    list_add(st, m);
+    st->merges++;
+    pthread_mutex_unlock(&st->mu);
+    return WD_OK;
+}
+
+/* ---- open / close ---- */
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return WD_EINVAL;
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return WD_EIO;
+        *p = '/';
+    }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? WD_EIO : WD_OK;
+}
+
+int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_store **out,
+                  char *err, size_t err_len)
+{
+    if (mkdir_p(o->dir)) {
+        snprintf(err, err_len, "cannot create %s: %s", o->dir, strerror(errno));
+        return WD_EIO;
+    }
+    struct wd_store *st = wd_xcalloc(1, sizeof(*st));
+    st->o = *o;
+    if (st->o.flush_interval_ms <= 0)
+        st->o.flush_interval_ms = 1000;
+    st->dir = wd_xstrdup(o->dir);
+    st->o.dir = st->dir;
+    st->o.wal_dir = o->wal_dir ? wd_xstrdup(o->wal_dir) : NULL;
+    st->wal = wal;
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_cond_init(&st->cv, &ca);
+    int rc = read_checkpoint(st->dir, &st->checkpoint);
+    if (rc) {
+        snprintf(err, err_len, "%s/checkpoint: %s", st->dir,
+                 rc == WD_ECORRUPT ? "corrupt (delete it to rebuild from the WAL)"
+                                   : strerror(errno));
+        wd_store_close(st);
+        return rc;
+    }
+    st->indexed = st->checkpoint;
+    if ((rc = load_parts(st, err, err_len))) {
+        wd_store_close(st);
+        return rc;
+    }
+    if (wal) {
+        if (pthread_create(&st->ingest_thr, NULL, ingest_main, st) ||
+            pthread_create(&st->maint_thr, NULL, maint_main, st)) {
+            snprintf(err, err_len, "cannot start the store threads");
+            wd_store_close(st);
+            return WD_ENOMEM;
+        }
+        st->threads = true;
+    }
+    *out = st;
+    return WD_OK;
+}
+
+void wd_store_close(struct wd_store *st)
+{
+    if (!st)
+        return;
+    if (st->threads) {
+        pthread_mutex_lock(&st->mu);
+        st->stop = true;
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+        pthread_join(st->ingest_thr, NULL);
+        pthread_join(st->maint_thr, NULL);
+    }
+    for (size_t i = 0; i < st->nparts; i++)
+        wd_part_unref(st->parts[i]);
+    free(st->parts);
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->cv);
+    free((char *)st->o.wal_dir);
+    free(st->dir);
+    free(st);
+}
+
+uint64_t wd_store_indexed_seq(struct wd_store *st)
+{
+    return __atomic_load_n(&st->indexed, __ATOMIC_ACQUIRE);
+}
+
+void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint64_t *rows,
+                    uint64_t *merges, uint64_t *corrupt)
+{
+    pthread_mutex_lock(&st->mu);
+    *parts = st->nparts;
+    *bytes = *rows = 0;
+    for (size_t i = 0; i < st->nparts; i++) {
+        *bytes += st->parts[i]->file_bytes;
+        *rows += st->parts[i]->nrows;
+    }
+    *merges = st->merges;
+    *corrupt = st->corrupt_parts;
+    pthread_mutex_unlock(&st->mu);
+}

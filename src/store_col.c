@@ -1,0 +1,289 @@
+/*
+ * store_col.c: the store's column codecs (format in store_fmt.h): dictionary coding for
+ * columns with few distinct values, delta-zigzag varints for integer columns, tagged
+ * plain values otherwise; and the hash the token index uses. Pure functions over buffers.
+ */
+#include "store_fmt.h"
+
+uint64_t wd_hash64(const void *p, size_t len, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
+    while (len >= 8) {
+        uint64_t k;
+        memcpy(&k, s, 8);
+        k *= 0xbf58476d1ce4e5b9ull;
+        k ^= k >> 31;
+        h = (h ^ k) * 0x94d049bb133111ebull;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        k |= (uint64_t)s[i] << (8 * i);
+    h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* Reads one tagged value (u8 tag, varint len, bytes; INT: zigzag varint). */
+static bool get_tagged(const unsigned char **p, const unsigned char *end, uint8_t *tag,
+                       const unsigned char **s, size_t *len, int64_t *iv)
+{
+    if (*p >= end)
+        return false;
+    *tag = *(*p)++;
+    uint64_t v;
+    if (*tag == WD_VT_INT) {
+        if (!wd_get_varint(p, end, &v))
+            return false;
+        *iv = wd_unzigzag(v);
+        *s = NULL;
+        *len = 0;
+        return true;
+    }
+    if (*tag < WD_VT_STR || *tag > WD_VT_JSON || !wd_get_varint(p, end, &v) ||
+        v > (uint64_t)(end - *p))
+        return false;
+    *s = *p;
+    *len = (size_t)v;
+    *p += v;
+    return true;
+}
+
+/* A value's identity in the builder buffer: byte range of its encoding. */
+struct dslot {
+    uint32_t off, len, code;
+};
+
+int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
+{
+    const unsigned char *base = (const unsigned char *)c->vals.p;
+    const unsigned char *end = base + c->vals.len;
+    if (c->nvals && c->nint == c->nvals) {
+        /* Integers: dictionary when repetitive, else delta varints. Count distinct cheaply
+         * on a sample of the first 1024 values. */
+        uint32_t sample = WD_MIN(c->nvals, 1024u), distinct = 0;
+        int64_t prev[1024];
+        const unsigned char *p = base;
+        for (uint32_t i = 0; i < sample; i++) {
+            uint8_t tag;
+            const unsigned char *s;
+            size_t len;
+            int64_t iv;
+            if (!get_tagged(&p, end, &tag, &s, &len, &iv))
+                return WD_ECORRUPT;
+            uint32_t j = 0;
+            while (j < distinct && prev[j] != iv)
+                j++;
+            if (j == distinct && distinct < 64)
+                prev[distinct++] = iv;
+            else if (j == distinct) {
+                distinct = 65;
+                break;
+            }
+        }
+        if (distinct > 64) {
+            wd_buf_putc(out, WD_ENC_INT);
+            int64_t last = 0;
+            p = base;
+            for (uint32_t i = 0; i < c->nvals; i++) {
+                uint8_t tag;
+                const unsigned char *s;
+                size_t len;
+                int64_t iv;
+                get_tagged(&p, end, &tag, &s, &len, &iv);
+                wd_put_varint(out, wd_zigzag((int64_t)((uint64_t)iv - (uint64_t)last)));
+                last = iv;
+            }
+            return WD_ENC_INT;
+        }
+    }
+    /* Dictionary attempt: open addressing over value encodings. */
+    uint32_t cap = 64;
+    while (cap < c->nvals * 2)
+        cap <<= 1;
+    struct dslot *tab = calloc(cap, sizeof(*tab));
+    uint32_t *codes = malloc((c->nvals + 1) * sizeof(*codes));
+    struct dslot *order = malloc((c->nvals + 1) * sizeof(*order));
+    if (!tab || !codes || !order) {
+        free(tab);
+        free(codes);
+        free(order);
+        return WD_ENOMEM;
+    }
+    uint32_t ndict = 0, limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
+    const unsigned char *p = base;
+    bool dict = true;
+    for (uint32_t i = 0; i < c->nvals && dict; i++) {
+        const unsigned char *start = p;
+        uint8_t tag;
+        const unsigned char *s;
+        size_t len;
+        int64_t iv;
+        if (!get_tagged(&p, end, &tag, &s, &len, &iv)) {
+            free(tab);
+            free(codes);
+            free(order);
+            return WD_ECORRUPT;
+        }
+        uint32_t vlen = (uint32_t)(p - start);
+        uint64_t h = wd_hash64(start, vlen, 7);
+        uint32_t k = (uint32_t)h & (cap - 1);
+        for (;;) {
+            struct dslot *d = &tab[k];
+            if (!d->len) {
+                if (ndict >= limit) {
+                    dict = false;
+                    break;
+                }
+                *d = (struct dslot){(uint32_t)(start - base), vlen, ndict};
+                order[ndict++] = *d;
+                codes[i] = d->code;
+                break;
+            }
+            if (d->len == vlen && memcmp(base + d->off, start, vlen) == 0) {
+                codes[i] = d->code;
+                break;
+            }
+            k = (k + 1) & (cap - 1);
+        }
+    }
+    int enc;
+    if (dict && c->nvals > 0) {
+        enc = WD_ENC_DICT;
+        wd_buf_putc(out, WD_ENC_DICT);
+        wd_put_varint(out, ndict);
+        for (uint32_t i = 0; i < ndict; i++)
+            wd_buf_append(out, base + order[i].off, order[i].len);
+        if (ndict <= 256) {
+            wd_buf_reserve(out, c->nvals);
+            for (uint32_t i = 0; i < c->nvals; i++)
+                out->p[out->len++] = (char)codes[i];
+        } else {
+            wd_buf_reserve(out, (size_t)c->nvals * 2);
+            for (uint32_t i = 0; i < c->nvals; i++) {
+                out->p[out->len++] = (char)(codes[i] & 0xff);
+                out->p[out->len++] = (char)(codes[i] >> 8);
+            }
+        }
+    } else {
+        enc = WD_ENC_PLAIN;
+        wd_buf_putc(out, WD_ENC_PLAIN);
+        wd_buf_append(out, base, c->vals.len);
+    }
+    free(tab);
+    free(codes);
+    free(order);
+    return enc;
+}
+
+/* Fills q from a tagged value; integers get their decimal text from the arena. */
+static bool to_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv,
+                    struct wd_arena *a, struct wd_qval *q)
+{
+    memset(q, 0, sizeof(*q));
+    switch (tag) {
+    case WD_VT_INT: {
+        char *t = wd_arena_alloc(a, 24);
+        if (!t)
+            return false;
+        size_t n = wd_fmt_i64(iv, t);
+        q->type = WD_QV_INT;
+        q->i = iv;
+        q->f = (double)iv;
+        q->s = (struct wd_str){t, n};
+        return true;
+    }
+    case WD_VT_NUM: {
+        char tmp[64];
+        size_t n = WD_MIN(len, sizeof(tmp) - 1);
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        q->type = WD_QV_FLOAT;
+        q->f = strtod(tmp, NULL);
+        break;
+    }
+    case WD_VT_TRUE:
+    case WD_VT_FALSE:
+        q->type = WD_QV_BOOL;
+        q->b = tag == WD_VT_TRUE;
+        break;
+    default:
+        q->type = WD_QV_STR;
+        break;
+    }
+    q->s = (struct wd_str){(const char *)s, len};
+    if (tag == WD_VT_JSON)
+        q->type = WD_QV_STR; /* arrays are flattened by the evaluator (store_eval.c) */
+    return true;
+}
+
+int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, struct wd_colvec *v)
+{
+    if (len == 0)
+        return WD_ECORRUPT;
+    int enc = raw[0];
+    const unsigned char *p = raw + 1, *end = raw + len;
+    uint32_t nvals = v->nvals; /* set by the caller from the block directory */
+    memset(v, 0, sizeof(*v));
+    v->nvals = nvals;
+    if (enc == WD_ENC_INT) {
+        v->vals = wd_arena_alloc(a, (nvals + 1) * sizeof(*v->vals));
+        if (!v->vals)
+            return WD_ENOMEM;
+        int64_t last = 0;
+        for (uint32_t i = 0; i < nvals; i++) {
+            uint64_t d;
+            if (!wd_get_varint(&p, end, &d))
+                return WD_ECORRUPT;
+            last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(d));
+            if (!to_qval(WD_VT_INT, NULL, 0, last, a, &v->vals[i]))
+                return WD_ENOMEM;
+        }
+        return p == end ? WD_OK : WD_ECORRUPT;
+    }
+    uint64_t n = nvals;
+    if (enc == WD_ENC_DICT && (!wd_get_varint(&p, end, &n) || n == 0 || n > 65536))
+        return WD_ECORRUPT;
+    if (enc != WD_ENC_DICT && enc != WD_ENC_PLAIN)
+        return WD_ECORRUPT;
+    v->vals = wd_arena_alloc(a, ((size_t)n + 1) * sizeof(*v->vals));
+    if (!v->vals)
+        return WD_ENOMEM;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t tag;
+        const unsigned char *s;
+        size_t sl;
+        int64_t iv;
+        if (!get_tagged(&p, end, &tag, &s, &sl, &iv) || !to_qval(tag, s, sl, iv, a, &v->vals[i]))
+            return WD_ECORRUPT;
+        if (tag == WD_VT_JSON) {
+            if (!v->json) {
+                v->json = wd_arena_alloc(a, (size_t)n + 1);
+                if (!v->json)
+                    return WD_ENOMEM;
+                memset(v->json, 0, (size_t)n + 1);
+            }
+            v->json[i] = 1;
+        }
+    }
+    if (enc == WD_ENC_PLAIN)
+        return p == end ? WD_OK : WD_ECORRUPT;
+    v->ndict = (uint32_t)n;
+    size_t w = n <= 256 ? 1 : 2;
+    if ((size_t)(end - p) != w * nvals)
+        return WD_ECORRUPT;
+    v->codes = wd_arena_alloc(a, ((size_t)nvals + 1) * sizeof(*v->codes));
+    if (!v->codes)
+        return WD_ENOMEM;
+    for (uint32_t i = 0; i < nvals; i++) {
+        uint32_t c = w == 1 ? p[i] : (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
+        if (c >= n)
+            return WD_ECORRUPT;
+        v->codes[i] = c;
+    }
+    return WD_OK;
+}

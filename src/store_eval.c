@@ -1,0 +1,227 @@
+/*
+ * store_eval.c: evaluates a parsed query (query.h) over one block of a part, column at
+ * a time: block pruning from the token index, then per-leaf row bitmaps combined with
+ * the Lucene boolean rules. Leaf semantics are wd_qleaf_match() itself, called once per
+ * dictionary entry on dictionary-coded columns, so the store answers exactly like the
+ * brute-force evaluator (wd_query_match_jv) it is tested against.
+ */
+#include "store_int.h"
+
+/* ---- pruning ---- */
+
+struct probe {
+    struct wd_block *b;
+    uint32_t col;
+    uint32_t nkeys, nfound;
+};
+
+static void on_probe(void *ctx, const char *key, size_t len)
+{
+    struct probe *p = ctx;
+    p->nkeys++;
+    if (wd_block_index_has(p->b, wd_index_hash(p->col, key, len)))
+        p->nfound++;
+}
+
+static bool block_has_col(struct wd_block *b, uint32_t col)
+{
+    const struct wd_blockdir *bd = &b->part->blocks[b->bi];
+    for (uint32_t i = 3; i < bd->nchunks; i++)
+        if (bd->chunks[i].col == col)
+            return true;
+    return false;
+}
+
+/* Whether column col of the block may hold a value matching leaf l. */
+static bool col_may_match(const struct wd_qleaf *l, struct wd_block *b, uint32_t col)
+{
+    struct probe p = {b, col, 0, 0};
+    int mode = wd_qleaf_keys(l, (enum wd_ftype)b->part->col_ftype[col], on_probe, &p);
+    if (mode == WD_QKEYS_ANY)
+        return p.nfound > 0;
+    if (mode == WD_QKEYS_ALL)
+        return p.nfound == p.nkeys;
+    return block_has_col(b, col);
+}
+
+static bool leaf_may_match(const struct wd_qleaf *l, struct wd_block *b)
+{
+    const struct wd_part *pt = b->part;
+    if (l->field && l->op != WD_QOP_EXISTS) {
+        uint32_t col = wd_part_col(pt, l->field, l->field_len);
+        return col != UINT32_MAX && col_may_match(l, b, col);
+    }
+    for (uint32_t c = 0; c < pt->ncols; c++) {
+        if (l->field && !wd_qleaf_covers(l, pt->col_path[c], pt->col_path_len[c]))
+            continue;
+        if (l->op == WD_QOP_EXISTS ? block_has_col(b, c) : col_may_match(l, b, c))
+            return true;
+    }
+    return false;
+}
+
+bool wd_eval_block_may_match(const struct wd_qnode *n, struct wd_block *b)
+{
+    switch (n->kind) {
+    case WD_QN_ALL:
+        return true;
+    case WD_QN_NONE:
+        return false;
+    case WD_QN_LEAF:
+        return leaf_may_match(&n->leaf, b);
+    default:
+        break;
+    }
+    for (uint32_t i = 0; i < n->nmust; i++)
+        if (!wd_eval_block_may_match(n->must[i], b))
+            return false;
+    if (n->should_required && n->nshould) {
+        for (uint32_t i = 0; i < n->nshould; i++)
+            if (wd_eval_block_may_match(n->should[i], b))
+                return true;
+        return false;
+    }
+    return true;
+}
+
+/* ---- row bitmaps ---- */
+
+static void bm_set(uint64_t *bm, uint32_t r)
+{
+    bm[r >> 6] |= (uint64_t)1 << (r & 63);
+}
+
+static void bm_fill(uint64_t *bm, uint32_t n)
+{
+    size_t w = wd_bm_words(n);
+    memset(bm, 0xff, w * 8);
+    if (n & 63)
+        bm[w - 1] = ((uint64_t)1 << (n & 63)) - 1;
+}
+
+/* ORs into bm the rows of column col having a value that matches leaf l. */
+static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, uint64_t *bm)
+{
+    const uint32_t *off;
+    const struct wd_colvec *v = wd_block_col(b, col, &off);
+    if (!v)
+        return b->err;
+    const char *path = b->part->col_path[col];
+    size_t plen = b->part->col_path_len[col];
+    bool exists = l->op == WD_QOP_EXISTS;
+    if (v->codes) {
+        /* One leaf test per dictionary entry. */
+        uint8_t *m = wd_arena_alloc(&b->arena, v->ndict + 1);
+        if (!m)
+            return WD_ENOMEM;
+        bool any = false;
+        for (uint32_t e = 0; e < v->ndict; e++) {
+            bool js = v->json && v->json[e];
+            m[e] = !js && (exists || wd_qleaf_match(l, path, plen, &v->vals[e]));
+            any |= m[e];
+        }
+        if (!any)
+            return WD_OK;
+        for (uint32_t r = 0; r < b->nrows; r++)
+            for (uint32_t i = off[r]; i < off[r + 1]; i++)
+                if (m[v->codes[i]]) {
+                    bm_set(bm, r);
+                    break;
+                }
+        return WD_OK;
+    }
+    for (uint32_t r = 0; r < b->nrows; r++)
+        for (uint32_t i = off[r]; i < off[r + 1]; i++) {
+            if (v->json && v->json[i])
+                continue;
+            if (exists || wd_qleaf_match(l, path, plen, &v->vals[i])) {
+                bm_set(bm, r);
+                break;
+            }
+        }
+    return WD_OK;
+}
+
+static int eval_leaf(const struct wd_qleaf *l, struct wd_block *b, uint64_t *bm)
+{
+    memset(bm, 0, wd_bm_words(b->nrows) * 8);
+    const struct wd_part *pt = b->part;
+    if (l->field && l->op != WD_QOP_EXISTS) {
+        uint32_t col = wd_part_col(pt, l->field, l->field_len);
+        if (col == UINT32_MAX || !col_may_match(l, b, col))
+            return WD_OK;
+        return leaf_col(l, b, col, bm);
+    }
+    for (uint32_t c = 0; c < pt->ncols; c++) {
+        if (l->field && !wd_qleaf_covers(l, pt->col_path[c], pt->col_path_len[c]))
+            continue;
+        if (!(l->op == WD_QOP_EXISTS ? block_has_col(b, c) : col_may_match(l, b, c)))
+            continue;
+        int rc = leaf_col(l, b, c, bm);
+        if (rc)
+            return rc;
+    }
+    return WD_OK;
+}
+
+static bool bm_empty(const uint64_t *bm, size_t w)
+{
+    for (size_t i = 0; i < w; i++)
+        if (bm[i])
+            return false;
+    return true;
+}
+
+int wd_eval_block(const struct wd_qnode *n, struct wd_block *b, uint64_t *bm)
+{
+    size_t w = wd_bm_words(b->nrows);
+    switch (n->kind) {
+    case WD_QN_ALL:
+        bm_fill(bm, b->nrows);
+        return WD_OK;
+    case WD_QN_NONE:
+        memset(bm, 0, w * 8);
+        return WD_OK;
+    case WD_QN_LEAF:
+        return eval_leaf(&n->leaf, b, bm);
+    default:
+        break;
+    }
+    bm_fill(bm, b->nrows);
+    uint64_t *tmp = wd_xmalloc(w * 8), *acc = wd_xmalloc(w * 8);
+    int rc = WD_OK;
+    for (uint32_t i = 0; i < n->nmust && !rc; i++) {
+        if (!wd_eval_block_may_match(n->must[i], b)) {
+            memset(bm, 0, w * 8);
+            goto out;
+        }
+        rc = wd_eval_block(n->must[i], b, tmp);
+        for (size_t k = 0; k < w; k++)
+            bm[k] &= tmp[k];
+        if (bm_empty(bm, w))
+            goto out;
+    }
+    if (!rc && n->should_required && n->nshould) {
+        memset(acc, 0, w * 8);
+        for (uint32_t i = 0; i < n->nshould && !rc; i++) {
+            if (!wd_eval_block_may_match(n->should[i], b))
+                continue;
+            rc = wd_eval_block(n->should[i], b, tmp);
+            for (size_t k = 0; k < w; k++)
+                acc[k] |= tmp[k];
+        }
+        for (size_t k = 0; k < w; k++)
+            bm[k] &= acc[k];
+    }
+    for (uint32_t i = 0; i < n->nmust_not && !rc && !bm_empty(bm, w); i++) {
+        if (!wd_eval_block_may_match(n->must_not[i], b))
+            continue;
+        rc = wd_eval_block(n->must_not[i], b, tmp);
+        for (size_t k = 0; k < w; k++)
+            bm[k] &= ~tmp[k];
+    }
+out:
+    free(tmp);
+    free(acc);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/*
+ * store_int.h: private to the store_*.c files: the part writer (store_part.c), the part
+ * reader and block loader (store_read.c), the I/O vtable used for fault injection, the
+ * columnar evaluator (store_eval.c) and the store object itself (store.c).
+ */
+#ifndef WD_STORE_INT_H
+#define WD_STORE_INT_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "store.h"
+#include "store_fmt.h"
+
+struct wd_jv;
+struct ZSTD_CCtx_s;
+struct ZSTD_DCtx_s;
+
+/* All file writes of the store go through this table so tests can inject ENOSPC/EIO
+ * (tests/unit/test_store.c). Each returns 0 / bytes, or -1 with errno set. */
+struct wd_store_io {
+    ssize_t (*write)(int fd, const void *p, size_t n);
+    int (*fsync)(int fd);
+    int (*rename)(const char *from, const char *to);
+};
+extern const struct wd_store_io *wd_store_io;
+extern const struct wd_store_io wd_store_io_posix;
+
+/* Writes all of p; WD_EIO (errno kept) on failure. */
+int wd_store_write_all(int fd, const void *p, size_t n);
+/* fsync of a directory by path. */
+int wd_store_sync_dir(const char *dir);
+
+/* ---- part writer ---- */
+
+struct wd_chunkdir {
+    uint32_t col, nvals;
+    uint64_t off;
+    uint32_t clen, rawlen, crc;
+};
+
+struct wd_blockdir {
+    uint32_t nrows, nchunks;
+    int64_t min_ts, max_ts;
+    uint64_t min_seq, max_seq;
+    struct wd_chunkdir *chunks;
+};
+
+struct wd_part_builder {
+    /* dictionaries */
+    char **col_path;
+    uint8_t *col_ftype;
+    uint32_t ncols, col_cap;
+    uint32_t *col_tab; /* open addressing: col id + 1 */
+    uint32_t col_tab_cap;
+    struct wd_buf shapes;  /* concatenated shapes */
+    uint32_t *shape_off;   /* nshapes + 1 offsets into shapes */
+    uint32_t nshapes, shape_cap;
+    uint32_t *shape_tab;
+    uint32_t shape_tab_cap;
+    /* current block */
+    struct wd_colbuild *cols;
+    uint32_t *touched;
+    uint32_t ntouched;
+    struct wd_buf seqs, tss, shape_ids, cur_shape, path, scratch;
+    uint32_t rows;
+    int64_t min_ts, max_ts, last_ts;
+    uint64_t min_seq, max_seq, last_seq;
+    uint32_t *hashes;
+    size_t nhash, hash_cap;
+    /* output */
+    int fd;
+    char *tmp_path;
+    uint64_t off;
+    struct wd_blockdir *blocks;
+    uint32_t nblocks, block_cap;
+    uint64_t total_rows;
+    int64_t part_min_ts, part_max_ts;
+    struct ZSTD_CCtx_s *zc;
+    int zlevel;
+    struct wd_buf enc, comp;
+    int err; /* sticky: first failure */
+};
+
+/* Starts a part at tmp_path (created, truncated). */
+int wd_part_begin(struct wd_part_builder *b, const char *tmp_path, int zstd_level);
+/* Adds one event (a JSON object) with its sequence number and utctimestamp. */
+int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const struct wd_jv *ev);
+/* Writes the footer with WAL range [lo, hi], fsyncs, renames to final_path, fsyncs the
+ * directory. On failure the temporary file is removed. Frees the builder either way. */
+int wd_part_finish(struct wd_part_builder *b, uint64_t lo, uint64_t hi, const char *final_path);
+void wd_part_abort(struct wd_part_builder *b);
+
+/* ---- part reader ---- */
+
+struct wd_shape {
+    const unsigned char *p; /* shape bytes (in the footer copy) */
+    uint32_t len;
+    uint32_t ncc;  /* (col, count) pairs, sorted by col */
+    uint32_t *cc;  /* 2 * ncc */
+};
+
+struct wd_part {
+    int refs;
+    char *path;
+    char partition[32]; /* events-YYYYMMDD */
+    int fd;
+    const unsigned char *map;
+    size_t map_len;
+    unsigned char *footer; /* owned copy */
+    uint32_t ncols;
+    const char **col_path;
+    uint32_t *col_path_len;
+    uint8_t *col_ftype;
+    uint32_t nshapes;
+    struct wd_shape *shapes;
+    uint32_t nblocks;
+    struct wd_blockdir *blocks;
+    uint64_t lo, hi, nrows;
+    int64_t min_ts, max_ts;
+    uint64_t file_bytes;
+    bool corrupt_logged;
+};
+
+/* Opens and validates a part's footer. On WD_ECORRUPT err says file and offset. */
+int wd_part_open(const char *path, struct wd_part **out, char *err, size_t err_len);
+void wd_part_ref(struct wd_part *p);
+void wd_part_unref(struct wd_part *p);
+/* Column id of a path, or UINT32_MAX. */
+uint32_t wd_part_col(const struct wd_part *p, const char *path, size_t len);
+/* Verifies every chunk checksum; returns the number of bad chunks, reporting each. */
+int wd_part_check(const struct wd_part *p, FILE *report);
+
+/* One block being read: its rows' seq/ts/shape and lazily decoded columns. */
+struct wd_block {
+    const struct wd_part *part;
+    uint32_t bi, nrows;
+    struct wd_arena arena;
+    struct ZSTD_DCtx_s *dz;
+    uint64_t *seq;
+    int64_t *ts;
+    uint32_t *shape;
+    struct wd_colvec **cols; /* per column id, NULL until loaded */
+    uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
+    int err;                 /* WD_ECORRUPT once a chunk failed */
+    char errmsg[256];
+};
+
+int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi,
+                  struct ZSTD_DCtx_s *dz);
+void wd_block_fini(struct wd_block *b);
+/* Loads the rows' seq, ts and shape ids (everything but index probes needs them). */
+bool wd_block_rows(struct wd_block *b);
+/* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
+const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);
+/* Reconstructs row r as JSON into out. */
+int wd_block_row_json(struct wd_block *b, uint32_t r, struct wd_buf *out);
+/* Whether the block's index may contain hash h. */
+bool wd_block_index_has(struct wd_block *b, uint32_t h);
+
+/* ---- the store (store.c) ---- */
+
+/* A snapshot of the live parts, each referenced; release with wd_store_snapshot_free. */
+struct wd_part **wd_store_snapshot(struct wd_store *st, size_t *n);
+void wd_store_snapshot_free(struct wd_part **v, size_t n);
+/* Replaces `in` (consecutive parts of one partition) by one merged part. */
+int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n);
+
+/* ---- evaluation (store_eval.c) ---- */
+
+/* Row bitmap helpers: nrows bits in 64-bit words. */
+static inline size_t wd_bm_words(uint32_t n)
+{
+    return ((size_t)n + 63) / 64;
+}
+
+/* Whether a block may contain matches for node n (index and time pruning). */
+bool wd_eval_block_may_match(const struct wd_qnode *n, struct wd_block *b);
+/* Computes the rows of b that match n into bm (wd_bm_words(b->nrows) words). */
+int wd_eval_block(const struct wd_qnode *n, struct wd_block *b, uint64_t *bm);
+/* Copies the values of column col in row r (array elements included, the arrays' JSON
+ * text not) to out; returns the count written (<= max). */
+uint32_t wd_block_row_values(struct wd_block *b, uint32_t col, uint32_t r, struct wd_qval *out,
+                             uint32_t max);
+
+#endif

@@ -1,0 +1,624 @@
+/*
+ * store_part.c: writes part files (format in store_fmt.h). Events are shredded into a
+ * shape (structure) and per-column values; every WD_BLOCK_ROWS rows the block's columns
+ * are encoded (store_col.c), zstd-compressed and appended, with a sorted array of index
+ * key hashes. The footer and the atomic publish (fsync, rename, fsync dir) end a part.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "jv.h"
+#include "store_int.h"
+
+static ssize_t posix_write(int fd, const void *p, size_t n)
+{
+    return write(fd, p, n);
+}
+
+const struct wd_store_io wd_store_io_posix = {posix_write, fsync, rename};
+const struct wd_store_io *wd_store_io = &wd_store_io_posix;
+
+int wd_store_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = wd_store_io->write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return WD_EIO;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return WD_OK;
+}
+
+int wd_store_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return WD_EIO;
+    int rc = wd_store_io->fsync(fd) == 0 ? WD_OK : WD_EIO;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* ---- dictionaries ---- */
+
+static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
+{
+    if (b->ncols * 2 >= b->col_tab_cap) {
+        uint32_t cap = b->col_tab_cap ? b->col_tab_cap * 2 : 256;
+        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+        for (uint32_t i = 0; i < b->ncols; i++) {
+            uint32_t k = (uint32_t)wd_hash64(b->col_path[i], strlen(b->col_path[i]), 1) & (cap - 1);
+            while (t[k])
+                k = (k + 1) & (cap - 1);
+            t[k] = i + 1;
+        }
+        free(b->col_tab);
+        b->col_tab = t;
+        b->col_tab_cap = cap;
+    }
+    uint32_t k = (uint32_t)wd_hash64(path, len, 1) & (b->col_tab_cap - 1);
+    while (b->col_tab[k]) {
+        uint32_t id = b->col_tab[k] - 1;
+        if (strlen(b->col_path[id]) == len && memcmp(b->col_path[id], path, len) == 0)
+            return id;
+        k = (k + 1) & (b->col_tab_cap - 1);
+    }
+    if (b->ncols == b->col_cap) {
+        b->col_cap = b->col_cap ? b->col_cap * 2 : 64;
+        b->col_path = wd_xrealloc(b->col_path, b->col_cap * sizeof(*b->col_path));
+        b->col_ftype = wd_xrealloc(b->col_ftype, b->col_cap);
+        b->cols = wd_xrealloc(b->cols, b->col_cap * sizeof(*b->cols));
+        b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
+    }
+    uint32_t id = b->ncols++;
+    b->col_path[id] = wd_xstrndup(path, len);
+    b->col_ftype[id] = (uint8_t)wd_qfield_type(path, len);
+    memset(&b->cols[id], 0, sizeof(b->cols[id]));
+    wd_buf_init(&b->cols[id].vals, 0);
+    b->col_tab[k] = id + 1;
+    return id;
+}
+
+static uint32_t shape_id(struct wd_part_builder *b, const char *p, size_t len)
+{
+    if (b->nshapes * 2 >= b->shape_tab_cap) {
+        uint32_t cap = b->shape_tab_cap ? b->shape_tab_cap * 2 : 64;
+        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+        for (uint32_t i = 0; i < b->nshapes; i++) {
+            uint32_t o = b->shape_off[i], l = b->shape_off[i + 1] - o;
+            uint32_t k = (uint32_t)wd_hash64(b->shapes.p + o, l, 2) & (cap - 1);
+            while (t[k])
+                k = (k + 1) & (cap - 1);
+            t[k] = i + 1;
+        }
+        free(b->shape_tab);
+        b->shape_tab = t;
+        b->shape_tab_cap = cap;
+    }
+    uint32_t k = (uint32_t)wd_hash64(p, len, 2) & (b->shape_tab_cap - 1);
+    while (b->shape_tab[k]) {
+        uint32_t id = b->shape_tab[k] - 1;
+        uint32_t o = b->shape_off[id], l = b->shape_off[id + 1] - o;
+        if (l == len && memcmp(b->shapes.p + o, p, len) == 0)
+            return id;
+        k = (k + 1) & (b->shape_tab_cap - 1);
+    }
+    if (b->nshapes + 2 > b->shape_cap) {
+        b->shape_cap = b->shape_cap ? b->shape_cap * 2 : 64;
+        b->shape_off = wd_xrealloc(b->shape_off, b->shape_cap * sizeof(*b->shape_off));
+    }
+    uint32_t id = b->nshapes++;
+    b->shape_off[id] = (uint32_t)b->shapes.len;
+    wd_buf_append(&b->shapes, p, len);
+    b->shape_off[id + 1] = (uint32_t)b->shapes.len;
+    b->shape_tab[k] = id + 1;
+    return id;
+}
+
+/* ---- shredding ---- */
+
+static void push_hash(struct wd_part_builder *b, uint32_t h)
+{
+    if (b->nhash == b->hash_cap) {
+        b->hash_cap = b->hash_cap ? b->hash_cap * 2 : 65536;
+        b->hashes = wd_xrealloc(b->hashes, b->hash_cap * sizeof(*b->hashes));
+    }
+    b->hashes[b->nhash++] = h;
+}
+
+struct keyctx {
+    struct wd_part_builder *b;
+    uint32_t col;
+};
+
+static void on_key(void *ctx, const char *key, size_t len)
+{
+    struct keyctx *k = ctx;
+    push_hash(k->b, wd_index_hash(k->col, key, len));
+}
+
+/* Appends one tagged value to column `col` of the current block and indexes it. */
+static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, const char *s,
+                      size_t len, int64_t iv)
+{
+    struct wd_colbuild *c = &b->cols[col];
+    if (!c->nvals)
+        b->touched[b->ntouched++] = col;
+    wd_buf_putc(&c->vals, (char)tag);
+    if (tag == WD_VT_INT) {
+        wd_put_varint(&c->vals, wd_zigzag(iv));
+        c->nint++;
+    } else {
+        wd_put_varint(&c->vals, len);
+        wd_buf_append(&c->vals, s, len);
+    }
+    c->nvals++;
+    if (tag == WD_VT_JSON)
+        return; /* its elements are indexed as shadow values */
+    struct wd_qval q = {.type = WD_QV_STR, .s = {s, len}};
+    char num[24];
+    if (tag == WD_VT_INT) {
+        q.type = WD_QV_INT;
+        q.i = iv;
+        q.s = (struct wd_str){num, wd_fmt_i64(iv, num)};
+    } else if (tag == WD_VT_NUM) {
+        q.type = WD_QV_FLOAT;
+    } else if (tag == WD_VT_TRUE || tag == WD_VT_FALSE) {
+        q.type = WD_QV_BOOL;
+        q.b = tag == WD_VT_TRUE;
+    }
+    struct keyctx k = {b, col};
+    wd_qindex_keys((enum wd_ftype)b->col_ftype[col], &q, on_key, &k);
+}
+
+static void shape_put_key(struct wd_buf *sh, struct wd_str key)
+{
+    wd_put_varint(sh, key.len);
+    wd_buf_append(sh, key.p, key.len);
+}
+
+/* A scalar value's tag, text and integer. */
+static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
+{
+    char num[24];
+    switch (v->type) {
+    case WD_JV_TRUE:
+        *s = WD_STR("true");
+        return WD_VT_TRUE;
+    case WD_JV_FALSE:
+        *s = WD_STR("false");
+        return WD_VT_FALSE;
+    case WD_JV_INT:
+        *iv = v->u.i;
+        if (!v->raw.len || (v->raw.len == wd_fmt_i64(v->u.i, num) && !memcmp(num, v->raw.p, v->raw.len)))
+            return WD_VT_INT;
+        *s = v->raw;
+        return WD_VT_NUM;
+    case WD_JV_FLOAT:
+        *s = v->raw;
+        return WD_VT_NUM;
+    default:
+        *s = v->u.s;
+        return WD_VT_STR;
+    }
+}
+
+/* Adds the scalars inside an array (recursively; object members under path.key) as shadow
+ * values, recording their columns in the shape. */
+static void shadow_values(struct wd_part_builder *b, const struct wd_jv *arr, struct wd_buf *sh,
+                          uint32_t *nshadow)
+{
+    for (const struct wd_jv *e = arr->u.kids.head; e; e = e->next) {
+        if (e->type == WD_JV_NULL)
+            continue;
+        if (e->type == WD_JV_ARR) {
+            shadow_values(b, e, sh, nshadow);
+            continue;
+        }
+        if (e->type == WD_JV_OBJ) {
+            size_t base = b->path.len;
+            for (const struct wd_jv *m = e->u.kids.head; m; m = m->next) {
+                b->path.len = base;
+                wd_buf_putc(&b->path, '.');
+                wd_buf_append(&b->path, m->key.p, m->key.len);
+                if (m->type == WD_JV_NULL)
+                    continue;
+                if (m->type == WD_JV_ARR || m->type == WD_JV_OBJ) {
+                    /* wrap: treat a nested container like an array element */
+                    struct wd_jv one = *m;
+                    struct wd_jv wrap = {0};
+                    one.next = NULL;
+                    wrap.type = WD_JV_ARR;
+                    wrap.u.kids.head = wrap.u.kids.tail = &one;
+                    if (m->type == WD_JV_ARR)
+                        shadow_values(b, m, sh, nshadow);
+                    else
+                        shadow_values(b, &wrap, sh, nshadow);
+                    continue;
+                }
+                struct wd_str s = {0};
+                int64_t iv = 0;
+                uint8_t tag = scalar_tag(m, &s, &iv);
+                uint32_t col = col_id(b, b->path.p, b->path.len);
+                add_value(b, col, tag, s.p, s.len, iv);
+                wd_put_varint(sh, col);
+                (*nshadow)++;
+            }
+            b->path.len = base;
+            continue;
+        }
+        struct wd_str s = {0};
+        int64_t iv = 0;
+        uint8_t tag = scalar_tag(e, &s, &iv);
+        uint32_t col = col_id(b, b->path.p, b->path.len);
+        add_value(b, col, tag, s.p, s.len, iv);
+        wd_put_varint(sh, col);
+        (*nshadow)++;
+    }
+}
+
+/* Shape of an object: varint nmembers, then per member: key, kind, payload. */
+static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, struct wd_buf *sh)
+{
+    wd_put_varint(sh, obj->count);
+    size_t base = b->path.len;
+    for (const struct wd_jv *m = obj->u.kids.head; m; m = m->next) {
+        b->path.len = base;
+        if (base)
+            wd_buf_putc(&b->path, '.');
+        wd_buf_append(&b->path, m->key.p, m->key.len);
+        shape_put_key(sh, m->key);
+        if (m->type == WD_JV_NULL) {
+            wd_buf_putc(sh, WD_SH_NULL);
+        } else if (m->type == WD_JV_OBJ) {
+            wd_buf_putc(sh, WD_SH_OBJ);
+            int rc = shred_obj(b, m, sh);
+            if (rc)
+                return rc;
+        } else if (m->type == WD_JV_ARR) {
+            /* The array's JSON text is rendered; its scalars are queryable shadows. */
+            uint32_t col = col_id(b, b->path.p, b->path.len);
+            b->scratch.len = 0;
+            if (wd_jv_write(m, &b->scratch))
+                return WD_ENOMEM;
+            add_value(b, col, WD_VT_JSON, b->scratch.p, b->scratch.len, 0);
+            wd_buf_putc(sh, WD_SH_ARR);
+            wd_put_varint(sh, col);
+            struct wd_buf shadow;
+            wd_buf_init(&shadow, 0);
+            uint32_t n = 0;
+            shadow_values(b, m, &shadow, &n);
+            wd_put_varint(sh, n);
+            wd_buf_append(sh, shadow.p, shadow.len);
+            wd_buf_fini(&shadow);
+        } else {
+            struct wd_str s = {0};
+            int64_t iv = 0;
+            uint8_t tag = scalar_tag(m, &s, &iv);
+            uint32_t col = col_id(b, b->path.p, b->path.len);
+            add_value(b, col, tag, s.p, s.len, iv);
+            wd_buf_putc(sh, WD_SH_COL);
+            wd_put_varint(sh, col);
+        }
+    }
+    b->path.len = base;
+    return WD_OK;
+}
+
+/* ---- block output ---- */
+
+static int put_chunk(struct wd_part_builder *b, struct wd_blockdir *bd, uint32_t col,
+                     uint32_t nvals, const void *raw, size_t len, bool compress)
+{
+    const void *out = raw;
+    size_t olen = len;
+    if (compress && len > 64) {
+        size_t bound = ZSTD_compressBound(len);
+        wd_buf_reserve(&b->comp, bound);
+        size_t z = ZSTD_compressCCtx(b->zc, b->comp.p, bound, raw, len, b->zlevel);
+        if (!ZSTD_isError(z) && z < len) {
+            out = b->comp.p;
+            olen = z;
+        }
+    }
+    struct wd_chunkdir *c = &bd->chunks[bd->nchunks++];
+    c->col = col;
+    c->nvals = nvals;
+    c->off = b->off;
+    c->clen = (uint32_t)olen;
+    c->rawlen = (uint32_t)len;
+    c->crc = (uint32_t)crc32(0, out, (uInt)olen);
+    if (wd_store_write_all(b->fd, out, olen))
+        return WD_EIO;
+    b->off += olen;
+    return WD_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts hashes with an LSD radix sort (4 passes of 8 bits), then removes duplicates. */
+static size_t sort_unique(uint32_t *v, size_t n)
+{
+    if (n < 256) {
+        qsort(v, n, sizeof(*v), cmp_u32);
+    } else {
+        uint32_t *tmp = wd_xmalloc(n * sizeof(*v));
+        for (int pass = 0; pass < 4; pass++) {
+            size_t cnt[257] = {0};
+            int sh = pass * 8;
+            for (size_t i = 0; i < n; i++)
+                cnt[((v[i] >> sh) & 0xff) + 1]++;
+            for (int i = 0; i < 256; i++)
+                cnt[i + 1] += cnt[i];
+            for (size_t i = 0; i < n; i++)
+                tmp[cnt[(v[i] >> sh) & 0xff]++] = v[i];
+            memcpy(v, tmp, n * sizeof(*v));
+        }
+        free(tmp);
+    }
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!u || v[u - 1] != v[i])
+            v[u++] = v[i];
+    return u;
+}
+
+static int flush_block(struct wd_part_builder *b)
+{
+    if (!b->rows)
+        return WD_OK;
+    if (b->nblocks == b->block_cap) {
+        b->block_cap = b->block_cap ? b->block_cap * 2 : 16;
+        b->blocks = wd_xrealloc(b->blocks, b->block_cap * sizeof(*b->blocks));
+    }
+    struct wd_blockdir *bd = &b->blocks[b->nblocks++];
+    memset(bd, 0, sizeof(*bd));
+    bd->nrows = b->rows;
+    bd->min_ts = b->min_ts;
+    bd->max_ts = b->max_ts;
+    bd->min_seq = b->min_seq;
+    bd->max_seq = b->max_seq;
+    bd->chunks = wd_xcalloc(b->ntouched + 4, sizeof(*bd->chunks));
+    int rc = put_chunk(b, bd, WD_COL_SEQ, b->rows, b->seqs.p, b->seqs.len, true);
+    if (!rc)
+        rc = put_chunk(b, bd, WD_COL_TS, b->rows, b->tss.p, b->tss.len, true);
+    if (!rc)
+        rc = put_chunk(b, bd, WD_COL_SHAPE, b->rows, b->shape_ids.p, b->shape_ids.len, true);
+    /* Columns in id order so readers can binary-search a block's chunks. */
+    qsort(b->touched, b->ntouched, sizeof(*b->touched), cmp_u32);
+    for (uint32_t i = 0; i < b->ntouched && !rc; i++) {
+        struct wd_colbuild *c = &b->cols[b->touched[i]];
+        b->enc.len = 0;
+        int enc = wd_col_encode(c, &b->enc);
+        if (enc < 0)
+            rc = enc;
+        else
+            rc = put_chunk(b, bd, b->touched[i], c->nvals, b->enc.p, b->enc.len, true);
+        c->vals.len = 0;
+        c->nvals = c->nint = 0;
+    }
+    if (!rc) {
+        size_t n = sort_unique(b->hashes, b->nhash);
+        b->enc.len = 0;
+        wd_buf_reserve(&b->enc, n * 4);
+        for (size_t i = 0; i < n; i++)
+            wd_put_u32((unsigned char *)b->enc.p + 4 * i, b->hashes[i]);
+        b->enc.len = n * 4;
+        rc = put_chunk(b, bd, WD_COL_INDEX, (uint32_t)n, b->enc.p, b->enc.len, false);
+    }
+    b->ntouched = 0;
+    b->nhash = 0;
+    b->seqs.len = b->tss.len = b->shape_ids.len = 0;
+    b->total_rows += b->rows;
+    b->part_min_ts = WD_MIN(b->part_min_ts, b->min_ts);
+    b->part_max_ts = WD_MAX(b->part_max_ts, b->max_ts);
+    b->rows = 0;
+    return rc;
+}
+
+int wd_part_begin(struct wd_part_builder *b, const char *tmp_path, int zstd_level)
+{
+    memset(b, 0, sizeof(*b));
+    wd_buf_init(&b->shapes, 0);
+    wd_buf_init(&b->seqs, 0);
+    wd_buf_init(&b->tss, 0);
+    wd_buf_init(&b->shape_ids, 0);
+    wd_buf_init(&b->cur_shape, 0);
+    wd_buf_init(&b->path, 0);
+    wd_buf_init(&b->scratch, 0);
+    wd_buf_init(&b->enc, 0);
+    wd_buf_init(&b->comp, 0);
+    b->part_min_ts = INT64_MAX;
+    b->part_max_ts = INT64_MIN;
+    b->zlevel = zstd_level;
+    b->zc = ZSTD_createCCtx();
+    b->tmp_path = wd_xstrdup(tmp_path);
+    b->fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (b->fd < 0 || !b->zc) {
+        b->err = WD_EIO;
+        return WD_EIO;
+    }
+    if (wd_store_write_all(b->fd, WD_PART_MAGIC, 4)) {
+        b->err = WD_EIO;
+        return WD_EIO;
+    }
+    b->off = 4;
+    return WD_OK;
+}
+
+int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const struct wd_jv *ev)
+{
+    if (b->err)
+        return b->err;
+    if (!ev || ev->type != WD_JV_OBJ)
+        return WD_EINVAL;
+    b->cur_shape.len = 0;
+    b->path.len = 0;
+    int rc = shred_obj(b, ev, &b->cur_shape);
+    if (rc)
+        return b->err = rc;
+    uint32_t sid = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    wd_put_varint(&b->shape_ids, sid);
+    if (!b->rows) {
+        b->min_ts = b->max_ts = ts_us;
+        b->min_seq = b->max_seq = seq;
+        b->last_seq = 0;
+        b->last_ts = 0;
+    }
+    b->min_ts = WD_MIN(b->min_ts, ts_us);
+    b->max_ts = WD_MAX(b->max_ts, ts_us);
+    b->min_seq = WD_MIN(b->min_seq, seq);
+    b->max_seq = WD_MAX(b->max_seq, seq);
+    wd_put_varint(&b->seqs, wd_zigzag((int64_t)(seq - b->last_seq)));
+    wd_put_varint(&b->tss, wd_zigzag((int64_t)((uint64_t)ts_us - (uint64_t)b->last_ts)));
+    b->last_seq = seq;
+    b->last_ts = ts_us;
+    if (++b->rows == WD_BLOCK_ROWS && (rc = flush_block(b)))
+        return b->err = rc;
+    return WD_OK;
+}
+
+static void put64le(struct wd_buf *f, uint64_t v)
+{
+    unsigned char t[8];
+    for (int i = 0; i < 8; i++)
+        t[i] = (unsigned char)(v >> (8 * i));
+    wd_buf_append(f, t, 8);
+}
+
+/* Footer: "WDPF", counts, columns (path), shapes, blocks with chunk directories, ranges. */
+static void write_footer(struct wd_part_builder *b, struct wd_buf *f, uint64_t lo, uint64_t hi)
+{
+    wd_buf_append(f, "WDPF", 4);
+    put64le(f, lo);
+    put64le(f, hi);
+    put64le(f, b->total_rows);
+    put64le(f, (uint64_t)b->part_min_ts);
+    put64le(f, (uint64_t)b->part_max_ts);
+    wd_put_varint(f, b->ncols);
+    for (uint32_t i = 0; i < b->ncols; i++) {
+        size_t n = strlen(b->col_path[i]);
+        wd_put_varint(f, n);
+        wd_buf_append(f, b->col_path[i], n);
+    }
+    wd_put_varint(f, b->nshapes);
+    for (uint32_t i = 0; i < b->nshapes; i++) {
+        uint32_t o = b->shape_off[i], l = b->shape_off[i + 1] - o;
+        wd_put_varint(f, l);
+        wd_buf_append(f, b->shapes.p + o, l);
+    }
+    wd_put_varint(f, b->nblocks);
+    for (uint32_t i = 0; i < b->nblocks; i++) {
+        const struct wd_blockdir *bd = &b->blocks[i];
+        wd_put_varint(f, bd->nrows);
+        put64le(f, (uint64_t)bd->min_ts);
+        put64le(f, (uint64_t)bd->max_ts);
+        put64le(f, bd->min_seq);
+        put64le(f, bd->max_seq);
+        wd_put_varint(f, bd->nchunks);
+        for (uint32_t j = 0; j < bd->nchunks; j++) {
+            const struct wd_chunkdir *c = &bd->chunks[j];
+            wd_put_varint(f, c->col);
+            wd_put_varint(f, c->nvals);
+            put64le(f, c->off);
+            wd_put_varint(f, c->clen);
+            wd_put_varint(f, c->rawlen);
+            unsigned char t[4];
+            wd_put_u32(t, c->crc);
+            wd_buf_append(f, t, 4);
+        }
+    }
+}
+
+static void builder_free(struct wd_part_builder *b)
+{
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
+    for (uint32_t i = 0; i < b->ncols; i++) {
+        free(b->col_path[i]);
+        wd_buf_fini(&b->cols[i].vals);
+    }
+    for (uint32_t i = 0; i < b->nblocks; i++)
+        free(b->blocks[i].chunks);
+    free(b->blocks);
+    free(b->col_path);
+    free(b->col_ftype);
+    free(b->cols);
+    free(b->touched);
+    free(b->col_tab);
+    free(b->shape_off);
+    free(b->shape_tab);
+    free(b->hashes);
+    free(b->tmp_path);
+    wd_buf_fini(&b->shapes);
+    wd_buf_fini(&b->seqs);
+    wd_buf_fini(&b->tss);
+    wd_buf_fini(&b->shape_ids);
+    wd_buf_fini(&b->cur_shape);
+    wd_buf_fini(&b->path);
+    wd_buf_fini(&b->scratch);
+    wd_buf_fini(&b->enc);
+    wd_buf_fini(&b->comp);
+    ZSTD_freeCCtx(b->zc);
+    memset(b, 0, sizeof(*b));
+    b->fd = -1;
+}
+
+void wd_part_abort(struct wd_part_builder *b)
+{
+    if (b->tmp_path)
+        unlink(b->tmp_path);
+    builder_free(b);
+}
+
+int wd_part_finish(struct wd_part_builder *b, uint64_t lo, uint64_t hi, const char *final_path)
+{
+    int rc = b->err ? b->err : flush_block(b);
+    if (!rc) {
+        struct wd_buf f;
+        wd_buf_init(&f, 0);
+        write_footer(b, &f, lo, hi);
+        unsigned char tr[12];
+        wd_put_u32(tr, (uint32_t)f.len);
+        wd_put_u32(tr + 4, (uint32_t)crc32(0, (const unsigned char *)f.p, (uInt)f.len));
+        memcpy(tr + 8, WD_PART_TRAILER, 4);
+        if (wd_store_write_all(b->fd, f.p, f.len) || wd_store_write_all(b->fd, tr, sizeof(tr)))
+            rc = WD_EIO;
+        wd_buf_fini(&f);
+    }
+    if (!rc && wd_store_io->fsync(b->fd) != 0)
+        rc = WD_EIO;
+    if (!rc && wd_store_io->rename(b->tmp_path, final_path) != 0)
+        rc = WD_EIO;
+    if (!rc) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", final_path);
+        rc = wd_store_sync_dir(dirname(dir));
+        /* The part is visible; a failed directory fsync only risks durability of the
+         * rename, and the WAL still holds the events until the checkpoint moves. */
+    }
+    int e = errno;
+    if (rc && b->tmp_path)
+        unlink(b->tmp_path);
+    builder_free(b);
+    errno = e;
+    return rc;
+}

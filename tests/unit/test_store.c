@@ -1,0 +1,658 @@
+/*
+ * test_store.c: the event store: column codecs, part write/read round trip (every row
+ * re-serializes byte for byte), index pruning, the WAL-following store with search,
+ * crash recovery rules (leftover, uncheckpointed and covered parts), corrupt parts, and
+ * injected ENOSPC/EIO during part writes and fsyncs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "cfg.h"
+#include "gen.h"
+#include "jv.h"
+#include "json.h"
+#include "mem.h"
+#include "query.h"
+#include "store_int.h"
+#include "wal.h"
+#include "ward.h"
+#include "wd_test.h"
+
+static char dir[256];
+
+static void fresh_dir(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ward-test-store-XXXXXX");
+    WD_BUG_ON(!mkdtemp(dir));
+}
+
+static void rm_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    WD_BUG_ON(system(cmd) != 0);
+}
+
+static void col_add(struct wd_colbuild *c, uint8_t tag, const char *s, int64_t iv)
+{
+    wd_buf_putc(&c->vals, (char)tag);
+    if (tag == WD_VT_INT) {
+        wd_put_varint(&c->vals, wd_zigzag(iv));
+        c->nint++;
+    } else {
+        wd_put_varint(&c->vals, strlen(s));
+        wd_buf_append(&c->vals, s, strlen(s));
+    }
+    c->nvals++;
+}
+
+/* Encodes then decodes; checks every value and returns the encoding used. */
+static int roundtrip(struct wd_colbuild *c, const uint8_t *tags, const char **strs,
+                     const int64_t *ints, bool *ok)
+{
+    struct wd_buf enc;
+    wd_buf_init(&enc, 0);
+    int e = wd_col_encode(c, &enc);
+    struct wd_arena a;
+    wd_arena_init(&a, 4096, 0);
+    struct wd_colvec v = {.nvals = c->nvals};
+    *ok = wd_col_decode((const unsigned char *)enc.p, enc.len, &a, &v) == WD_OK;
+    for (uint32_t i = 0; *ok && i < c->nvals; i++) {
+        const struct wd_qval *q = wd_colvec_get(&v, i);
+        if (tags[i] == WD_VT_INT)
+            *ok = q->type == WD_QV_INT && q->i == ints[i];
+        else
+            *ok = q->s.len == strlen(strs[i]) && !memcmp(q->s.p, strs[i], q->s.len) &&
+                  (tags[i] != WD_VT_STR || q->type == WD_QV_STR);
+    }
+    /* A truncated chunk is reported, never read past its end. */
+    if (*ok && enc.len > 1) {
+        struct wd_colvec t = {.nvals = c->nvals};
+        *ok = wd_col_decode((const unsigned char *)enc.p, enc.len - 1, &a, &t) == WD_ECORRUPT;
+    }
+    wd_arena_fini(&a);
+    wd_buf_fini(&enc);
+    return e;
+}
+
+static void t_codecs(void)
+{
+    enum { N = 3000 };
+    static uint8_t tags[N];
+    static const char *strs[N];
+    static int64_t ints[N];
+    static char text[N][24];
+    bool ok;
+    /* few distinct strings: dictionary */
+    struct wd_colbuild c = {0};
+    wd_buf_init(&c.vals, 0);
+    static const char *const proto[] = {"tcp", "udp", "icmp", ""};
+    for (int i = 0; i < N; i++) {
+        tags[i] = WD_VT_STR;
+        strs[i] = proto[i % 4];
+        col_add(&c, tags[i], strs[i], 0);
+    }
+    EXPECT_INT(roundtrip(&c, tags, strs, ints, &ok), WD_ENC_DICT);
+    FAIL_UNLESS(ok);
+    /* unique integers: delta varints */
+    c.vals.len = 0;
+    c.nvals = c.nint = 0;
+    for (int i = 0; i < N; i++) {
+        tags[i] = WD_VT_INT;
+        ints[i] = (int64_t)i * 7919 - 1000000 + (i % 3 == 0 ? INT64_MIN / 2 : 0);
+        col_add(&c, tags[i], NULL, ints[i]);
+    }
+    EXPECT_INT(roundtrip(&c, tags, strs, ints, &ok), WD_ENC_INT);
+    FAIL_UNLESS(ok);
+    /* unique strings mixed with other tags: plain */
+    c.vals.len = 0;
+    c.nvals = c.nint = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof(text[i]), "C%08dx", i * 31);
+        tags[i] = i % 5 == 0 ? WD_VT_NUM : i % 7 == 0 ? WD_VT_INT : WD_VT_STR;
+        strs[i] = tags[i] == WD_VT_NUM ? "1.5e3" : text[i];
+        ints[i] = i;
+        col_add(&c, tags[i], strs[i], ints[i]);
+    }
+    EXPECT_INT(roundtrip(&c, tags, strs, ints, &ok), WD_ENC_PLAIN);
+    FAIL_UNLESS(ok);
+    wd_buf_fini(&c.vals);
+    /* garbage never decodes silently */
+    struct wd_arena a;
+    wd_arena_init(&a, 4096, 0);
+    struct wd_colvec v = {.nvals = 5};
+    const unsigned char junk[] = {WD_ENC_DICT, 0x02, 1, 1, 'a', 9, 1, 'b', 0, 1, 2, 3};
+    EXPECT_INT(wd_col_decode(junk, sizeof(junk), &a, &v), WD_ECORRUPT);
+    const unsigned char bad_enc[] = {77, 1, 2};
+    EXPECT_INT(wd_col_decode(bad_enc, sizeof(bad_enc), &a, &v), WD_ECORRUPT);
+    wd_arena_fini(&a);
+}
+
+/* Generates n MozDef-form events (one JSON object per line) into out. */
+static void gen_events(struct wd_buf *out, uint64_t n, enum wd_gen_kind kind)
+{
+    struct wd_gen_opts o = {.kind = kind};
+    wd_gen_opts_init(&o);
+    o.fmt = WD_GEN_FMT_MOZDEF;
+    o.count = n;
+    o.seed = 42;
+    o.start_us = 1764547200000000LL; /* 2025-12-01 */
+    struct wd_gen *g = wd_gen_new(&o);
+    WD_BUG_ON(!g);
+    while (wd_gen_next(g, out))
+        ;
+    wd_gen_free(g);
+}
+
+/* Iterates lines of buf: returns the next line or NULL. */
+static const char *next_line(const struct wd_buf *b, size_t *pos, size_t *len)
+{
+    if (*pos >= b->len)
+        return NULL;
+    const char *s = b->p + *pos, *nl = memchr(s, '\n', b->len - *pos);
+    *len = nl ? (size_t)(nl - s) : b->len - *pos;
+    *pos += *len + 1;
+    return s;
+}
+
+/* Builds one part from the events; returns the canonical JSON of each in `canon`. */
+static int build_part(const char *path, const struct wd_buf *events, struct wd_buf *canon,
+                      uint64_t *n)
+{
+    struct wd_part_builder b;
+    char tmp[300];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (wd_part_begin(&b, tmp, 3)) {
+        wd_part_abort(&b);
+        return WD_EIO;
+    }
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 20, 0);
+    size_t pos = 0, len;
+    const char *line;
+    *n = 0;
+    int rc = WD_OK;
+    while ((line = next_line(events, &pos, &len)) && !rc) {
+        struct wd_jv *v;
+        struct wd_perr pe;
+        WD_BUG_ON(wd_json_parse(line, len, len, 0, &a, &v, &pe) != WD_OK);
+        (*n)++;
+        if (canon) {
+            wd_jv_write(v, canon);
+            wd_buf_putc(canon, '\n');
+        }
+        rc = wd_part_add(&b, *n, (int64_t)*n * 1000, v);
+        if (a.used_bytes > (8 << 20))
+            wd_arena_reset(&a);
+    }
+    wd_arena_fini(&a);
+    if (rc) {
+        wd_part_abort(&b);
+        return rc;
+    }
+    return wd_part_finish(&b, 1, *n, path);
+}
+
+static void t_part_roundtrip(void)
+{
+    fresh_dir();
+    struct wd_buf ev, canon, got;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&canon, 0);
+    wd_buf_init(&got, 0);
+    gen_events(&ev, 40000, WD_GEN_MIX);
+    /* an event with every value form: nesting, arrays of objects, null, dup keys, numbers */
+    const char *odd = "{\"a\":{\"b\":{\"c\":[1,\"x\",{\"d\":true}]},\"e\":null},\"a.b\":\"dotted\","
+                      "\"n\":-0,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
+                      "\"k\":1,\"k\":\"dup\",\"s\":\"caf\\u00e9 \\\"q\\\"\"}\n";
+    wd_buf_append(&ev, odd, strlen(odd));
+    char path[300];
+    snprintf(path, sizeof(path), "%s/p.wdp", dir);
+    uint64_t n;
+    FAIL_IF(build_part(path, &ev, &canon, &n) != WD_OK);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    EXPECT_INT(p->nrows, n);
+    EXPECT_INT(p->nblocks, (n + WD_BLOCK_ROWS - 1) / WD_BLOCK_ROWS);
+    EXPECT_INT(wd_part_check(p, NULL), 0);
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    uint64_t row = 0;
+    for (uint32_t bi = 0; bi < p->nblocks; bi++) {
+        struct wd_block b;
+        wd_block_load(&b, p, bi, (struct ZSTD_DCtx_s *)dz);
+        for (uint32_t r = 0; r < b.nrows; r++) {
+            wd_block_row_json(&b, r, &got);
+            wd_buf_putc(&got, '\n');
+            row++;
+            FAIL_UNLESS(b.seq[r] == row && b.ts[r] == (int64_t)row * 1000);
+        }
+        wd_block_fini(&b);
+    }
+    ZSTD_freeDCtx(dz);
+    EXPECT_INT(got.len, canon.len);
+    FAIL_IF(memcmp(got.p, canon.p, canon.len) != 0);
+    /* compression: the part is far smaller than the JSON */
+    FAIL_UNLESS(p->file_bytes * 4 < canon.len);
+    wd_part_unref(p);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&canon);
+    wd_buf_fini(&got);
+    rm_dir();
+}
+
+static struct wd_query *parse(const char *q)
+{
+    struct wd_query *out = NULL;
+    struct wd_perr e;
+    WD_BUG_ON(wd_query_parse(q, strlen(q), &out, &e) != WD_OK);
+    return out;
+}
+
+static void t_index_prunes(void)
+{
+    fresh_dir();
+    struct wd_buf ev;
+    wd_buf_init(&ev, 0);
+    gen_events(&ev, 5 * WD_BLOCK_ROWS, WD_GEN_ZEEK_CONN);
+    /* one needle event in the middle */
+    const char *needle = "{\"summary\":\"zzneedle seen\",\"details\":{\"uid\":\"CNEEDLE1\"}}\n";
+    struct wd_buf all;
+    wd_buf_init(&all, 0);
+    size_t half = ev.len / 2;
+    while (ev.p[half] != '\n')
+        half++;
+    wd_buf_append(&all, ev.p, half + 1);
+    wd_buf_append(&all, needle, strlen(needle));
+    wd_buf_append(&all, ev.p + half + 1, ev.len - half - 1);
+    char path[300];
+    snprintf(path, sizeof(path), "%s/p.wdp", dir);
+    uint64_t n;
+    FAIL_IF(build_part(path, &all, NULL, &n) != WD_OK);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    const char *qs[] = {"details.uid:CNEEDLE1", "zzneedle", "summary:zzneedle"};
+    for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
+        struct wd_query *q = parse(qs[k]);
+        uint32_t may = 0, rows = 0;
+        for (uint32_t bi = 0; bi < p->nblocks; bi++) {
+            struct wd_block b;
+            wd_block_load(&b, p, bi, NULL);
+            b.dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
+            if (wd_eval_block_may_match(q->root, &b)) {
+                may++;
+                uint64_t bm[WD_BLOCK_ROWS / 64];
+                FAIL_IF(wd_eval_block(q->root, &b, bm) != WD_OK);
+                for (size_t w = 0; w < wd_bm_words(b.nrows); w++)
+                    rows += (uint32_t)__builtin_popcountll(bm[w]);
+            }
+            ZSTD_freeDCtx((ZSTD_DCtx *)b.dz);
+            wd_block_fini(&b);
+        }
+        EXPECT_INT(may, 1); /* every other block skipped by the index */
+        EXPECT_INT(rows, 1);
+        wd_query_free(q);
+    }
+    wd_part_unref(p);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&all);
+    rm_dir();
+}
+
+/* ---- the live store ---- */
+
+static struct wd_wal *wal_open(const char *wdir)
+{
+    struct wd_wal_opts o = {wdir, WD_DUR_NONE, 1 << 20, 64 << 20, 100, NULL};
+    struct wd_wal *w = NULL;
+    char err[256];
+    if (wd_wal_open(&o, &w, err, sizeof(err)))
+        printf("# wal: %s\n", err);
+    return w;
+}
+
+static uint64_t submit_lines(struct wd_wal *w, const struct wd_buf *events, uint32_t per_batch)
+{
+    struct wd_buf pl;
+    wd_buf_init(&pl, 0);
+    size_t pos = 0, len;
+    const char *line;
+    uint32_t cnt = 0;
+    uint64_t last = 0;
+    for (;;) {
+        line = next_line(events, &pos, &len);
+        if (line) {
+            wd_wal_payload_add(&pl, line, len);
+            cnt++;
+        }
+        if ((!line && cnt) || cnt == per_batch) {
+            struct wd_wal_req r = {.payload = pl.p, .len = pl.len, .count = cnt};
+            WD_BUG_ON(wd_wal_submit(w, &r, true) != WD_OK);
+            last = r.first_seq + cnt - 1;
+            pl.len = 0;
+            cnt = 0;
+        }
+        if (!line)
+            break;
+    }
+    wd_buf_fini(&pl);
+    return last;
+}
+
+static struct wd_store *store_open(const char *sdir, const char *wdir, struct wd_wal *w)
+{
+    struct wd_store_opts o = {.dir = sdir, .wal_dir = wdir, .flush_interval_ms = 50};
+    struct wd_store *st = NULL;
+    char err[512];
+    if (wd_store_open(&o, w, &st, err, sizeof(err)))
+        printf("# store: %s\n", err);
+    return st;
+}
+
+/* Polls (bounded) until the store has indexed `seq`. */
+static bool wait_indexed(struct wd_store *st, uint64_t seq)
+{
+    for (int i = 0; i < 2000; i++) {
+        if (wd_store_indexed_seq(st) >= seq)
+            return true;
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+static long long search_total(struct wd_store *st, const char *qs, uint32_t limit,
+                              struct wd_buf *out)
+{
+    struct wd_query *q = parse(qs);
+    struct wd_search req = {q, INT64_MIN, INT64_MAX, limit, NULL, NULL};
+    struct wd_perr e;
+    out->len = 0;
+    int rc = wd_store_search(st, &req, out, &e);
+    wd_query_free(q);
+    if (rc)
+        return -1;
+    wd_buf_putc(out, '\0');
+    const char *t = strstr(out->p, "\"total\":");
+    return t ? strtoll(t + 8, NULL, 10) : -2;
+}
+
+static void t_store_live(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    FAIL_IF(!w);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    gen_events(&ev, 20000, WD_GEN_ZEEK_MIX);
+    uint64_t last = submit_lines(w, &ev, 500);
+    FAIL_UNLESS(wait_indexed(st, last));
+    EXPECT_INT(search_total(st, "*", 3, &out), 20000);
+    /* newest first: ids descend */
+    const char *a = strstr(out.p, "\"_id\":\""), *b = a ? strstr(a + 1, "\"_id\":\"") : NULL;
+    FAIL_UNLESS(a && b && strtoull(a + 7, NULL, 10) > strtoull(b + 7, NULL, 10));
+    FAIL_UNLESS(strstr(out.p, "\"next_cursor\":\""));
+    /* restart: nothing lost, nothing twice */
+    wd_store_close(st);
+    st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    EXPECT_INT(search_total(st, "*", 0, &out), 20000);
+    last = submit_lines(w, &ev, 1000);
+    FAIL_UNLESS(wait_indexed(st, last));
+    EXPECT_INT(search_total(st, "*", 0, &out), 40000);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
+/* Pages through every hit with next_cursor: each id once, total pages as expected. */
+static void t_cursor_paging(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!w || !st);
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    gen_events(&ev, 2500, WD_GEN_ZEEK_CONN);
+    uint64_t last = submit_lines(w, &ev, 300);
+    FAIL_UNLESS(wait_indexed(st, last));
+    static bool seen[2600];
+    char cursor[64] = "";
+    int pages = 0, hits = 0;
+    struct wd_query *q = parse("*");
+    for (;;) {
+        struct wd_search req = {q, INT64_MIN, INT64_MAX, 1000, cursor[0] ? cursor : NULL, NULL};
+        struct wd_perr e;
+        out.len = 0;
+        FAIL_IF(wd_store_search(st, &req, &out, &e) != WD_OK);
+        wd_buf_putc(&out, '\0');
+        pages++;
+        for (const char *p = strstr(out.p, "\"_id\":\""); p; p = strstr(p + 1, "\"_id\":\"")) {
+            unsigned long long id = strtoull(p + 7, NULL, 10);
+            FAIL_IF(id == 0 || id > 2500 || seen[id]);
+            seen[id] = true;
+            hits++;
+        }
+        const char *c = strstr(out.p, "\"next_cursor\":\"");
+        if (!c)
+            break;
+        c += 15;
+        size_t n = strcspn(c, "\"");
+        FAIL_IF(n >= sizeof(cursor) || pages > 10);
+        memcpy(cursor, c, n);
+        cursor[n] = '\0';
+    }
+    EXPECT_INT(hits, 2500);
+    EXPECT_INT(pages, 3);
+    struct wd_search bad = {q, INT64_MIN, INT64_MAX, 10, "nonsense", NULL};
+    struct wd_perr e;
+    EXPECT_INT(wd_store_search(st, &bad, &out, &e), WD_EINVAL);
+    wd_query_free(q);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
+static void touch(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    WD_BUG_ON(!f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static bool exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* Start-up recovery: .tmp leftovers, parts after the checkpoint, parts covered by a
+ * merged part are removed; a corrupt part is reported and skipped, the rest stays. */
+static void t_recovery_rules(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300], pdir[400], path[500];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!w || !st);
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    gen_events(&ev, 3000, WD_GEN_ZEEK_DNS);
+    uint64_t last = submit_lines(w, &ev, 1000);
+    FAIL_UNLESS(wait_indexed(st, last));
+    wd_store_close(st);
+    snprintf(pdir, sizeof(pdir), "%s/events-20251201", sdir);
+    /* leftovers of a crash */
+    snprintf(path, sizeof(path), "%s/p-0000000000000bb9.tmp", pdir);
+    touch(path, "half a part");
+    char after[500];
+    snprintf(after, sizeof(after), "%s/p-0000000000000bb9-0000000000000bb9.wdp", pdir);
+    touch(after, "published, but the checkpoint never moved");
+    st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    FAIL_IF(exists(path) || exists(after));
+    EXPECT_INT(search_total(st, "*", 0, &out), 3000);
+    /* merge everything into one part; then fake a crash that left the inputs behind */
+    size_t n;
+    struct wd_part **v = wd_store_snapshot(st, &n);
+    FAIL_UNLESS(n >= 1);
+    char keep[500];
+    snprintf(keep, sizeof(keep), "%s", v[0]->path);
+    char copy[1100];
+    snprintf(copy, sizeof(copy), "cp '%s' '%s.save'", keep, keep);
+    FAIL_IF(system(copy) != 0);
+    if (n >= 2)
+        FAIL_IF(wd_store_merge_parts(st, v, n) != WD_OK);
+    wd_store_snapshot_free(v, n);
+    EXPECT_INT(search_total(st, "*", 0, &out), 3000);
+    wd_store_close(st);
+    snprintf(copy, sizeof(copy), "mv '%s.save' '%s'", keep, keep);
+    FAIL_IF(system(copy) != 0);
+    st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    EXPECT_INT(search_total(st, "*", 0, &out), 3000); /* not counted twice */
+    wd_store_close(st);
+    /* corrupt one byte of a chunk: reported, the other partitions' data stays */
+    v = NULL;
+    st = store_open(sdir, wdir, w);
+    v = wd_store_snapshot(st, &n);
+    FAIL_UNLESS(n == 1);
+    snprintf(path, sizeof(path), "%s", v[0]->path);
+    uint64_t off = v[0]->blocks[0].chunks[3].off;
+    wd_store_snapshot_free(v, n);
+    wd_store_close(st);
+    int fd = open(path, O_RDWR);
+    FAIL_IF(fd < 0);
+    unsigned char byte;
+    FAIL_IF(pread(fd, &byte, 1, (off_t)off) != 1);
+    byte ^= 0x5a;
+    FAIL_IF(pwrite(fd, &byte, 1, (off_t)off) != 1);
+    close(fd);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK); /* footer is intact */
+    EXPECT_INT(wd_part_check(p, NULL), 1);
+    wd_part_unref(p);
+    st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    /* a search touching the bad chunk skips that block instead of failing */
+    FAIL_IF(search_total(st, "details.nosuchfield:x", 5, &out) != 0);
+    FAIL_IF(search_total(st, "*", 5, &out) < 0);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
+/* ---- fault injection ---- */
+
+static int fault_after; /* fail the Nth write (write faults) or fsync */
+static int fault_errno;
+static int fault_calls;
+static bool fault_fsync;
+
+static ssize_t bad_write(int fd, const void *p, size_t n)
+{
+    if (!fault_fsync && ++fault_calls == fault_after) {
+        errno = fault_errno;
+        return -1;
+    }
+    return write(fd, p, n);
+}
+
+static int bad_fsync(int fd)
+{
+    if (fault_fsync && ++fault_calls == fault_after) {
+        errno = fault_errno;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+static const struct wd_store_io bad_io = {bad_write, bad_fsync, rename};
+
+static void t_faults(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!w || !st);
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    gen_events(&ev, 1000, WD_GEN_ZEEK_CONN);
+    uint64_t last = submit_lines(w, &ev, 500);
+    FAIL_UNLESS(wait_indexed(st, last));
+    uint64_t total = 1000;
+    struct {
+        bool fsync;
+        int nth, err;
+    } cases[] = {{false, 1, ENOSPC}, {false, 3, EIO}, {false, 6, ENOSPC}, {true, 1, EIO},
+                 {true, 2, EIO},     {true, 3, ENOSPC}};
+    for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
+        fault_fsync = cases[i].fsync;
+        fault_after = cases[i].nth;
+        fault_errno = cases[i].err;
+        fault_calls = 0;
+        __atomic_store_n(&wd_store_io, &bad_io, __ATOMIC_SEQ_CST);
+        last = submit_lines(w, &ev, 1000);
+        total += 1000;
+        /* the failed flush is retried from the checkpoint once the fault is gone */
+        for (int k = 0; k < 400 && fault_calls < fault_after; k++) {
+            struct timespec ts = {0, 5 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+        FAIL_UNLESS(fault_calls >= fault_after);
+        /* readable during the fault */
+        FAIL_IF(search_total(st, "*", 1, &out) < (long long)(total - 1000));
+        __atomic_store_n(&wd_store_io, &wd_store_io_posix, __ATOMIC_SEQ_CST);
+        FAIL_UNLESS(wait_indexed(st, last));
+        EXPECT_INT(search_total(st, "*", 0, &out), (long long)total);
+    }
+    /* nothing half-written is left behind, and a restart counts the same */
+    wd_store_close(st);
+    FAIL_IF(system("find /tmp/ward-test-store-* -name '*.tmp' | grep -q .") == 0);
+    st = store_open(sdir, wdir, w);
+    EXPECT_INT(search_total(st, "*", 0, &out), (long long)total);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
+WD_TEST_LIST{
+    {"store_codecs", t_codecs},
+    {"store_part_roundtrip", t_part_roundtrip},
+    {"store_index_prunes", t_index_prunes},
+    {"store_live_and_restart", t_store_live},
+    {"store_cursor_paging", t_cursor_paging},
+    {"store_recovery_rules", t_recovery_rules},
+    {"store_fault_injection", t_faults},
+};
+WD_TEST_MAIN
