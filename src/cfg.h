@@ -39,6 +39,11 @@ struct wd_config {
     int64_t wal_queue_max_bytes;
     int64_t wal_fsync_interval_ms;
     int64_t log_errors_per_second;
+    int64_t store_flush_interval_ms;
+    int64_t store_retention_days;
+    int64_t store_retention_bytes;
+    int64_t store_alert_retention_days;
+    bool store_truncate_wal;
 };
 
 enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_ENUM, WD_CFG_ADDR };

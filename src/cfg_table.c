@@ -76,6 +76,21 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "syslog TCP stops reading (backpressure). Bounds memory."},
     {"wal.fsync_interval_ms", WD_CFG_INT, "200", 1, 60000, NULL, OFF(wal_fsync_interval_ms),
      "With wal.durability: async, the longest time between fsyncs."},
+    {"store.flush_interval_ms", WD_CFG_INT, "500", 10, 60000, NULL, OFF(store_flush_interval_ms),
+     "Longest time between an event becoming durable in the write-ahead log and it being "
+     "searchable (a part is published at least this often while events arrive)."},
+    {"store.retention_days", WD_CFG_INT, "0", 0, 100000, NULL, OFF(store_retention_days),
+     "Delete every events-YYYYMMDD partition whose whole day is older than this many days; "
+     "0 keeps events forever."},
+    {"store.retention_bytes", WD_CFG_SIZE, "0", 0, 1024 * 1024 * GIB, NULL,
+     OFF(store_retention_bytes),
+     "Delete the oldest partitions while the store is larger than this; 0 = no limit."},
+    {"store.alert_retention_days", WD_CFG_INT, "365", 0, 100000, NULL,
+     OFF(store_alert_retention_days),
+     "Retention of the monthly alerts-YYYYMM partitions (events with type \"alert\"); "
+     "0 keeps them forever."},
+    {"store.truncate_wal", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(store_truncate_wal),
+     "Delete write-ahead log segments once every event in them is in the store."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

@@ -4,6 +4,7 @@
  */
 #include "gen.h"
 #include "server.h"
+#include "store.h"
 #include "wal.h"
 #include "ward.h"
 
@@ -59,6 +60,9 @@ static const struct wd_cmd cmds[] = {
     {"serve", wd_serve_main, "run the server (HTTP and syslog ingest, metrics)"},
     {"gen", wd_gen_main, "generate deterministic demo/test events (Zeek, syslog, CloudTrail)"},
     {"config", wd_config_main, "check a configuration file; print the key reference"},
+    {"store", wd_store_main, "check or summarise a store (store check DIR, store stats DIR)"},
+    {"archive", wd_archive_main, "pack a closed partition into one file"},
+    {"restore", wd_restore_main, "bring an archived partition back"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };

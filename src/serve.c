@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "server.h"
+#include "store.h"
 #include "syslog_net.h"
 #include "wd_time.h"
 #include "wal.h"
@@ -77,6 +78,21 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_WARN, "serve",
                "wal.durability is none: acknowledged events can be "
                "lost on a crash (benchmarks only)");
+    snprintf(s->store_dir, sizeof(s->store_dir), "%s/store", s->cfg.data_dir);
+    struct wd_store_opts so = {
+        .dir = s->store_dir,
+        .wal_dir = s->wal_dir,
+        .flush_interval_ms = s->cfg.store_flush_interval_ms,
+        .retention_days = s->cfg.store_retention_days,
+        .retention_bytes = s->cfg.store_retention_bytes,
+        .alert_retention_days = s->cfg.store_alert_retention_days,
+        .truncate_wal = s->cfg.store_truncate_wal,
+        .metrics = &s->metrics,
+    };
+    if (wd_store_open(&so, s->wal, &s->store, err, sizeof(err))) {
+        wd_log(WD_LOG_ERROR, "serve", "store: %s", err);
+        return 1;
+    }
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -95,6 +111,8 @@ void wd_server_stop(struct wd_server *s)
     s->syslog = NULL;
     wd_http_stop(s->http);
     s->http = NULL;
+    wd_store_close(s->store);
+    s->store = NULL;
     wd_wal_close(s->wal);
     s->wal = NULL;
     wd_tz_free(s->tz);

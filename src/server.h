@@ -15,6 +15,7 @@ struct wd_wal;
 struct wd_tz;
 struct wd_http;
 struct wd_syslog_srv;
+struct wd_store;
 
 struct wd_server {
     struct wd_config cfg;
@@ -26,6 +27,8 @@ struct wd_server {
     int64_t start_us;
     struct wd_http *http;
     struct wd_syslog_srv *syslog;
+    struct wd_store *store;
+    char store_dir[4096];
     struct wd_ratelimit rl_ingest; /* per-event error records */
 };
 

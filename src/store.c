@@ -533,6 +533,72 @@ static void retention(struct wd_store *st)
     }
 }
 
+static bool list_has_path(struct wd_store *st, const char *path)
+{
+    for (size_t i = 0; i < st->nparts; i++)
+        if (!strcmp(st->parts[i]->path, path))
+            return true;
+    return false;
+}
+
+/* Follows partitions archived or restored by the CLI while the server runs: parts whose
+ * files are gone leave the list, checkpointed parts that appeared join it. */
+static void rescan(struct wd_store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    for (size_t i = 0; i < st->nparts;) {
+        struct wd_part *p = st->parts[i];
+        if (access(p->path, F_OK) != 0 && errno == ENOENT) {
+            list_remove(st, p);
+            wd_part_unref(p);
+        } else
+            i++;
+    }
+    pthread_mutex_unlock(&st->mu);
+    DIR *d = opendir(st->dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_partition_name(de->d_name))
+            continue;
+        char pdir[4400];
+        snprintf(pdir, sizeof(pdir), "%s/%s", st->dir, de->d_name);
+        DIR *pd = opendir(pdir);
+        if (!pd)
+            continue;
+        struct dirent *pe;
+        while ((pe = readdir(pd))) {
+            uint64_t lo, hi;
+            if (!parse_part_name(pe->d_name, &lo, &hi))
+                continue;
+            char path[4700];
+            snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
+            pthread_mutex_lock(&st->mu);
+            bool want = hi <= st->checkpoint && !list_has_path(st, path);
+            pthread_mutex_unlock(&st->mu);
+            if (!want)
+                continue;
+            struct wd_part *p;
+            char perr[512];
+            if (wd_part_open(path, &p, perr, sizeof(perr))) {
+                wd_log(WD_LOG_ERROR, "store", "%s (part skipped)", perr);
+                continue;
+            }
+            pthread_mutex_lock(&st->mu);
+            if (!list_has_path(st, path)) {
+                wd_log(WD_LOG_INFO, "store", "new part %s (restored)", path);
+                list_add(st, p);
+                p = NULL;
+            }
+            pthread_mutex_unlock(&st->mu);
+            wd_part_unref(p);
+        }
+        closedir(pd);
+    }
+    closedir(d);
+}
+
 /* Picks a run of consecutive small parts of one partition; returns its length. */
 static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
 {
@@ -584,6 +650,7 @@ static void *maint_main(void *arg)
         if (stop)
             break;
         retention(st);
+        rescan(st);
         struct wd_part **run;
         size_t n = pick_merge(st, &run);
         if (n) {
