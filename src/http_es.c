@@ -8,6 +8,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "store.h"
 #include "wal.h"
 
 void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r)
@@ -100,5 +101,27 @@ void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r)
 void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
 {
     wd_metrics_render(&q->s->metrics, &r->body);
+    if (q->s->store) {
+        uint64_t parts, bytes, rows, merges, corrupt;
+        wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);
+        wd_buf_printf(&r->body,
+                      "# HELP ward_store_indexed_seq Every event id up to this one is searchable.\n"
+                      "# TYPE ward_store_indexed_seq gauge\nward_store_indexed_seq %llu\n"
+                      "# HELP ward_store_parts Part files in the store.\n"
+                      "# TYPE ward_store_parts gauge\nward_store_parts %llu\n"
+                      "# HELP ward_store_bytes Bytes of part files.\n"
+                      "# TYPE ward_store_bytes gauge\nward_store_bytes %llu\n"
+                      "# HELP ward_store_events Events in the store.\n"
+                      "# TYPE ward_store_events gauge\nward_store_events %llu\n"
+                      "# HELP ward_store_merges_total Merges done since start.\n"
+                      "# TYPE ward_store_merges_total counter\nward_store_merges_total %llu\n"
+                      "# HELP ward_store_corrupt_parts_total Parts skipped as corrupt at start.\n"
+                      "# TYPE ward_store_corrupt_parts_total counter\n"
+                      "ward_store_corrupt_parts_total %llu\n",
+                      (unsigned long long)wd_store_indexed_seq(q->s->store),
+                      (unsigned long long)parts, (unsigned long long)bytes,
+                      (unsigned long long)rows, (unsigned long long)merges,
+                      (unsigned long long)corrupt);
+    }
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

@@ -32,9 +32,21 @@ static bool block_has_col(struct wd_block *b, uint32_t col)
     return false;
 }
 
+/* Whether text could equal a number literal (numbers other than integers are not indexed). */
+static bool looks_numeric(struct wd_str t)
+{
+    for (size_t i = 0; i < t.len; i++)
+        if (!strchr("0123456789+-.eE", t.p[i]))
+            return false;
+    return t.len > 0;
+}
+
 /* Whether column col of the block may hold a value matching leaf l. */
 static bool col_may_match(const struct wd_qleaf *l, struct wd_block *b, uint32_t col)
 {
+    uint8_t noidx = b->part->col_noidx[col];
+    if (noidx == 2 || (noidx == 1 && looks_numeric(l->text)))
+        return block_has_col(b, col);
     struct probe p = {b, col, 0, 0};
     int mode = wd_qleaf_keys(l, (enum wd_ftype)b->part->col_ftype[col], on_probe, &p);
     if (mode == WD_QKEYS_ANY)

@@ -49,7 +49,9 @@ struct wd_blockdir {
 struct wd_part_builder {
     /* dictionaries */
     char **col_path;
+    uint32_t *col_len;
     uint8_t *col_ftype;
+    uint8_t *col_noidx; /* 1: its number literals are not indexed; 2: nothing is */
     uint32_t ncols, col_cap;
     uint32_t *col_tab; /* open addressing: col id + 1 */
     uint32_t col_tab_cap;
@@ -66,7 +68,7 @@ struct wd_part_builder {
     uint32_t rows;
     int64_t min_ts, max_ts, last_ts;
     uint64_t min_seq, max_seq, last_seq;
-    uint32_t *hashes;
+    uint32_t *hashes; /* the block's key set (open addressing) */
     size_t nhash, hash_cap;
     /* output */
     int fd;
@@ -112,6 +114,7 @@ struct wd_part {
     const char **col_path;
     uint32_t *col_path_len;
     uint8_t *col_ftype;
+    uint8_t *col_noidx;
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint32_t nblocks;

@@ -52,6 +52,41 @@ int wd_store_sync_dir(const char *dir)
     return rc;
 }
 
+/* ---- fast appends (the shredder's hot path) ---- */
+
+static inline void put_bytes(struct wd_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        wd_buf_reserve(b, n + 16);
+    if (b->cap - b->len > n) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+    }
+}
+
+static inline void put_byte(struct wd_buf *b, char c)
+{
+    if (b->cap - b->len <= 1)
+        wd_buf_reserve(b, 64);
+    if (b->cap - b->len > 1)
+        b->p[b->len++] = c;
+}
+
+static inline void put_varint(struct wd_buf *b, uint64_t v)
+{
+    if (b->cap - b->len <= 10)
+        wd_buf_reserve(b, 64);
+    if (b->cap - b->len <= 10)
+        return;
+    unsigned char *o = (unsigned char *)b->p + b->len;
+    while (v >= 0x80) {
+        *o++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (unsigned char)v;
+    b->len = (size_t)((char *)o - b->p);
+}
+
 /* ---- dictionaries ---- */
 
 static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
@@ -60,7 +95,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         uint32_t cap = b->col_tab_cap ? b->col_tab_cap * 2 : 256;
         uint32_t *t = wd_xcalloc(cap, sizeof(*t));
         for (uint32_t i = 0; i < b->ncols; i++) {
-            uint32_t k = (uint32_t)wd_hash64(b->col_path[i], strlen(b->col_path[i]), 1) & (cap - 1);
+            uint32_t k = (uint32_t)wd_hash64(b->col_path[i], b->col_len[i], 1) & (cap - 1);
             while (t[k])
                 k = (k + 1) & (cap - 1);
             t[k] = i + 1;
@@ -72,7 +107,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     uint32_t k = (uint32_t)wd_hash64(path, len, 1) & (b->col_tab_cap - 1);
     while (b->col_tab[k]) {
         uint32_t id = b->col_tab[k] - 1;
-        if (strlen(b->col_path[id]) == len && memcmp(b->col_path[id], path, len) == 0)
+        if (b->col_len[id] == len && memcmp(b->col_path[id], path, len) == 0)
             return id;
         k = (k + 1) & (b->col_tab_cap - 1);
     }
@@ -80,12 +115,17 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->col_cap = b->col_cap ? b->col_cap * 2 : 64;
         b->col_path = wd_xrealloc(b->col_path, b->col_cap * sizeof(*b->col_path));
         b->col_ftype = wd_xrealloc(b->col_ftype, b->col_cap);
+        b->col_len = wd_xrealloc(b->col_len, b->col_cap * sizeof(*b->col_len));
+        b->col_noidx = wd_xrealloc(b->col_noidx, b->col_cap);
         b->cols = wd_xrealloc(b->cols, b->col_cap * sizeof(*b->cols));
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
     }
     uint32_t id = b->ncols++;
     b->col_path[id] = wd_xstrndup(path, len);
     b->col_ftype[id] = (uint8_t)wd_qfield_type(path, len);
+    b->col_len[id] = (uint32_t)len;
+    /* Dates are pruned by the blocks' time ranges, never by the index. */
+    b->col_noidx[id] = b->col_ftype[id] == WD_FT_DATE ? 2 : 0;
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
     wd_buf_init(&b->cols[id].vals, 0);
     b->col_tab[k] = id + 1;
@@ -130,13 +170,36 @@ static uint32_t shape_id(struct wd_part_builder *b, const char *p, size_t len)
 
 /* ---- shredding ---- */
 
+/* Adds h to the block's key set (open addressing; 0 marks a free slot, so hash 0 is
+ * stored as 1: a false positive at worst). */
 static void push_hash(struct wd_part_builder *b, uint32_t h)
 {
-    if (b->nhash == b->hash_cap) {
-        b->hash_cap = b->hash_cap ? b->hash_cap * 2 : 65536;
-        b->hashes = wd_xrealloc(b->hashes, b->hash_cap * sizeof(*b->hashes));
+    if (!h)
+        h = 1;
+    if (b->nhash * 2 >= b->hash_cap) {
+        uint32_t cap = b->hash_cap ? (uint32_t)b->hash_cap * 2 : 1u << 16;
+        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+        for (size_t i = 0; i < b->hash_cap; i++) {
+            uint32_t v = b->hashes[i];
+            if (!v)
+                continue;
+            uint32_t k = (v * 2654435761u) & (cap - 1);
+            while (t[k])
+                k = (k + 1) & (cap - 1);
+            t[k] = v;
+        }
+        free(b->hashes);
+        b->hashes = t;
+        b->hash_cap = cap;
     }
-    b->hashes[b->nhash++] = h;
+    uint32_t mask = (uint32_t)b->hash_cap - 1, k = (h * 2654435761u) & mask;
+    while (b->hashes[k]) {
+        if (b->hashes[k] == h)
+            return;
+        k = (k + 1) & mask;
+    }
+    b->hashes[k] = h;
+    b->nhash++;
 }
 
 struct keyctx {
@@ -157,17 +220,23 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
     struct wd_colbuild *c = &b->cols[col];
     if (!c->nvals)
         b->touched[b->ntouched++] = col;
-    wd_buf_putc(&c->vals, (char)tag);
+    put_byte(&c->vals, (char)tag);
     if (tag == WD_VT_INT) {
-        wd_put_varint(&c->vals, wd_zigzag(iv));
+        put_varint(&c->vals, wd_zigzag(iv));
         c->nint++;
     } else {
-        wd_put_varint(&c->vals, len);
-        wd_buf_append(&c->vals, s, len);
+        put_varint(&c->vals, len);
+        put_bytes(&c->vals, s, len);
     }
     c->nvals++;
-    if (tag == WD_VT_JSON)
-        return; /* its elements are indexed as shadow values */
+    if (tag == WD_VT_JSON || b->col_noidx[col] == 2)
+        return; /* arrays: their elements are indexed as shadow values */
+    if (tag == WD_VT_NUM) {
+        /* Floats are near-unique: not indexed; the column is marked so a search for a
+         * number in it does not rely on the index. */
+        b->col_noidx[col] = 1;
+        return;
+    }
     struct wd_qval q = {.type = WD_QV_STR, .s = {s, len}};
     char num[24];
     if (tag == WD_VT_INT) {
@@ -186,8 +255,8 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
 
 static void shape_put_key(struct wd_buf *sh, struct wd_str key)
 {
-    wd_put_varint(sh, key.len);
-    wd_buf_append(sh, key.p, key.len);
+    put_varint(sh, key.len);
+    put_bytes(sh, key.p, key.len);
 }
 
 /* A scalar value's tag, text and integer. */
@@ -278,8 +347,8 @@ static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, struct 
     for (const struct wd_jv *m = obj->u.kids.head; m; m = m->next) {
         b->path.len = base;
         if (base)
-            wd_buf_putc(&b->path, '.');
-        wd_buf_append(&b->path, m->key.p, m->key.len);
+            put_byte(&b->path, '.');
+        put_bytes(&b->path, m->key.p, m->key.len);
         shape_put_key(sh, m->key);
         if (m->type == WD_JV_NULL) {
             wd_buf_putc(sh, WD_SH_NULL);
@@ -310,8 +379,8 @@ static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, struct 
             uint8_t tag = scalar_tag(m, &s, &iv);
             uint32_t col = col_id(b, b->path.p, b->path.len);
             add_value(b, col, tag, s.p, s.len, iv);
-            wd_buf_putc(sh, WD_SH_COL);
-            wd_put_varint(sh, col);
+            put_byte(sh, WD_SH_COL);
+            put_varint(sh, col);
         }
     }
     b->path.len = base;
@@ -353,13 +422,12 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sorts hashes with an LSD radix sort (4 passes of 8 bits), then removes duplicates. */
-static size_t sort_unique(uint32_t *v, size_t n)
+/* Sorts distinct hashes with an LSD radix sort (4 passes of 8 bits). */
+static size_t sort_unique(uint32_t *v, size_t n, uint32_t *tmp)
 {
     if (n < 256) {
         qsort(v, n, sizeof(*v), cmp_u32);
     } else {
-        uint32_t *tmp = wd_xmalloc(n * sizeof(*v));
         for (int pass = 0; pass < 4; pass++) {
             size_t cnt[257] = {0};
             int sh = pass * 8;
@@ -371,7 +439,6 @@ static size_t sort_unique(uint32_t *v, size_t n)
                 tmp[cnt[(v[i] >> sh) & 0xff]++] = v[i];
             memcpy(v, tmp, n * sizeof(*v));
         }
-        free(tmp);
     }
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
@@ -415,11 +482,19 @@ static int flush_block(struct wd_part_builder *b)
         c->nvals = c->nint = 0;
     }
     if (!rc) {
-        size_t n = sort_unique(b->hashes, b->nhash);
+        /* compact the key set, sort it */
+        uint32_t *keys = wd_xmalloc((b->nhash + 1) * 2 * sizeof(*keys));
+        size_t n = 0;
+        for (size_t i = 0; i < b->hash_cap; i++)
+            if (b->hashes[i])
+                keys[n++] = b->hashes[i];
+        n = sort_unique(keys, n, keys + b->nhash + 1);
+        memset(b->hashes, 0, b->hash_cap * sizeof(*b->hashes));
         b->enc.len = 0;
         wd_buf_reserve(&b->enc, n * 4);
         for (size_t i = 0; i < n; i++)
-            wd_put_u32((unsigned char *)b->enc.p + 4 * i, b->hashes[i]);
+            wd_put_u32((unsigned char *)b->enc.p + 4 * i, keys[i]);
+        free(keys);
         b->enc.len = n * 4;
         rc = put_chunk(b, bd, WD_COL_INDEX, (uint32_t)n, b->enc.p, b->enc.len, false);
     }
@@ -514,9 +589,9 @@ static void write_footer(struct wd_part_builder *b, struct wd_buf *f, uint64_t l
     put64le(f, (uint64_t)b->part_max_ts);
     wd_put_varint(f, b->ncols);
     for (uint32_t i = 0; i < b->ncols; i++) {
-        size_t n = strlen(b->col_path[i]);
-        wd_put_varint(f, n);
-        wd_buf_append(f, b->col_path[i], n);
+        wd_put_varint(f, b->col_len[i]);
+        wd_buf_append(f, b->col_path[i], b->col_len[i]);
+        wd_buf_putc(f, (char)b->col_noidx[i]); /* 1: numbers not indexed, 2: nothing */
     }
     wd_put_varint(f, b->nshapes);
     for (uint32_t i = 0; i < b->nshapes; i++) {
@@ -561,6 +636,8 @@ static void builder_free(struct wd_part_builder *b)
     free(b->blocks);
     free(b->col_path);
     free(b->col_ftype);
+    free(b->col_len);
+    free(b->col_noidx);
     free(b->cols);
     free(b->touched);
     free(b->col_tab);

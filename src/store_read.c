@@ -124,12 +124,15 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
     p->col_path = wd_xcalloc(nc + 1, sizeof(*p->col_path));
     p->col_path_len = wd_xcalloc(nc + 1, sizeof(*p->col_path_len));
     p->col_ftype = wd_xcalloc(nc + 1, 1);
+    p->col_noidx = wd_xcalloc(nc + 1, 1);
     for (uint32_t i = 0; i < p->ncols; i++) {
         uint64_t n = rd_varint(&r);
         p->col_path[i] = (const char *)rd_bytes(&r, n);
         p->col_path_len[i] = (uint32_t)n;
+        const unsigned char *fl = rd_bytes(&r, 1);
         if (r.bad)
             return false;
+        p->col_noidx[i] = *fl & 3;
         p->col_ftype[i] = (uint8_t)wd_qfield_type(p->col_path[i], n);
     }
     uint64_t ns = rd_varint(&r);
@@ -273,6 +276,7 @@ void wd_part_unref(struct wd_part *p)
     free(p->col_path);
     free(p->col_path_len);
     free(p->col_ftype);
+    free(p->col_noidx);
     free(p->footer);
     free(p->path);
     free(p);
