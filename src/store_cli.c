@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "store_int.h"
 #include "wd_time.h"
@@ -116,16 +117,76 @@ static int cmd_check(const char *dir, bool stats_only)
     return bad ? 1 : 0;
 }
 
+/* Prints every stored event as SEQ<TAB>PARTITION<TAB>JSON, part by part. */
+static int cmd_dump(const char *dir)
+{
+    char sdir[4300];
+    store_dir_of(dir, sdir, sizeof(sdir));
+    struct partfile *parts;
+    size_t np;
+    if (list_dir(sdir, true, &parts, &np)) {
+        fprintf(stderr, "ward: cannot open %s: %s\n", sdir, strerror(errno));
+        return 1;
+    }
+    int status = 0;
+    struct wd_buf json;
+    wd_buf_init(&json, 0);
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    for (size_t i = 0; i < np; i++) {
+        char pdir[4400];
+        snprintf(pdir, sizeof(pdir), "%s/%s", sdir, parts[i].name);
+        struct partfile *f;
+        size_t nf;
+        if (list_dir(pdir, false, &f, &nf))
+            continue;
+        for (size_t j = 0; j < nf; j++) {
+            char path[4500], err[600];
+            snprintf(path, sizeof(path), "%s/%s", pdir, f[j].name);
+            struct wd_part *p;
+            if (wd_part_open(path, &p, err, sizeof(err))) {
+                fprintf(stderr, "ward: %s\n", err);
+                status = 1;
+                continue;
+            }
+            for (uint32_t bi = 0; bi < p->nblocks; bi++) {
+                struct wd_block b;
+                wd_block_load(&b, p, bi, (struct ZSTD_DCtx_s *)dz);
+                for (uint32_t r = 0; r < b.nrows; r++) {
+                    json.len = 0;
+                    if (wd_block_row_json(&b, r, &json)) {
+                        fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
+                        status = 1;
+                        break;
+                    }
+                    printf("%llu\t%s\t%.*s\n", (unsigned long long)b.seq[r], p->partition,
+                           (int)json.len, json.p);
+                }
+                wd_block_fini(&b);
+            }
+            wd_part_unref(p);
+        }
+        free(f);
+    }
+    ZSTD_freeDCtx(dz);
+    wd_buf_fini(&json);
+    free(parts);
+    return status;
+}
+
 int wd_store_main(int argc, char **argv)
 {
     if (argc == 3 && (!strcmp(argv[1], "check") || !strcmp(argv[1], "stats")))
         return cmd_check(argv[2], !strcmp(argv[1], "stats"));
+    if (argc == 3 && !strcmp(argv[1], "dump"))
+        return cmd_dump(argv[2]);
     FILE *f = argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr;
-    fprintf(f, "usage: ward store check DIR\n       ward store stats DIR\n\n"
+    fprintf(f, "usage: ward store check DIR\n       ward store stats DIR\n"
+               "       ward store dump DIR\n\n"
                "check: verifies the footer and every chunk checksum of every part under DIR\n"
                "(a data directory or its store/ folder); prints each problem as\n"
                "'FILE: what at offset N' and exits 1 when there is any.\n"
-               "stats: events, parts and bytes per partition.\n");
+               "stats: events, parts and bytes per partition.\n"
+               "dump: every stored event as 'ID<TAB>PARTITION<TAB>JSON' (a debugging aid).\n");
     return f == stdout ? 0 : 2;
 }
 
