@@ -635,7 +635,8 @@ int wd_qleaf_keys(const struct wd_qleaf *l, enum wd_ftype t, wd_qkey_cb cb, void
     case WD_FT_TEXT:
         for (uint32_t i = 0; i < pv->ntoks; i++)
             cb(ctx, pv->toks[i].p, pv->toks[i].len);
-        return l->op == WD_QOP_TERM ? WD_QKEYS_ANY : WD_QKEYS_ALL;
+        /* A phrase without tokens matches nothing: ANY of no keys says so. */
+        return l->op == WD_QOP_TERM || pv->ntoks == 0 ? WD_QKEYS_ANY : WD_QKEYS_ALL;
     case WD_FT_IP:
         if (pv->has_ip) {
             if (pv->is_cidr)
