@@ -428,7 +428,7 @@ static struct wd_qnode *parse_range(struct ps *p, const struct fctx *f, const st
     while (i < p->len && (w = ws_len(p->s, p->len, i)) > 0)
         i += w;
     if (!(i + 2 <= p->len && memcmp(p->s + i, "TO", 2) == 0 &&
-          (i + 2 == p->len || ws_len(p->s, p->len, i + 2) || p->s[i + 2] == '"')))
+          (i + 2 == p->len || ws_len(p->s, p->len, i + 2) || strchr("\"]}", p->s[i + 2]))))
         return perr(p, i, "expected 'TO' in range");
     i += 2;
     if (!range_bound(p, &i, &pv->hi))

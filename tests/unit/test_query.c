@@ -180,6 +180,7 @@ static void t_errors(void)
         {"f:[a TO b", "ERR 9 expected ']' or '}' to close the range"},
         {"f:[a TO b c]", "ERR 10 expected ']' or '}' to close the range"},
         {"f:[a TO", "ERR 7 expected a range bound"},
+        {"f:[a TO]", "ERR 7 expected a range bound"},
         {"f:[\"a TO b]", "ERR 3 unterminated phrase: expected '\"'"},
         {"(a", "ERR 2 expected ')'"},
         {"f:(a b", "ERR 6 expected ')'"},
