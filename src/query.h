@@ -170,12 +170,23 @@ bool wd_qleaf_covers(const struct wd_qleaf *l, const char *path, size_t path_len
 #define WD_QINDEX_MAX_KEY 256
 enum wd_qkeys_mode { WD_QKEYS_NONE, WD_QKEYS_ANY, WD_QKEYS_ALL };
 typedef void (*wd_qkey_cb)(void *ctx, const char *key, size_t len);
+/* Returns an enum wd_qkeys_mode. ANY with no keys yielded means no value can match. */
 int wd_qleaf_keys(const struct wd_qleaf *l, enum wd_ftype t, wd_qkey_cb cb, void *ctx);
 void wd_qindex_keys(enum wd_ftype t, const struct wd_qval *v, wd_qkey_cb cb, void *ctx);
 
 /* Evaluates the whole boolean tree against one decoded event (an object). */
 bool wd_query_match_jv(const struct wd_query *q, const struct wd_jv *event);
 bool wd_qnode_match_jv(const struct wd_qnode *n, const struct wd_jv *event);
+
+/*
+ * Appends a debugging S-expression of the query to out (tests, fuzzing, `ward query
+ * --explain`). Leaves: (term F "x"), (phrase F "x"), (wildcard F "a*"), (regex F "a.*"),
+ * (range F [a TO *}), (exists F), with F = `*` for a field-less leaf; (all), (none);
+ * (bool (must ...) (should ...) (not ...)), empty lists omitted. Pipes follow, one
+ * " | (...)" each. Returns WD_OK or the wd_buf error.
+ */
+int wd_query_dump(const struct wd_query *q, struct wd_buf *out);
+int wd_qnode_dump(const struct wd_qnode *n, struct wd_buf *out);
 
 /* Whether the query has pipes that produce a table instead of hits. */
 static inline bool wd_query_is_table(const struct wd_query *q)

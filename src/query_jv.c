@@ -1,0 +1,330 @@
+/*
+ * query_jv.c: the brute-force evaluator over a decoded event (wd_query_match_jv), which
+ * is the reference the store's columnar evaluator is tested against, and the debugging
+ * S-expression dump (wd_query_dump).
+ *
+ * An event is flattened into (path, value) pairs: a path is the dotted join of object
+ * keys; array elements (also nested arrays, and the members of objects inside arrays)
+ * are values of the array's own path; null is not a value and objects are not values.
+ */
+#include "query_int.h"
+
+#include "jv.h"
+
+struct fval {
+    size_t path_off, path_len; /* into flat.paths */
+    struct wd_qval v;
+    size_t text_off; /* number text formatted into flat.paths (when raw is empty) */
+    bool text_own;
+};
+
+struct flat {
+    struct fval *v;
+    size_t n, cap;
+    struct wd_buf paths;
+    bool oom;
+};
+
+static void add_val(struct flat *f, size_t poff, size_t plen, const struct wd_jv *j)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 32;
+        struct fval *g = realloc(f->v, cap * sizeof(*g));
+        if (!g) {
+            f->oom = true;
+            return;
+        }
+        f->v = g;
+        f->cap = cap;
+    }
+    struct fval *e = &f->v[f->n];
+    memset(e, 0, sizeof(*e));
+    e->path_off = poff;
+    e->path_len = plen;
+    switch (j->type) {
+    case WD_JV_TRUE:
+    case WD_JV_FALSE:
+        e->v.type = WD_QV_BOOL;
+        e->v.b = j->type == WD_JV_TRUE;
+        e->v.s = e->v.b ? WD_STR("true") : WD_STR("false");
+        break;
+    case WD_JV_STR:
+        e->v.type = WD_QV_STR;
+        e->v.s = j->u.s;
+        break;
+    case WD_JV_INT:
+    case WD_JV_FLOAT:
+        e->v.type = j->type == WD_JV_INT ? WD_QV_INT : WD_QV_FLOAT;
+        if (j->type == WD_JV_INT)
+            e->v.i = j->u.i;
+        else
+            e->v.f = j->u.f;
+        if (j->raw.len) {
+            e->v.s = j->raw;
+        } else {
+            char buf[40];
+            size_t n;
+            if (j->type == WD_JV_INT) {
+                n = wd_fmt_i64(j->u.i, buf);
+            } else {
+                int r = wd_jv_fmt_double(j->u.f, buf, sizeof(buf));
+                n = r > 0 ? (size_t)r : 0;
+            }
+            e->text_off = f->paths.len;
+            e->text_own = true;
+            e->v.s.len = n;
+            if (wd_buf_append(&f->paths, buf, n) != WD_OK)
+                f->oom = true;
+        }
+        break;
+    default:
+        return;
+    }
+    f->n++;
+}
+
+static void walk(struct flat *f, const struct wd_jv *j, size_t poff, size_t plen)
+{
+    if (f->oom)
+        return;
+    if (j->type == WD_JV_OBJ) {
+        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next) {
+            if (k->type == WD_JV_NULL)
+                continue;
+            size_t off = f->paths.len;
+            /* Reserve first: the prefix is read from the buffer being appended to. */
+            int rc = wd_buf_reserve(&f->paths, plen + 1 + k->key.len);
+            if (rc == WD_OK && plen) {
+                rc = wd_buf_append(&f->paths, f->paths.p + poff, plen);
+                if (rc == WD_OK)
+                    rc = wd_buf_putc(&f->paths, '.');
+            }
+            if (rc == WD_OK)
+                rc = wd_buf_append(&f->paths, k->key.p, k->key.len);
+            if (rc != WD_OK) {
+                f->oom = true;
+                return;
+            }
+            walk(f, k, off, f->paths.len - off);
+        }
+    } else if (j->type == WD_JV_ARR) {
+        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next)
+            walk(f, k, poff, plen);
+    } else if (j->type != WD_JV_NULL) {
+        add_val(f, poff, plen, j);
+    }
+}
+
+static bool leaf_any(const struct wd_qleaf *l, const struct flat *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const struct fval *e = &f->v[i];
+        const char *path = f->paths.p + e->path_off;
+        struct wd_qval v = e->v;
+        if (e->text_own)
+            v.s.p = f->paths.p + e->text_off;
+        if (l->op == WD_QOP_EXISTS) {
+            if (wd_qleaf_covers(l, path, e->path_len))
+                return true;
+            continue;
+        }
+        if (l->field &&
+            (e->path_len != l->field_len || memcmp(path, l->field, l->field_len) != 0))
+            continue;
+        if (wd_qleaf_match(l, path, e->path_len, &v))
+            return true;
+    }
+    return false;
+}
+
+static bool eval(const struct wd_qnode *n, const struct flat *f)
+{
+    switch (n->kind) {
+    case WD_QN_LEAF:
+        return leaf_any(&n->leaf, f);
+    case WD_QN_ALL:
+        return true;
+    case WD_QN_NONE:
+        return false;
+    default:
+        break;
+    }
+    for (uint32_t i = 0; i < n->nmust; i++)
+        if (!eval(n->must[i], f))
+            return false;
+    for (uint32_t i = 0; i < n->nmust_not; i++)
+        if (eval(n->must_not[i], f))
+            return false;
+    if (!n->should_required)
+        return true;
+    for (uint32_t i = 0; i < n->nshould; i++)
+        if (eval(n->should[i], f))
+            return true;
+    return false;
+}
+
+bool wd_qnode_match_jv(const struct wd_qnode *n, const struct wd_jv *event)
+{
+    struct flat f;
+    memset(&f, 0, sizeof(f));
+    wd_buf_init(&f.paths, 0);
+    walk(&f, event, 0, 0);
+    bool ok = !f.oom && eval(n, &f);
+    free(f.v);
+    wd_buf_fini(&f.paths);
+    return ok;
+}
+
+bool wd_query_match_jv(const struct wd_query *q, const struct wd_jv *event)
+{
+    return wd_qnode_match_jv(q->root, event);
+}
+
+/* ---- dump ---- */
+
+static int put(struct wd_buf *b, const char *s)
+{
+    return wd_buf_append(b, s, strlen(s));
+}
+
+static int dump_field(const struct wd_qleaf *l, struct wd_buf *b)
+{
+    int rc = put(b, " ");
+    return rc ? rc : l->field ? wd_buf_append(b, l->field, l->field_len) : put(b, "*");
+}
+
+static int dump_str(struct wd_str s, struct wd_buf *b)
+{
+    int rc = put(b, " ");
+    return rc ? rc : wd_jv_write_str(s.p, s.len, b);
+}
+
+static int dump_bound(const struct wd_qbound *x, struct wd_buf *b)
+{
+    if (x->open)
+        return put(b, "*");
+    return wd_jv_write_str(x->s.p, x->s.len, b);
+}
+
+int wd_qnode_dump(const struct wd_qnode *n, struct wd_buf *b)
+{
+    static const char *const ops[] = {"term", "phrase", "wildcard", "regex", "range", "exists"};
+    int rc = WD_OK;
+    if (n->kind == WD_QN_ALL)
+        return put(b, "(all)");
+    if (n->kind == WD_QN_NONE)
+        return put(b, "(none)");
+    if (n->kind == WD_QN_LEAF) {
+        const struct wd_qleaf *l = &n->leaf;
+        const struct wd_qleaf_priv *pv = l->priv;
+        rc = wd_buf_printf(b, "(%s", ops[l->op < 6 ? l->op : 0]);
+        if (!rc)
+            rc = dump_field(l, b);
+        switch (l->op) {
+        case WD_QOP_WILDCARD:
+            rc = rc ? rc : dump_str(pv->pat, b);
+            break;
+        case WD_QOP_REGEX:
+            rc = rc ? rc : dump_str(pv->re_src, b);
+            break;
+        case WD_QOP_RANGE:
+            rc = rc ? rc : put(b, pv->lo.incl ? " [" : " {");
+            rc = rc ? rc : dump_bound(&pv->lo, b);
+            rc = rc ? rc : put(b, " TO ");
+            rc = rc ? rc : dump_bound(&pv->hi, b);
+            rc = rc ? rc : put(b, pv->hi.incl ? "]" : "}");
+            break;
+        case WD_QOP_EXISTS:
+            break;
+        default:
+            rc = rc ? rc : dump_str(l->text, b);
+        }
+        return rc ? rc : put(b, ")");
+    }
+    rc = put(b, "(bool");
+    struct {
+        const char *name;
+        uint32_t n;
+        struct wd_qnode *const *v;
+    } lists[] = {{"must", n->nmust, n->must},
+                 {"should", n->nshould, n->should},
+                 {"not", n->nmust_not, n->must_not}};
+    for (size_t k = 0; k < 3 && !rc; k++) {
+        if (!lists[k].n)
+            continue;
+        rc = wd_buf_printf(b, " (%s", lists[k].name);
+        for (uint32_t i = 0; i < lists[k].n && !rc; i++) {
+            rc = put(b, " ");
+            rc = rc ? rc : wd_qnode_dump(lists[k].v[i], b);
+        }
+        rc = rc ? rc : put(b, ")");
+    }
+    return rc ? rc : put(b, ")");
+}
+
+static int dump_aggs(const struct wd_pipe *pi, struct wd_buf *b)
+{
+    static const char *const fns[] = {"count", "dc", "sum", "avg", "min", "max", "pct"};
+    int rc = WD_OK;
+    for (uint32_t i = 0; i < pi->naggs && !rc; i++) {
+        const struct wd_aggspec *a = &pi->aggs[i];
+        if (a->fn == WD_AGG_PCT)
+            rc = wd_buf_printf(b, " (p%g", a->pct);
+        else
+            rc = wd_buf_printf(b, " (%s", fns[a->fn < 7 ? a->fn : 0]);
+        rc = rc ? rc : wd_buf_printf(b, " %s", a->field ? a->field : "-");
+        rc = rc ? rc : dump_str((struct wd_str){a->name, strlen(a->name)}, b);
+        rc = rc ? rc : put(b, ")");
+    }
+    if (!rc && pi->nby) {
+        rc = put(b, " (by");
+        for (uint32_t i = 0; i < pi->nby && !rc; i++)
+            rc = wd_buf_printf(b, " %s", pi->by[i]);
+        rc = rc ? rc : put(b, ")");
+    }
+    return rc;
+}
+
+static int dump_pipe(const struct wd_pipe *pi, struct wd_buf *b)
+{
+    int rc = WD_OK;
+    switch (pi->kind) {
+    case WD_PIPE_STATS:
+        rc = put(b, "(stats");
+        rc = rc ? rc : dump_aggs(pi, b);
+        break;
+    case WD_PIPE_TIMECHART:
+        rc = wd_buf_printf(b, "(timechart %llds", (long long)(pi->span_us / 1000000));
+        rc = rc ? rc : dump_aggs(pi, b);
+        break;
+    case WD_PIPE_TOP:
+        rc = wd_buf_printf(b, "(top %u %s", pi->n, pi->field);
+        break;
+    case WD_PIPE_HEAD:
+        rc = wd_buf_printf(b, "(head %u", pi->n);
+        break;
+    case WD_PIPE_SORT:
+        rc = put(b, "(sort");
+        for (uint32_t i = 0; i < pi->nkeys && !rc; i++)
+            rc = wd_buf_printf(b, " %s%s", pi->keys[i].desc ? "-" : "", pi->keys[i].name);
+        break;
+    case WD_PIPE_FIELDS:
+        rc = put(b, "(fields");
+        for (uint32_t i = 0; i < pi->nfields && !rc; i++)
+            rc = wd_buf_printf(b, " %s", pi->fields[i]);
+        break;
+    default:
+        rc = put(b, "(?");
+    }
+    return rc ? rc : put(b, ")");
+}
+
+int wd_query_dump(const struct wd_query *q, struct wd_buf *out)
+{
+    int rc = wd_qnode_dump(q->root, out);
+    for (uint32_t i = 0; i < q->npipes && !rc; i++) {
+        rc = put(out, " | ");
+        rc = rc ? rc : dump_pipe(&q->pipes[i], out);
+    }
+    return rc;
+}
