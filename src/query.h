@@ -174,6 +174,10 @@ typedef void (*wd_qkey_cb)(void *ctx, const char *key, size_t len);
 int wd_qleaf_keys(const struct wd_qleaf *l, enum wd_ftype t, wd_qkey_cb cb, void *ctx);
 void wd_qindex_keys(enum wd_ftype t, const struct wd_qval *v, wd_qkey_cb cb, void *ctx);
 
+/* False when no value of a field of type t can match the leaf (query_type.c): e.g. a bare
+ * word against a date field. True when unsure. */
+bool wd_qleaf_may_match_type(const struct wd_qleaf *l, enum wd_ftype t);
+
 /* Evaluates the whole boolean tree against one decoded event (an object). */
 bool wd_query_match_jv(const struct wd_query *q, const struct wd_jv *event);
 bool wd_qnode_match_jv(const struct wd_qnode *n, const struct wd_jv *event);

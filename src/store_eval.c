@@ -45,6 +45,8 @@ static bool looks_numeric(struct wd_str t)
 static bool col_may_match(const struct wd_qleaf *l, struct wd_block *b, uint32_t col)
 {
     uint8_t noidx = b->part->col_noidx[col];
+    if (!wd_qleaf_may_match_type(l, (enum wd_ftype)b->part->col_ftype[col]))
+        return false;
     if (noidx == 2 || (noidx == 1 && looks_numeric(l->text)))
         return block_has_col(b, col);
     struct probe p = {b, col, 0, 0};

@@ -292,6 +292,7 @@ static void t_index_prunes(void)
             ZSTD_freeDCtx((ZSTD_DCtx *)b.dz);
             wd_block_fini(&b);
         }
+        printf("# %s: %u of %u blocks read\n", qs[k], may, p->nblocks);
         EXPECT_INT(may, 1); /* every other block skipped by the index */
         EXPECT_INT(rows, 1);
         wd_query_free(q);
