@@ -333,6 +333,18 @@ static struct node *parse_repeat(struct parser *p)
             if (!match(p, '}'))
                 return fail(p, p->pos, "expected '}' in '{n,m}'");
         }
+        /* (x*)*, (x+)?, (x?)+ ...: a simple quantifier of a simple quantifier is one
+         * quantifier (min multiplies, an unbounded max wins), which keeps stacked
+         * quantifiers from nesting fixpoint loops. */
+        bool simple = (mn == 0 && mx == 1) || (mn == 0 && mx < 0) || (mn == 1 && mx < 0);
+        bool inner = e->kind == N_REP && ((e->min == 0 && e->max == 1) ||
+                                          (e->min == 0 && e->max < 0) ||
+                                          (e->min == 1 && e->max < 0));
+        if (simple && inner) {
+            e->min = e->min * mn;
+            e->max = (e->max < 0 || mx < 0) ? -1 : 1;
+            continue;
+        }
         struct node *r = mk2(p, N_REP, e, NULL);
         if (!r)
             return NULL;
@@ -389,6 +401,34 @@ static struct node *parse_union(struct parser *p)
     return e;
 }
 
+/*
+ * Estimated evaluation steps for a subject of COST_LEN characters: a fixpoint loop or a
+ * per-start operator multiplies its child's cost by the subject length, a bounded repeat
+ * by its count. Patterns above COST_MAX (e.g. three nested unbounded loops) are refused,
+ * which bounds the work per value to a low polynomial of its length.
+ */
+#define COST_LEN 256.0
+#define COST_MAX 4e6
+
+static double cost(const struct node *n)
+{
+    switch (n->kind) {
+    case N_CAT:
+    case N_ALT:
+        return cost(n->a) + cost(n->b);
+    case N_AND:
+        return COST_LEN * (cost(n->a) + cost(n->b));
+    case N_NOT:
+        return COST_LEN * cost(n->a);
+    case N_REP:
+        return (n->max < 0 ? COST_LEN + n->min : (double)WD_MAX(n->max, 1)) * cost(n->a);
+    case N_INTV:
+        return 10;
+    default:
+        return 1;
+    }
+}
+
 /* Scratch bitsets eval() needs below and including each node (excluding in/out). */
 static uint32_t compute_need(struct node *n)
 {
@@ -418,6 +458,14 @@ int wd_lre_compile(const char *pat, size_t len, struct wd_arena *a, struct wd_lr
                    struct wd_perr *err)
 {
     *out = NULL;
+    if (len > WD_LRE_MAX_LEN) {
+        if (err) {
+            err->code = WD_EPARSE;
+            err->off = WD_LRE_MAX_LEN;
+            err->msg = "regular expression too long";
+        }
+        return WD_EPARSE;
+    }
     uint32_t *cp = malloc(sizeof(uint32_t) * (len + 1));
     size_t *off = malloc(sizeof(size_t) * (len + 1));
     int rc = WD_ENOMEM;
@@ -442,6 +490,11 @@ int wd_lre_compile(const char *pat, size_t len, struct wd_arena *a, struct wd_lr
             err->off = 0;
             err->msg = "out of memory";
         }
+        goto out;
+    }
+    if (cost(root) > COST_MAX) {
+        fail(&p, 0, "regular expression too complex");
+        rc = WD_EPARSE;
         goto out;
     }
     compute_need(root);

@@ -15,8 +15,10 @@
  * Matching works on code points with position sets (one bit per position of the subject):
  * each operator maps the set of start positions to the set of end positions, so the
  * cost is polynomial in the subject length (no exponential backtracking); `&` and `~`
- * evaluate per start position. Repeat counts are limited to WD_LRE_MAX_REPEAT and nesting
- * to WD_LRE_MAX_DEPTH.
+ * evaluate per start position. Repeat counts are limited to WD_LRE_MAX_REPEAT, nesting to
+ * WD_LRE_MAX_DEPTH, and patterns whose estimated work is too high (about three nested
+ * loops, counting `*`, `+`, `~` and `&`) are refused as "regular expression too complex";
+ * stacked simple quantifiers (`a**`, `(a+)?`) collapse into one.
  *
  * A compiled program is immutable and may be shared between threads.
  */
@@ -33,6 +35,7 @@ struct wd_lre;
 
 #define WD_LRE_MAX_REPEAT 1000
 #define WD_LRE_MAX_DEPTH  64
+#define WD_LRE_MAX_LEN    4096 /* pattern bytes */
 
 /*
  * Compiles pat[0..len). The program lives in arena `a` (borrowed: valid until the arena

@@ -645,7 +645,7 @@ int wd_qleaf_keys(const struct wd_qleaf *l, enum wd_ftype t, wd_qkey_cb cb, void
             return WD_QKEYS_ANY;
         }
         /* Not an address: only non-address values with the same text can match. */
-        /* fall through */
+        __attribute__((fallthrough));
     case WD_FT_KEYWORD:
         if (l->text.len > WD_QINDEX_MAX_KEY)
             return WD_QKEYS_NONE;

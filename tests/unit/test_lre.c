@@ -91,6 +91,12 @@ static void t_match_table(void)
         {"192\\.168\\..*", "10.168.1.1", 0},
         {".*error.*", "an error here", 1},
         {"(a|b)*c", "ababc", 1},
+        {"a**", "aaa", 1},
+        {"(a+)?", "", 1},
+        {"(a?)+", "aa", 1},
+        {"(a+)+", "", 0},
+        {"(a?" "?)?", "aa", 0},
+        {"(ab*)*c", "abbac", 1},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         int got = check(cases[i].pat, cases[i].s);
@@ -121,6 +127,8 @@ static void t_errors(void)
         {"a|", 2, "unexpected end of regular expression"},
         {"", 0, "unexpected end of regular expression"},
         {"a\\", 2, "unexpected end of regular expression"},
+        {"~(~(~(a)))", 0, "regular expression too complex"},
+        {"((a*b)*c)*d", 0, "regular expression too complex"},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         struct wd_arena a;
