@@ -22,6 +22,18 @@ struct wd_qval;
 struct wd_buf;
 struct wd_agg;
 
+/*
+ * Limits (defaults; wd_agg_set_limits() changes them per executor). Reaching one makes
+ * wd_agg_row() (or wd_agg_render()) return WD_ELIMIT; the caller reports "too many groups
+ * or buckets". Memory stays roughly proportional to groups + entries + key bytes.
+ */
+#define WD_AGG_MAX_GROUPS    1000000u  /* groups of one stats/top/timechart (incl. buckets) */
+#define WD_AGG_MAX_BUCKETS   10000u    /* timechart buckets between the first and the last */
+#define WD_AGG_MAX_ENTRIES   16000000u /* dc() set entries + pNN() values, all groups */
+#define WD_AGG_MAX_ROWS      1000000u  /* rows held in event mode / filled timechart rows */
+#define WD_AGG_MAX_COMBOS    4096u     /* group combinations one row's multi-valued by fields make */
+#define WD_AGG_MAX_KEY_BYTES ((uint64_t)1 << 30) /* bytes of group keys + dc() values */
+
 /* Builds an executor for q's pipes. WD_EINVAL (message in err, off = 0) when the pipes
  * cannot be combined (e.g. `| top` after `| stats` on a column that does not exist). */
 int wd_agg_new(const struct wd_query *q, struct wd_agg **out, struct wd_perr *err);
@@ -47,5 +59,10 @@ int wd_agg_row(struct wd_agg *a, int64_t ts_us, const struct wd_qval *const *val
 
 /* Applies the trailing pipes and appends {"columns":[...],"rows":[...]} to out. */
 int wd_agg_render(struct wd_agg *a, struct wd_buf *out);
+
+/* Overrides the limits above for this executor (0 keeps a default); call before the first
+ * wd_agg_row(). For tests and for a future memcap config key. */
+void wd_agg_set_limits(struct wd_agg *a, uint32_t max_groups, uint32_t max_buckets,
+                       uint32_t max_entries, uint32_t max_rows);
 
 #endif
