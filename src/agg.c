@@ -243,6 +243,10 @@ static int build_stage(struct wd_agg *a, const struct wd_pipe *p, const struct s
         if (!d->name)
             return WD_ENOMEM;
     }
+    s->fast = nby == 1 && p->kind != WD_PIPE_TIMECHART;
+    s->count_only = true;
+    for (uint32_t j = 0; j < naggs; j++)
+        s->count_only &= s->aggs[j].fn == WD_AGG_COUNT;
     /* Output columns. */
     uint32_t ncols = p->kind == WD_PIPE_TOP         ? 3
                      : p->kind == WD_PIPE_TIMECHART ? 1 + nby + naggs

@@ -19,28 +19,53 @@
 #define K1 UINT64_C(0x9E3779B97F4A7C15)
 #define K2 UINT64_C(0xD6E8FEB86659FD93)
 
-uint64_t wd_agg_hash(const void *p, size_t n)
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/* Two independent multiply lanes over 16-byte steps (short dependency chains), a final
+ * avalanche. Not cryptographic: keys are compared in full on every probe. */
+static inline __attribute__((always_inline)) uint64_t hash_bytes(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = UINT64_C(0x243F6A8885A308D3) ^ ((uint64_t)n * K1);
-    while (n >= 8) {
-        uint64_t k;
-        memcpy(&k, s, 8);
-        h = (h ^ k) * K1;
-        h ^= h >> 29;
-        s += 8;
-        n -= 8;
+    uint64_t a = UINT64_C(0x243F6A8885A308D3) ^ ((uint64_t)n * K1), b = UINT64_C(0x13198A2E03707344);
+    uint64_t k0, k1;
+    while (n >= 16) {
+        memcpy(&k0, s, 8);
+        memcpy(&k1, s + 8, 8);
+        a = rotl64((a ^ k0) * K1, 29);
+        b = rotl64((b ^ k1) * K2, 31);
+        s += 16;
+        n -= 16;
     }
-    if (n) {
-        uint64_t k = 0;
-        memcpy(&k, s, n);
-        h = (h ^ k) * K1;
-        h ^= h >> 29;
+    if (n >= 8) {
+        memcpy(&k0, s, 8);
+        memcpy(&k1, s + n - 8, 8); /* overlapping tail */
+    } else {
+        k0 = k1 = 0;
+        if (n >= 4) {
+            uint32_t x, y;
+            memcpy(&x, s, 4);
+            memcpy(&y, s + n - 4, 4);
+            k0 = x;
+            k1 = y;
+        } else if (n) {
+            k0 = (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16;
+        }
     }
+    a = (a ^ k0) * K1;
+    b = (b ^ k1) * K2;
+    uint64_t h = a ^ rotl64(b, 32);
     h ^= h >> 32;
     h *= K2;
-    h ^= h >> 32;
+    h ^= h >> 29;
     return h;
+}
+
+uint64_t wd_agg_hash(const void *p, size_t n)
+{
+    return hash_bytes(p, n);
 }
 
 /* ---- hash table ---- */
@@ -86,32 +111,31 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return WD_OK;
 }
 
-int wd_agg_ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, size_t len,
-                  uint64_t hash, uint32_t limit, uint32_t *id, bool *added)
+/* Key equality for the probe loop: short keys compare in 8-byte words without a call. */
+static inline bool key_eq(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n < 8)
+        return memcmp(a, b, n) == 0;
+    size_t i = 0;
+    for (; i + 8 < n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    memcpy(&x, a + n - 8, 8); /* the last 8 bytes, overlapping */
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+static int ht_add(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, size_t len,
+                  uint32_t h, uint32_t i, uint32_t limit, uint32_t *id)
 {
     int rc;
-    uint32_t h = (uint32_t)(hash ^ (hash >> 32));
-    if (!t->slots && (rc = ht_grow_slots(t)) != WD_OK)
-        return rc;
-    uint32_t i = h & t->mask;
-    for (;;) {
-        struct wd_agg_slot s = t->slots[i];
-        if (!s.id1)
-            break;
-        if (s.h == h) {
-            uint32_t k = s.id1 - 1;
-            size_t off = t->offs[k];
-            if (t->offs[k + 1] - off == len && memcmp(t->blob + off, key, len) == 0) {
-                *id = k;
-                *added = false;
-                return WD_OK;
-            }
-        }
-        i = (i + 1) & t->mask;
-    }
     if (t->n >= limit || t->n >= UINT32_MAX - 1 || lim->key_bytes + len > WD_AGG_MAX_KEY_BYTES)
         return WD_ELIMIT;
-    if ((rc = grow((void **)&t->offs, &t->offs_cap, (size_t)t->n + 2, sizeof(size_t))) != WD_OK)
+    if ((rc = grow((void **)&t->offs, &t->offs_cap, (size_t)t->n + 2, sizeof(*t->offs))) != WD_OK)
         return rc;
     if ((rc = grow((void **)&t->blob, &t->blob_cap, t->blob_len + len, 1)) != WD_OK)
         return rc;
@@ -119,16 +143,47 @@ int wd_agg_ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, 
         t->offs[0] = 0;
     if (len)
         memcpy(t->blob + t->blob_len, key, len);
+    t->slots[i] = (struct wd_agg_slot){t->n + 1, h, (uint32_t)t->blob_len, (uint32_t)len};
     t->blob_len += len;
     lim->key_bytes += len;
-    t->offs[t->n + 1] = t->blob_len;
-    t->slots[i].id1 = t->n + 1;
-    t->slots[i].h = h;
+    t->offs[t->n + 1] = (uint32_t)t->blob_len;
     *id = t->n++;
-    *added = true;
     if ((uint64_t)t->n * 2 > (uint64_t)t->mask + 1)
         return ht_grow_slots(t);
     return WD_OK;
+}
+
+/* Finds or adds a key (see wd_agg_ht_put); the hot path of every row, inlined. */
+static inline __attribute__((always_inline)) int
+ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, size_t len, uint64_t hash,
+       uint32_t limit, uint32_t *id, bool *added)
+{
+    uint32_t h = (uint32_t)(hash ^ (hash >> 32));
+    if (__builtin_expect(!t->slots, 0)) {
+        int rc = ht_grow_slots(t);
+        if (rc)
+            return rc;
+    }
+    uint32_t i = h & t->mask;
+    for (;;) {
+        const struct wd_agg_slot *s = &t->slots[i];
+        if (!s->id1)
+            break;
+        if (s->h == h && s->len == len && key_eq(t->blob + s->off, key, len)) {
+            *id = s->id1 - 1;
+            *added = false;
+            return WD_OK;
+        }
+        i = (i + 1) & t->mask;
+    }
+    *added = true;
+    return ht_add(t, lim, key, len, h, i, limit, id);
+}
+
+int wd_agg_ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, size_t len,
+                  uint64_t hash, uint32_t limit, uint32_t *id, bool *added)
+{
+    return ht_put(t, lim, key, len, hash, limit, id, added);
 }
 
 void wd_agg_ht_fini(struct wd_agg_ht *t)
@@ -152,7 +207,51 @@ static struct wd_str num_text(const struct wd_qval *v, char tmp[32])
     return (struct wd_str){tmp, n > 0 ? (size_t)n : 0};
 }
 
-int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v)
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= K1;
+    x ^= x >> 29;
+    x *= K2;
+    x ^= x >> 32;
+    return x;
+}
+
+/* Hash of one value, consistent with the identity of its encoding (equal encodings, equal
+ * hashes): strings by bytes, integers by value, floats by JSON text. */
+static inline __attribute__((always_inline)) uint64_t val_hash(const struct wd_qval *v)
+{
+    char tmp[32];
+    if (!v)
+        return UINT64_C(0x51ED270B27D2A3F1);
+    switch (v->type) {
+    case WD_QV_STR:
+        return hash_bytes(v->s.p, v->s.len);
+    case WD_QV_INT:
+        return mix64((uint64_t)v->i ^ UINT64_C(0x6A09E667F3BCC908));
+    case WD_QV_FLOAT:
+        if (!isfinite(v->f))
+            return UINT64_C(0x51ED270B27D2A3F1);
+        {
+            struct wd_str t = num_text(v, tmp);
+            return hash_bytes(t.p, t.len) ^ UINT64_C(0xBB67AE8584CAA73B);
+        }
+    case WD_QV_BOOL:
+        return v->b ? UINT64_C(0x3C6EF372FE94F82B) : UINT64_C(0xA54FF53A5F1D36F1);
+    default:
+        return UINT64_C(0x51ED270B27D2A3F1);
+    }
+}
+
+/* Key hashes fold the value hashes of the key's parts. */
+#define KEY_SEED UINT64_C(0x9B05688C2B3E6C1F)
+static inline uint64_t key_fold(uint64_t h, uint64_t vh)
+{
+    return (rotl64(h, 27) ^ vh) * K2;
+}
+
+static inline __attribute__((always_inline)) int enc_val(char **buf, size_t *cap, size_t *len,
+                                                         const struct wd_qval *v)
 {
     char tmp[32];
     struct wd_str text = {NULL, 0};
@@ -165,7 +264,6 @@ int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v
             break;
         case WD_QV_INT:
             tag = 2;
-            text = num_text(v, tmp);
             break;
         case WD_QV_FLOAT:
             if (isfinite(v->f)) {
@@ -188,14 +286,14 @@ int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v
     }
     char *p = *buf + *len;
     *p++ = (char)tag;
-    if (tag == 2 || tag == 3) {
-        if (tag == 2)
-            memcpy(p, &v->i, 8);
-        else
-            memcpy(p, &v->f, 8);
+    if (tag == 2) {
+        memcpy(p, &v->i, 8);
+        p += 8;
+    } else if (tag == 3) {
+        memcpy(p, &v->f, 8);
         p += 8;
     }
-    if (tag >= 1 && tag <= 3) {
+    if (tag == 1 || tag == 3) {
         uint32_t n = (uint32_t)text.len;
         memcpy(p, &n, 4);
         p += 4;
@@ -207,6 +305,11 @@ int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v
     }
     *len = (size_t)(p - *buf);
     return WD_OK;
+}
+
+int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v)
+{
+    return enc_val(buf, cap, len, v);
 }
 
 size_t wd_agg_dec_val(const char *p, struct wd_agg_cell *c)
@@ -229,8 +332,9 @@ size_t wd_agg_dec_val(const char *p, struct wd_agg_cell *c)
         c->q.type = WD_QV_INT;
         memcpy(&c->q.i, p, 8);
         c->q.f = (double)c->q.i;
-        p += 8;
-    } else if (tag == 3) {
+        return 9;
+    }
+    if (tag == 3) {
         c->q.type = WD_QV_FLOAT;
         memcpy(&c->q.f, p, 8);
         p += 8;
@@ -531,13 +635,14 @@ static int add_dc(struct wd_agg_stage *s, struct wd_agg_lim *lim, struct wd_agg_
             return rc;
     }
     memcpy(s->kbuf, hdr, 8);
-    int rc = wd_agg_enc_val(&s->kbuf, &s->kcap, &len, v);
+    int rc = enc_val(&s->kbuf, &s->kcap, &len, v);
     if (rc)
         return rc;
     uint32_t id;
     bool added;
     uint32_t limit = lim->entries < lim->max_entries ? UINT32_MAX : s->dset.n;
-    rc = wd_agg_ht_put(&s->dset, lim, s->kbuf, len, wd_agg_hash(s->kbuf, len), limit, &id, &added);
+    uint64_t h = key_fold(key_fold(KEY_SEED, ((uint64_t)gid << 32) | j), val_hash(v));
+    rc = ht_put(&s->dset, lim, s->kbuf, len, h, limit, &id, &added);
     if (rc)
         return rc;
     if (added) {
@@ -609,12 +714,14 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/* Encodes the group key of the value combination vi[] into kbuf; *skip when top's value
- * is missing (top ignores such events beyond counting them in the total). */
+/* Encodes the group key of the value combination vi[] into kbuf and hashes it; *skip
+ * when top's value is missing (top ignores such events beyond counting them in the total). */
 static int build_key(struct wd_agg_stage *s, int64_t bucket, const struct wd_qval *const *vals,
-                     const uint32_t *nvals, const uint32_t *vi, size_t *len, bool *skip)
+                     const uint32_t *nvals, const uint32_t *vi, size_t *len, uint64_t *hash,
+                     bool *skip)
 {
     size_t n = 0;
+    uint64_t h = KEY_SEED;
     if (s->kcap < 64) {
         int rc = grow((void **)&s->kbuf, &s->kcap, 64, 1);
         if (rc)
@@ -623,6 +730,7 @@ static int build_key(struct wd_agg_stage *s, int64_t bucket, const struct wd_qva
     if (s->kind == WD_PIPE_TIMECHART) {
         memcpy(s->kbuf, &bucket, 8);
         n = 8;
+        h = key_fold(h, mix64((uint64_t)bucket));
     }
     *skip = false;
     for (uint32_t k = 0; k < s->nby; k++) {
@@ -632,22 +740,63 @@ static int build_key(struct wd_agg_stage *s, int64_t bucket, const struct wd_qva
             *skip = true;
             return WD_OK;
         }
-        int rc = wd_agg_enc_val(&s->kbuf, &s->kcap, &n, v);
+        int rc = enc_val(&s->kbuf, &s->kcap, &n, v);
         if (rc)
             return rc;
+        h = key_fold(h, val_hash(v));
     }
     *len = n;
+    *hash = h;
     return WD_OK;
 }
 
-static int find_group(struct wd_agg_stage *s, struct wd_agg_lim *lim, size_t len, uint32_t *gid)
+static int find_group(struct wd_agg_stage *s, struct wd_agg_lim *lim, size_t len, uint64_t hash,
+                      uint32_t *gid)
 {
     bool added;
-    int rc = wd_agg_ht_put(&s->groups, lim, s->kbuf, len, wd_agg_hash(s->kbuf, len),
-                           lim->max_groups, gid, &added);
+    int rc = ht_put(&s->groups, lim, s->kbuf, len, hash, lim->max_groups, gid, &added);
     if (rc == WD_OK && added)
         rc = ensure_state(s, (size_t)*gid + 1);
     return rc;
+}
+
+/*
+ * The common case without building the key: one by field holding one string or integer,
+ * outside timechart. Probes with the same hash build_key() computes, comparing the value
+ * with the stored encoding in place. Returns the group, or -1 when the value is not a group
+ * yet or the row is not of this shape (the caller takes the general path).
+ */
+static inline __attribute__((always_inline)) int64_t
+fast_group(const struct wd_agg_stage *s, const struct wd_qval *const *vals, const uint32_t *nvals)
+{
+    uint32_t slot = s->by_slot[0];
+    if (nvals[slot] != 1 || !s->groups.slots)
+        return -1;
+    const struct wd_qval *v = &vals[slot][0];
+    uint64_t h;
+    uint32_t klen;
+    if (v->type == WD_QV_STR) {
+        h = key_fold(KEY_SEED, hash_bytes(v->s.p, v->s.len));
+        klen = 5 + (uint32_t)v->s.len;
+    } else if (v->type == WD_QV_INT) {
+        h = key_fold(KEY_SEED, mix64((uint64_t)v->i ^ UINT64_C(0x6A09E667F3BCC908)));
+        klen = 9;
+    } else {
+        return -1;
+    }
+    const struct wd_agg_ht *t = &s->groups;
+    uint32_t h32 = (uint32_t)(h ^ (h >> 32));
+    for (uint32_t i = h32 & t->mask;; i = (i + 1) & t->mask) {
+        const struct wd_agg_slot *sl = &t->slots[i];
+        if (!sl->id1)
+            return -1;
+        if (sl->h != h32 || sl->len != klen)
+            continue;
+        const char *k = t->blob + sl->off;
+        if (v->type == WD_QV_STR ? k[0] == 1 && key_eq(k + 5, v->s.p, v->s.len)
+                                 : k[0] == 2 && memcmp(k + 1, &v->i, 8) == 0)
+            return sl->id1 - 1;
+    }
 }
 
 int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_us,
@@ -655,6 +804,17 @@ int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_
 {
     if (weight == 0)
         return WD_OK;
+    if (s->fast) {
+        int64_t g = fast_group(s, vals, nvals);
+        if (g >= 0) {
+            s->total += weight;
+            if (s->count_only) {
+                s->st[g].n += weight;
+                return WD_OK;
+            }
+            return update(s, lim, (uint32_t)g, vals, nvals, weight);
+        }
+    }
     int64_t bucket = 0;
     if (s->kind == WD_PIPE_TIMECHART) {
         bucket = floor_div(ts_us, s->span_us);
@@ -675,13 +835,14 @@ int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_
             return WD_ELIMIT;
     }
     size_t len;
+    uint64_t h;
     bool skip;
     uint32_t gid;
     int rc;
     if (combos == 1) {
-        if ((rc = build_key(s, bucket, vals, nvals, NULL, &len, &skip)) || skip)
+        if ((rc = build_key(s, bucket, vals, nvals, NULL, &len, &h, &skip)) || skip)
             return rc;
-        if ((rc = find_group(s, lim, len, &gid)))
+        if ((rc = find_group(s, lim, len, h, &gid)))
             return rc;
         return update(s, lim, gid, vals, nvals, weight);
     }
@@ -689,10 +850,10 @@ int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_
     uint32_t *vi = s->vi;
     memset(vi, 0, s->nby * sizeof(*vi));
     for (;;) {
-        if ((rc = build_key(s, bucket, vals, nvals, vi, &len, &skip)))
+        if ((rc = build_key(s, bucket, vals, nvals, vi, &len, &h, &skip)))
             return rc;
         if (!skip) {
-            if ((rc = find_group(s, lim, len, &gid)))
+            if ((rc = find_group(s, lim, len, h, &gid)))
                 return rc;
             if (s->stamp[gid] != s->seq) {
                 s->stamp[gid] = s->seq;
@@ -714,19 +875,13 @@ int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_
 
 /* ---- finishing ---- */
 
-static int pv_cmp(const void *a, const void *b)
-{
-    double x = ((const struct pv *)a)->v, y = ((const struct pv *)b)->v;
-    return x < y ? -1 : x > y;
-}
-
 /*
  * Nearest-rank percentile over the weighted values: the smallest value v such that the
- * weight of values <= v is at least ceil(p/100 * W) (rank at least 1).
+ * weight of values <= v is at least ceil(p/100 * W) (rank at least 1). A weighted
+ * quickselect (expected linear time; reorders v->v) instead of a full sort.
  */
 static double percentile(struct wd_agg_pvec *v, double p)
 {
-    qsort(v->v, v->n, sizeof(*v->v), pv_cmp);
     uint64_t total = 0;
     for (size_t k = 0; k < v->n; k++)
         total += v->v[k].w;
@@ -738,13 +893,41 @@ static double percentile(struct wd_agg_pvec *v, double p)
     uint64_t rank = (uint64_t)ceil(r);
     if (rank < 1)
         rank = 1;
-    uint64_t cum = 0;
-    for (size_t k = 0; k < v->n; k++) {
-        cum += v->v[k].w;
-        if (cum >= rank)
-            return v->v[k].v;
+    struct pv *a = v->v;
+    size_t lo = 0, hi = v->n; /* the answer lies in a[lo..hi); rank is relative to lo */
+    uint64_t seed = 0x2545F4914F6CDD1DULL ^ v->n;
+    while (hi - lo > 1) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        double pivot = a[lo + seed % (hi - lo)].v;
+        /* three-way partition: [lo,lt) < pivot, [lt,gt) == pivot, [gt,hi) > pivot */
+        size_t lt = lo, i = lo, gt = hi;
+        uint64_t wl = 0, we = 0;
+        while (i < gt) {
+            if (a[i].v < pivot) {
+                wl += a[i].w;
+                struct pv t = a[lt];
+                a[lt++] = a[i];
+                a[i++] = t;
+            } else if (a[i].v > pivot) {
+                struct pv t = a[--gt];
+                a[gt] = a[i];
+                a[i] = t;
+            } else {
+                we += a[i++].w;
+            }
+        }
+        if (rank <= wl) {
+            hi = lt;
+        } else if (rank <= wl + we) {
+            return pivot;
+        } else {
+            rank -= wl + we;
+            lo = gt;
+        }
     }
-    return v->v[v->n - 1].v;
+    return a[lo].v;
 }
 
 static void set_int(struct wd_agg_cell *c, int64_t i)

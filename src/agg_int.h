@@ -23,16 +23,20 @@
 
 /* ---- hash table of byte strings -> dense ids (open addressing, linear probing) ---- */
 
+/* 16 bytes: a hit needs this slot and the key bytes, no other lookup. Offsets fit 32 bits
+ * because all blobs together stay under WD_AGG_MAX_KEY_BYTES (1 GiB). */
 struct wd_agg_slot {
     uint32_t id1; /* id + 1; 0 = empty */
     uint32_t h;   /* 32-bit hash of the key */
+    uint32_t off; /* key start in blob */
+    uint32_t len; /* key length */
 };
 
 struct wd_agg_ht {
     struct wd_agg_slot *slots;
     uint32_t mask; /* slots - 1 (a power of two) */
     uint32_t n;    /* entries */
-    size_t *offs;  /* offs[id] = start of key id in blob; offs[n] = blob_len */
+    uint32_t *offs; /* offs[id] = start of key id in blob; offs[n] = blob_len */
     size_t offs_cap;
     char *blob;
     size_t blob_len, blob_cap;
@@ -90,9 +94,9 @@ int wd_agg_sort_rows(struct wd_agg_cell **rows, size_t n, const struct wd_agg_so
 int wd_agg_table_push(struct wd_agg_table *t, struct wd_agg_cell *row, size_t max_rows);
 
 /* ---- value encoding (group keys, dc values, timechart series) ----
- * NULL: [0]; STR: [1][u32 len][bytes]; INT: [2][i64][u32 len][literal];
- * FLOAT: [3][f64][u32 len][literal]; BOOL: [4][0|1]. Numbers are identified by their
- * JSON text (an empty literal is rendered first). */
+ * NULL: [0]; STR: [1][u32 len][bytes]; INT: [2][i64]; FLOAT: [3][f64][u32 len][literal];
+ * BOOL: [4][0|1]. Integers are identified by value, floats by their JSON text (an empty
+ * literal is rendered first), so 1.50 and 1.5 stay apart and render as written. */
 #define WD_AGG_ENC_MAX_FIXED 32 /* bytes beside the text an encoded value may need */
 /* Appends the encoding of v (NULL = null) to *buf (grown as needed). WD_OK / WD_ENOMEM. */
 int wd_agg_enc_val(char **buf, size_t *cap, size_t *len, const struct wd_qval *v);
@@ -120,6 +124,8 @@ struct wd_agg_stage {
     struct wd_agg_def *aggs;
     int64_t span_us;    /* TIMECHART */
     uint32_t top_n;     /* TOP */
+    bool fast;          /* one by field, not TIMECHART: fast_group() applies */
+    bool count_only;    /* every function is count() */
     /* state */
     struct wd_agg_ht groups;
     struct wd_agg_st *st;   /* [groups.n * naggs] */
