@@ -586,8 +586,10 @@ static int prune(struct wd_agg *a)
     return WD_OK;
 }
 
-static int event_row(struct wd_agg *a, const struct wd_qval *const *vals, const uint32_t *nvals,
-                     uint64_t reps)
+/* Out of line: keeps wd_agg_row()'s frame small for the stage path. */
+static __attribute__((noinline)) int event_row(struct wd_agg *a,
+                                               const struct wd_qval *const *vals,
+                                               const uint32_t *nvals, uint64_t reps)
 {
     struct wd_agg_cell *row = copy_row(&a->evar[a->cur], a->ev.ncell, vals, nvals);
     if (!row)

@@ -652,8 +652,9 @@ static int add_dc(struct wd_agg_stage *s, struct wd_agg_lim *lim, struct wd_agg_
     return WD_OK;
 }
 
-/* Updates every function of group gid with one row. */
-static int update(struct wd_agg_stage *s, struct wd_agg_lim *lim, uint32_t gid,
+/* Updates every function of group gid with one row. Out of line: keeps the fast path's
+ * frame small. */
+static __attribute__((noinline)) int update(struct wd_agg_stage *s, struct wd_agg_lim *lim, uint32_t gid,
                   const struct wd_qval *const *vals, const uint32_t *nvals, uint64_t w)
 {
     struct wd_agg_st *st = &s->st[(size_t)gid * s->naggs];
@@ -767,24 +768,33 @@ static int find_group(struct wd_agg_stage *s, struct wd_agg_lim *lim, size_t len
  * yet or the row is not of this shape (the caller takes the general path).
  */
 static inline __attribute__((always_inline)) int64_t
-fast_group(const struct wd_agg_stage *s, const struct wd_qval *const *vals, const uint32_t *nvals)
+fast_group(struct wd_agg_stage *s, const struct wd_qval *const *vals, const uint32_t *nvals)
 {
     uint32_t slot = s->by_slot[0];
     if (nvals[slot] != 1 || !s->groups.slots)
         return -1;
     const struct wd_qval *v = &vals[slot][0];
+    const struct wd_agg_ht *t = &s->groups;
     uint64_t h;
     uint32_t klen;
+    unsigned mi = 0;
     if (v->type == WD_QV_STR) {
-        h = key_fold(KEY_SEED, hash_bytes(v->s.p, v->s.len));
         klen = 5 + (uint32_t)v->s.len;
+        mi = (unsigned)((((uint64_t)(uintptr_t)v->s.p + v->s.len) * K1) >> 58);
+        uint32_t g1 = s->memo[mi].gid1;
+        if (g1 && s->memo[mi].p == v->s.p && s->memo[mi].len == v->s.len) {
+            const char *k = t->blob + t->offs[g1 - 1];
+            if (t->offs[g1] - t->offs[g1 - 1] == klen && k[0] == 1 &&
+                key_eq(k + 5, v->s.p, v->s.len))
+                return g1 - 1;
+        }
+        h = key_fold(KEY_SEED, hash_bytes(v->s.p, v->s.len));
     } else if (v->type == WD_QV_INT) {
         h = key_fold(KEY_SEED, mix64((uint64_t)v->i ^ UINT64_C(0x6A09E667F3BCC908)));
         klen = 9;
     } else {
         return -1;
     }
-    const struct wd_agg_ht *t = &s->groups;
     uint32_t h32 = (uint32_t)(h ^ (h >> 32));
     for (uint32_t i = h32 & t->mask;; i = (i + 1) & t->mask) {
         const struct wd_agg_slot *sl = &t->slots[i];
@@ -793,28 +803,24 @@ fast_group(const struct wd_agg_stage *s, const struct wd_qval *const *vals, cons
         if (sl->h != h32 || sl->len != klen)
             continue;
         const char *k = t->blob + sl->off;
-        if (v->type == WD_QV_STR ? k[0] == 1 && key_eq(k + 5, v->s.p, v->s.len)
-                                 : k[0] == 2 && memcmp(k + 1, &v->i, 8) == 0)
+        if (v->type == WD_QV_STR) {
+            if (k[0] == 1 && key_eq(k + 5, v->s.p, v->s.len)) {
+                s->memo[mi].p = v->s.p;
+                s->memo[mi].len = (uint32_t)v->s.len;
+                s->memo[mi].gid1 = sl->id1;
+                return sl->id1 - 1;
+            }
+        } else if (k[0] == 2 && memcmp(k + 1, &v->i, 8) == 0) {
             return sl->id1 - 1;
+        }
     }
 }
 
-int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_us,
-                     const struct wd_qval *const *vals, const uint32_t *nvals, uint64_t weight)
+/* Everything but the fast path; kept out of line so the fast path's frame stays small. */
+static __attribute__((noinline)) int slow_row(struct wd_agg_stage *s, struct wd_agg_lim *lim,
+                                              int64_t ts_us, const struct wd_qval *const *vals,
+                                              const uint32_t *nvals, uint64_t weight)
 {
-    if (weight == 0)
-        return WD_OK;
-    if (s->fast) {
-        int64_t g = fast_group(s, vals, nvals);
-        if (g >= 0) {
-            s->total += weight;
-            if (s->count_only) {
-                s->st[g].n += weight;
-                return WD_OK;
-            }
-            return update(s, lim, (uint32_t)g, vals, nvals, weight);
-        }
-    }
     int64_t bucket = 0;
     if (s->kind == WD_PIPE_TIMECHART) {
         bucket = floor_div(ts_us, s->span_us);
@@ -871,6 +877,23 @@ int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_
         if (k == s->nby)
             return WD_OK;
     }
+}
+
+int wd_agg_stage_row(struct wd_agg_stage *s, struct wd_agg_lim *lim, int64_t ts_us,
+                     const struct wd_qval *const *vals, const uint32_t *nvals, uint64_t weight)
+{
+    if (s->fast && weight) {
+        int64_t g = fast_group(s, vals, nvals);
+        if (g >= 0) {
+            s->total += weight;
+            if (s->count_only) {
+                s->st[g].n += weight;
+                return WD_OK;
+            }
+            return update(s, lim, (uint32_t)g, vals, nvals, weight);
+        }
+    }
+    return weight ? slow_row(s, lim, ts_us, vals, nvals, weight) : WD_OK;
 }
 
 /* ---- finishing ---- */

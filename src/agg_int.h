@@ -126,6 +126,13 @@ struct wd_agg_stage {
     uint32_t top_n;     /* TOP */
     bool fast;          /* one by field, not TIMECHART: fast_group() applies */
     bool count_only;    /* every function is count() */
+    /* fast_group()'s memo of string value pointers (the store passes dictionary entries):
+     * a hit still compares the bytes with the group's key, so a reused buffer is safe. */
+    struct {
+        const char *p;
+        uint32_t len;
+        uint32_t gid1; /* group + 1; 0 = empty */
+    } memo[64];
     /* state */
     struct wd_agg_ht groups;
     struct wd_agg_st *st;   /* [groups.n * naggs] */
