@@ -116,7 +116,7 @@ static inline bool key_eq(const char *a, const char *b, size_t n)
 {
     uint64_t x, y;
     if (n < 8)
-        return memcmp(a, b, n) == 0;
+        return n == 0 || memcmp(a, b, n) == 0;
     size_t i = 0;
     for (; i + 8 < n; i += 8) {
         memcpy(&x, a + i, 8);
