@@ -27,6 +27,7 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 # --- single-core stages (no peers: context for the end-to-end figure) ---
 "$BUILD/bench/bench_norm"
 [ -x "$BUILD/bench/bench_json" ] && "$BUILD/bench/bench_json"
+[ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 
 # --- ward ---
 "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
