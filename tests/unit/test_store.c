@@ -17,6 +17,7 @@
 #include "query.h"
 #include "store_int.h"
 #include "wal.h"
+#include "wd_time.h"
 #include "ward.h"
 #include "wd_test.h"
 
@@ -647,7 +648,77 @@ static void t_faults(void)
     rm_dir();
 }
 
+/* Events on several days, one store with retention by age, one by size. */
+static void day_events(struct wd_buf *ev, int days_ago, int n)
+{
+    int64_t day = 86400LL * 1000000, t = wd_now_us() - (int64_t)days_ago * day;
+    char iso[WD_TIME_ISO_MAX];
+    wd_time_iso(t, iso);
+    for (int i = 0; i < n; i++)
+        wd_buf_printf(ev, "{\"utctimestamp\":\"%s\",\"summary\":\"day %d event %d\"}\n", iso,
+                      days_ago, i);
+}
+
+static bool wait_parts(struct wd_store *st, size_t want_max)
+{
+    for (int i = 0; i < 1000; i++) {
+        size_t n;
+        struct wd_part **v = wd_store_snapshot(st, &n);
+        wd_store_snapshot_free(v, n);
+        if (n <= want_max)
+            return true;
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+static void t_retention(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    FAIL_IF(!w);
+    struct wd_store_opts o = {.dir = sdir, .wal_dir = wdir, .flush_interval_ms = 20,
+                              .retention_days = 2};
+    struct wd_store *st = NULL;
+    char err[512];
+    FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)));
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    day_events(&ev, 0, 10);
+    day_events(&ev, 1, 20);
+    day_events(&ev, 3, 30);  /* past the limit */
+    day_events(&ev, 10, 40); /* far past: every old partition goes, not only day N */
+    uint64_t last = submit_lines(w, &ev, 100);
+    FAIL_UNLESS(wait_indexed(st, last));
+    /* today's and yesterday's partitions stay; the maintenance thread drops the rest */
+    FAIL_UNLESS(wait_parts(st, 2));
+    EXPECT_INT(search_total(st, "*", 0, &out), 30);
+    char p3[400];
+    struct wd_civil c;
+    wd_time_to_civil(wd_now_us() - 3 * 86400LL * 1000000, &c);
+    snprintf(p3, sizeof(p3), "%s/events-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
+    FAIL_IF(exists(p3));
+    wd_store_close(st);
+    /* by size: a limit below two partitions' worth keeps only the newest */
+    o.retention_days = 0;
+    o.retention_bytes = 1;
+    FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)));
+    FAIL_UNLESS(wait_parts(st, 0));
+    EXPECT_INT(search_total(st, "*", 0, &out), 0);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
 WD_TEST_LIST{
+    {"store_retention_by_age_and_size", t_retention},
     {"store_codecs", t_codecs},
     {"store_part_roundtrip", t_part_roundtrip},
     {"store_index_prunes", t_index_prunes},
