@@ -39,6 +39,11 @@ struct wd_config {
     int64_t wal_queue_max_bytes;
     int64_t wal_fsync_interval_ms;
     int64_t log_errors_per_second;
+    /* live tail (tail.c) */
+    int64_t tail_max_subscribers;
+    int64_t tail_queue_events;
+    int64_t tail_queue_bytes;
+    int64_t tail_heartbeat_ms;
 };
 
 enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_ENUM, WD_CFG_ADDR };

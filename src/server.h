@@ -15,6 +15,8 @@ struct wd_wal;
 struct wd_tz;
 struct wd_http;
 struct wd_syslog_srv;
+struct wd_store;
+struct wd_tail;
 
 struct wd_server {
     struct wd_config cfg;
@@ -27,6 +29,8 @@ struct wd_server {
     struct wd_http *http;
     struct wd_syslog_srv *syslog;
     struct wd_ratelimit rl_ingest; /* per-event error records */
+    struct wd_store *store;        /* searches; NULL until opened (HTTP search answers 503) */
+    struct wd_tail *tail;          /* live-tail hub, created before the listeners start */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
