@@ -1,7 +1,8 @@
 /*
- * main.c: the `ward` command line: dispatches subcommands (serve, gen, wal, config,
- * version) and prints help. Each subcommand lives with its subsystem.
+ * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
+ * wal, config, version) and prints help. Each subcommand lives with its subsystem.
  */
+#include "cli_search.h"
 #include "gen.h"
 #include "server.h"
 #include "wal.h"
@@ -59,6 +60,8 @@ static const struct wd_cmd cmds[] = {
     {"serve", wd_serve_main, "run the server (HTTP and syslog ingest, metrics)"},
     {"gen", wd_gen_main, "generate deterministic demo/test events (Zeek, syslog, CloudTrail)"},
     {"config", wd_config_main, "check a configuration file; print the key reference"},
+    {"search", wd_search_main, "search events of a running server (table or --json)"},
+    {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };
