@@ -336,10 +336,13 @@ static int term_width(void)
     return 120;
 }
 
+enum align { LEFT, RIGHT, LAST /* left, no trailing padding */ };
+
 /* Writes s padded/truncated to `width` display columns (UTF-8 code points; control
  * characters become spaces). width < 0: no limit, no padding. */
-static void put_cell(FILE *f, const char *s, size_t len, int width, bool right)
+static void put_cell(FILE *f, const char *s, size_t len, int width, enum align al)
 {
+    bool right = al == RIGHT;
     int cols = 0;
     size_t cut = len;
     for (size_t i = 0; i < len; i++) {
@@ -374,7 +377,7 @@ static void put_cell(FILE *f, const char *s, size_t len, int width, bool right)
     }
     if (trunc)
         fputs("\xe2\x80\xa6", f); /* … */
-    if (!right)
+    if (al == LEFT)
         for (int i = 0; i < pad; i++)
             fputc(' ', f);
 }
@@ -407,17 +410,17 @@ static void print_event(const struct wd_jv *src, int hw, int cw, int width)
     struct wd_buf tmp;
     wd_buf_init(&tmp, 0);
     struct wd_str ts = field_text(src, "utctimestamp", &tmp);
-    put_cell(stdout, ts.p, ts.len, TS_WIDTH, false);
+    put_cell(stdout, ts.p, ts.len, TS_WIDTH, LEFT);
     fputs("  ", stdout);
     struct wd_str h = field_text(src, "hostname", &tmp);
-    put_cell(stdout, h.p, h.len, hw, false);
+    put_cell(stdout, h.p, h.len, hw, LEFT);
     fputs("  ", stdout);
     struct wd_str c = category_of(src, &tmp);
-    put_cell(stdout, c.p, c.len, cw, false);
+    put_cell(stdout, c.p, c.len, cw, LEFT);
     fputs("  ", stdout);
     struct wd_str s = field_text(src, "summary", &tmp);
     int sw = width - TS_WIDTH - hw - cw - 6;
-    put_cell(stdout, s.p, s.len, sw < 10 ? 10 : sw, false);
+    put_cell(stdout, s.p, s.len, sw < 10 ? 10 : sw, LAST);
     fputc('\n', stdout);
     wd_buf_fini(&tmp);
 }
@@ -444,11 +447,11 @@ static void print_hits(const struct wd_jv *root)
         cw = WD_MAX(cw, WD_MIN(text_cols(category_of(src, &tmp)), 20));
     }
     wd_buf_fini(&tmp);
-    put_cell(stdout, "UTCTIMESTAMP", 12, TS_WIDTH, false);
+    put_cell(stdout, "UTCTIMESTAMP", 12, TS_WIDTH, LEFT);
     fputs("  ", stdout);
-    put_cell(stdout, "HOSTNAME", 8, hw, false);
+    put_cell(stdout, "HOSTNAME", 8, hw, LEFT);
     fputs("  ", stdout);
-    put_cell(stdout, "CATEGORY", 8, cw, false);
+    put_cell(stdout, "CATEGORY", 8, cw, LEFT);
     fputs("  SUMMARY\n", stdout);
     for (const struct wd_jv *h = hits && hits->type == WD_JV_ARR ? hits->u.kids.head : NULL; h;
          h = h->next)
@@ -497,7 +500,7 @@ static void print_table(const struct wd_jv *root)
     for (const struct wd_jv *c = cols->u.kids.head; c; c = c->next, i++) {
         tmp.len = 0;
         wd_jv_text(c, &tmp);
-        put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, i + 1 == nc ? -1 : w[i], false);
+        put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, w[i], i + 1 == nc ? LAST : LEFT);
         fputs(i + 1 == nc ? "\n" : "  ", stdout);
     }
     uint32_t nr = 0;
@@ -511,7 +514,8 @@ static void print_table(const struct wd_jv *root)
             else
                 wd_jv_text(v, &tmp);
             bool num = v->type == WD_JV_INT || v->type == WD_JV_FLOAT;
-            put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, i + 1 == nc && !num ? -1 : w[i], num);
+            put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, w[i],
+                     num ? RIGHT : i + 1 == nc ? LAST : LEFT);
             fputs(i + 1 == nc ? "\n" : "  ", stdout);
         }
         if (i < nc)

@@ -82,6 +82,8 @@ static void put(struct frame *f, const void *p, size_t n)
     f->len += n;
 }
 
+#define PUTL(f, lit) put((f), (lit), sizeof(lit) - 1)
+
 /* "id: SEQ\ndata: {"_id":"SEQ","_source":EVENT}\n\n" */
 static struct frame *event_frame(uint64_t seq, const char *ev, size_t len)
 {
@@ -90,13 +92,13 @@ static struct frame *event_frame(uint64_t seq, const char *ev, size_t len)
     struct frame *f = frame_new(len + 2 * nl + 64);
     if (!f)
         return NULL;
-    put(f, "id: ", 4);
+    PUTL(f, "id: ");
     put(f, num, nl);
-    put(f, "\ndata: {\"_id\":\"", 15);
+    PUTL(f, "\ndata: {\"_id\":\"");
     put(f, num, nl);
-    put(f, "\",\"_source\":", 12);
+    PUTL(f, "\",\"_source\":");
     put(f, ev, len);
-    put(f, "}\n\n", 3);
+    PUTL(f, "}\n\n");
     return f;
 }
 
@@ -107,9 +109,9 @@ static struct frame *dropped_frame(uint64_t n)
     struct frame *f = frame_new(nl + 64);
     if (!f)
         return NULL;
-    put(f, "event: dropped\ndata: {\"dropped\":", 33);
+    PUTL(f, "event: dropped\ndata: {\"dropped\":");
     put(f, num, nl);
-    put(f, "}\n\n", 3);
+    PUTL(f, "}\n\n");
     return f;
 }
 
