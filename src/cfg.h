@@ -44,6 +44,11 @@ struct wd_config {
     int64_t store_retention_bytes;
     int64_t store_alert_retention_days;
     bool store_truncate_wal;
+    /* live tail (tail.c) */
+    int64_t tail_max_subscribers;
+    int64_t tail_queue_events;
+    int64_t tail_queue_bytes;
+    int64_t tail_heartbeat_ms;
 };
 
 enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_ENUM, WD_CFG_ADDR };

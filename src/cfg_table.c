@@ -91,6 +91,16 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "0 keeps them forever."},
     {"store.truncate_wal", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(store_truncate_wal),
      "Delete write-ahead log segments once every event in them is in the store."},
+    {"tail.max_subscribers", WD_CFG_INT, "64", 1, 4096, NULL, OFF(tail_max_subscribers),
+     "Concurrent live-tail streams (GET /api/v1/tail); further ones get 503."},
+    {"tail.queue_events", WD_CFG_INT, "1000", 1, 1000000, NULL, OFF(tail_queue_events),
+     "Events waiting to be sent to one live-tail client; beyond it the oldest are dropped, "
+     "counted (ward_tail_dropped_total) and announced in the stream."},
+    {"tail.queue_bytes", WD_CFG_SIZE, "4MiB", 64 * KIB, 1 * GIB, NULL, OFF(tail_queue_bytes),
+     "Bytes waiting to be sent to one live-tail client; beyond it the oldest are dropped."},
+    {"tail.heartbeat_ms", WD_CFG_INT, "15000", 50, 600000, NULL, OFF(tail_heartbeat_ms),
+     "Idle time after which a live-tail stream gets a ': keepalive' comment. Keep it below "
+     "http.timeout_s and the idle timeouts of proxies in between."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

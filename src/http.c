@@ -157,6 +157,14 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         if (!get)
             goto not_allowed;
         wd_http_metrics(q, r);
+    } else if (strcmp(p, "/api/v1/search") == 0) {
+        if (!method_is(q, "GET") && !method_is(q, "POST"))
+            goto not_allowed;
+        wd_http_search(q, r);
+    } else if (strcmp(p, "/api/v1/tail") == 0) {
+        if (!method_is(q, "GET"))
+            goto not_allowed;
+        wd_http_tail(q, r);
     } else if (strcmp(p, "/api/v1/health") == 0) {
         if (!get)
             goto not_allowed;
@@ -185,8 +193,21 @@ static void normalize_path(const char *url, char *out, size_t out_len)
     out[n] = '\0';
 }
 
+/* A streamed answer: the handler built the response; only the common headers are added. */
+static enum MHD_Result send_stream(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    MHD_add_response_header(r->stream, "X-Elastic-Product", "Elasticsearch");
+    wd_metric_add(&q->s->metrics.http_requests[r->status / 100], 1);
+    enum MHD_Result rc = MHD_queue_response(q->conn, (unsigned)r->status, r->stream);
+    MHD_destroy_response(r->stream);
+    r->stream = NULL;
+    return rc;
+}
+
 static enum MHD_Result send_resp(struct wd_http_req *q, struct wd_http_resp *r)
 {
+    if (r->stream)
+        return send_stream(q, r);
     size_t len = r->body.len;
     char *body = wd_buf_detach(&r->body, NULL);
     struct MHD_Response *resp = MHD_create_response_from_buffer(

@@ -30,6 +30,7 @@ struct wd_http_resp {
     struct wd_buf body;
     const char *content_type; /* default application/json */
     int retry_after_s;        /* > 0: Retry-After header */
+    struct MHD_Response *stream; /* streamed answer (live tail): sent instead of body */
 };
 
 /* Fills resp with the Elasticsearch error envelope {"error":{...},"status":N}. */
@@ -42,6 +43,9 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
 void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r);
 void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r);
 void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r);
+/* GET/POST /api/v1/search and GET /api/v1/tail (http_search.c). */
+void wd_http_search(struct wd_http_req *q, struct wd_http_resp *r);
+void wd_http_tail(struct wd_http_req *q, struct wd_http_resp *r);
 
 /* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
  * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */

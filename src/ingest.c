@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "norm.h"
 #include "server.h"
+#include "tail.h"
 #include "wal.h"
 
 void wd_ingest_batch_init(struct wd_ingest_batch *b)
@@ -99,6 +100,8 @@ int wd_ingest_commit(struct wd_server *s, struct wd_ingest_batch *b, int input, 
     if (rc == WD_OK) {
         *first_seq = req.first_seq;
         wd_metric_add(&s->metrics.accepted_events[input], b->count);
+        /* Live tail sees only what the WAL accepted; one relaxed load when unused. */
+        wd_tail_publish(s->tail, b->payload.p, b->payload.len, b->count, req.first_seq);
     }
     return rc;
 }

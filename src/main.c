@@ -1,7 +1,8 @@
 /*
- * main.c: the `ward` command line: dispatches subcommands (serve, gen, wal, config,
- * version) and prints help. Each subcommand lives with its subsystem.
+ * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
+ * wal, config, version) and prints help. Each subcommand lives with its subsystem.
  */
+#include "cli_search.h"
 #include "gen.h"
 #include "server.h"
 #include "store.h"
@@ -63,6 +64,8 @@ static const struct wd_cmd cmds[] = {
     {"store", wd_store_main, "check or summarise a store (store check DIR, store stats DIR)"},
     {"archive", wd_archive_main, "pack a closed partition into one file"},
     {"restore", wd_restore_main, "bring an archived partition back"},
+    {"search", wd_search_main, "search events of a running server (table or --json)"},
+    {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };

@@ -58,6 +58,33 @@ static void per_input(struct wd_buf *o, const char *name, const char *help, cons
                       (unsigned long long)ld(&v[i]));
 }
 
+static const char *const search_err_names[WD_SEARCH_ERR__COUNT] = {"parse", "param",
+                                                                   "internal"};
+
+/* Search and live-tail families. */
+static int render_api(const struct wd_metrics *m, struct wd_buf *o)
+{
+    family(o, "ward_search_requests_total", "counter", "Search requests received.");
+    wd_buf_printf(o, "ward_search_requests_total %llu\n",
+                  (unsigned long long)ld(&m->search_requests));
+    family(o, "ward_search_errors_total", "counter", "Search requests that failed, by reason.");
+    for (int i = 0; i < WD_SEARCH_ERR__COUNT; i++)
+        wd_buf_printf(o, "ward_search_errors_total{reason=\"%s\"} %llu\n", search_err_names[i],
+                      (unsigned long long)ld(&m->search_errors[i]));
+    family(o, "ward_search_duration_seconds", "summary", "Time spent answering searches.");
+    wd_buf_printf(o, "ward_search_duration_seconds_sum %.9f\n",
+                  (double)ld(&m->search_duration_sum_ns) / 1e9);
+    wd_buf_printf(o, "ward_search_duration_seconds_count %llu\n",
+                  (unsigned long long)ld(&m->search_duration_count));
+    family(o, "ward_tail_subscribers", "gauge", "Live-tail streams currently connected.");
+    wd_buf_printf(o, "ward_tail_subscribers %lld\n",
+                  (long long)__atomic_load_n(&m->tail_subscribers, __ATOMIC_RELAXED));
+    family(o, "ward_tail_dropped_total", "counter",
+           "Events dropped from live-tail queues of clients that read too slowly.");
+    return wd_buf_printf(o, "ward_tail_dropped_total %llu\n",
+                         (unsigned long long)ld(&m->tail_dropped));
+}
+
 int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
 {
     per_input(o, "ward_events_received_total", "Events received per input.", m->received_events);
@@ -112,6 +139,7 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
     wd_buf_printf(o, "ward_wal_queue_bytes %lld\n",
                   (long long)__atomic_load_n(&m->wal_queue_bytes, __ATOMIC_RELAXED));
     family(o, "ward_wal_queue_batches", "gauge", "Batches waiting for the WAL writer.");
-    return wd_buf_printf(o, "ward_wal_queue_batches %lld\n",
-                         (long long)__atomic_load_n(&m->wal_queue_batches, __ATOMIC_RELAXED));
+    wd_buf_printf(o, "ward_wal_queue_batches %lld\n",
+                  (long long)__atomic_load_n(&m->wal_queue_batches, __ATOMIC_RELAXED));
+    return render_api(m, o);
 }

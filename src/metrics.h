@@ -34,6 +34,14 @@ enum wd_reject {
     WD_REJ__COUNT
 };
 
+/* Why a search request failed (ward_search_errors_total{reason}). */
+enum wd_search_err {
+    WD_SEARCH_ERR_PARSE,    /* the query does not parse */
+    WD_SEARCH_ERR_PARAM,    /* bad from/to/limit/cursor or body */
+    WD_SEARCH_ERR_INTERNAL, /* store not open, out of memory, store failure */
+    WD_SEARCH_ERR__COUNT
+};
+
 #define WD_FSYNC_BUCKETS 12
 
 struct wd_metrics {
@@ -50,6 +58,12 @@ struct wd_metrics {
     uint64_t http_requests[6]; /* by status class 1xx..5xx, [0] unused */
     int64_t wal_queue_bytes;   /* gauge */
     int64_t wal_queue_batches; /* gauge */
+    /* search and live tail (http_search.c, tail.c) */
+    uint64_t search_requests;
+    uint64_t search_errors[WD_SEARCH_ERR__COUNT]; /* by enum wd_search_err */
+    uint64_t search_duration_sum_ns, search_duration_count;
+    int64_t tail_subscribers; /* gauge */
+    uint64_t tail_dropped;    /* events dropped from full subscriber queues */
 };
 
 /* Upper bounds of the fsync histogram buckets, in seconds (the last is +Inf). */

@@ -15,6 +15,7 @@
 #include "server.h"
 #include "store.h"
 #include "syslog_net.h"
+#include "tail.h"
 #include "wd_time.h"
 #include "wal.h"
 #include "ward.h"
@@ -93,6 +94,17 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "store: %s", err);
         return 1;
     }
+    /* live tail (api branch): the hub exists before any input can publish to it */
+    struct wd_tail_opts to = {
+        .max_subscribers = (uint32_t)s->cfg.tail_max_subscribers,
+        .queue_events = (uint32_t)s->cfg.tail_queue_events,
+        .queue_bytes = (size_t)s->cfg.tail_queue_bytes,
+        .heartbeat_ms = s->cfg.tail_heartbeat_ms,
+        .max_json_depth = (uint32_t)s->cfg.ingest_max_json_depth,
+        .metrics = &s->metrics,
+    };
+    s->tail = wd_tail_new(&to);
+    /* end live tail */
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -109,10 +121,13 @@ void wd_server_stop(struct wd_server *s)
 {
     wd_syslog_srv_stop(s->syslog);
     s->syslog = NULL;
+    wd_tail_shutdown(s->tail); /* live tail: end the streams before the HTTP threads join */
     wd_http_stop(s->http);
     s->http = NULL;
     wd_store_close(s->store);
     s->store = NULL;
+    wd_tail_free(s->tail); /* live tail: every subscriber left with its connection */
+    s->tail = NULL;
     wd_wal_close(s->wal);
     s->wal = NULL;
     wd_tz_free(s->tz);

@@ -16,6 +16,7 @@ struct wd_tz;
 struct wd_http;
 struct wd_syslog_srv;
 struct wd_store;
+struct wd_tail;
 
 struct wd_server {
     struct wd_config cfg;
@@ -27,9 +28,10 @@ struct wd_server {
     int64_t start_us;
     struct wd_http *http;
     struct wd_syslog_srv *syslog;
-    struct wd_store *store;
     char store_dir[4096];
     struct wd_ratelimit rl_ingest; /* per-event error records */
+    struct wd_store *store;        /* searches; NULL until opened (HTTP search answers 503) */
+    struct wd_tail *tail;          /* live-tail hub, created before the listeners start */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.

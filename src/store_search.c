@@ -191,8 +191,9 @@ static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
 
 static void render_took(struct wd_buf *out, int64_t t0)
 {
-    double ms = (double)(wd_mono_ns() - t0) / 1e6;
-    wd_buf_printf(out, "\"took_ms\":%.3f", ms);
+    /* whole milliseconds, like Elasticsearch's `took` */
+    long long ms = (long long)((wd_mono_ns() - t0 + 500000) / 1000000);
+    wd_buf_printf(out, "\"took_ms\":%lld", ms);
 }
 
 int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_buf *out,
