@@ -89,6 +89,12 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      OFF(store_alert_retention_days),
      "Retention of the monthly alerts-YYYYMM partitions (events with type \"alert\"); "
      "0 keeps them forever."},
+    {"store.ingest_threads", WD_CFG_INT, "2", 1, 16, NULL, OFF(store_ingest_threads),
+     "Threads that parse, shred and compress events into parts (one per core is right; "
+     "they share the machine with the inputs)."},
+    {"store.cache_bytes", WD_CFG_SIZE, "256MiB", 0, 64 * GIB, NULL, OFF(store_cache_bytes),
+     "Memory for decompressed column chunks kept between searches (repeated and paged "
+     "searches skip decompression); least recently used chunks are evicted."},
     {"store.truncate_wal", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(store_truncate_wal),
      "Delete write-ahead log segments once every event in them is in the store."},
     {"tail.max_subscribers", WD_CFG_INT, "64", 1, 4096, NULL, OFF(tail_max_subscribers),

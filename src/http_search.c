@@ -204,16 +204,16 @@ static int parse_limit(struct wd_http_resp *r, const struct params *p, uint32_t 
         v = p->limit_v;
     } else if (p->has_limit) {
         if (p->limit.len == 0 || p->limit.len > 9)
-            return param_error(r, "limit", "expected an integer from 1 to 10000");
+            return param_error(r, "limit", "expected an integer from 0 (count only) to 10000");
         v = 0;
         for (size_t i = 0; i < p->limit.len; i++) {
             if (p->limit.p[i] < '0' || p->limit.p[i] > '9')
-                return param_error(r, "limit", "expected an integer from 1 to 10000");
+                return param_error(r, "limit", "expected an integer from 0 (count only) to 10000");
             v = v * 10 + (p->limit.p[i] - '0');
         }
     }
-    if (v < 1 || v > LIMIT_MAX)
-        return param_error(r, "limit", "expected an integer from 1 to 10000");
+    if (v < 0 || v > LIMIT_MAX)
+        return param_error(r, "limit", "expected an integer from 0 (count only) to 10000");
     *out = (uint32_t)v;
     return -1;
 }

@@ -88,8 +88,10 @@ int wd_server_start(struct wd_server *s)
         .retention_bytes = s->cfg.store_retention_bytes,
         .alert_retention_days = s->cfg.store_alert_retention_days,
         .truncate_wal = s->cfg.store_truncate_wal,
+        .ingest_threads = s->cfg.store_ingest_threads,
         .metrics = &s->metrics,
     };
+    wd_store_cache_bytes = (size_t)s->cfg.store_cache_bytes;
     if (wd_store_open(&so, s->wal, &s->store, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "store: %s", err);
         return 1;

@@ -42,9 +42,12 @@ struct wd_store {
     uint64_t indexed;
     bool stop;
     pthread_t ingest_thr, maint_thr;
+    struct pool *pool;
     bool threads;
     uint64_t corrupt_parts, ingest_errors, merges;
 };
+
+struct pool;
 
 /* ---- checkpoint ---- */
 
@@ -152,16 +155,30 @@ static bool is_partition_name(const char *n)
     return false;
 }
 
-static bool parse_part_name(const char *n, uint64_t *lo, uint64_t *hi)
+/* p-LO-HI-GGWW.wdp: WAL range, merge generation (00 = a flush), shredding worker. */
+static bool parse_part_name(const char *n, uint64_t *lo, uint64_t *hi, unsigned *gen)
 {
     char *end;
-    if (strlen(n) != 39 || strncmp(n, "p-", 2) != 0 || n[18] != '-' || strcmp(n + 35, ".wdp"))
+    if (strlen(n) != 44 || strncmp(n, "p-", 2) != 0 || n[18] != '-' || n[35] != '-' ||
+        strcmp(n + 40, ".wdp") || strspn(n + 36, "0123456789abcdef") != 4)
         return false;
     *lo = strtoull(n + 2, &end, 16);
     if (end != n + 18)
         return false;
     *hi = strtoull(n + 19, &end, 16);
-    return end == n + 35;
+    if (end != n + 35)
+        return false;
+    *gen = (unsigned)((strtoul(n + 36, NULL, 16) >> 8) & 0xff);
+    return true;
+}
+
+/* Whether part a is made redundant by part b: b covers a's range and is a merge of a (a
+ * wider range, or the same range at a higher generation). */
+static bool covered_by(const struct wd_part *a, const struct wd_part *b)
+{
+    if (a == b || strcmp(a->partition, b->partition) || b->lo > a->lo || a->hi > b->hi)
+        return false;
+    return b->lo < a->lo || a->hi < b->hi || b->gen > a->gen;
 }
 
 static void rm_rf_partition(const char *dir)
@@ -204,11 +221,12 @@ static int load_parts(struct wd_store *st, char *err, size_t err_len)
             snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
             size_t l = strlen(pe->d_name);
             uint64_t lo, hi;
+            unsigned gen;
             if (l > 4 && !strcmp(pe->d_name + l - 4, ".tmp")) {
                 unlink(path); /* an interrupted write */
                 continue;
             }
-            if (!parse_part_name(pe->d_name, &lo, &hi))
+            if (!parse_part_name(pe->d_name, &lo, &hi, &gen))
                 continue;
             if (lo > st->checkpoint) {
                 /* Published by a flush whose checkpoint never landed: replayed from the WAL. */
@@ -226,6 +244,7 @@ static int load_parts(struct wd_store *st, char *err, size_t err_len)
                 st->corrupt_parts++;
                 continue;
             }
+            p->gen = gen;
             list_add(st, p);
         }
         closedir(pd);
@@ -235,8 +254,7 @@ static int load_parts(struct wd_store *st, char *err, size_t err_len)
     for (size_t i = 0; i < st->nparts; i++)
         for (size_t j = 0; j < st->nparts; j++) {
             struct wd_part *a = st->parts[i], *b = st->parts[j];
-            if (i == j || strcmp(a->partition, b->partition) || a->lo < b->lo || a->hi > b->hi ||
-                (a->lo == b->lo && a->hi == b->hi))
+            if (!covered_by(a, b))
                 continue;
             wd_log(WD_LOG_INFO, "store", "removing %s (covered by merged %s)", a->path, b->path);
             unlink(a->path);
@@ -273,17 +291,55 @@ static int64_t event_ts(const struct wd_jv *ev)
     return wd_now_us();
 }
 
+/*
+ * The ingest thread reads events from the WAL in batches and hands each batch, split in
+ * contiguous halves, to the shredding workers (parse + shred + encode in parallel, one
+ * builder per partition and worker). A flush has every worker finish its parts; the
+ * parts are published, then the checkpoint moves, under one lock hold, so searches see
+ * a flush entirely or not at all.
+ */
 struct flush_state {
     struct builder_slot *slots;
     size_t nslots;
-    uint64_t lo, last;
     uint32_t rows;
-    int64_t started_ns;
 };
 
-static struct builder_slot *slot_for(struct wd_store *st, struct flush_state *fs,
-                                     const char *partition)
+struct worker {
+    struct wd_store *st;
+    uint32_t id;
+    pthread_t thr;
+    struct flush_state fs;
+    struct wd_arena arena;
+    /* the job: events [from, to) of the batch, or a flush of [lo, hi] */
+    uint32_t from, to;
+    bool flush;
+    uint64_t lo, hi;
+    struct wd_part **opened; /* flush result: one part per slot */
+    size_t nopened;
+    int rc;
+};
+
+struct batch {
+    struct wd_buf text; /* events back to back */
+    size_t *off;
+    size_t *len;
+    uint64_t *seq;
+    uint32_t n, cap;
+};
+
+static void fs_discard(struct flush_state *fs)
 {
+    for (size_t i = 0; i < fs->nslots; i++)
+        wd_part_abort(&fs->slots[i].b);
+    free(fs->slots);
+    fs->slots = NULL;
+    fs->nslots = 0;
+    fs->rows = 0;
+}
+
+static struct builder_slot *slot_for(struct wd_store *st, struct worker *w, const char *partition)
+{
+    struct flush_state *fs = &w->fs;
     for (size_t i = 0; i < fs->nslots; i++)
         if (!strcmp(fs->slots[i].partition, partition))
             return &fs->slots[i];
@@ -295,7 +351,7 @@ static struct builder_slot *slot_for(struct wd_store *st, struct flush_state *fs
     struct builder_slot *s = &fs->slots[fs->nslots++];
     memset(s, 0, sizeof(*s));
     snprintf(s->partition, sizeof(s->partition), "%s", partition);
-    snprintf(tmp, sizeof(tmp), "%s/p-%016llx.tmp", pdir, (unsigned long long)fs->lo);
+    snprintf(tmp, sizeof(tmp), "%s/w%02x.tmp", pdir, w->id);
     if (wd_part_begin(&s->b, tmp, 3)) {
         wd_part_abort(&s->b);
         fs->nslots--;
@@ -304,50 +360,33 @@ static struct builder_slot *slot_for(struct wd_store *st, struct flush_state *fs
     return s;
 }
 
-/* Publishes every builder of the flush, then the checkpoint. On failure everything of
- * this flush is discarded and the caller re-reads the WAL from the old checkpoint. */
-static int flush(struct wd_store *st, struct flush_state *fs)
+/* Worker side of a flush: finishes every builder into a published (renamed) part. */
+static int worker_flush(struct worker *w)
 {
+    struct wd_store *st = w->st;
+    struct flush_state *fs = &w->fs;
     int rc = WD_OK;
-    struct wd_part **opened = wd_xcalloc(fs->nslots + 1, sizeof(*opened));
+    w->opened = wd_xcalloc(fs->nslots + 1, sizeof(*w->opened));
+    w->nopened = fs->nslots;
     for (size_t i = 0; i < fs->nslots; i++) {
         struct builder_slot *s = &fs->slots[i];
         char final[4400];
-        snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx.wdp", st->dir, s->partition,
-                 (unsigned long long)fs->lo, (unsigned long long)fs->last);
+        snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-00%02x.wdp", st->dir,
+                 s->partition, (unsigned long long)w->lo, (unsigned long long)w->hi, w->id);
         if (rc) {
             wd_part_abort(&s->b);
             continue;
         }
-        rc = wd_part_finish(&s->b, fs->lo, fs->last, final);
+        rc = wd_part_finish(&s->b, w->lo, w->hi, final);
         if (rc) {
             wd_log(WD_LOG_ERROR, "store", "cannot write %s: %s (events stay in the WAL)", final,
                    strerror(errno));
             continue;
         }
         char perr[512];
-        if ((rc = wd_part_open(final, &opened[i], perr, sizeof(perr))))
+        if ((rc = wd_part_open(final, &w->opened[i], perr, sizeof(perr))))
             wd_log(WD_LOG_ERROR, "store", "%s", perr);
     }
-    if (!rc && (rc = write_checkpoint(st->dir, fs->last)))
-        wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
-    if (rc) {
-        /* Remove what this flush published: its range is replayed. */
-        for (size_t i = 0; i < fs->nslots; i++)
-            if (opened[i]) {
-                unlink(opened[i]->path);
-                wd_part_unref(opened[i]);
-            }
-    } else {
-        pthread_mutex_lock(&st->mu);
-        for (size_t i = 0; i < fs->nslots; i++)
-            list_add(st, opened[i]);
-        st->checkpoint = fs->last;
-        __atomic_store_n(&st->indexed, fs->last, __ATOMIC_RELEASE);
-        pthread_cond_broadcast(&st->cv);
-        pthread_mutex_unlock(&st->mu);
-    }
-    free(opened);
     free(fs->slots);
     fs->slots = NULL;
     fs->nslots = 0;
@@ -355,15 +394,161 @@ static int flush(struct wd_store *st, struct flush_state *fs)
     return rc;
 }
 
+static int worker_shred(struct worker *w, const struct batch *bt)
+{
+    for (uint32_t i = w->from; i < w->to; i++) {
+        struct wd_jv *v;
+        struct wd_perr pe;
+        const char *ev = bt->text.p + bt->off[i];
+        if (wd_json_parse(ev, bt->len[i], bt->text.cap - bt->off[i], 0, &w->arena, &v, &pe) ==
+                WD_OK &&
+            v->type == WD_JV_OBJ) {
+            int64_t ts = event_ts(v);
+            char part[32];
+            partition_of(v, ts, part);
+            struct builder_slot *s = slot_for(w->st, w, part);
+            if (!s || wd_part_add(&s->b, bt->seq[i], ts, v))
+                return WD_EIO;
+            w->fs.rows++;
+        } else {
+            __atomic_add_fetch(&w->st->ingest_errors, 1, __ATOMIC_RELAXED);
+            wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
+                   (unsigned long long)bt->seq[i]);
+        }
+        if (w->arena.used_bytes > (16u << 20))
+            wd_arena_reset(&w->arena);
+    }
+    wd_arena_reset(&w->arena);
+    return WD_OK;
+}
+
+/* Runs one job on every worker (the last one on the calling thread) and waits. */
+struct pool {
+    struct worker *w;
+    uint32_t n;
+    const struct batch *bt;
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    uint64_t gen;
+    uint32_t pending;
+    bool quit;
+};
+
+static void run_job(struct worker *w, const struct batch *bt)
+{
+    w->rc = w->flush ? worker_flush(w) : worker_shred(w, bt);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *pl = w->st->pool;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (pl->gen == seen && !pl->quit)
+            pthread_cond_wait(&pl->go, &pl->mu);
+        if (pl->quit)
+            break;
+        seen = pl->gen;
+        pthread_mutex_unlock(&pl->mu);
+        run_job(w, pl->bt);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->pending == 0)
+            pthread_cond_signal(&pl->done);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+static void pool_run(struct pool *pl, const struct batch *bt)
+{
+    pthread_mutex_lock(&pl->mu);
+    pl->bt = bt;
+    pl->pending = pl->n - 1;
+    pl->gen++;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    run_job(&pl->w[pl->n - 1], bt);
+    pthread_mutex_lock(&pl->mu);
+    while (pl->pending)
+        pthread_cond_wait(&pl->done, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Publishes a flush of [lo, hi]: every worker finishes its parts, then the parts join the
+ * list and the checkpoint moves together. On failure everything of the flush is removed
+ * and the caller re-reads the WAL from the old checkpoint. */
+static int flush(struct wd_store *st, struct pool *pl, uint64_t lo, uint64_t hi)
+{
+    for (uint32_t i = 0; i < pl->n; i++) {
+        pl->w[i].flush = true;
+        pl->w[i].lo = lo;
+        pl->w[i].hi = hi;
+    }
+    pool_run(pl, NULL);
+    int rc = WD_OK;
+    for (uint32_t i = 0; i < pl->n; i++) {
+        pl->w[i].flush = false;
+        if (pl->w[i].rc)
+            rc = pl->w[i].rc;
+    }
+    if (!rc && (rc = write_checkpoint(st->dir, hi)))
+        wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
+    if (!rc)
+        pthread_mutex_lock(&st->mu);
+    for (uint32_t i = 0; i < pl->n; i++) {
+        struct worker *w = &pl->w[i];
+        for (size_t k = 0; k < w->nopened; k++) {
+            struct wd_part *p = w->opened[k];
+            if (!p)
+                continue;
+            if (rc) {
+                unlink(p->path); /* its range is replayed */
+                wd_part_unref(p);
+            } else {
+                list_add(st, p);
+            }
+        }
+        free(w->opened);
+        w->opened = NULL;
+        w->nopened = 0;
+    }
+    if (!rc) {
+        st->checkpoint = hi;
+        __atomic_store_n(&st->indexed, hi, __ATOMIC_RELEASE);
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return rc;
+}
+
+static void batch_add(struct batch *bt, uint64_t seq, const char *ev, size_t len)
+{
+    if (bt->n == bt->cap) {
+        bt->cap = bt->cap ? bt->cap * 2 : 4096;
+        bt->off = wd_xrealloc(bt->off, bt->cap * sizeof(*bt->off));
+        bt->len = wd_xrealloc(bt->len, bt->cap * sizeof(*bt->len));
+        bt->seq = wd_xrealloc(bt->seq, bt->cap * sizeof(*bt->seq));
+    }
+    bt->off[bt->n] = bt->text.len;
+    bt->len[bt->n] = len;
+    bt->seq[bt->n++] = seq;
+    wd_buf_append(&bt->text, ev, len);
+}
+
 static void *ingest_main(void *arg)
 {
     struct wd_store *st = arg;
-    struct wd_arena arena;
-    wd_arena_init(&arena, (size_t)1 << 20, 0);
+    struct pool *pl = st->pool;
     struct wd_wal_tail *tail = NULL;
-    struct flush_state fs = {0};
+    struct batch bt;
+    memset(&bt, 0, sizeof(bt));
+    wd_buf_init(&bt.text, 0);
     char err[512];
-    int64_t backoff_ms = 0;
+    int64_t backoff_ms = 0, started_ns = 0;
+    uint64_t lo = 0, last = 0;
+    bool pending = false;
     for (;;) {
         pthread_mutex_lock(&st->mu);
         bool stop = st->stop;
@@ -379,58 +564,51 @@ static void *ingest_main(void *arg)
                 nanosleep(&ts, NULL);
                 continue;
             }
-            fs.lo = ckpt + 1;
-            fs.last = ckpt;
+            lo = ckpt + 1;
+            last = ckpt;
+            pending = false;
         }
         uint64_t limit = wd_wal_durable_seq(st->wal);
-        uint32_t got = 0;
         uint64_t seq;
         const char *ev;
         size_t len;
         int rc = WD_OK;
-        while (got < 65536 && (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err,
-                                                     sizeof(err))) == WD_OK) {
-            got++;
-            struct wd_jv *v;
-            struct wd_perr pe;
-            if (wd_json_parse(ev, len, len, 0, &arena, &v, &pe) == WD_OK && v->type == WD_JV_OBJ) {
-                int64_t ts = event_ts(v);
-                char part[32];
-                partition_of(v, ts, part);
-                if (!fs.nslots && !fs.rows)
-                    fs.started_ns = wd_mono_ns();
-                struct builder_slot *s = slot_for(st, &fs, part);
-                if (!s || wd_part_add(&s->b, seq, ts, v)) {
-                    rc = WD_EIO;
-                    fs.last = seq;
-                    break;
-                }
-                fs.rows++;
-            } else {
-                st->ingest_errors++;
-                wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
-                       (unsigned long long)seq);
-            }
-            fs.last = seq;
-            if (arena.used_bytes > (16u << 20))
-                wd_arena_reset(&arena);
-        }
-        if (rc == WD_ECORRUPT || (rc && rc != WD_EAGAIN && rc != WD_EIO))
+        bt.n = 0;
+        bt.text.len = 0;
+        while (bt.n < 65536 && bt.text.len < (64u << 20) &&
+               (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK)
+            batch_add(&bt, seq, ev, len);
+        if (rc == WD_ECORRUPT || (rc && rc != WD_EAGAIN))
             wd_log(WD_LOG_ERROR, "store", "reading the WAL: %s", err);
-        bool due = fs.last >= fs.lo &&
-                   (fs.rows >= FLUSH_MAX_ROWS ||
-                    wd_mono_ns() - fs.started_ns >= st->o.flush_interval_ms * 1000000 || stop);
-        int frc = rc == WD_EIO ? WD_EIO : WD_OK;
+        int frc = WD_OK;
+        if (bt.n) {
+            if (!pending)
+                started_ns = wd_mono_ns();
+            pending = true;
+            wd_buf_reserve(&bt.text, WD_JSON_PADDING);
+            /* contiguous shares, so each worker's rows stay in id order */
+            for (uint32_t i = 0; i < pl->n; i++) {
+                pl->w[i].from = (uint32_t)((uint64_t)bt.n * i / pl->n);
+                pl->w[i].to = (uint32_t)((uint64_t)bt.n * (i + 1) / pl->n);
+            }
+            pool_run(pl, &bt);
+            last = bt.seq[bt.n - 1];
+            for (uint32_t i = 0; i < pl->n; i++)
+                if (pl->w[i].rc)
+                    frc = pl->w[i].rc;
+        }
+        uint32_t rows = 0;
+        for (uint32_t i = 0; i < pl->n; i++)
+            rows += pl->w[i].fs.rows;
+        bool due = pending && (rows >= FLUSH_MAX_ROWS ||
+                               wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 ||
+                               stop);
         if (!frc && due)
-            frc = flush(st, &fs);
+            frc = flush(st, pl, lo, last);
         if (frc) {
             /* Discard the flush and re-read from the checkpoint after a pause. */
-            for (size_t i = 0; i < fs.nslots; i++)
-                wd_part_abort(&fs.slots[i].b);
-            free(fs.slots);
-            fs.slots = NULL;
-            fs.nslots = 0;
-            fs.rows = 0;
+            for (uint32_t i = 0; i < pl->n; i++)
+                fs_discard(&pl->w[i].fs);
             wd_wal_tail_close(tail);
             tail = NULL;
             backoff_ms = backoff_ms ? WD_MIN(backoff_ms * 2, 5000) : 100;
@@ -442,24 +620,23 @@ static void *ingest_main(void *arg)
         }
         if (due) {
             backoff_ms = 0;
-            fs.lo = fs.last + 1;
-            wd_arena_reset(&arena);
-        } else if (!fs.rows && fs.last >= fs.lo) {
-            /* Only skipped events: let the checkpoint follow. */
-            fs.lo = fs.last + 1;
+            lo = last + 1;
+            pending = false;
         }
-        if (stop && (rc == WD_EAGAIN || rc == WD_ECORRUPT))
+        if (stop && (rc == WD_EAGAIN || rc == WD_ECORRUPT) && !pending)
             break;
-        if (got == 0 || rc == WD_EAGAIN) {
+        if (bt.n == 0 || rc == WD_EAGAIN) {
             struct timespec ts = {0, 10 * 1000000};
             nanosleep(&ts, NULL);
         }
     }
-    for (size_t i = 0; i < fs.nslots; i++)
-        wd_part_abort(&fs.slots[i].b);
-    free(fs.slots);
+    for (uint32_t i = 0; i < pl->n; i++)
+        fs_discard(&pl->w[i].fs);
     wd_wal_tail_close(tail);
-    wd_arena_fini(&arena);
+    free(bt.off);
+    free(bt.len);
+    free(bt.seq);
+    wd_buf_fini(&bt.text);
     return NULL;
 }
 
@@ -570,7 +747,8 @@ static void rescan(struct wd_store *st)
         struct dirent *pe;
         while ((pe = readdir(pd))) {
             uint64_t lo, hi;
-            if (!parse_part_name(pe->d_name, &lo, &hi))
+            unsigned gen;
+            if (!parse_part_name(pe->d_name, &lo, &hi, &gen))
                 continue;
             char path[4700];
             snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
@@ -585,6 +763,7 @@ static void rescan(struct wd_store *st)
                 wd_log(WD_LOG_ERROR, "store", "%s (part skipped)", perr);
                 continue;
             }
+            p->gen = gen;
             pthread_mutex_lock(&st->mu);
             if (!list_has_path(st, path)) {
                 wd_log(WD_LOG_INFO, "store", "new part %s (restored)", path);
@@ -618,6 +797,23 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
             best_n = j - i;
         }
         i = j > i ? j : i + 1;
+    }
+    /* Never split parts of one flush (same range, several workers): a merged part covers
+     * every part inside its range, so recovery would drop the ones left out. */
+    while (best_n && best_i + best_n < n &&
+           !strcmp(v[best_i + best_n]->partition, v[best_i]->partition) &&
+           v[best_i + best_n]->lo == v[best_i + best_n - 1]->lo) {
+        uint64_t l = v[best_i + best_n - 1]->lo;
+        while (best_n && v[best_i + best_n - 1]->lo == l)
+            best_n--;
+    }
+    while (best_n && best_i > 0 && !strcmp(v[best_i - 1]->partition, v[best_i]->partition) &&
+           v[best_i - 1]->lo == v[best_i]->lo) {
+        uint64_t l = v[best_i]->lo;
+        while (best_n && v[best_i]->lo == l) {
+            best_i++;
+            best_n--;
+        }
     }
     if (best_n < MERGE_MIN_PARTS) {
         wd_store_snapshot_free(v, n);
@@ -670,9 +866,17 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
 {
     struct wd_part_builder b;
     char tmp[4400], final[4400];
-    uint64_t lo = in[0]->lo, hi = in[n - 1]->hi;
-    snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx.wdp", st->dir, in[0]->partition,
-             (unsigned long long)lo, (unsigned long long)hi);
+    uint64_t lo = in[0]->lo, hi = in[0]->hi;
+    unsigned gen = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = WD_MIN(lo, in[i]->lo);
+        hi = WD_MAX(hi, in[i]->hi);
+        gen = WD_MAX(gen, in[i]->gen);
+    }
+    if (++gen > 255)
+        gen = 255;
+    snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-%02x00.wdp", st->dir,
+             in[0]->partition, (unsigned long long)lo, (unsigned long long)hi, gen);
     snprintf(tmp, sizeof(tmp), "%s/%s/m-%016llx-%016llx.tmp", st->dir, in[0]->partition,
              (unsigned long long)lo, (unsigned long long)hi);
     if (wd_part_begin(&b, tmp, 3)) {
@@ -722,6 +926,7 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
         wd_log(WD_LOG_ERROR, "store", "%s", perr);
         return rc;
     }
+    m->gen = gen;
     pthread_mutex_lock(&st->mu);
     for (size_t i = 0; i < n; i++) {
         list_remove(st, in[i]);
@@ -765,6 +970,8 @@ int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_s
     st->o = *o;
     if (st->o.flush_interval_ms <= 0)
         st->o.flush_interval_ms = 1000;
+    if (st->o.ingest_threads <= 0)
+        st->o.ingest_threads = 1;
     st->dir = wd_xstrdup(o->dir);
     st->o.dir = st->dir;
     st->o.wal_dir = o->wal_dir ? wd_xstrdup(o->wal_dir) : NULL;
@@ -787,6 +994,24 @@ int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_s
         return rc;
     }
     if (wal) {
+        struct pool *pl = wd_xcalloc(1, sizeof(*pl));
+        pl->n = (uint32_t)WD_MAX(1, WD_MIN(st->o.ingest_threads, 16));
+        pl->w = wd_xcalloc(pl->n, sizeof(*pl->w));
+        pthread_mutex_init(&pl->mu, NULL);
+        pthread_cond_init(&pl->go, NULL);
+        pthread_cond_init(&pl->done, NULL);
+        st->pool = pl;
+        for (uint32_t i = 0; i < pl->n; i++) {
+            pl->w[i].st = st;
+            pl->w[i].id = i;
+            wd_arena_init(&pl->w[i].arena, (size_t)1 << 20, 0);
+            if (i + 1 < pl->n && pthread_create(&pl->w[i].thr, NULL, worker_main, &pl->w[i])) {
+                snprintf(err, err_len, "cannot start the store threads");
+                pl->n = i + 1; /* the ones started are joined at close */
+                wd_store_close(st);
+                return WD_ENOMEM;
+            }
+        }
         if (pthread_create(&st->ingest_thr, NULL, ingest_main, st) ||
             pthread_create(&st->maint_thr, NULL, maint_main, st)) {
             snprintf(err, err_len, "cannot start the store threads");
@@ -810,6 +1035,22 @@ void wd_store_close(struct wd_store *st)
         pthread_mutex_unlock(&st->mu);
         pthread_join(st->ingest_thr, NULL);
         pthread_join(st->maint_thr, NULL);
+    }
+    if (st->pool) {
+        struct pool *pl = st->pool;
+        pthread_mutex_lock(&pl->mu);
+        pl->quit = true;
+        pthread_cond_broadcast(&pl->go);
+        pthread_mutex_unlock(&pl->mu);
+        for (uint32_t i = 0; i + 1 < pl->n; i++)
+            pthread_join(pl->w[i].thr, NULL);
+        for (uint32_t i = 0; i < pl->n; i++)
+            wd_arena_fini(&pl->w[i].arena);
+        pthread_mutex_destroy(&pl->mu);
+        pthread_cond_destroy(&pl->go);
+        pthread_cond_destroy(&pl->done);
+        free(pl->w);
+        free(pl);
     }
     for (size_t i = 0; i < st->nparts; i++)
         wd_part_unref(st->parts[i]);

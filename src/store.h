@@ -31,6 +31,7 @@ struct wd_store_opts {
     int64_t retention_bytes;    /* 0 = no limit: oldest partitions deleted beyond this total */
     int64_t alert_retention_days;
     bool truncate_wal;          /* delete WAL segments whose events are all in parts */
+    int64_t ingest_threads;     /* threads parsing and shredding events (default 1) */
     struct wd_metrics *metrics; /* borrowed; may be NULL */
 };
 
@@ -41,6 +42,9 @@ int wd_store_open(const struct wd_store_opts *opts, struct wd_wal *wal, struct w
                   char *err, size_t err_len);
 /* Flushes what is buffered, stops the threads and frees the store. NULL is fine. */
 void wd_store_close(struct wd_store *st);
+
+/* Budget of the decompressed-chunk cache shared by searches (store.cache_bytes). */
+extern size_t wd_store_cache_bytes;
 
 /* Every event with a sequence number <= this is searchable. */
 uint64_t wd_store_indexed_seq(struct wd_store *st);

@@ -104,6 +104,7 @@ struct wd_shape {
 
 struct wd_part {
     int refs;
+    uint64_t id; /* unique per open, keys the chunk cache (store_row.c) */
     char *path;
     char partition[32]; /* events-YYYYMMDD */
     int fd;
@@ -117,9 +118,11 @@ struct wd_part {
     uint8_t *col_noidx;
     uint32_t nshapes;
     struct wd_shape *shapes;
+    uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
     uint32_t nblocks;
     struct wd_blockdir *blocks;
     uint64_t lo, hi, nrows;
+    unsigned gen; /* merge generation, from the file name (store.c) */
     int64_t min_ts, max_ts;
     uint64_t file_bytes;
     bool corrupt_logged;
@@ -145,6 +148,8 @@ struct wd_block {
     uint32_t *shape;
     struct wd_colvec **cols; /* per column id, NULL until loaded */
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
+    uint32_t *next_base;     /* row rendering: value offsets of row next_row per column */
+    uint32_t next_row;
     int err;                 /* WD_ECORRUPT once a chunk failed */
     char errmsg[256];
 };
@@ -156,7 +161,7 @@ void wd_block_fini(struct wd_block *b);
 bool wd_block_rows(struct wd_block *b);
 /* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);
-/* Reconstructs row r as JSON into out. */
+/* Reconstructs row r as JSON into out (store_row.c, through the chunk cache). */
 int wd_block_row_json(struct wd_block *b, uint32_t r, struct wd_buf *out);
 /* Whether the block's index may contain hash h. */
 bool wd_block_index_has(struct wd_block *b, uint32_t h);

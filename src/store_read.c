@@ -165,6 +165,20 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
         }
         s->ncc = u;
     }
+    /* Dense count matrix when small (the common case: few shapes, tens of columns). */
+    if ((uint64_t)p->nshapes * p->ncols <= (4u << 20)) {
+        p->shape_cols = wd_xcalloc((size_t)p->nshapes * p->ncols + 1, 1);
+        for (uint32_t i = 0; i < p->nshapes; i++)
+            for (uint32_t j = 0; j < p->shapes[i].ncc; j++) {
+                uint32_t c = p->shapes[i].cc[2 * j], n = p->shapes[i].cc[2 * j + 1];
+                if (n > 255) {
+                    WD_FREE(p->shape_cols); /* rare: fall back to the sparse lists */
+                    i = p->nshapes;
+                    break;
+                }
+                p->shape_cols[(size_t)i * p->ncols + c] = (uint8_t)n;
+            }
+    }
     uint64_t nb = rd_varint(&r);
     if (r.bad || nb > len)
         return false;
@@ -203,8 +217,10 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
 
 int wd_part_open(const char *path, struct wd_part **out, char *err, size_t err_len)
 {
+    static uint64_t next_id;
     struct wd_part *p = wd_xcalloc(1, sizeof(*p));
     p->refs = 1;
+    p->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
     p->path = wd_xstrdup(path);
     p->fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -277,6 +293,7 @@ void wd_part_unref(struct wd_part *p)
     free(p->col_path_len);
     free(p->col_ftype);
     free(p->col_noidx);
+    free(p->shape_cols);
     free(p->footer);
     free(p->path);
     free(p);
@@ -387,6 +404,7 @@ void wd_block_fini(struct wd_block *b)
     free(b->seq);
     free(b->ts);
     free(b->shape);
+    free(b->next_base);
     memset(b, 0, sizeof(*b));
 }
 
@@ -422,7 +440,7 @@ bool wd_block_rows(struct wd_block *b)
     return ok;
 }
 
-static uint32_t shape_colcount(const struct wd_shape *s, uint32_t col)
+static uint32_t shape_colcount_slow(const struct wd_shape *s, uint32_t col)
 {
     uint32_t lo = 0, hi = s->ncc;
     while (lo < hi) {
@@ -460,9 +478,19 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
         return NULL;
     }
     uint32_t o = 0;
-    for (uint32_t r = 0; r < b->nrows; r++) {
-        off[r] = o;
-        o += shape_colcount(&b->part->shapes[b->shape[r]], col);
+    const struct wd_part *p = b->part;
+    if (p->shape_cols) {
+        /* dense (shape, column) -> count matrix: one load per row */
+        const uint8_t *m = p->shape_cols + col;
+        for (uint32_t r = 0; r < b->nrows; r++) {
+            off[r] = o;
+            o += m[(size_t)b->shape[r] * p->ncols];
+        }
+    } else {
+        for (uint32_t r = 0; r < b->nrows; r++) {
+            off[r] = o;
+            o += shape_colcount_slow(&p->shapes[b->shape[r]], col);
+        }
     }
     off[b->nrows] = o;
     if (o != v->nvals) {
@@ -495,90 +523,6 @@ bool wd_block_index_has(struct wd_block *b, uint32_t h)
             return true;
     }
     return false;
-}
-
-/* ---- reconstruction ---- */
-
-struct recon {
-    struct wd_block *b;
-    uint32_t row;
-    uint32_t *used; /* per column: values consumed for this row */
-    struct wd_buf *out;
-};
-
-static const struct wd_qval *next_val(struct recon *rc, uint32_t col, bool *is_json)
-{
-    const uint32_t *off;
-    const struct wd_colvec *v = wd_block_col(rc->b, col, &off);
-    if (!v)
-        return NULL;
-    uint32_t i = off[rc->row] + rc->used[col]++;
-    if (i >= off[rc->row + 1])
-        return NULL;
-    uint32_t e = v->codes ? v->codes[i] : i;
-    *is_json = v->json && v->json[e];
-    return &v->vals[e];
-}
-
-static int recon_obj(struct recon *rc, struct rd *r, int depth)
-{
-    uint64_t n = rd_varint(r);
-    if (r->bad || depth > 200)
-        return WD_ECORRUPT;
-    wd_buf_putc(rc->out, '{');
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t kl = rd_varint(r);
-        const unsigned char *k = rd_bytes(r, kl);
-        if (r->bad || r->p >= r->end)
-            return WD_ECORRUPT;
-        if (i)
-            wd_buf_putc(rc->out, ',');
-        wd_jv_write_str((const char *)k, kl, rc->out);
-        wd_buf_putc(rc->out, ':');
-        uint8_t kind = *r->p++;
-        if (kind == WD_SH_NULL) {
-            wd_buf_append(rc->out, "null", 4);
-            continue;
-        }
-        if (kind == WD_SH_OBJ) {
-            int e = recon_obj(rc, r, depth + 1);
-            if (e)
-                return e;
-            continue;
-        }
-        uint32_t col = (uint32_t)rd_varint(r);
-        bool js = false;
-        const struct wd_qval *q = next_val(rc, col, &js);
-        if (!q)
-            return WD_ECORRUPT;
-        if (js || q->type != WD_QV_STR)
-            wd_buf_append(rc->out, q->s.p, q->s.len);
-        else
-            wd_jv_write_str(q->s.p, q->s.len, rc->out);
-        if (kind == WD_SH_ARR) {
-            uint64_t ns = rd_varint(r);
-            for (uint64_t j = 0; j < ns && !r->bad; j++) {
-                uint32_t sc = (uint32_t)rd_varint(r);
-                if (!next_val(rc, sc, &js))
-                    return WD_ECORRUPT;
-            }
-        }
-    }
-    wd_buf_putc(rc->out, '}');
-    return r->bad ? WD_ECORRUPT : WD_OK;
-}
-
-int wd_block_row_json(struct wd_block *b, uint32_t row, struct wd_buf *out)
-{
-    if (!wd_block_rows(b))
-        return WD_ECORRUPT;
-    const struct wd_shape *s = &b->part->shapes[b->shape[row]];
-    uint32_t *used = wd_xcalloc(b->part->ncols + 1, sizeof(*used));
-    struct recon rc = {b, row, used, out};
-    struct rd r = {s->p, s->p + s->len, false};
-    int e = recon_obj(&rc, &r, 0);
-    free(used);
-    return e ? e : b->err;
 }
 
 uint32_t wd_block_row_values(struct wd_block *b, uint32_t col, uint32_t r, struct wd_qval *out,

@@ -237,7 +237,8 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
             refs[nref++] = (struct blockref){p, bi, bd->max_ts};
         }
     }
-    qsort(refs, nref, sizeof(*refs), cmp_blockref);
+    if (nref)
+        qsort(refs, nref, sizeof(*refs), cmp_blockref);
 
     struct heap h = {NULL, 0, table ? 0 : req->limit};
     h.v = wd_xcalloc((size_t)h.cap + 1, sizeof(*h.v));

@@ -1,0 +1,402 @@
+/*
+ * store_row.c: renders stored rows as JSON straight from the encoded column chunks (no
+ * per-value decoding of whole columns: a hit costs one lookup per field), and the cache
+ * of decompressed chunks shared by every search, so repeated ("warm") searches skip zstd.
+ * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks.
+ */
+#include <pthread.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "jv.h"
+#include "store_int.h"
+
+struct rawchunk {
+    uint64_t part_id, off; /* key */
+    unsigned char *buf;    /* decompressed bytes (owned), or NULL when stored raw */
+    const unsigned char *data;
+    size_t len;
+    uint8_t enc;
+    uint32_t nvals, ndict;
+    uint32_t *voff; /* PLAIN: offset of each value; DICT: of each entry */
+    const unsigned char *codes;
+    int cw; /* DICT code width in bytes */
+    int64_t *ints;
+    size_t bytes;
+    int refs;
+    struct rawchunk *prev, *next, *hnext;
+};
+
+#define CACHE_BUCKETS 8192
+
+size_t wd_store_cache_bytes = (size_t)256 << 20;
+
+static struct {
+    pthread_mutex_t mu;
+    struct rawchunk *b[CACHE_BUCKETS];
+    struct rawchunk *head, *tail; /* most recent first */
+    size_t bytes;
+} cache = {PTHREAD_MUTEX_INITIALIZER, {0}, NULL, NULL, 0};
+
+static uint32_t bucket(uint64_t part, uint64_t off)
+{
+    return (uint32_t)(wd_hash64(&off, 8, part) & (CACHE_BUCKETS - 1));
+}
+
+static void lru_unlink(struct rawchunk *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        cache.head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        cache.tail = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void lru_push(struct rawchunk *c)
+{
+    c->next = cache.head;
+    c->prev = NULL;
+    if (cache.head)
+        cache.head->prev = c;
+    cache.head = c;
+    if (!cache.tail)
+        cache.tail = c;
+}
+
+static void chunk_free(struct rawchunk *c)
+{
+    free(c->buf);
+    free(c->voff);
+    free(c->ints);
+    free(c);
+}
+
+/* Drops unreferenced entries from the cold end while over budget. Lock held. */
+static void evict(void)
+{
+    struct rawchunk *c = cache.tail;
+    while (c && cache.bytes > wd_store_cache_bytes) {
+        struct rawchunk *prev = c->prev;
+        if (!c->refs) {
+            lru_unlink(c);
+            struct rawchunk **pp = &cache.b[bucket(c->part_id, c->off)];
+            while (*pp != c)
+                pp = &(*pp)->hnext;
+            *pp = c->hnext;
+            cache.bytes -= c->bytes;
+            chunk_free(c);
+        }
+        c = prev;
+    }
+}
+
+/* Builds the value index of an encoded chunk. */
+static bool index_chunk(struct rawchunk *c)
+{
+    const unsigned char *p = c->data + 1, *end = c->data + c->len;
+    uint64_t v;
+    if (c->enc == WD_ENC_INT) {
+        c->ints = malloc(((size_t)c->nvals + 1) * sizeof(*c->ints));
+        if (!c->ints)
+            return false;
+        int64_t last = 0;
+        for (uint32_t i = 0; i < c->nvals; i++) {
+            if (!wd_get_varint(&p, end, &v))
+                return false;
+            last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(v));
+            c->ints[i] = last;
+        }
+        c->bytes += (size_t)c->nvals * 8;
+        return true;
+    }
+    uint32_t n = c->nvals;
+    if (c->enc == WD_ENC_DICT) {
+        if (!wd_get_varint(&p, end, &v) || v == 0 || v > 65536)
+            return false;
+        n = c->ndict = (uint32_t)v;
+    } else if (c->enc != WD_ENC_PLAIN) {
+        return false;
+    }
+    c->voff = malloc(((size_t)n + 1) * sizeof(*c->voff));
+    if (!c->voff)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (p >= end)
+            return false;
+        c->voff[i] = (uint32_t)(p - c->data);
+        uint8_t tag = *p++;
+        if (!wd_get_varint(&p, end, &v))
+            return false;
+        if (tag != WD_VT_INT) {
+            if (v > (uint64_t)(end - p))
+                return false;
+            p += v;
+        }
+    }
+    c->bytes += (size_t)n * 4;
+    if (c->enc == WD_ENC_DICT) {
+        c->cw = c->ndict <= 256 ? 1 : 2;
+        c->codes = p;
+        if ((size_t)(end - p) != (size_t)c->cw * c->nvals)
+            return false;
+    } else if (p != end) {
+        return false;
+    }
+    return true;
+}
+
+/* A chunk ready for random access, from the cache or loaded now; NULL when corrupt. */
+static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *d)
+{
+    uint64_t pid = b->part->id;
+    uint32_t h = bucket(pid, d->off);
+    pthread_mutex_lock(&cache.mu);
+    for (struct rawchunk *c = cache.b[h]; c; c = c->hnext)
+        if (c->part_id == pid && c->off == d->off) {
+            c->refs++;
+            lru_unlink(c);
+            lru_push(c);
+            pthread_mutex_unlock(&cache.mu);
+            return c;
+        }
+    pthread_mutex_unlock(&cache.mu);
+    const unsigned char *src = b->part->map + d->off;
+    if ((uint32_t)crc32(0, src, d->clen) != d->crc) {
+        if (!b->err)
+            snprintf(b->errmsg, sizeof(b->errmsg),
+                     "%s: checksum mismatch in chunk at offset %llu (block %u)", b->part->path,
+                     (unsigned long long)d->off, b->bi);
+        b->err = WD_ECORRUPT;
+        return NULL;
+    }
+    struct rawchunk *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->part_id = pid;
+    c->off = d->off;
+    c->nvals = d->nvals;
+    c->len = d->rawlen;
+    c->bytes = sizeof(*c);
+    if (d->clen == d->rawlen) {
+        c->data = src;
+    } else {
+        c->buf = malloc((size_t)d->rawlen + 1);
+        size_t n = c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen)
+                          : 0;
+        if (!c->buf || ZSTD_isError(n) || n != d->rawlen) {
+            chunk_free(c);
+            b->err = WD_ECORRUPT;
+            return NULL;
+        }
+        c->data = c->buf;
+        c->bytes += d->rawlen;
+    }
+    c->enc = c->len ? c->data[0] : 0;
+    if (!index_chunk(c)) {
+        if (!b->err)
+            snprintf(b->errmsg, sizeof(b->errmsg), "%s: bad column encoding at offset %llu",
+                     b->part->path, (unsigned long long)d->off);
+        b->err = WD_ECORRUPT;
+        chunk_free(c);
+        return NULL;
+    }
+    c->refs = 1;
+    pthread_mutex_lock(&cache.mu);
+    c->hnext = cache.b[h];
+    cache.b[h] = c;
+    lru_push(c);
+    cache.bytes += c->bytes;
+    evict();
+    pthread_mutex_unlock(&cache.mu);
+    return c;
+}
+
+static void chunk_put(struct rawchunk *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&cache.mu);
+    c->refs--;
+    evict();
+    pthread_mutex_unlock(&cache.mu);
+}
+
+/* Writes value i of a chunk as JSON. */
+static bool emit(const struct rawchunk *c, uint32_t i, struct wd_buf *out)
+{
+    char num[24];
+    if (i >= c->nvals)
+        return false;
+    if (c->enc == WD_ENC_INT)
+        return wd_buf_append(out, num, wd_fmt_i64(c->ints[i], num)) == WD_OK;
+    uint32_t e = i;
+    if (c->enc == WD_ENC_DICT) {
+        e = c->cw == 1 ? c->codes[i] : (uint32_t)c->codes[2 * i] | (uint32_t)c->codes[2 * i + 1] << 8;
+        if (e >= c->ndict)
+            return false;
+    }
+    const unsigned char *p = c->data + c->voff[e], *end = c->data + c->len;
+    uint8_t tag = *p++;
+    uint64_t v;
+    if (!wd_get_varint(&p, end, &v))
+        return false;
+    if (tag == WD_VT_INT)
+        return wd_buf_append(out, num, wd_fmt_i64(wd_unzigzag(v), num)) == WD_OK;
+    if (tag == WD_VT_STR)
+        return wd_jv_write_str((const char *)p, (size_t)v, out) == WD_OK;
+    return wd_buf_append(out, p, (size_t)v) == WD_OK;
+}
+
+struct row {
+    struct wd_block *b;
+    uint32_t *base;  /* per column: index of the row's first value, UINT32_MAX = not yet */
+    uint32_t *used;  /* per column: values consumed */
+    struct rawchunk **chunks;
+    uint32_t *hist;  /* per shape: rows before this one */
+    struct wd_buf *out;
+};
+
+static uint32_t shape_count(const struct wd_part *p, uint32_t s, uint32_t col)
+{
+    if (p->shape_cols)
+        return p->shape_cols[(size_t)s * p->ncols + col];
+    const struct wd_shape *sh = &p->shapes[s];
+    for (uint32_t j = 0; j < sh->ncc; j++)
+        if (sh->cc[2 * j] == col)
+            return sh->cc[2 * j + 1];
+    return 0;
+}
+
+/* The chunk and index of the next value of column col in this row. */
+static struct rawchunk *next_value(struct row *rw, uint32_t col, uint32_t *idx)
+{
+    const struct wd_part *p = rw->b->part;
+    if (col >= p->ncols)
+        return NULL;
+    if (rw->base[col] == UINT32_MAX) {
+        uint64_t n = 0;
+        for (uint32_t s = 0; s < p->nshapes; s++)
+            if (rw->hist[s])
+                n += (uint64_t)rw->hist[s] * shape_count(p, s, col);
+        rw->base[col] = (uint32_t)n;
+    }
+    if (!rw->chunks[col]) {
+        const struct wd_blockdir *bd = &p->blocks[rw->b->bi];
+        const struct wd_chunkdir *d = NULL;
+        for (uint32_t i = 3; i < bd->nchunks; i++)
+            if (bd->chunks[i].col == col) {
+                d = &bd->chunks[i];
+                break;
+            }
+        rw->chunks[col] = d ? chunk_get(rw->b, d) : NULL;
+    }
+    *idx = rw->base[col] + rw->used[col]++;
+    return rw->chunks[col];
+}
+
+struct rdr {
+    const unsigned char *p, *end;
+};
+
+static bool rd_varint(struct rdr *r, uint64_t *v)
+{
+    return wd_get_varint(&r->p, r->end, v);
+}
+
+static int render_obj(struct row *rw, struct rdr *r, int depth)
+{
+    uint64_t n, kl;
+    if (!rd_varint(r, &n) || depth > 200)
+        return WD_ECORRUPT;
+    wd_buf_putc(rw->out, '{');
+    for (uint64_t i = 0; i < n; i++) {
+        if (!rd_varint(r, &kl) || kl > (uint64_t)(r->end - r->p))
+            return WD_ECORRUPT;
+        if (i)
+            wd_buf_putc(rw->out, ',');
+        wd_jv_write_str((const char *)r->p, (size_t)kl, rw->out);
+        r->p += kl;
+        wd_buf_putc(rw->out, ':');
+        if (r->p >= r->end)
+            return WD_ECORRUPT;
+        uint8_t kind = *r->p++;
+        if (kind == WD_SH_NULL) {
+            wd_buf_append(rw->out, "null", 4);
+            continue;
+        }
+        if (kind == WD_SH_OBJ) {
+            int e = render_obj(rw, r, depth + 1);
+            if (e)
+                return e;
+            continue;
+        }
+        uint64_t col, ns = 0;
+        uint32_t idx;
+        if (!rd_varint(r, &col))
+            return WD_ECORRUPT;
+        struct rawchunk *c = next_value(rw, (uint32_t)col, &idx);
+        if (!c || !emit(c, idx, rw->out))
+            return WD_ECORRUPT;
+        if (kind == WD_SH_ARR) {
+            if (!rd_varint(r, &ns))
+                return WD_ECORRUPT;
+            for (uint64_t j = 0; j < ns; j++) {
+                uint64_t sc;
+                if (!rd_varint(r, &sc) || !next_value(rw, (uint32_t)sc, &idx))
+                    return WD_ECORRUPT;
+            }
+        }
+    }
+    wd_buf_putc(rw->out, '}');
+    return WD_OK;
+}
+
+int wd_block_row_json(struct wd_block *b, uint32_t row, struct wd_buf *out)
+{
+    if (!wd_block_rows(b) || row >= b->nrows)
+        return WD_ECORRUPT;
+    const struct wd_part *p = b->part;
+    struct row rw = {b, NULL, NULL, NULL, NULL, out};
+    rw.base = malloc(((size_t)p->ncols + 1) * sizeof(*rw.base));
+    rw.used = calloc((size_t)p->ncols + 1, sizeof(*rw.used));
+    rw.chunks = calloc((size_t)p->ncols + 1, sizeof(*rw.chunks));
+    rw.hist = calloc((size_t)p->nshapes + 1, sizeof(*rw.hist));
+    int e = WD_ENOMEM;
+    if (rw.base && rw.used && rw.chunks && rw.hist) {
+        if (b->next_base && b->next_row == row) {
+            /* sequential rendering (merges, dumps): every base is known */
+            memcpy(rw.base, b->next_base, (size_t)p->ncols * sizeof(*rw.base));
+        } else {
+            memset(rw.base, 0xff, ((size_t)p->ncols + 1) * sizeof(*rw.base));
+            for (uint32_t r = 0; r < row; r++)
+                rw.hist[b->shape[r]]++;
+        }
+        const struct wd_shape *s = &p->shapes[b->shape[row]];
+        struct rdr r = {s->p, s->p + s->len};
+        size_t start = out->len;
+        e = render_obj(&rw, &r, 0);
+        if (e)
+            out->len = start;
+        for (uint32_t c = 0; c < p->ncols; c++)
+            chunk_put(rw.chunks[c]);
+        if (!e && row == 0 && !b->next_base)
+            b->next_base = calloc((size_t)p->ncols + 1, sizeof(*b->next_base));
+        if (!e && b->next_base && (row == 0 || b->next_row == row)) {
+            /* the bases of row + 1 */
+            if (row == 0)
+                memset(b->next_base, 0, (size_t)p->ncols * sizeof(*b->next_base));
+            for (uint32_t j = 0; j < s->ncc; j++)
+                b->next_base[s->cc[2 * j]] += s->cc[2 * j + 1];
+            b->next_row = row + 1;
+        }
+    }
+    free(rw.base);
+    free(rw.used);
+    free(rw.chunks);
+    free(rw.hist);
+    return e ? e : b->err;
+}
