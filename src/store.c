@@ -778,7 +778,17 @@ static void rescan(struct wd_store *st)
     closedir(d);
 }
 
-/* Picks a run of consecutive small parts of one partition; returns its length. */
+/* Size tier of a part: parts are merged with neighbours of the same tier only, so each
+ * event is rewritten about log4(parts) times, never once per merge of a growing part. */
+static int tier(const struct wd_part *p)
+{
+    int t = 0;
+    for (uint64_t r = p->nrows / WD_BLOCK_ROWS; r >= 4; r /= 4)
+        t++;
+    return t;
+}
+
+/* Picks a run of consecutive parts of one partition and tier; returns its length. */
 static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
 {
     size_t n;
@@ -787,8 +797,8 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
     for (size_t i = 0; i < n;) {
         size_t j = i;
         uint64_t rows = 0;
-        while (j < n && !strcmp(v[j]->partition, v[i]->partition) &&
-               rows + v[j]->nrows <= MERGE_MAX_ROWS && v[j]->nrows < MERGE_MAX_ROWS / 2) {
+        while (j < n && !strcmp(v[j]->partition, v[i]->partition) && tier(v[j]) == tier(v[i]) &&
+               rows + v[j]->nrows <= MERGE_MAX_ROWS) {
             rows += v[j]->nrows;
             j++;
         }

@@ -127,7 +127,8 @@ static inline uint32_t wd_index_hash(uint32_t col, const char *key, size_t len)
 struct wd_colbuild {
     struct wd_buf vals; /* u8 tag, varint len, bytes */
     uint32_t nvals;
-    uint32_t nint; /* how many are WD_VT_INT */
+    uint32_t nint;             /* how many are WD_VT_INT */
+    size_t last_off, last_len; /* the previous value's encoding in vals (index dedup) */
 };
 
 /*

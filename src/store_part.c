@@ -218,8 +218,11 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
                       size_t len, int64_t iv)
 {
     struct wd_colbuild *c = &b->cols[col];
-    if (!c->nvals)
+    if (!c->nvals) {
         b->touched[b->ntouched++] = col;
+        c->last_len = 0;
+    }
+    size_t start = c->vals.len;
     put_byte(&c->vals, (char)tag);
     if (tag == WD_VT_INT) {
         put_varint(&c->vals, wd_zigzag(iv));
@@ -229,7 +232,13 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
         put_bytes(&c->vals, s, len);
     }
     c->nvals++;
-    if (tag == WD_VT_JSON || b->col_noidx[col] == 2)
+    /* The same value as the previous one in this column of the block: its keys are in the
+     * block's key set already. */
+    size_t vlen = c->vals.len - start;
+    bool repeat = vlen == c->last_len && !memcmp(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    c->last_off = start;
+    c->last_len = vlen;
+    if (repeat || tag == WD_VT_JSON || b->col_noidx[col] == 2)
         return; /* arrays: their elements are indexed as shadow values */
     if (tag == WD_VT_NUM) {
         /* Floats are near-unique: not indexed; the column is marked so a search for a

@@ -639,7 +639,9 @@ static void t_faults(void)
     }
     /* nothing half-written is left behind, and a restart counts the same */
     wd_store_close(st);
-    FAIL_IF(system("find /tmp/ward-test-store-* -name '*.tmp' | grep -q .") == 0);
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "find '%s' -name '*.tmp' | grep -q .", dir);
+    FAIL_IF(system(cmd) == 0);
     st = store_open(sdir, wdir, w);
     EXPECT_INT(search_total(st, "*", 0, &out), (long long)total);
     wd_store_close(st);
