@@ -384,8 +384,10 @@ static int worker_flush(struct worker *w)
             continue;
         }
         char perr[512];
-        if ((rc = wd_part_open(final, &w->opened[i], perr, sizeof(perr))))
+        if ((rc = wd_part_open(final, &w->opened[i], perr, sizeof(perr)))) {
             wd_log(WD_LOG_ERROR, "store", "%s", perr);
+            unlink(final);
+        }
     }
     free(fs->slots);
     fs->slots = NULL;

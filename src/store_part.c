@@ -692,18 +692,21 @@ int wd_part_finish(struct wd_part_builder *b, uint64_t lo, uint64_t hi, const ch
     }
     if (!rc && wd_store_io->fsync(b->fd) != 0)
         rc = WD_EIO;
+    bool renamed = false;
     if (!rc && wd_store_io->rename(b->tmp_path, final_path) != 0)
         rc = WD_EIO;
+    else if (!rc)
+        renamed = true;
     if (!rc) {
         char dir[4096];
         snprintf(dir, sizeof(dir), "%s", final_path);
         rc = wd_store_sync_dir(dirname(dir));
-        /* The part is visible; a failed directory fsync only risks durability of the
-         * rename, and the WAL still holds the events until the checkpoint moves. */
     }
     int e = errno;
-    if (rc && b->tmp_path)
-        unlink(b->tmp_path);
+    /* A failed part leaves nothing behind: the caller replays its events from the WAL, and
+     * a stray published file would later be picked up as a second copy. */
+    if (rc)
+        unlink(renamed ? final_path : b->tmp_path);
     builder_free(b);
     errno = e;
     return rc;
