@@ -433,7 +433,7 @@ int wd_restore_main(int argc, char **argv)
     mkdir(stage, 0755);
     size_t nparts = 0;
     uint64_t events = 0;
-    char names[4096][40];
+    static char names[4096][64];
     for (;;) {
         uint32_t l;
         if ((rc = read_u32(fd, &l)) || l == 0)
@@ -448,7 +448,7 @@ int wd_restore_main(int argc, char **argv)
         uint64_t size = 0;
         for (int k = 0; k < 8; k++)
             size |= (uint64_t)sz[k] << (8 * k);
-        if (strchr(pn, '/') || l >= 40 || nparts == 4096 || size > ((uint64_t)1 << 40)) {
+        if (strchr(pn, '/') || l >= 64 || nparts == 4096 || size > ((uint64_t)1 << 40)) {
             rc = WD_ECORRUPT;
             break;
         }
@@ -490,7 +490,7 @@ int wd_restore_main(int argc, char **argv)
         wd_part_unref(p);
         if (rc)
             break;
-        memcpy(names[nparts++], pn, l + 1); /* l < 40, checked above */
+        memcpy(names[nparts++], pn, l + 1); /* l < 64, checked above */
     }
     close(fd);
     if (!rc) {

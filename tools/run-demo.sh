@@ -32,9 +32,13 @@ fi
 cat <<MSG
 
 ward is running: http://127.0.0.1:8080/   (Ctrl-C stops it)
+  search:         ./ward search 'summary:"failed password"' --from -2h
+                  ./ward search 'details.sourceipaddress:"10.0.0.0/8" AND source:ssh'
+                  ./ward search 'sshd AND failed | stats count() by details.sourceipaddress'
+                  curl 'http://127.0.0.1:8080/api/v1/search?q=source:dns&limit=5'
+  live tail:      ./ward tail 'source:auth'
   send an event:  curl -d '{"summary":"hello","hostname":"me"}' http://127.0.0.1:8080/events
   syslog:         logger -n 127.0.0.1 -P 5514 -T "hello from logger"
   metrics:        curl http://127.0.0.1:8080/metrics
-  stored events:  ./ward wal dump $DATA/wal | tail
 MSG
 wait $pid
