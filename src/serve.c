@@ -20,26 +20,6 @@
 #include "wal.h"
 #include "ward.h"
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof(tmp))
-        return WD_EINVAL;
-    memcpy(tmp, dir, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return WD_EIO;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-        return WD_EIO;
-    return WD_OK;
-}
-
 int wd_server_start(struct wd_server *s)
 {
     char err[512];
@@ -57,7 +37,7 @@ int wd_server_start(struct wd_server *s)
                s->cfg.normalize_naive_time_zone, perr.msg ? perr.msg : "unknown zone");
         return 1;
     }
-    if (mkdir_p(s->cfg.data_dir)) {
+    if (wd_mkdir_p(s->cfg.data_dir)) {
         wd_log(WD_LOG_ERROR, "serve", "cannot create data_dir %s: %s", s->cfg.data_dir,
                strerror(errno));
         return 1;

@@ -181,7 +181,7 @@ static bool covered_by(const struct wd_part *a, const struct wd_part *b)
     return b->lo < a->lo || a->hi < b->hi || b->gen > a->gen;
 }
 
-static void rm_rf_partition(const char *dir)
+void wd_store_rm_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (d) {
@@ -198,14 +198,15 @@ static void rm_rf_partition(const char *dir)
     rmdir(dir);
 }
 
-/* Opens every part under the store directory, removing what recovery says to remove. */
-static int load_parts(struct wd_store *st, char *err, size_t err_len)
+/* Calls fn for every file of every partition folder of the store. WD_EIO when the store
+ * folder cannot be read. */
+typedef void (*part_file_fn)(struct wd_store *st, const char *path, const char *name);
+
+static int each_part_file(struct wd_store *st, part_file_fn fn)
 {
     DIR *d = opendir(st->dir);
-    if (!d) {
-        snprintf(err, err_len, "cannot open %s: %s", st->dir, strerror(errno));
+    if (!d)
         return WD_EIO;
-    }
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!is_partition_name(de->d_name))
@@ -219,37 +220,51 @@ static int load_parts(struct wd_store *st, char *err, size_t err_len)
         while ((pe = readdir(pd))) {
             char path[4700];
             snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
-            size_t l = strlen(pe->d_name);
-            uint64_t lo, hi;
-            unsigned gen;
-            if (l > 4 && !strcmp(pe->d_name + l - 4, ".tmp")) {
-                unlink(path); /* an interrupted write */
-                continue;
-            }
-            if (!parse_part_name(pe->d_name, &lo, &hi, &gen))
-                continue;
-            if (lo > st->checkpoint) {
-                /* Published by a flush whose checkpoint never landed: replayed from the WAL. */
-                wd_log(WD_LOG_INFO, "store", "removing %s (after checkpoint %llu; replayed)",
-                       path, (unsigned long long)st->checkpoint);
-                unlink(path);
-                continue;
-            }
-            struct wd_part *p;
-            char perr[512];
-            int rc = wd_part_open(path, &p, perr, sizeof(perr));
-            if (rc) {
-                wd_log(WD_LOG_ERROR, "store", "%s (part skipped; other data stays queryable)",
-                       perr);
-                st->corrupt_parts++;
-                continue;
-            }
-            p->gen = gen;
-            list_add(st, p);
+            fn(st, path, pe->d_name);
         }
         closedir(pd);
     }
     closedir(d);
+    return WD_OK;
+}
+
+/* Start-up: keeps a part, or removes what recovery says to remove. */
+static void load_one(struct wd_store *st, const char *path, const char *name)
+{
+    size_t l = strlen(name);
+    uint64_t lo, hi;
+    unsigned gen;
+    if (l > 4 && !strcmp(name + l - 4, ".tmp")) {
+        unlink(path); /* an interrupted write */
+        return;
+    }
+    if (!parse_part_name(name, &lo, &hi, &gen))
+        return;
+    if (lo > st->checkpoint) {
+        /* Published by a flush whose checkpoint never landed: replayed from the WAL. */
+        wd_log(WD_LOG_INFO, "store", "removing %s (after checkpoint %llu; replayed)", path,
+               (unsigned long long)st->checkpoint);
+        unlink(path);
+        return;
+    }
+    struct wd_part *p;
+    char perr[512];
+    if (wd_part_open(path, &p, perr, sizeof(perr))) {
+        wd_log(WD_LOG_ERROR, "store", "%s (part skipped; other data stays queryable)", perr);
+        st->corrupt_parts++;
+        return;
+    }
+    p->gen = gen;
+    list_add(st, p);
+}
+
+/* Opens every part under the store directory, removing what recovery says to remove. */
+static int load_parts(struct wd_store *st, char *err, size_t err_len)
+{
+    if (each_part_file(st, load_one)) {
+        snprintf(err, err_len, "cannot open %s: %s", st->dir, strerror(errno));
+        return WD_EIO;
+    }
     /* A merge that crashed after publishing leaves the parts it covered: drop them. */
     for (size_t i = 0; i < st->nparts; i++)
         for (size_t j = 0; j < st->nparts; j++) {
@@ -708,7 +723,7 @@ static void retention(struct wd_store *st)
         char dir[4200];
         snprintf(dir, sizeof(dir), "%s/%s", st->dir, victim);
         wd_log(WD_LOG_INFO, "store", "retention: deleting partition %s", victim);
-        rm_rf_partition(dir);
+        wd_store_rm_dir(dir);
     }
 }
 
@@ -718,6 +733,35 @@ static bool list_has_path(struct wd_store *st, const char *path)
         if (!strcmp(st->parts[i]->path, path))
             return true;
     return false;
+}
+
+/* A checkpointed part that appeared while running (ward restore) joins the list. */
+static void rescan_one(struct wd_store *st, const char *path, const char *name)
+{
+    uint64_t lo, hi;
+    unsigned gen;
+    if (!parse_part_name(name, &lo, &hi, &gen))
+        return;
+    pthread_mutex_lock(&st->mu);
+    bool want = hi <= st->checkpoint && !list_has_path(st, path);
+    pthread_mutex_unlock(&st->mu);
+    if (!want)
+        return;
+    struct wd_part *p;
+    char perr[512];
+    if (wd_part_open(path, &p, perr, sizeof(perr))) {
+        wd_log(WD_LOG_ERROR, "store", "%s (part skipped)", perr);
+        return;
+    }
+    p->gen = gen;
+    pthread_mutex_lock(&st->mu);
+    if (!list_has_path(st, path)) {
+        wd_log(WD_LOG_INFO, "store", "new part %s (restored)", path);
+        list_add(st, p);
+        p = NULL;
+    }
+    pthread_mutex_unlock(&st->mu);
+    wd_part_unref(p);
 }
 
 /* Follows partitions archived or restored by the CLI while the server runs: parts whose
@@ -734,50 +778,7 @@ static void rescan(struct wd_store *st)
             i++;
     }
     pthread_mutex_unlock(&st->mu);
-    DIR *d = opendir(st->dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!is_partition_name(de->d_name))
-            continue;
-        char pdir[4400];
-        snprintf(pdir, sizeof(pdir), "%s/%s", st->dir, de->d_name);
-        DIR *pd = opendir(pdir);
-        if (!pd)
-            continue;
-        struct dirent *pe;
-        while ((pe = readdir(pd))) {
-            uint64_t lo, hi;
-            unsigned gen;
-            if (!parse_part_name(pe->d_name, &lo, &hi, &gen))
-                continue;
-            char path[4700];
-            snprintf(path, sizeof(path), "%s/%s", pdir, pe->d_name);
-            pthread_mutex_lock(&st->mu);
-            bool want = hi <= st->checkpoint && !list_has_path(st, path);
-            pthread_mutex_unlock(&st->mu);
-            if (!want)
-                continue;
-            struct wd_part *p;
-            char perr[512];
-            if (wd_part_open(path, &p, perr, sizeof(perr))) {
-                wd_log(WD_LOG_ERROR, "store", "%s (part skipped)", perr);
-                continue;
-            }
-            p->gen = gen;
-            pthread_mutex_lock(&st->mu);
-            if (!list_has_path(st, path)) {
-                wd_log(WD_LOG_INFO, "store", "new part %s (restored)", path);
-                list_add(st, p);
-                p = NULL;
-            }
-            pthread_mutex_unlock(&st->mu);
-            wd_part_unref(p);
-        }
-        closedir(pd);
-    }
-    closedir(d);
+    each_part_file(st, rescan_one);
 }
 
 /* Size tier of a part: parts are merged with neighbours of the same tier only, so each
@@ -953,28 +954,10 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
 
 /* ---- open / close ---- */
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof(tmp))
-        return WD_EINVAL;
-    memcpy(tmp, dir, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return WD_EIO;
-        *p = '/';
-    }
-    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? WD_EIO : WD_OK;
-}
-
 int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_store **out,
                   char *err, size_t err_len)
 {
-    if (mkdir_p(o->dir)) {
+    if (wd_mkdir_p(o->dir)) {
         snprintf(err, err_len, "cannot create %s: %s", o->dir, strerror(errno));
         return WD_EIO;
     }

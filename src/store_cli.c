@@ -319,14 +319,8 @@ int wd_archive_main(int argc, char **argv)
         free(f);
         return 1;
     }
-    if (!keep) {
-        for (size_t i = 0; i < nf; i++) {
-            char path[4500];
-            snprintf(path, sizeof(path), "%s/%s", pdir, f[i].name);
-            unlink(path);
-        }
-        rmdir(pdir);
-    }
+    if (!keep)
+        wd_store_rm_dir(pdir);
     free(f);
     printf("archived %s: %zu parts, %llu events -> %s%s\n", name, nf,
            (unsigned long long)events, outp, keep ? "" : " (removed from the store)");
@@ -504,18 +498,7 @@ int wd_restore_main(int argc, char **argv)
         }
         wd_store_sync_dir(pdir);
     }
-    /* clean the staging folder */
-    struct partfile *left;
-    size_t nl2;
-    if (list_dir(stage, false, &left, &nl2) == WD_OK) {
-        for (size_t i = 0; i < nl2; i++) {
-            char path[4600];
-            snprintf(path, sizeof(path), "%s/%s", stage, left[i].name);
-            unlink(path);
-        }
-        free(left);
-    }
-    rmdir(stage);
+    wd_store_rm_dir(stage); /* what is left of the staging folder */
     if (rc) {
         if (rc != WD_EINVAL)
             fprintf(stderr, "ward: %s: %s\n", file,

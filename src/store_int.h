@@ -171,6 +171,8 @@ bool wd_block_index_has(struct wd_block *b, uint32_t h);
 /* A snapshot of the live parts, each referenced; release with wd_store_snapshot_free. */
 struct wd_part **wd_store_snapshot(struct wd_store *st, size_t *n);
 void wd_store_snapshot_free(struct wd_part **v, size_t n);
+/* Deletes the files of a partition folder (or any flat folder), then the folder. */
+void wd_store_rm_dir(const char *dir);
 /* Replaces `in` (consecutive parts of one partition) by one merged part. */
 int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n);
 

@@ -89,28 +89,56 @@ static inline void put_varint(struct wd_buf *b, uint64_t v)
 
 /* ---- dictionaries ---- */
 
+/* The builder's two dictionaries (column paths, shapes) intern byte strings to dense ids
+ * through the same open-addressing table; `key` returns the bytes of an id. */
+typedef struct wd_str (*intern_key_fn)(const struct wd_part_builder *b, uint32_t id);
+
+/* Returns the id of p[0..len), or UINT32_MAX with *slot where a new id goes. */
+static uint32_t intern_find(struct wd_part_builder *b, uint32_t **tab, uint32_t *cap,
+                            uint32_t n, intern_key_fn key, const char *p, size_t len,
+                            uint32_t *slot)
+{
+    if (n * 2 >= *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 256;
+        uint32_t *t = wd_xcalloc(ncap, sizeof(*t));
+        for (uint32_t i = 0; i < n; i++) {
+            struct wd_str k = key(b, i);
+            uint32_t h = (uint32_t)wd_hash64(k.p, k.len, 1) & (ncap - 1);
+            while (t[h])
+                h = (h + 1) & (ncap - 1);
+            t[h] = i + 1;
+        }
+        free(*tab);
+        *tab = t;
+        *cap = ncap;
+    }
+    uint32_t h = (uint32_t)wd_hash64(p, len, 1) & (*cap - 1);
+    while ((*tab)[h]) {
+        struct wd_str k = key(b, (*tab)[h] - 1);
+        if (k.len == len && memcmp(k.p, p, len) == 0)
+            return (*tab)[h] - 1;
+        h = (h + 1) & (*cap - 1);
+    }
+    *slot = h;
+    return UINT32_MAX;
+}
+
+static struct wd_str col_key(const struct wd_part_builder *b, uint32_t id)
+{
+    return (struct wd_str){b->col_path[id], b->col_len[id]};
+}
+
+static struct wd_str shape_key(const struct wd_part_builder *b, uint32_t id)
+{
+    return (struct wd_str){b->shapes.p + b->shape_off[id], b->shape_off[id + 1] - b->shape_off[id]};
+}
+
 static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
 {
-    if (b->ncols * 2 >= b->col_tab_cap) {
-        uint32_t cap = b->col_tab_cap ? b->col_tab_cap * 2 : 256;
-        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
-        for (uint32_t i = 0; i < b->ncols; i++) {
-            uint32_t k = (uint32_t)wd_hash64(b->col_path[i], b->col_len[i], 1) & (cap - 1);
-            while (t[k])
-                k = (k + 1) & (cap - 1);
-            t[k] = i + 1;
-        }
-        free(b->col_tab);
-        b->col_tab = t;
-        b->col_tab_cap = cap;
-    }
-    uint32_t k = (uint32_t)wd_hash64(path, len, 1) & (b->col_tab_cap - 1);
-    while (b->col_tab[k]) {
-        uint32_t id = b->col_tab[k] - 1;
-        if (b->col_len[id] == len && memcmp(b->col_path[id], path, len) == 0)
-            return id;
-        k = (k + 1) & (b->col_tab_cap - 1);
-    }
+    uint32_t slot;
+    uint32_t id = intern_find(b, &b->col_tab, &b->col_tab_cap, b->ncols, col_key, path, len, &slot);
+    if (id != UINT32_MAX)
+        return id;
     if (b->ncols == b->col_cap) {
         b->col_cap = b->col_cap ? b->col_cap * 2 : 64;
         b->col_path = wd_xrealloc(b->col_path, b->col_cap * sizeof(*b->col_path));
@@ -120,7 +148,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->cols = wd_xrealloc(b->cols, b->col_cap * sizeof(*b->cols));
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
     }
-    uint32_t id = b->ncols++;
+    id = b->ncols++;
     b->col_path[id] = wd_xstrndup(path, len);
     b->col_ftype[id] = (uint8_t)wd_qfield_type(path, len);
     b->col_len[id] = (uint32_t)len;
@@ -128,43 +156,26 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     b->col_noidx[id] = b->col_ftype[id] == WD_FT_DATE ? 2 : 0;
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
     wd_buf_init(&b->cols[id].vals, 0);
-    b->col_tab[k] = id + 1;
+    b->col_tab[slot] = id + 1;
     return id;
 }
 
 static uint32_t shape_id(struct wd_part_builder *b, const char *p, size_t len)
 {
-    if (b->nshapes * 2 >= b->shape_tab_cap) {
-        uint32_t cap = b->shape_tab_cap ? b->shape_tab_cap * 2 : 64;
-        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
-        for (uint32_t i = 0; i < b->nshapes; i++) {
-            uint32_t o = b->shape_off[i], l = b->shape_off[i + 1] - o;
-            uint32_t k = (uint32_t)wd_hash64(b->shapes.p + o, l, 2) & (cap - 1);
-            while (t[k])
-                k = (k + 1) & (cap - 1);
-            t[k] = i + 1;
-        }
-        free(b->shape_tab);
-        b->shape_tab = t;
-        b->shape_tab_cap = cap;
-    }
-    uint32_t k = (uint32_t)wd_hash64(p, len, 2) & (b->shape_tab_cap - 1);
-    while (b->shape_tab[k]) {
-        uint32_t id = b->shape_tab[k] - 1;
-        uint32_t o = b->shape_off[id], l = b->shape_off[id + 1] - o;
-        if (l == len && memcmp(b->shapes.p + o, p, len) == 0)
-            return id;
-        k = (k + 1) & (b->shape_tab_cap - 1);
-    }
+    uint32_t slot;
+    uint32_t id =
+        intern_find(b, &b->shape_tab, &b->shape_tab_cap, b->nshapes, shape_key, p, len, &slot);
+    if (id != UINT32_MAX)
+        return id;
     if (b->nshapes + 2 > b->shape_cap) {
         b->shape_cap = b->shape_cap ? b->shape_cap * 2 : 64;
         b->shape_off = wd_xrealloc(b->shape_off, b->shape_cap * sizeof(*b->shape_off));
     }
-    uint32_t id = b->nshapes++;
+    id = b->nshapes++;
     b->shape_off[id] = (uint32_t)b->shapes.len;
     wd_buf_append(&b->shapes, p, len);
     b->shape_off[id + 1] = (uint32_t)b->shapes.len;
-    b->shape_tab[k] = id + 1;
+    b->shape_tab[slot] = id + 1;
     return id;
 }
 

@@ -1,7 +1,9 @@
 /*
  * util.c: process-wide helpers declared in ward.h: error texts, aborting allocators,
- * clocks and the bug handler.
+ * clocks, directory creation and the bug handler.
  */
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ward.h"
@@ -129,4 +131,24 @@ size_t wd_fmt_i64(int64_t v, char *out)
     size_t n = (size_t)(e - w);
     memcpy(out, w, n);
     return n;
+}
+
+int wd_mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return WD_EINVAL;
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return WD_EIO;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        return WD_EIO;
+    return WD_OK;
 }

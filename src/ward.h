@@ -94,6 +94,9 @@ extern const char wd_digit_pairs[201];
 /* Writes v in decimal to out (at least 20 bytes, no NUL); returns the length. */
 size_t wd_fmt_i64(int64_t v, char *out);
 
+/* Creates dir and its missing parents (mode 0755); WD_OK, WD_EINVAL or WD_EIO (errno set). */
+int wd_mkdir_p(const char *dir);
+
 /* Current wall-clock time in microseconds since the epoch, and monotonic nanoseconds. */
 int64_t wd_now_us(void);
 int64_t wd_mono_ns(void);
