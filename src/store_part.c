@@ -89,6 +89,9 @@ static inline void put_varint(struct wd_buf *b, uint64_t v)
 
 /* ---- dictionaries ---- */
 
+#define MEMO_SLOTS 32         /* member positions remembered per object (store_int.h) */
+#define ROOT_NODE  UINT32_MAX /* the event itself, as a parent */
+
 /* The builder's two dictionaries (column paths, shapes) intern byte strings to dense ids
  * through the same open-addressing table; `key` returns the bytes of an id. */
 typedef struct wd_str (*intern_key_fn)(const struct wd_part_builder *b, uint32_t id);
@@ -147,8 +150,15 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->col_noidx = wd_xrealloc(b->col_noidx, b->col_cap);
         b->cols = wd_xrealloc(b->cols, b->col_cap * sizeof(*b->cols));
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
+        b->col_parent = wd_xrealloc(b->col_parent, b->col_cap * sizeof(*b->col_parent));
+        b->col_keyoff = wd_xrealloc(b->col_keyoff, b->col_cap * sizeof(*b->col_keyoff));
+        b->memo = wd_xrealloc(b->memo, (size_t)b->col_cap * MEMO_SLOTS * sizeof(*b->memo));
+        memset(b->memo + (size_t)b->ncols * MEMO_SLOTS, 0xff,
+               (size_t)(b->col_cap - b->ncols) * MEMO_SLOTS * sizeof(*b->memo));
     }
     id = b->ncols++;
+    b->col_parent[id] = ROOT_NODE - 1; /* set by member_col; never matches a node */
+    b->col_keyoff[id] = 0;
     b->col_path[id] = wd_xstrndup(path, len);
     b->col_ftype[id] = (uint8_t)wd_qfield_type(path, len);
     b->col_len[id] = (uint32_t)len;
@@ -359,51 +369,85 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *arr, st
     }
 }
 
-/* Shape of an object: varint nmembers, then per member: key, kind, payload. */
-static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, struct wd_buf *sh)
+/*
+ * Column of member `key` (the idx-th member) of the object at column `node` (ROOT_NODE for
+ * the event itself). Consecutive events mostly share their structure, so a per-node memo
+ * of the column last seen at each member position answers without building the dotted
+ * path or hashing it; a miss falls back to the path dictionary.
+ */
+static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t idx,
+                           struct wd_str key)
 {
-    wd_put_varint(sh, obj->count);
-    size_t base = b->path.len;
-    for (const struct wd_jv *m = obj->u.kids.head; m; m = m->next) {
-        b->path.len = base;
-        if (base)
-            put_byte(&b->path, '.');
-        put_bytes(&b->path, m->key.p, m->key.len);
+    uint32_t *slot = NULL;
+    if (idx < MEMO_SLOTS) {
+        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
+        uint32_t c = *slot;
+        if (c < b->ncols && b->col_parent[c] == node && b->col_len[c] - b->col_keyoff[c] == key.len &&
+            memcmp(b->col_path[c] + b->col_keyoff[c], key.p, key.len) == 0)
+            return c;
+    }
+    b->path.len = 0;
+    if (node != ROOT_NODE) {
+        put_bytes(&b->path, b->col_path[node], b->col_len[node]);
+        put_byte(&b->path, '.');
+    }
+    uint32_t keyoff = (uint32_t)b->path.len;
+    put_bytes(&b->path, key.p, key.len);
+    uint32_t c = col_id(b, b->path.p, b->path.len);
+    b->col_parent[c] = node;
+    b->col_keyoff[c] = keyoff;
+    if (idx < MEMO_SLOTS) {
+        /* col_id may have grown the memo array: recompute the slot */
+        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
+        *slot = c;
+    }
+    return c;
+}
+
+/* Shape of an object: varint nmembers, then per member: key, kind, payload. */
+static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, uint32_t node,
+                     struct wd_buf *sh)
+{
+    put_varint(sh, obj->count);
+    uint32_t idx = 0;
+    for (const struct wd_jv *m = obj->u.kids.head; m; m = m->next, idx++) {
         shape_put_key(sh, m->key);
         if (m->type == WD_JV_NULL) {
-            wd_buf_putc(sh, WD_SH_NULL);
-        } else if (m->type == WD_JV_OBJ) {
-            wd_buf_putc(sh, WD_SH_OBJ);
-            int rc = shred_obj(b, m, sh);
+            put_byte(sh, WD_SH_NULL);
+            continue;
+        }
+        uint32_t col = member_col(b, node, idx, m->key);
+        if (m->type == WD_JV_OBJ) {
+            put_byte(sh, WD_SH_OBJ);
+            int rc = shred_obj(b, m, col, sh);
             if (rc)
                 return rc;
         } else if (m->type == WD_JV_ARR) {
             /* The array's JSON text is rendered; its scalars are queryable shadows. */
-            uint32_t col = col_id(b, b->path.p, b->path.len);
             b->scratch.len = 0;
             if (wd_jv_write(m, &b->scratch))
                 return WD_ENOMEM;
             add_value(b, col, WD_VT_JSON, b->scratch.p, b->scratch.len, 0);
-            wd_buf_putc(sh, WD_SH_ARR);
-            wd_put_varint(sh, col);
+            put_byte(sh, WD_SH_ARR);
+            put_varint(sh, col);
             struct wd_buf shadow;
             wd_buf_init(&shadow, 0);
             uint32_t n = 0;
+            b->path.len = 0;
+            put_bytes(&b->path, b->col_path[col], b->col_len[col]);
             shadow_values(b, m, &shadow, &n);
-            wd_put_varint(sh, n);
-            wd_buf_append(sh, shadow.p, shadow.len);
+            put_varint(sh, n);
+            put_bytes(sh, shadow.p, shadow.len);
             wd_buf_fini(&shadow);
         } else {
             struct wd_str s = {0};
             int64_t iv = 0;
             uint8_t tag = scalar_tag(m, &s, &iv);
-            uint32_t col = col_id(b, b->path.p, b->path.len);
             add_value(b, col, tag, s.p, s.len, iv);
             put_byte(sh, WD_SH_COL);
             put_varint(sh, col);
         }
     }
-    b->path.len = base;
     return WD_OK;
 }
 
@@ -542,6 +586,8 @@ int wd_part_begin(struct wd_part_builder *b, const char *tmp_path, int zstd_leve
     wd_buf_init(&b->comp, 0);
     b->part_min_ts = INT64_MAX;
     b->part_max_ts = INT64_MIN;
+    b->last_shape = UINT32_MAX;
+    memset(b->root_memo, 0xff, sizeof(b->root_memo));
     b->zlevel = zstd_level;
     b->zc = ZSTD_createCCtx();
     b->tmp_path = wd_xstrdup(tmp_path);
@@ -565,11 +611,14 @@ int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const st
     if (!ev || ev->type != WD_JV_OBJ)
         return WD_EINVAL;
     b->cur_shape.len = 0;
-    b->path.len = 0;
-    int rc = shred_obj(b, ev, &b->cur_shape);
+    int rc = shred_obj(b, ev, ROOT_NODE, &b->cur_shape);
     if (rc)
         return b->err = rc;
-    uint32_t sid = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    /* most events have the shape of the one before */
+    uint32_t sid = b->last_shape;
+    if (sid >= b->nshapes || b->shape_off[sid + 1] - b->shape_off[sid] != b->cur_shape.len ||
+        memcmp(b->shapes.p + b->shape_off[sid], b->cur_shape.p, b->cur_shape.len) != 0)
+        sid = b->last_shape = shape_id(b, b->cur_shape.p, b->cur_shape.len);
     wd_put_varint(&b->shape_ids, sid);
     if (!b->rows) {
         b->min_ts = b->max_ts = ts_us;
@@ -658,6 +707,9 @@ static void builder_free(struct wd_part_builder *b)
     free(b->col_ftype);
     free(b->col_len);
     free(b->col_noidx);
+    free(b->col_parent);
+    free(b->col_keyoff);
+    free(b->memo);
     free(b->cols);
     free(b->touched);
     free(b->col_tab);
