@@ -19,7 +19,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (du_bytes, iter_chunks, load_json, log, norm_counts, norm_hist,  # noqa: E402
+from common import (du_bytes, hist_range, iter_chunks, load_json, log, norm_counts, norm_hist,  # noqa: E402
                     norm_top, timed, write_result)
 
 SCHEMA = r"""
@@ -147,8 +147,9 @@ def main():
                             norm_counts),
         "top10_ip": (lambda: ch.rows("SELECT sourceipaddress, count() c FROM events WHERE sourceipaddress != '' "
                                      "GROUP BY sourceipaddress ORDER BY c DESC, sourceipaddress LIMIT 10"), norm_top),
-        "timechart_1h": (lambda: ch.rows("SELECT toStartOfHour(utctimestamp) h, count() FROM events GROUP BY h ORDER BY h"),
-                         norm_hist),
+        "timechart_1h": (lambda: ch.rows("SELECT toStartOfHour(utctimestamp) h, count() FROM events "
+                                         "WHERE utctimestamp >= toDateTime(%d) AND utctimestamp < toDateTime(%d) "
+                                         "GROUP BY h ORDER BY h" % hist_range(nd)), norm_hist),
         "phrase": (lambda: ch.rows("SELECT count() FROM events WHERE positionCaseInsensitive(summary, '%s') > 0" % esc(phrase)),
                    lambda r: int(r[0][0])),
     }
