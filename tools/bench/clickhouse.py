@@ -46,13 +46,22 @@ class CH:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
 
     def q(self, sql, body=None):
-        """Runs one statement; returns the response body (TabSeparated text)."""
-        if body is None:
-            self.conn.request("POST", "/", body=sql.encode())
-        else:
-            self.conn.request("POST", "/?query=" + urllib.parse.quote(sql), body=body)
-        r = self.conn.getresponse()
-        data = r.read()
+        """Runs one statement; returns the response body (TabSeparated text). A keep-alive
+        connection the server closed while idle is reopened once (not for INSERTs)."""
+        for attempt in (0, 1):
+            try:
+                if body is None:
+                    self.conn.request("POST", "/", body=sql.encode())
+                else:
+                    self.conn.request("POST", "/?query=" + urllib.parse.quote(sql), body=body)
+                r = self.conn.getresponse()
+                data = r.read()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=3600)
+                if attempt or body is not None:
+                    raise
         if r.status != 200:
             raise RuntimeError("clickhouse: %s: %s" % (sql.split("\n")[0][:80], data[:300].decode(errors="replace")))
         return data.decode()

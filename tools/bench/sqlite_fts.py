@@ -19,7 +19,7 @@ SCHEMA = """
 CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     doc TEXT NOT NULL,
-    ts INTEGER AS (unixepoch(json_extract(doc, '$.utctimestamp'))) VIRTUAL,
+    ts INTEGER AS (unixepoch(substr(json_extract(doc, '$.utctimestamp'), 1, 19))) VIRTUAL,
     source TEXT AS (json_extract(doc, '$.source')) VIRTUAL,
     summary TEXT AS (json_extract(doc, '$.summary')) VIRTUAL,
     sourceipaddress TEXT AS (json_extract(doc, '$.details.sourceipaddress')) VIRTUAL,
