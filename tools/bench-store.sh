@@ -94,13 +94,14 @@ if want ward; then
     if [ ! -x "$ROOT/$BUILD/bench/bench_http_bulk" ]; then
         echo "ward: $BUILD/bench/bench_http_bulk missing (make bench builds it)" | tee "$res/ward.status"
     else
+        : > "$tmp/ward.log"
         "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --syslog 127.0.0.1:0 \
             --set log.level=info 2> "$tmp/ward.log" &
         ward_pid=$!
         port=""
         i=0
         while [ -z "$port" ] && [ $i -lt 200 ] && kill -0 "$ward_pid" 2>/dev/null; do
-            port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log")
+            port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log" || true)
             [ -n "$port" ] || sleep 0.05
             i=$((i + 1))
         done
