@@ -123,10 +123,20 @@ def main():
         raise RuntimeError("clickhouse: %d rows after loading %d" % (rows, sent))
     raw_bytes = nd["raw_bytes"] if not max_events or max_events >= nd["events"] else None
     log("clickhouse: %d rows in %.1f s (%.0f rows/s); OPTIMIZE TABLE events FINAL ..." % (rows, secs, rows / secs))
+    # OPTIMIZE ... FINAL is a no-op while background merges hold the parts: wait for
+    # them (polling, bounded), then optimize until each partition is one part.
     t0 = time.perf_counter()
-    ch.q("OPTIMIZE TABLE events FINAL")
+    parts = -1
+    while time.perf_counter() - t0 < 1800:
+        if int(ch.q("SELECT count() FROM system.merges WHERE table = 'events'").strip()):
+            time.sleep(0.2)
+            continue
+        ch.q("OPTIMIZE TABLE events FINAL")
+        parts = int(ch.q("SELECT count() FROM system.parts WHERE table = 'events' AND active").strip())
+        nparts = int(ch.q("SELECT uniqExact(partition) FROM system.parts WHERE table = 'events' AND active").strip())
+        if parts <= nparts:
+            break
     opt_secs = time.perf_counter() - t0
-    parts = int(ch.q("SELECT count() FROM system.parts WHERE table = 'events' AND active").strip())
     disk = du_bytes(data_path)
     table_disk = du_bytes(os.path.join(data_path, "data", "default", "events"))
     res = {
