@@ -137,8 +137,12 @@ def main():
         if parts <= nparts:
             break
     opt_secs = time.perf_counter() - t0
-    disk = du_bytes(data_path)
-    table_disk = du_bytes(os.path.join(data_path, "data", "default", "events"))
+    # Size: the active parts only (the merged-away ones stay on disk until
+    # old_parts_lifetime passes), plus everything outside the table's directory.
+    tdir = os.path.join(data_path, "data", "default", "events")
+    active = [r[0] for r in ch.rows("SELECT name FROM system.parts WHERE table = 'events' AND active")]
+    table_disk = sum(du_bytes(os.path.join(tdir, name)) for name in active)
+    disk = du_bytes(data_path) - du_bytes(tdir) + table_disk
     res = {
         "system": "clickhouse",
         "version": version,
