@@ -3,11 +3,13 @@
 #   make CC=clang                      another compiler
 #   make WERROR=0                      for packagers
 # Targets: all (./ward), check, run, bench, lint, fuzz, deps, docs, clean.
+#   make bench BENCH_STORE=0           ingest benchmark only (no store/search peers)
+#   make bench BENCH_STORE_EVENTS=N    store benchmark size (default 10000000)
 
 PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
              libyaml-dev zlib1g-dev libgnutls28-dev
-BENCH_DEB := rsyslog curl openssl
+BENCH_DEB := rsyslog curl openssl clickhouse-server clickhouse-client
 
 CC      ?= cc
 CXX     ?= g++

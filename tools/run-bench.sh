@@ -3,6 +3,8 @@
 # NDJSON into ward's durable WAL (fsync'd group commit), and rsyslog (Debian) on the same
 # events over TCP syslog -> mmjsonparse -> file, in the same run; prints both rates and
 # their ratio. Environment: BUILD, BENCH_EVENTS (default 1000000), BENCH_CONNS (8).
+# Then the store and search benchmark against ClickHouse, SQLite FTS5 and DuckDB
+# (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it).
 set -eu
 BUILD=${BUILD:-build}
 N=${BENCH_EVENTS:-1000000}
@@ -17,6 +19,15 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+store_bench() {
+    rm -f "$tmp/conn.ndjson"
+    if [ "${BENCH_STORE:-1}" = 0 ]; then
+        echo "store bench: skipped (BENCH_STORE=0)"
+        return 0
+    fi
+    echo
+    BUILD=$BUILD tools/bench-store.sh
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "generating $N zeek-conn JSON events (ward gen, seed 1)..."
@@ -51,7 +62,8 @@ kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
 # --- rsyslog ---
 if ! command -v rsyslogd >/dev/null 2>&1; then
     echo "rsyslog: not installed (make deps installs it); ratio not computed"
-    exit 0
+    store_bench
+    exit $?
 fi
 rsport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$tmp/rs"
@@ -103,3 +115,4 @@ echo "$rs_out"
 kill "$rs_pid" 2>/dev/null || true; rs_pid=""
 rs_rate=$(echo "$rs_out" | sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p')
 awk -v w="$ward_rate" -v r="$rs_rate" 'BEGIN { printf "ratio ward/rsyslog: %.2fx (ward %d events/s durable, rsyslog %d events/s unsynced file)\n", w / r, w, r }'
+store_bench
