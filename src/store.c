@@ -906,6 +906,8 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
         for (uint32_t bi = 0; bi < in[i]->nblocks && !rc; bi++) {
             struct wd_block blk;
             wd_block_load(&blk, in[i], bi, dz);
+            if (!wd_block_rows(&blk))
+                rc = WD_ECORRUPT;
             for (uint32_t r = 0; r < blk.nrows && !rc; r++) {
                 json.len = 0;
                 struct wd_jv *v;

@@ -153,6 +153,11 @@ static int cmd_dump(const char *dir)
                 wd_block_load(&b, p, bi, (struct ZSTD_DCtx_s *)dz);
                 for (uint32_t r = 0; r < b.nrows; r++) {
                     json.len = 0;
+                    if (!wd_block_rows(&b)) {
+                        fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
+                        status = 1;
+                        break;
+                    }
                     if (wd_block_row_json(&b, r, &json)) {
                         fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
                         status = 1;

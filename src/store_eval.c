@@ -113,6 +113,72 @@ static void bm_fill(uint64_t *bm, uint32_t n)
         bm[w - 1] = ((uint64_t)1 << (n & 63)) - 1;
 }
 
+/*
+ * A cheap necessary condition for words on a text column: a value can contain an ASCII
+ * token only if it contains those letters case-insensitively as a substring. Values with
+ * bytes >= 0x80 always go to the full match (non-ASCII letters may lower-case to ASCII).
+ */
+struct prefilter {
+    int mode; /* WD_QKEYS_ANY or WD_QKEYS_ALL; WD_QKEYS_NONE = no prefilter */
+    uint32_t n;
+    struct wd_str tok[8];
+};
+
+static void on_tok(void *ctx, const char *k, size_t len)
+{
+    struct prefilter *f = ctx;
+    if (f->n < WD_ARRAY_LEN(f->tok))
+        f->tok[f->n] = (struct wd_str){k, len};
+    f->n++;
+}
+
+static void prefilter_init(struct prefilter *f, const struct wd_qleaf *l, enum wd_ftype t)
+{
+    memset(f, 0, sizeof(*f));
+    if (t != WD_FT_TEXT || (l->op != WD_QOP_TERM && l->op != WD_QOP_PHRASE))
+        return;
+    f->mode = wd_qleaf_keys(l, t, on_tok, f);
+    bool ascii = f->n > 0 && f->n <= WD_ARRAY_LEN(f->tok);
+    for (uint32_t i = 0; ascii && i < f->n; i++)
+        for (size_t j = 0; j < f->tok[i].len; j++)
+            ascii &= (unsigned char)f->tok[i].p[j] < 0x80;
+    if (!ascii)
+        f->mode = WD_QKEYS_NONE;
+}
+
+/* Whether s contains tok (lower-case ASCII) ignoring ASCII case, or has a byte >= 0x80. */
+static bool ci_may_contain(const char *s, size_t n, struct wd_str tok)
+{
+    const unsigned char *p = (const unsigned char *)s, *t = (const unsigned char *)tok.p;
+    unsigned char c0 = t[0], u0 = (unsigned char)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= 0x80)
+            return true;
+        if ((p[i] != c0 && p[i] != u0) || n - i < tok.len)
+            continue;
+        size_t j = 1;
+        for (; j < tok.len; j++) {
+            unsigned char a = p[i + j], c = t[j];
+            if (a != c && !(c >= 'a' && c <= 'z' && a == c - 32))
+                break;
+        }
+        if (j == tok.len)
+            return true;
+    }
+    return false;
+}
+
+static bool prefilter_pass(const struct prefilter *f, const struct wd_qval *v)
+{
+    if (f->mode == WD_QKEYS_NONE || v->type != WD_QV_STR)
+        return true;
+    bool all = f->mode == WD_QKEYS_ALL; /* a phrase: every token; a term: any */
+    for (uint32_t i = 0; i < f->n; i++)
+        if (ci_may_contain(v->s.p, v->s.len, f->tok[i]) != all)
+            return !all;
+    return all;
+}
+
 /* ORs into bm the rows of column col having a value that matches leaf l. */
 static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, uint64_t *bm)
 {
@@ -144,11 +210,14 @@ static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, 
                 }
         return WD_OK;
     }
+    struct prefilter f;
+    prefilter_init(&f, l, (enum wd_ftype)b->part->col_ftype[col]);
     for (uint32_t r = 0; r < b->nrows; r++)
         for (uint32_t i = off[r]; i < off[r + 1]; i++) {
             if (v->json && v->json[i])
                 continue;
-            if (exists || wd_qleaf_match(l, path, plen, &v->vals[i])) {
+            if (exists || (prefilter_pass(&f, &v->vals[i]) &&
+                           wd_qleaf_match(l, path, plen, &v->vals[i]))) {
                 bm_set(bm, r);
                 break;
             }

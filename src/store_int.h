@@ -161,7 +161,8 @@ struct wd_block {
 int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi,
                   struct ZSTD_DCtx_s *dz);
 void wd_block_fini(struct wd_block *b);
-/* Loads the rows' seq, ts and shape ids (everything but index probes needs them). */
+/* Loads the rows' shape ids (columns and rendering need them), and also seq and ts. */
+bool wd_block_shapes(struct wd_block *b);
 bool wd_block_rows(struct wd_block *b);
 /* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);

@@ -408,18 +408,14 @@ void wd_block_fini(struct wd_block *b)
     memset(b, 0, sizeof(*b));
 }
 
-bool wd_block_rows(struct wd_block *b)
+bool wd_block_shapes(struct wd_block *b)
 {
     if (b->shape)
         return true;
     if (b->err)
         return false;
     uint64_t *tmp = wd_xmalloc((size_t)b->nrows * sizeof(uint64_t));
-    b->seq = wd_xmalloc((size_t)b->nrows * sizeof(*b->seq));
-    b->ts = wd_xmalloc((size_t)b->nrows * sizeof(*b->ts));
-    bool ok = load_varints(b, WD_COL_SEQ, b->seq, true) &&
-              load_varints(b, WD_COL_TS, (uint64_t *)b->ts, true) &&
-              load_varints(b, WD_COL_SHAPE, tmp, false);
+    bool ok = load_varints(b, WD_COL_SHAPE, tmp, false);
     if (ok) {
         b->shape = wd_xmalloc((size_t)b->nrows * sizeof(*b->shape));
         for (uint32_t i = 0; i < b->nrows && ok; i++) {
@@ -435,9 +431,27 @@ bool wd_block_rows(struct wd_block *b)
             WD_FREE(b->shape);
     }
     free(tmp);
-    b->cols = wd_xcalloc(b->part->ncols + 1, sizeof(*b->cols));
-    b->rowoff = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rowoff));
+    if (ok && !b->cols) {
+        b->cols = wd_xcalloc(b->part->ncols + 1, sizeof(*b->cols));
+        b->rowoff = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rowoff));
+    }
     return ok;
+}
+
+bool wd_block_rows(struct wd_block *b)
+{
+    if (!wd_block_shapes(b))
+        return false;
+    if (b->ts)
+        return true;
+    b->seq = wd_xmalloc((size_t)b->nrows * sizeof(*b->seq));
+    b->ts = wd_xmalloc((size_t)b->nrows * sizeof(*b->ts));
+    if (load_varints(b, WD_COL_SEQ, b->seq, true) &&
+        load_varints(b, WD_COL_TS, (uint64_t *)b->ts, true))
+        return true;
+    WD_FREE(b->seq);
+    WD_FREE(b->ts);
+    return false;
 }
 
 static uint32_t shape_colcount_slow(const struct wd_shape *s, uint32_t col)
@@ -455,7 +469,7 @@ static uint32_t shape_colcount_slow(const struct wd_shape *s, uint32_t col)
 
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
 {
-    if (col >= b->part->ncols || !wd_block_rows(b))
+    if (col >= b->part->ncols || !wd_block_shapes(b))
         return NULL;
     if (b->cols[col]) {
         *rowoff = b->rowoff[col];

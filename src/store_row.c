@@ -357,7 +357,7 @@ static int render_obj(struct row *rw, struct rdr *r, int depth)
 
 int wd_block_row_json(struct wd_block *b, uint32_t row, struct wd_buf *out)
 {
-    if (!wd_block_rows(b) || row >= b->nrows)
+    if (!wd_block_shapes(b) || row >= b->nrows)
         return WD_ECORRUPT;
     const struct wd_part *p = b->part;
     struct row rw = {b, NULL, NULL, NULL, NULL, out};

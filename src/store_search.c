@@ -119,7 +119,7 @@ static bool parse_cursor(const char *c, int64_t *ts, uint64_t *seq)
 
 /* Feeds the rows set in bm to the aggregation executor. */
 static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
-                    const uint32_t *cols)
+                    const uint32_t *cols, int64_t span_us)
 {
     uint32_t nf = wd_agg_nfields(agg);
     if (nf == 1 && !wd_agg_needs_time(agg) && cols[0] != UINT32_MAX) {
@@ -174,6 +174,25 @@ static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
     uint32_t nv[16];
     if (nf > 16)
         return WD_ELIMIT;
+    if (nf == 0 && span_us > 0) {
+        /* a timechart without fields: rows of one bucket are fed as one weighted row */
+        int64_t bucket = 0;
+        uint64_t w = 0;
+        for (uint32_t r = 0; r < b->nrows; r++) {
+            if (!(bm[r >> 6] >> (r & 63) & 1))
+                continue;
+            int64_t t = b->ts[r], k = t / span_us - (t % span_us < 0);
+            if (w && k != bucket) {
+                int rc = wd_agg_row(agg, bucket * span_us, NULL, nv, w);
+                if (rc)
+                    return rc;
+                w = 0;
+            }
+            bucket = k;
+            w++;
+        }
+        return w ? wd_agg_row(agg, bucket * span_us, NULL, nv, w) : WD_OK;
+    }
     for (uint32_t r = 0; r < b->nrows; r++) {
         if (!(bm[r >> 6] >> (r & 63) & 1))
             continue;
@@ -211,6 +230,15 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
     size_t plen = strlen(prefix);
     struct wd_agg *agg = NULL;
     bool table = wd_query_is_table(req->q);
+    /* the bucket width when the first table pipe is a timechart (rows can be batched) */
+    int64_t span_us = 0;
+    for (uint32_t i = 0; i < req->q->npipes; i++) {
+        const struct wd_pipe *pp = &req->q->pipes[i];
+        if (pp->kind == WD_PIPE_TIMECHART)
+            span_us = pp->span_us;
+        if (pp->kind == WD_PIPE_TIMECHART || pp->kind == WD_PIPE_STATS || pp->kind == WD_PIPE_TOP)
+            break;
+    }
     if (table) {
         int rc = wd_agg_new(req->q, &agg, err);
         if (rc)
@@ -268,9 +296,12 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
             continue;
         }
         int erc = wd_eval_block(root, &b, bm);
-        if (erc == WD_OK)
-            wd_block_rows(&b);
-        if (erc || b.err || !b.shape) {
+        /* ids and times: for hits, for rows at the edge of the time range or cursor, and for
+         * time buckets; a count-by over whole blocks needs neither */
+        bool need_times = !table || !inside || span_us || (agg && wd_agg_needs_time(agg));
+        if (erc == WD_OK && (need_times ? !wd_block_rows(&b) : !wd_block_shapes(&b)))
+            erc = b.err ? b.err : WD_ECORRUPT;
+        if (erc || b.err) {
             if (b.err && !p->corrupt_logged) {
                 p->corrupt_logged = true;
                 wd_log(WD_LOG_ERROR, "store", "%s (block skipped)", b.errmsg);
@@ -295,7 +326,7 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
                 }
                 cols_part = p;
             }
-            rc = feed_agg(agg, &b, bm, cols);
+            rc = feed_agg(agg, &b, bm, cols, span_us);
             wd_block_fini(&b);
             if (rc == WD_ENOENT) {
                 rc = WD_OK;

@@ -228,6 +228,7 @@ static void t_part_roundtrip(void)
             wd_block_row_json(&b, r, &got);
             wd_buf_putc(&got, '\n');
             row++;
+            FAIL_UNLESS(wd_block_rows(&b));
             FAIL_UNLESS(b.seq[r] == row && b.ts[r] == (int64_t)row * 1000);
         }
         wd_block_fini(&b);
