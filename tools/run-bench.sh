@@ -41,7 +41,7 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 [ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 
 # --- ward ---
-"$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
+"$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false --set store.truncate_wal=false \
     --set syslog.tcp=false --set log.level=info 2> "$tmp/ward.log" &
 ward_pid=$!
 port=""
