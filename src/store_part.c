@@ -56,6 +56,8 @@ int wd_store_sync_dir(const char *dir)
 
 static inline void put_bytes(struct wd_buf *b, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL (an empty string view) */
     if (b->cap - b->len <= n)
         wd_buf_reserve(b, n + 16);
     if (b->cap - b->len > n) {
