@@ -61,7 +61,8 @@ struct dslot {
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
 {
     const unsigned char *base = (const unsigned char *)c->vals.p;
-    const unsigned char *end = base + c->vals.len;
+    /* An empty column has no buffer yet: NULL + 0 is undefined behaviour in C. */
+    const unsigned char *end = c->vals.len ? base + c->vals.len : base;
     if (c->nvals && c->nint == c->nvals) {
         /* Integers: dictionary when repetitive, else delta varints. Count distinct cheaply
          * on a sample of the first 1024 values. */

@@ -151,8 +151,10 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
         uint32_t cap = 0, ncc = 0;
         if (!shape_count(&sr, p->ncols, &s->cc, &ncc, &cap, 0))
             return false;
-        /* merge duplicate columns: sort pairs by column and sum */
-        qsort(s->cc, ncc, 2 * sizeof(uint32_t), cmp_cc);
+        /* merge duplicate columns: sort pairs by column and sum (a shape without columns,
+         * such as {} or all nulls, has cc == NULL, which qsort must not be given) */
+        if (ncc)
+            qsort(s->cc, ncc, 2 * sizeof(uint32_t), cmp_cc);
         uint32_t u = 0;
         for (uint32_t j = 0; j < ncc; j++) {
             if (u && s->cc[2 * (u - 1)] == s->cc[2 * j])
