@@ -149,6 +149,15 @@ static bool index_chunk(struct rawchunk *c)
     return true;
 }
 
+/* Marks the block corrupt; the first error's message names the file, chunk and block. */
+static void chunk_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what)
+{
+    if (!b->err)
+        snprintf(b->errmsg, sizeof(b->errmsg), "%s: %s in chunk at offset %llu (block %u)",
+                 b->part->path, what, (unsigned long long)d->off, b->bi);
+    b->err = WD_ECORRUPT;
+}
+
 /* A chunk ready for random access, from the cache or loaded now; NULL when corrupt. */
 static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *d)
 {
@@ -166,11 +175,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     pthread_mutex_unlock(&cache.mu);
     const unsigned char *src = b->part->map + d->off;
     if ((uint32_t)crc32(0, src, d->clen) != d->crc) {
-        if (!b->err)
-            snprintf(b->errmsg, sizeof(b->errmsg),
-                     "%s: checksum mismatch in chunk at offset %llu (block %u)", b->part->path,
-                     (unsigned long long)d->off, b->bi);
-        b->err = WD_ECORRUPT;
+        chunk_corrupt(b, d, "checksum mismatch");
         return NULL;
     }
     struct rawchunk *c = calloc(1, sizeof(*c));
@@ -188,8 +193,9 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
         size_t n = c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen)
                           : 0;
         if (!c->buf || ZSTD_isError(n) || n != d->rawlen) {
+            /* (this path used to set b->err without a message: the search logged "") */
+            chunk_corrupt(b, d, c->buf ? "bad zstd frame" : "no memory to decompress");
             chunk_free(c);
-            b->err = WD_ECORRUPT;
             return NULL;
         }
         c->data = c->buf;
@@ -197,10 +203,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     }
     c->enc = c->len ? c->data[0] : 0;
     if (!index_chunk(c)) {
-        if (!b->err)
-            snprintf(b->errmsg, sizeof(b->errmsg), "%s: bad column encoding at offset %llu",
-                     b->part->path, (unsigned long long)d->off);
-        b->err = WD_ECORRUPT;
+        chunk_corrupt(b, d, "bad column encoding");
         chunk_free(c);
         return NULL;
     }
