@@ -97,6 +97,10 @@ static void evict(void)
 /* Builds the value index of an encoded chunk. */
 static bool index_chunk(struct rawchunk *c)
 {
+    /* At least one byte per value (see wd_col_decode): bounds the allocations below by the
+     * chunk size instead of the directory's nvals (up to 2^32 in a hostile file). */
+    if (c->len == 0 || c->nvals > c->len - 1)
+        return false;
     const unsigned char *p = c->data + 1, *end = c->data + c->len;
     uint64_t v;
     if (c->enc == WD_ENC_INT) {
@@ -188,6 +192,11 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     c->bytes = sizeof(*c);
     if (d->clen == d->rawlen) {
         c->data = src;
+    } else if (ZSTD_getFrameContentSize(src, d->clen) != d->rawlen) {
+        /* as in chunk_bytes (store_read.c): checked before allocating rawlen bytes */
+        chunk_corrupt(b, d, "bad zstd frame");
+        chunk_free(c);
+        return NULL;
     } else {
         c->buf = malloc((size_t)d->rawlen + 1);
         size_t n = c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen)
