@@ -211,8 +211,8 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
             c->crc = wd_get_u32(crc);
             /* off is a u64 from the file: off + clen could wrap, so compare without adding */
             if (c->off < 4 || c->off > p->map_len || c->clen > p->map_len - c->off ||
-                c->rawlen > (256u << 20) ||
-                (c->col >= p->ncols && c->col < WD_COL_SEQ) || c->col > WD_COL_INDEX)
+                c->rawlen > (256u << 20) || (c->col >= p->ncols && c->col < WD_COL_SEQ) ||
+                c->col > WD_COL_INDEX)
                 return false;
         }
     }

@@ -36,7 +36,7 @@ static const char *const queries[] = {
     "id:[0 TO 500] AND NOT category:firewall",
     "msg:event* OR v:true OR details.uid:1",
 };
-#define NQ (sizeof(queries) / sizeof(*queries))
+#define NQ       (sizeof(queries) / sizeof(*queries))
 #define MAX_ROWS 512 /* rows rendered per block: enough for any seed, bounds the run time */
 
 static void run_blocks(struct wd_part *p, struct wd_query **q, ZSTD_DCtx *dz, uint64_t *bm)
