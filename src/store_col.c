@@ -61,7 +61,8 @@ struct dslot {
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
 {
     const unsigned char *base = (const unsigned char *)c->vals.p;
-    const unsigned char *end = base + c->vals.len;
+    /* An empty column has no buffer yet: NULL + 0 is undefined behaviour in C. */
+    const unsigned char *end = c->vals.len ? base + c->vals.len : base;
     if (c->nvals && c->nint == c->nvals) {
         /* Integers: dictionary when repetitive, else delta varints. Count distinct cheaply
          * on a sample of the first 1024 values. */
@@ -230,8 +231,13 @@ int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, stru
     uint32_t nvals = v->nvals; /* set by the caller from the block directory */
     memset(v, 0, sizeof(*v));
     v->nvals = nvals;
+    /* Every value takes at least one byte after the encoding byte (a varint, a tag or a
+     * code): a larger count from a hostile directory is corrupt, and checking it first
+     * bounds the allocations below by the chunk size. */
+    if (nvals > len - 1)
+        return WD_ECORRUPT;
     if (enc == WD_ENC_INT) {
-        v->vals = wd_arena_alloc(a, (nvals + 1) * sizeof(*v->vals));
+        v->vals = wd_arena_alloc(a, ((size_t)nvals + 1) * sizeof(*v->vals));
         if (!v->vals)
             return WD_ENOMEM;
         int64_t last = 0;

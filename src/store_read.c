@@ -151,8 +151,10 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
         uint32_t cap = 0, ncc = 0;
         if (!shape_count(&sr, p->ncols, &s->cc, &ncc, &cap, 0))
             return false;
-        /* merge duplicate columns: sort pairs by column and sum */
-        qsort(s->cc, ncc, 2 * sizeof(uint32_t), cmp_cc);
+        /* merge duplicate columns: sort pairs by column and sum (a shape without columns,
+         * such as {} or all nulls, has cc == NULL, which qsort must not be given) */
+        if (ncc)
+            qsort(s->cc, ncc, 2 * sizeof(uint32_t), cmp_cc);
         uint32_t u = 0;
         for (uint32_t j = 0; j < ncc; j++) {
             if (u && s->cc[2 * (u - 1)] == s->cc[2 * j])
@@ -207,8 +209,10 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
             if (r.bad)
                 return false;
             c->crc = wd_get_u32(crc);
-            if (c->off < 4 || c->off + c->clen > p->map_len || c->rawlen > (256u << 20) ||
-                (c->col >= p->ncols && c->col < WD_COL_SEQ) || c->col > WD_COL_INDEX)
+            /* off is a u64 from the file: off + clen could wrap, so compare without adding */
+            if (c->off < 4 || c->off > p->map_len || c->clen > p->map_len - c->off ||
+                c->rawlen > (256u << 20) || (c->col >= p->ncols && c->col < WD_COL_SEQ) ||
+                c->col > WD_COL_INDEX)
                 return false;
         }
     }
@@ -347,6 +351,12 @@ static const unsigned char *chunk_bytes(struct wd_block *b, const struct wd_chun
     *len = c->rawlen;
     if (c->clen == c->rawlen)
         return src;
+    /* The writer's frames declare their size: one that disagrees with the directory is
+     * corrupt, and is rejected before allocating rawlen (up to 256 MiB) for it. */
+    if (ZSTD_getFrameContentSize(src, c->clen) != c->rawlen) {
+        block_corrupt(b, c, "bad zstd frame");
+        return NULL;
+    }
     unsigned char *dst = wd_arena_alloc(&b->arena, (size_t)c->rawlen + 1);
     if (!dst)
         return NULL;
@@ -491,22 +501,24 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
         block_corrupt(b, c, "bad column encoding");
         return NULL;
     }
-    uint32_t o = 0;
+    /* 64 bits: nrows x a shape's count of one column can pass 2^32 in a hostile footer,
+     * and a wrapped total could match nvals while the offsets point past the values. */
+    uint64_t o = 0;
     const struct wd_part *p = b->part;
     if (p->shape_cols) {
         /* dense (shape, column) -> count matrix: one load per row */
         const uint8_t *m = p->shape_cols + col;
         for (uint32_t r = 0; r < b->nrows; r++) {
-            off[r] = o;
+            off[r] = (uint32_t)o;
             o += m[(size_t)b->shape[r] * p->ncols];
         }
     } else {
         for (uint32_t r = 0; r < b->nrows; r++) {
-            off[r] = o;
+            off[r] = (uint32_t)o;
             o += shape_colcount_slow(&p->shapes[b->shape[r]], col);
         }
     }
-    off[b->nrows] = o;
+    off[b->nrows] = (uint32_t)o;
     if (o != v->nvals) {
         block_corrupt(b, c, "value count does not match the shapes");
         return NULL;

@@ -97,6 +97,10 @@ static void evict(void)
 /* Builds the value index of an encoded chunk. */
 static bool index_chunk(struct rawchunk *c)
 {
+    /* At least one byte per value (see wd_col_decode): bounds the allocations below by the
+     * chunk size instead of the directory's nvals (up to 2^32 in a hostile file). */
+    if (c->len == 0 || c->nvals > c->len - 1)
+        return false;
     const unsigned char *p = c->data + 1, *end = c->data + c->len;
     uint64_t v;
     if (c->enc == WD_ENC_INT) {
@@ -149,6 +153,15 @@ static bool index_chunk(struct rawchunk *c)
     return true;
 }
 
+/* Marks the block corrupt; the first error's message names the file, chunk and block. */
+static void chunk_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what)
+{
+    if (!b->err)
+        snprintf(b->errmsg, sizeof(b->errmsg), "%s: %s in chunk at offset %llu (block %u)",
+                 b->part->path, what, (unsigned long long)d->off, b->bi);
+    b->err = WD_ECORRUPT;
+}
+
 /* A chunk ready for random access, from the cache or loaded now; NULL when corrupt. */
 static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *d)
 {
@@ -166,11 +179,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     pthread_mutex_unlock(&cache.mu);
     const unsigned char *src = b->part->map + d->off;
     if ((uint32_t)crc32(0, src, d->clen) != d->crc) {
-        if (!b->err)
-            snprintf(b->errmsg, sizeof(b->errmsg),
-                     "%s: checksum mismatch in chunk at offset %llu (block %u)", b->part->path,
-                     (unsigned long long)d->off, b->bi);
-        b->err = WD_ECORRUPT;
+        chunk_corrupt(b, d, "checksum mismatch");
         return NULL;
     }
     struct rawchunk *c = calloc(1, sizeof(*c));
@@ -183,13 +192,19 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     c->bytes = sizeof(*c);
     if (d->clen == d->rawlen) {
         c->data = src;
+    } else if (ZSTD_getFrameContentSize(src, d->clen) != d->rawlen) {
+        /* as in chunk_bytes (store_read.c): checked before allocating rawlen bytes */
+        chunk_corrupt(b, d, "bad zstd frame");
+        chunk_free(c);
+        return NULL;
     } else {
         c->buf = malloc((size_t)d->rawlen + 1);
         size_t n = c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen)
                           : 0;
         if (!c->buf || ZSTD_isError(n) || n != d->rawlen) {
+            /* (this path used to set b->err without a message: the search logged "") */
+            chunk_corrupt(b, d, c->buf ? "bad zstd frame" : "no memory to decompress");
             chunk_free(c);
-            b->err = WD_ECORRUPT;
             return NULL;
         }
         c->data = c->buf;
@@ -197,10 +212,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     }
     c->enc = c->len ? c->data[0] : 0;
     if (!index_chunk(c)) {
-        if (!b->err)
-            snprintf(b->errmsg, sizeof(b->errmsg), "%s: bad column encoding at offset %llu",
-                     b->part->path, (unsigned long long)d->off);
-        b->err = WD_ECORRUPT;
+        chunk_corrupt(b, d, "bad column encoding");
         chunk_free(c);
         return NULL;
     }
