@@ -379,7 +379,8 @@ static int setup(struct wd_agg *a, const struct wd_query *q, struct wd_perr *err
         uint8_t k = q->pipes[i].kind;
         if (k > WD_PIPE_FIELDS)
             return fail(err, "unknown pipe");
-        if (first == q->npipes && (k == WD_PIPE_STATS || k == WD_PIPE_TOP || k == WD_PIPE_TIMECHART))
+        if (first == q->npipes &&
+            (k == WD_PIPE_STATS || k == WD_PIPE_TOP || k == WD_PIPE_TIMECHART))
             first = i;
     }
     if (first == q->npipes) {
@@ -442,8 +443,8 @@ int wd_agg_new(const struct wd_query *q, struct wd_agg **out, struct wd_perr *er
     wd_arena_init(&a->evar[0], 64 * 1024, 0);
     wd_arena_init(&a->evar[1], 64 * 1024, 0);
     a->pre_cap = UINT64_MAX;
-    a->lim = (struct wd_agg_lim){WD_AGG_MAX_GROUPS, WD_AGG_MAX_BUCKETS, WD_AGG_MAX_ENTRIES,
-                                 WD_AGG_MAX_ROWS, 0, 0};
+    a->lim = (struct wd_agg_lim){
+        WD_AGG_MAX_GROUPS, WD_AGG_MAX_BUCKETS, WD_AGG_MAX_ENTRIES, WD_AGG_MAX_ROWS, 0, 0};
     a->topk_op = -1;
     int rc = setup(a, q, err);
     if (rc) {
@@ -587,8 +588,7 @@ static int prune(struct wd_agg *a)
 }
 
 /* Out of line: keeps wd_agg_row()'s frame small for the stage path. */
-static __attribute__((noinline)) int event_row(struct wd_agg *a,
-                                               const struct wd_qval *const *vals,
+static __attribute__((noinline)) int event_row(struct wd_agg *a, const struct wd_qval *const *vals,
                                                const uint32_t *nvals, uint64_t reps)
 {
     struct wd_agg_cell *row = copy_row(&a->evar[a->cur], a->ev.ncell, vals, nvals);

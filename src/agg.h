@@ -34,7 +34,7 @@ struct wd_agg;
 #define WD_AGG_MAX_BUCKETS   10000u    /* timechart buckets between the first and the last */
 #define WD_AGG_MAX_ENTRIES   16000000u /* dc() set entries + pNN() values, all groups */
 #define WD_AGG_MAX_ROWS      1000000u  /* rows held in event mode / filled timechart rows */
-#define WD_AGG_MAX_COMBOS    4096u     /* group combinations one row's multi-valued by fields make */
+#define WD_AGG_MAX_COMBOS    4096u /* group combinations one row's multi-valued by fields make */
 #define WD_AGG_MAX_KEY_BYTES ((uint64_t)1 << 30) /* bytes of group keys + dc() values */
 
 /* Builds an executor for q's pipes. WD_EINVAL (message in err, off = 0) when the pipes

@@ -29,7 +29,8 @@ static inline uint64_t rotl64(uint64_t x, int r)
 static inline __attribute__((always_inline)) uint64_t hash_bytes(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t a = UINT64_C(0x243F6A8885A308D3) ^ ((uint64_t)n * K1), b = UINT64_C(0x13198A2E03707344);
+    uint64_t a = UINT64_C(0x243F6A8885A308D3) ^ ((uint64_t)n * K1),
+             b = UINT64_C(0x13198A2E03707344);
     uint64_t k0, k1;
     while (n >= 16) {
         memcpy(&k0, s, 8);
@@ -154,9 +155,9 @@ static int ht_add(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, 
 }
 
 /* Finds or adds a key (see wd_agg_ht_put); the hot path of every row, inlined. */
-static inline __attribute__((always_inline)) int
-ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim, const void *key, size_t len, uint64_t hash,
-       uint32_t limit, uint32_t *id, bool *added)
+static inline __attribute__((always_inline)) int ht_put(struct wd_agg_ht *t, struct wd_agg_lim *lim,
+                                                        const void *key, size_t len, uint64_t hash,
+                                                        uint32_t limit, uint32_t *id, bool *added)
 {
     uint32_t h = (uint32_t)(hash ^ (hash >> 32));
     if (__builtin_expect(!t->slots, 0)) {
@@ -654,8 +655,9 @@ static int add_dc(struct wd_agg_stage *s, struct wd_agg_lim *lim, struct wd_agg_
 
 /* Updates every function of group gid with one row. Out of line: keeps the fast path's
  * frame small. */
-static __attribute__((noinline)) int update(struct wd_agg_stage *s, struct wd_agg_lim *lim, uint32_t gid,
-                  const struct wd_qval *const *vals, const uint32_t *nvals, uint64_t w)
+static __attribute__((noinline)) int update(struct wd_agg_stage *s, struct wd_agg_lim *lim,
+                                            uint32_t gid, const struct wd_qval *const *vals,
+                                            const uint32_t *nvals, uint64_t w)
 {
     struct wd_agg_st *st = &s->st[(size_t)gid * s->naggs];
     for (uint32_t j = 0; j < s->naggs; j++) {
@@ -1119,15 +1121,15 @@ static int64_t bucket_start(int64_t b, int64_t span)
     return t;
 }
 
-static int finish_timechart(struct wd_agg_stage *s, struct wd_agg_lim *lim,
-                            struct wd_arena *arena, struct wd_agg_table *out)
+static int finish_timechart(struct wd_agg_stage *s, struct wd_agg_lim *lim, struct wd_arena *arena,
+                            struct wd_agg_table *out)
 {
     static const struct wd_agg_st zero;
     if (!s->any)
         return WD_OK;
     uint64_t nb = (uint64_t)s->bmax - (uint64_t)s->bmin + 1;
     uint32_t nser = 1;
-    uint32_t *ser_of = NULL;  /* group -> series id */
+    uint32_t *ser_of = NULL;   /* group -> series id */
     uint32_t *ser_rank = NULL; /* series id -> position */
     struct wd_agg_cell *ser_cell = NULL;
     int32_t *map = NULL;

@@ -34,8 +34,8 @@ struct wd_agg_slot {
 
 struct wd_agg_ht {
     struct wd_agg_slot *slots;
-    uint32_t mask; /* slots - 1 (a power of two) */
-    uint32_t n;    /* entries */
+    uint32_t mask;  /* slots - 1 (a power of two) */
+    uint32_t n;     /* entries */
     uint32_t *offs; /* offs[id] = start of key id in blob; offs[n] = blob_len */
     size_t offs_cap;
     char *blob;
@@ -65,17 +65,17 @@ static inline const char *wd_agg_ht_key(const struct wd_agg_ht *t, uint32_t id, 
 #define WD_AGG_QV_NULL 255 /* cell type for null (beside enum wd_qval_type) */
 
 struct wd_agg_cell {
-    struct wd_qval q;      /* n == 1: the value (INT/FLOAT with empty s: render from i/f) */
-    uint32_t n;            /* 0 = null, 1 = scalar q, > 1 = array arr[0..n) */
-    struct wd_qval *arr;   /* n > 1 */
+    struct wd_qval q;    /* n == 1: the value (INT/FLOAT with empty s: render from i/f) */
+    uint32_t n;          /* 0 = null, 1 = scalar q, > 1 = array arr[0..n) */
+    struct wd_qval *arr; /* n > 1 */
 };
 
 struct wd_agg_table {
-    uint32_t ncell;             /* cells per row */
-    uint32_t ncols;             /* visible columns */
-    const char **names;         /* [ncols] */
-    uint32_t *idx;              /* [ncols] cell index of each column */
-    struct wd_agg_cell **rows;  /* [nrows] each an array of ncell cells */
+    uint32_t ncell;            /* cells per row */
+    uint32_t ncols;            /* visible columns */
+    const char **names;        /* [ncols] */
+    uint32_t *idx;             /* [ncols] cell index of each column */
+    struct wd_agg_cell **rows; /* [nrows] each an array of ncell cells */
     size_t nrows, cap;
 };
 
@@ -116,16 +116,16 @@ struct wd_agg_st; /* per group and agg state (agg_fn.c) */
 struct wd_agg_pvec;
 
 struct wd_agg_stage {
-    uint8_t kind;       /* WD_PIPE_STATS, WD_PIPE_TOP, WD_PIPE_TIMECHART */
+    uint8_t kind; /* WD_PIPE_STATS, WD_PIPE_TOP, WD_PIPE_TIMECHART */
     uint32_t nby;
-    uint32_t *by_slot;  /* [nby] input slots */
+    uint32_t *by_slot; /* [nby] input slots */
     const char **by_name;
     uint32_t naggs;
     struct wd_agg_def *aggs;
-    int64_t span_us;    /* TIMECHART */
-    uint32_t top_n;     /* TOP */
-    bool fast;          /* one by field, not TIMECHART: fast_group() applies */
-    bool count_only;    /* every function is count() */
+    int64_t span_us; /* TIMECHART */
+    uint32_t top_n;  /* TOP */
+    bool fast;       /* one by field, not TIMECHART: fast_group() applies */
+    bool count_only; /* every function is count() */
     /* fast_group()'s memo of string value pointers (the store passes dictionary entries):
      * a hit still compares the bytes with the group's key, so a reused buffer is safe. */
     struct {
@@ -141,13 +141,13 @@ struct wd_agg_stage {
     struct wd_agg_ht dset;  /* dc(): (gid, agg, value) */
     struct wd_agg_pvec *pv; /* percentile value vectors */
     size_t npv, pv_cap;
-    uint64_t total;         /* weight of all rows fed (top's percent) */
+    uint64_t total; /* weight of all rows fed (top's percent) */
     uint64_t seq;
-    int64_t bmin, bmax;     /* TIMECHART bucket range seen */
+    int64_t bmin, bmax; /* TIMECHART bucket range seen */
     bool any;
-    char *kbuf;             /* scratch key */
+    char *kbuf; /* scratch key */
     size_t kcap;
-    uint32_t *vi;           /* [nby] scratch */
+    uint32_t *vi; /* [nby] scratch */
 };
 
 /* Feeds one row (slots index vals/nvals). WD_OK, WD_ELIMIT, WD_ENOMEM. */

@@ -153,8 +153,8 @@ static int conn_open(struct conn *c, const struct url *u, int timeout_s)
     freeaddrinfo(ai);
     if (fd < 0) {
         char eb[128];
-        fprintf(stderr, "ward: cannot connect to %s:%s: %s (is `ward serve` running?)\n",
-                u->host, u->port, strerror_r(err, eb, sizeof(eb)));
+        fprintf(stderr, "ward: cannot connect to %s:%s: %s (is `ward serve` running?)\n", u->host,
+                u->port, strerror_r(err, eb, sizeof(eb)));
         return WD_EIO;
     }
     if (timeout_s > 0) {
@@ -515,7 +515,9 @@ static void print_table(const struct wd_jv *root)
                 wd_jv_text(v, &tmp);
             bool num = v->type == WD_JV_INT || v->type == WD_JV_FLOAT;
             put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, w[i],
-                     num ? RIGHT : i + 1 == nc ? LAST : LEFT);
+                     num           ? RIGHT
+                     : i + 1 == nc ? LAST
+                                   : LEFT);
             fputs(i + 1 == nc ? "\n" : "  ", stdout);
         }
         if (i < nc)
@@ -578,7 +580,7 @@ static const char *default_url(void)
 }
 
 __attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, const char *fmt,
-                                                              ...)
+                                                             ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -592,10 +594,10 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, 
 int wd_search_main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
+        {"from", required_argument, NULL, 'f'},  {"to", required_argument, NULL, 't'},
         {"limit", required_argument, NULL, 'l'}, {"cursor", required_argument, NULL, 'C'},
-        {"json", no_argument, NULL, 'j'},       {"url", required_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},        {"url", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     const char *from = NULL, *to = NULL, *limit = NULL, *cursor = NULL, *urls = default_url();
     bool json = false;
@@ -628,8 +630,7 @@ int wd_search_main(int argc, char **argv)
             fputs(search_usage, stdout);
             return 0;
         default:
-            return usage_error(search_usage, "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
+            return usage_error(search_usage, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind > 1)
@@ -716,8 +717,9 @@ static const char tail_usage[] =
 static void tail_event(const char *ev, struct wd_buf *data, bool json)
 {
     if (strcmp(ev, "dropped") == 0) {
-        fprintf(stderr, "ward: the server dropped events this client could not read in time: "
-                        "%.*s\n",
+        fprintf(stderr,
+                "ward: the server dropped events this client could not read in time: "
+                "%.*s\n",
                 (int)data->len, data->p ? data->p : "");
         return;
     }

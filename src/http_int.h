@@ -28,8 +28,8 @@ struct wd_http_req {
 struct wd_http_resp {
     int status;
     struct wd_buf body;
-    const char *content_type; /* default application/json */
-    int retry_after_s;        /* > 0: Retry-After header */
+    const char *content_type;    /* default application/json */
+    int retry_after_s;           /* > 0: Retry-After header */
     struct MHD_Response *stream; /* streamed answer (live tail): sent instead of body */
 };
 

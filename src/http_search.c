@@ -41,8 +41,9 @@ static void api_error(struct wd_http_resp *r, int status, const char *type, cons
     r->status = status;
     r->body.len = 0;
     for (int pass = 0; pass < 2; pass++) {
-        wd_buf_printf(&r->body, pass ? "}],\"type\":\"%s\",\"reason\":"
-                                     : "{\"error\":{\"root_cause\":[{\"type\":\"%s\",\"reason\":",
+        wd_buf_printf(&r->body,
+                      pass ? "}],\"type\":\"%s\",\"reason\":"
+                           : "{\"error\":{\"root_cause\":[{\"type\":\"%s\",\"reason\":",
                       type);
         wd_jv_write_str(reason, strlen(reason), &r->body);
         if (extra)
@@ -176,7 +177,8 @@ static int from_body(struct wd_http_req *q, struct wd_http_resp *r, struct wd_ar
             }
         } else {
             char why[160];
-            snprintf(why, sizeof(why), "unknown member '%.*s' (expected q, from, to, limit, cursor, index)",
+            snprintf(why, sizeof(why),
+                     "unknown member '%.*s' (expected q, from, to, limit, cursor, index)",
                      (int)WD_MIN(m->key.len, (size_t)64), m->key.p);
             rc = param_error(r, "body", why);
         }
@@ -262,8 +264,8 @@ static int run_search(struct wd_http_req *q, struct wd_http_resp *r, const struc
         rc = WD_SEARCH_ERR_PARAM;
     } else if (src != WD_OK) {
         char why[160];
-        snprintf(why, sizeof(why), "search failed: %s%s%s", wd_strerror(src),
-                 perr.msg ? ": " : "", perr.msg ? perr.msg : "");
+        snprintf(why, sizeof(why), "search failed: %s%s%s", wd_strerror(src), perr.msg ? ": " : "",
+                 perr.msg ? perr.msg : "");
         api_error(r, src == WD_ENOMEM ? 503 : 500, "search_phase_execution_exception", why, NULL);
         rc = WD_SEARCH_ERR_INTERNAL;
     } else {

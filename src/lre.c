@@ -43,16 +43,16 @@ struct range {
 
 struct node {
     uint8_t kind;
-    bool neg;                /* N_CLASS */
-    uint32_t c;              /* N_CHAR */
-    uint32_t nstr;           /* N_STR, N_CLASS (number of ranges) */
-    uint32_t *str;           /* N_STR */
-    struct range *ranges;    /* N_CLASS */
-    struct node *a, *b;      /* children */
-    int32_t min, max;        /* N_REP */
-    uint32_t ilo, ihi;       /* N_INTV */
-    uint32_t digits;         /* N_INTV: fixed width, 0 = any */
-    uint32_t need;           /* scratch bitsets this subtree needs */
+    bool neg;             /* N_CLASS */
+    uint32_t c;           /* N_CHAR */
+    uint32_t nstr;        /* N_STR, N_CLASS (number of ranges) */
+    uint32_t *str;        /* N_STR */
+    struct range *ranges; /* N_CLASS */
+    struct node *a, *b;   /* children */
+    int32_t min, max;     /* N_REP */
+    uint32_t ilo, ihi;    /* N_INTV */
+    uint32_t digits;      /* N_INTV: fixed width, 0 = any */
+    uint32_t need;        /* scratch bitsets this subtree needs */
 };
 
 struct wd_lre {
@@ -337,9 +337,9 @@ static struct node *parse_repeat(struct parser *p)
          * quantifier (min multiplies, an unbounded max wins), which keeps stacked
          * quantifiers from nesting fixpoint loops. */
         bool simple = (mn == 0 && mx == 1) || (mn == 0 && mx < 0) || (mn == 1 && mx < 0);
-        bool inner = e->kind == N_REP && ((e->min == 0 && e->max == 1) ||
-                                          (e->min == 0 && e->max < 0) ||
-                                          (e->min == 1 && e->max < 0));
+        bool inner =
+            e->kind == N_REP && ((e->min == 0 && e->max == 1) || (e->min == 0 && e->max < 0) ||
+                                 (e->min == 1 && e->max < 0));
         if (simple && inner) {
             e->min = e->min * mn;
             e->max = (e->max < 0 || mx < 0) ? -1 : 1;
@@ -481,8 +481,9 @@ int wd_lre_compile(const char *pat, size_t len, struct wd_arena *a, struct wd_lr
     struct parser p = {cp, off, n, 0, 0, a, err, WD_OK};
     struct node *root = parse_union(&p);
     if (root && p.pos < p.n)
-        root = fail(&p, p.pos, p.cp[p.pos] == ')' ? "unbalanced ')' in regular expression"
-                                                   : "unexpected character in regular expression");
+        root = fail(&p, p.pos,
+                    p.cp[p.pos] == ')' ? "unbalanced ')' in regular expression"
+                                       : "unexpected character in regular expression");
     if (!root) {
         rc = p.rc ? p.rc : WD_EPARSE;
         if (rc == WD_ENOMEM && err) {
@@ -573,8 +574,8 @@ static bool intv_ok(const struct subj *sj, const struct node *n, size_t i, size_
 static void eval(const struct node *n, const struct subj *sj, const uint64_t *in, uint64_t *out,
                  uint64_t *scr);
 
-static void eval_rep(const struct node *n, const struct subj *sj, const uint64_t *in,
-                     uint64_t *out, uint64_t *scr)
+static void eval_rep(const struct node *n, const struct subj *sj, const uint64_t *in, uint64_t *out,
+                     uint64_t *scr)
 {
     size_t w = sj->w;
     uint64_t *cur = scr, *nxt = scr + w, *fr = scr + 2 * w, *rest = scr + 3 * w;

@@ -58,8 +58,7 @@ static void per_input(struct wd_buf *o, const char *name, const char *help, cons
                       (unsigned long long)ld(&v[i]));
 }
 
-static const char *const search_err_names[WD_SEARCH_ERR__COUNT] = {"parse", "param",
-                                                                   "internal"};
+static const char *const search_err_names[WD_SEARCH_ERR__COUNT] = {"parse", "param", "internal"};
 
 /* Search and live-tail families. */
 static int render_api(const struct wd_metrics *m, struct wd_buf *o)

@@ -36,10 +36,10 @@ const char *wd_qfield_alias(const char *name, size_t len);
 /* One scalar value of an event field as the evaluators see it. */
 enum wd_qval_type { WD_QV_STR, WD_QV_INT, WD_QV_FLOAT, WD_QV_BOOL };
 struct wd_qval {
-    uint8_t type; /* enum wd_qval_type */
-    bool b;       /* WD_QV_BOOL */
-    int64_t i;    /* WD_QV_INT */
-    double f;     /* WD_QV_FLOAT */
+    uint8_t type;    /* enum wd_qval_type */
+    bool b;          /* WD_QV_BOOL */
+    int64_t i;       /* WD_QV_INT */
+    double f;        /* WD_QV_FLOAT */
     struct wd_str s; /* STR: the text; INT/FLOAT: the JSON literal; BOOL: "true"/"false" */
 };
 
@@ -55,8 +55,8 @@ enum wd_qop {
 struct wd_qleaf_priv; /* compiled operand: tokens, address, regex program (query_leaf.c) */
 
 struct wd_qleaf {
-    uint8_t op;         /* enum wd_qop */
-    const char *field;  /* canonical path, NUL-terminated; NULL = every field (bare term) */
+    uint8_t op;        /* enum wd_qop */
+    const char *field; /* canonical path, NUL-terminated; NULL = every field (bare term) */
     size_t field_len;
     uint8_t ftype;      /* enum wd_ftype of `field` (KEYWORD when field is NULL) */
     struct wd_str text; /* operand as written, unescaped (RANGE: empty) */
@@ -123,9 +123,9 @@ struct wd_pipe {
     uint32_t naggs;
     struct wd_aggspec *aggs; /* STATS, TIMECHART (default count()) */
     uint32_t nby;
-    const char **by; /* STATS: group fields; TIMECHART: at most one */
-    int64_t span_us; /* TIMECHART bucket width */
-    uint32_t n;      /* TOP N (default 10), HEAD N (default 10) */
+    const char **by;   /* STATS: group fields; TIMECHART: at most one */
+    int64_t span_us;   /* TIMECHART bucket width */
+    uint32_t n;        /* TOP N (default 10), HEAD N (default 10) */
     const char *field; /* TOP field */
     uint32_t nkeys;
     struct wd_sortkey *keys; /* SORT */

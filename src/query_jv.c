@@ -128,8 +128,7 @@ static bool leaf_any(const struct wd_qleaf *l, const struct flat *f)
                 return true;
             continue;
         }
-        if (l->field &&
-            (e->path_len != l->field_len || memcmp(path, l->field, l->field_len) != 0))
+        if (l->field && (e->path_len != l->field_len || memcmp(path, l->field, l->field_len) != 0))
             continue;
         if (wd_qleaf_match(l, path, e->path_len, &v))
             return true;

@@ -124,7 +124,7 @@ bool wd_qip_parse(const char *p, size_t len, uint8_t out[16], unsigned *plen)
         WD_UNUSED(mapped);
         /* Mask host bits: 10.1.2.3/8 is the network 10.0.0.0/8. */
         for (unsigned b = pfx; b < 128; b++)
-            out[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+            out[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
         *plen = pfx;
     }
     return true;

@@ -214,8 +214,7 @@ static bool lex(struct ps *p, size_t i, struct tok *t)
     if (!esc && !wild) {
         if ((n == 3 && memcmp(s + i, "AND", 3) == 0) || (n == 2 && memcmp(s + i, "&&", 2) == 0))
             t->k = T_AND;
-        else if ((n == 2 && memcmp(s + i, "OR", 2) == 0) ||
-                 (n == 2 && memcmp(s + i, "||", 2) == 0))
+        else if ((n == 2 && memcmp(s + i, "OR", 2) == 0) || (n == 2 && memcmp(s + i, "||", 2) == 0))
             t->k = T_OR;
         else if (n == 3 && memcmp(s + i, "NOT", 3) == 0)
             t->k = T_NOT;

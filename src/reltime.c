@@ -58,8 +58,9 @@ static int finish(int64_t us, int64_t *out_us, struct wd_perr *err)
 static int parse_epoch(const char *s, size_t len, int64_t *out_us, struct wd_perr *err)
 {
     if (len > 13)
-        return fail(err, 13, "epoch number with more than 13 digits (seconds: up to 10, "
-                             "milliseconds: 11 to 13)");
+        return fail(err, 13,
+                    "epoch number with more than 13 digits (seconds: up to 10, "
+                    "milliseconds: 11 to 13)");
     int64_t v = 0;
     for (size_t i = 0; i < len; i++)
         v = v * 10 + (s[i] - '0');

@@ -300,7 +300,8 @@ static int64_t event_ts(const struct wd_jv *ev)
     for (size_t i = 0; i < WD_ARRAY_LEN(keys); i++) {
         const struct wd_jv *v = wd_jv_get(ev, keys[i]);
         int64_t us;
-        if (v && v->type == WD_JV_STR && wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
+        if (v && v->type == WD_JV_STR &&
+            wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
             return us;
     }
     return wd_now_us();
@@ -386,8 +387,8 @@ static int worker_flush(struct worker *w)
     for (size_t i = 0; i < fs->nslots; i++) {
         struct builder_slot *s = &fs->slots[i];
         char final[4400];
-        snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-00%02x.wdp", st->dir,
-                 s->partition, (unsigned long long)w->lo, (unsigned long long)w->hi, w->id);
+        snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-00%02x.wdp", st->dir, s->partition,
+                 (unsigned long long)w->lo, (unsigned long long)w->hi, w->id);
         if (rc) {
             wd_part_abort(&s->b);
             continue;
@@ -617,9 +618,9 @@ static void *ingest_main(void *arg)
         uint32_t rows = 0;
         for (uint32_t i = 0; i < pl->n; i++)
             rows += pl->w[i].fs.rows;
-        bool due = pending && (rows >= FLUSH_MAX_ROWS ||
-                               wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 ||
-                               stop);
+        bool due =
+            pending && (rows >= FLUSH_MAX_ROWS ||
+                        wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 || stop);
         if (!frc && due)
             frc = flush(st, pl, lo, last);
         if (frc) {
@@ -888,8 +889,8 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
     }
     if (++gen > 255)
         gen = 255;
-    snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-%02x00.wdp", st->dir,
-             in[0]->partition, (unsigned long long)lo, (unsigned long long)hi, gen);
+    snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-%02x00.wdp", st->dir, in[0]->partition,
+             (unsigned long long)lo, (unsigned long long)hi, gen);
     snprintf(tmp, sizeof(tmp), "%s/%s/m-%016llx-%016llx.tmp", st->dir, in[0]->partition,
              (unsigned long long)lo, (unsigned long long)hi);
     if (wd_part_begin(&b, tmp, 3)) {

@@ -24,11 +24,11 @@ struct wd_query;
 struct wd_buf;
 
 struct wd_store_opts {
-    const char *dir;            /* store directory (created when missing) */
-    const char *wal_dir;        /* write-ahead log to read events from */
-    int64_t flush_interval_ms;  /* events searchable within this time of being durable */
-    int64_t retention_days;     /* 0 = keep forever: partitions older than this are deleted */
-    int64_t retention_bytes;    /* 0 = no limit: oldest partitions deleted beyond this total */
+    const char *dir;           /* store directory (created when missing) */
+    const char *wal_dir;       /* write-ahead log to read events from */
+    int64_t flush_interval_ms; /* events searchable within this time of being durable */
+    int64_t retention_days;    /* 0 = keep forever: partitions older than this are deleted */
+    int64_t retention_bytes;   /* 0 = no limit: oldest partitions deleted beyond this total */
     int64_t alert_retention_days;
     bool truncate_wal;          /* delete WAL segments whose events are all in parts */
     int64_t ingest_threads;     /* threads parsing and shredding events (default 1) */
@@ -56,10 +56,10 @@ void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint6
 /* A search request. from/to bound utctimestamp (inclusive, microseconds). */
 struct wd_search {
     const struct wd_query *q;
-    int64_t from_us, to_us;  /* INT64_MIN / INT64_MAX when open */
-    uint32_t limit;          /* hits per page (ignored for pipe queries) */
-    const char *cursor;      /* next_cursor of the previous page, or NULL */
-    const char *index;       /* partition prefix: NULL or "events" (default), "alerts" */
+    int64_t from_us, to_us; /* INT64_MIN / INT64_MAX when open */
+    uint32_t limit;         /* hits per page (ignored for pipe queries) */
+    const char *cursor;     /* next_cursor of the previous page, or NULL */
+    const char *index;      /* partition prefix: NULL or "events" (default), "alerts" */
 };
 
 /*

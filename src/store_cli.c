@@ -257,8 +257,7 @@ int wd_archive_main(int argc, char **argv)
     char month[32];
     snprintf(month, sizeof(month), "alerts-%04d%02d", (int)cv.year, cv.month);
     if (!strcmp(name, today) || !strcmp(name, month)) {
-        fprintf(stderr, "ward: %s is still being written; archive closed partitions only\n",
-                name);
+        fprintf(stderr, "ward: %s is still being written; archive closed partitions only\n", name);
         return 1;
     }
     char sdir[4300], pdir[4400], def[128];
@@ -327,8 +326,8 @@ int wd_archive_main(int argc, char **argv)
     if (!keep)
         wd_store_rm_dir(pdir);
     free(f);
-    printf("archived %s: %zu parts, %llu events -> %s%s\n", name, nf,
-           (unsigned long long)events, outp, keep ? "" : " (removed from the store)");
+    printf("archived %s: %zu parts, %llu events -> %s%s\n", name, nf, (unsigned long long)events,
+           outp, keep ? "" : " (removed from the store)");
     return 0;
 }
 
@@ -479,8 +478,9 @@ int wd_restore_main(int argc, char **argv)
         if (!rc && (wd_part_open(path, &p, err, sizeof(err)) || wd_part_check(p, stderr))) {
             rc = WD_ECORRUPT;
         } else if (!rc && p->hi > ckpt) {
-            fprintf(stderr, "ward: %s holds events up to id %llu, beyond this store's "
-                            "checkpoint %llu: it comes from another store\n",
+            fprintf(stderr,
+                    "ward: %s holds events up to id %llu, beyond this store's "
+                    "checkpoint %llu: it comes from another store\n",
                     file, (unsigned long long)p->hi, (unsigned long long)ckpt);
             rc = WD_EINVAL;
         } else if (!rc) {

@@ -182,8 +182,8 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
 }
 
 /* Fills q from a tagged value; integers get their decimal text from the arena. */
-static bool to_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv,
-                    struct wd_arena *a, struct wd_qval *q)
+static bool to_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv, struct wd_arena *a,
+                    struct wd_qval *q)
 {
     memset(q, 0, sizeof(*q));
     switch (tag) {

@@ -216,8 +216,8 @@ static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, 
         for (uint32_t i = off[r]; i < off[r + 1]; i++) {
             if (v->json && v->json[i])
                 continue;
-            if (exists || (prefilter_pass(&f, &v->vals[i]) &&
-                           wd_qleaf_match(l, path, plen, &v->vals[i]))) {
+            if (exists ||
+                (prefilter_pass(&f, &v->vals[i]) && wd_qleaf_match(l, path, plen, &v->vals[i]))) {
                 bm_set(bm, r);
                 break;
             }

@@ -49,8 +49,8 @@
 
 enum wd_vtag {
     WD_VT_STR = 1,
-    WD_VT_INT = 2,  /* canonical decimal integer */
-    WD_VT_NUM = 3,  /* any other number literal, kept as text */
+    WD_VT_INT = 2, /* canonical decimal integer */
+    WD_VT_NUM = 3, /* any other number literal, kept as text */
     WD_VT_TRUE = 4,
     WD_VT_FALSE = 5,
     WD_VT_JSON = 6, /* an array, as compact JSON text */
@@ -119,7 +119,8 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed);
 /* The index key of (column id, key text). */
 static inline uint32_t wd_index_hash(uint32_t col, const char *key, size_t len)
 {
-    uint64_t h = wd_hash64(key, len, 0x9e3779b97f4a7c15ull ^ ((uint64_t)col * 0xff51afd7ed558ccdull));
+    uint64_t h =
+        wd_hash64(key, len, 0x9e3779b97f4a7c15ull ^ ((uint64_t)col * 0xff51afd7ed558ccdull));
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -132,8 +133,8 @@ struct wd_colbuild {
 };
 
 /*
- * Encodes a column's values into out (not compressed; first byte: the encoding): picks DICT when there are few
- * distinct values, INT when all are integers, else PLAIN. Returns the encoding.
+ * Encodes a column's values into out (not compressed; first byte: the encoding): picks DICT when
+ * there are few distinct values, INT when all are integers, else PLAIN. Returns the encoding.
  */
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
 

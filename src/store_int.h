@@ -51,7 +51,7 @@ struct wd_part_builder {
     char **col_path;
     uint32_t *col_len;
     uint8_t *col_ftype;
-    uint8_t *col_noidx; /* 1: its number literals are not indexed; 2: nothing is */
+    uint8_t *col_noidx;                /* 1: its number literals are not indexed; 2: nothing is */
     uint32_t *col_parent, *col_keyoff; /* member memo (store_part.c member_col) */
     uint32_t *memo;                    /* per column: MEMO_SLOTS child column ids */
     uint32_t root_memo[32];
@@ -59,8 +59,8 @@ struct wd_part_builder {
     uint32_t ncols, col_cap;
     uint32_t *col_tab; /* open addressing: col id + 1 */
     uint32_t col_tab_cap;
-    struct wd_buf shapes;  /* concatenated shapes */
-    uint32_t *shape_off;   /* nshapes + 1 offsets into shapes */
+    struct wd_buf shapes; /* concatenated shapes */
+    uint32_t *shape_off;  /* nshapes + 1 offsets into shapes */
     uint32_t nshapes, shape_cap;
     uint32_t *shape_tab;
     uint32_t shape_tab_cap;
@@ -102,8 +102,8 @@ void wd_part_abort(struct wd_part_builder *b);
 struct wd_shape {
     const unsigned char *p; /* shape bytes (in the footer copy) */
     uint32_t len;
-    uint32_t ncc;  /* (col, count) pairs, sorted by col */
-    uint32_t *cc;  /* 2 * ncc */
+    uint32_t ncc; /* (col, count) pairs, sorted by col */
+    uint32_t *cc; /* 2 * ncc */
 };
 
 struct wd_part {
@@ -154,12 +154,11 @@ struct wd_block {
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
     uint32_t *next_base;     /* row rendering: value offsets of row next_row per column */
     uint32_t next_row;
-    int err;                 /* WD_ECORRUPT once a chunk failed */
+    int err; /* WD_ECORRUPT once a chunk failed */
     char errmsg[256];
 };
 
-int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi,
-                  struct ZSTD_DCtx_s *dz);
+int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi, struct ZSTD_DCtx_s *dz);
 void wd_block_fini(struct wd_block *b);
 /* Loads the rows' shape ids (columns and rendering need them), and also seq and ts. */
 bool wd_block_shapes(struct wd_block *b);

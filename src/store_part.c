@@ -99,9 +99,8 @@ static inline void put_varint(struct wd_buf *b, uint64_t v)
 typedef struct wd_str (*intern_key_fn)(const struct wd_part_builder *b, uint32_t id);
 
 /* Returns the id of p[0..len), or UINT32_MAX with *slot where a new id goes. */
-static uint32_t intern_find(struct wd_part_builder *b, uint32_t **tab, uint32_t *cap,
-                            uint32_t n, intern_key_fn key, const char *p, size_t len,
-                            uint32_t *slot)
+static uint32_t intern_find(struct wd_part_builder *b, uint32_t **tab, uint32_t *cap, uint32_t n,
+                            intern_key_fn key, const char *p, size_t len, uint32_t *slot)
 {
     if (n * 2 >= *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 256;
@@ -304,7 +303,8 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
         return WD_VT_FALSE;
     case WD_JV_INT:
         *iv = v->u.i;
-        if (!v->raw.len || (v->raw.len == wd_fmt_i64(v->u.i, num) && !memcmp(num, v->raw.p, v->raw.len)))
+        if (!v->raw.len ||
+            (v->raw.len == wd_fmt_i64(v->u.i, num) && !memcmp(num, v->raw.p, v->raw.len)))
             return WD_VT_INT;
         *s = v->raw;
         return WD_VT_NUM;
@@ -384,7 +384,8 @@ static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t id
     if (idx < MEMO_SLOTS) {
         slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
         uint32_t c = *slot;
-        if (c < b->ncols && b->col_parent[c] == node && b->col_len[c] - b->col_keyoff[c] == key.len &&
+        if (c < b->ncols && b->col_parent[c] == node &&
+            b->col_len[c] - b->col_keyoff[c] == key.len &&
             memcmp(b->col_path[c] + b->col_keyoff[c], key.p, key.len) == 0)
             return c;
     }

@@ -63,8 +63,8 @@ static int cmp_cc(const void *a, const void *b)
 }
 
 /* Walks a shape's object, counting values per column. Returns false when malformed. */
-static bool shape_count(struct rd *r, uint32_t ncols, uint32_t **cc, uint32_t *ncc,
-                        uint32_t *cap, int depth)
+static bool shape_count(struct rd *r, uint32_t ncols, uint32_t **cc, uint32_t *ncc, uint32_t *cap,
+                        int depth)
 {
     uint64_t n = rd_varint(r);
     if (r->bad || depth > 200)

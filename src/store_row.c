@@ -199,8 +199,8 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
         return NULL;
     } else {
         c->buf = malloc((size_t)d->rawlen + 1);
-        size_t n = c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen)
-                          : 0;
+        size_t n =
+            c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen) : 0;
         if (!c->buf || ZSTD_isError(n) || n != d->rawlen) {
             /* (this path used to set b->err without a message: the search logged "") */
             chunk_corrupt(b, d, c->buf ? "bad zstd frame" : "no memory to decompress");
@@ -247,7 +247,8 @@ static bool emit(const struct rawchunk *c, uint32_t i, struct wd_buf *out)
         return wd_buf_append(out, num, wd_fmt_i64(c->ints[i], num)) == WD_OK;
     uint32_t e = i;
     if (c->enc == WD_ENC_DICT) {
-        e = c->cw == 1 ? c->codes[i] : (uint32_t)c->codes[2 * i] | (uint32_t)c->codes[2 * i + 1] << 8;
+        e = c->cw == 1 ? c->codes[i]
+                       : (uint32_t)c->codes[2 * i] | (uint32_t)c->codes[2 * i + 1] << 8;
         if (e >= c->ndict)
             return false;
     }
@@ -265,10 +266,10 @@ static bool emit(const struct rawchunk *c, uint32_t i, struct wd_buf *out)
 
 struct row {
     struct wd_block *b;
-    uint32_t *base;  /* per column: index of the row's first value, UINT32_MAX = not yet */
-    uint32_t *used;  /* per column: values consumed */
+    uint32_t *base; /* per column: index of the row's first value, UINT32_MAX = not yet */
+    uint32_t *used; /* per column: values consumed */
     struct rawchunk **chunks;
-    uint32_t *hist;  /* per shape: rows before this one */
+    uint32_t *hist; /* per shape: rows before this one */
     struct wd_buf *out;
 };
 

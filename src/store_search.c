@@ -285,7 +285,8 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
         bool inside = bd->min_ts >= req->from_us && bd->max_ts <= req->to_us &&
                       (bd->max_ts < cts || (bd->max_ts == cts && bd->max_seq < cseq));
         /* Counting only: every row of the block matches and none can enter the heap. */
-        if (!table && root->kind == WD_QN_ALL && inside && !heap_wants(&h, bd->max_ts, bd->max_seq)) {
+        if (!table && root->kind == WD_QN_ALL && inside &&
+            !heap_wants(&h, bd->max_ts, bd->max_seq)) {
             total += bd->nrows;
             continue;
         }

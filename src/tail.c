@@ -145,8 +145,7 @@ void wd_tail_free(struct wd_tail *t)
     free(t);
 }
 
-int wd_tail_subscribe(struct wd_tail *t, struct wd_query *q, int sock_fd,
-                      struct wd_tail_sub **out)
+int wd_tail_subscribe(struct wd_tail *t, struct wd_query *q, int sock_fd, struct wd_tail_sub **out)
 {
     pthread_mutex_lock(&t->mu);
     int rc = t->closing ? WD_EAGAIN : t->h.nsubs >= (int)t->o.max_subscribers ? WD_ELIMIT : WD_OK;

@@ -28,11 +28,11 @@ struct wd_query;
 struct wd_metrics;
 
 struct wd_tail_opts {
-    uint32_t max_subscribers; /* more subscriptions: WD_ELIMIT (HTTP 503) */
-    uint32_t queue_events;    /* per subscriber, events waiting to be sent */
-    size_t queue_bytes;       /* per subscriber, bytes of frames waiting to be sent */
-    int64_t heartbeat_ms;     /* ": keepalive" comment after this long without a frame */
-    uint32_t max_json_depth;  /* decoding published events */
+    uint32_t max_subscribers;   /* more subscriptions: WD_ELIMIT (HTTP 503) */
+    uint32_t queue_events;      /* per subscriber, events waiting to be sent */
+    size_t queue_bytes;         /* per subscriber, bytes of frames waiting to be sent */
+    int64_t heartbeat_ms;       /* ": keepalive" comment after this long without a frame */
+    uint32_t max_json_depth;    /* decoding published events */
     struct wd_metrics *metrics; /* borrowed; may be NULL */
 };
 
@@ -59,8 +59,7 @@ void wd_tail_free(struct wd_tail *t);
  * idle (-1: none). Returns WD_OK and *out, WD_ELIMIT when max_subscribers are
  * connected, WD_EAGAIN after wd_tail_shutdown(). Thread-safe.
  */
-int wd_tail_subscribe(struct wd_tail *t, struct wd_query *q, int sock_fd,
-                      struct wd_tail_sub **out);
+int wd_tail_subscribe(struct wd_tail *t, struct wd_query *q, int sock_fd, struct wd_tail_sub **out);
 
 /*
  * Fills buf with up to max bytes of the subscriber's stream: pending frames, a

@@ -705,7 +705,8 @@ int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const
 {
     for (;;) {
         while (t->left) {
-            if (t->rec_end - t->ev_off < 4 || get32(t->rec + t->ev_off) > t->rec_end - t->ev_off - 4) {
+            if (t->rec_end - t->ev_off < 4 ||
+                get32(t->rec + t->ev_off) > t->rec_end - t->ev_off - 4) {
                 snprintf(err, err_len, "event length out of record bounds");
                 t->left = 0;
                 return WD_ECORRUPT;

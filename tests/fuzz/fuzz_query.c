@@ -69,8 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct wd_arena a;
     wd_arena_init(&a, 0, 0);
     struct wd_jv *ev = NULL;
-    check(wd_json_parse(event, sizeof(event) - 1, sizeof(event) - 1, 0, &a, &ev, NULL) ==
-          WD_OK);
+    check(wd_json_parse(event, sizeof(event) - 1, sizeof(event) - 1, 0, &a, &ev, NULL) == WD_OK);
     (void)wd_query_match_jv(q, ev);
     walk_keys(q->root);
     wd_arena_fini(&a);

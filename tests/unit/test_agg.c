@@ -123,8 +123,8 @@ static struct wd_agg *mk(uint32_t npipes)
 }
 
 /* 2026-12-01T10:00:00Z plus minutes */
-#define T0       INT64_C(1796119200000000)
-#define MIN(m)   (T0 + (int64_t)(m) * 60 * 1000000)
+#define T0     INT64_C(1796119200000000)
+#define MIN(m) (T0 + (int64_t)(m)*60 * 1000000)
 
 /* ---- event mode ---- */
 
@@ -137,8 +137,9 @@ static void t_event_default_columns(void)
     EXPECT_STR(wd_agg_field(a, 0), "utctimestamp");
     EXPECT_STR(wd_agg_field(a, 3), "summary");
     FAIL_IF(wd_agg_needs_time(a));
-    EXPECT_INT(feed(a, 0, 1, "utctimestamp=s:2026-12-01T10:00:00+00:00;hostname=s:web1;"
-                             "summary=s:hi \"there\""),
+    EXPECT_INT(feed(a, 0, 1,
+                    "utctimestamp=s:2026-12-01T10:00:00+00:00;hostname=s:web1;"
+                    "summary=s:hi \"there\""),
                WD_OK);
     EXPECT_INT(feed(a, 0, 1, "hostname=s:a,s:b;category=i:7,f:1.50,b:true"), WD_OK);
     EXPECT_STR(render(a), "{\"columns\":[\"utctimestamp\",\"hostname\",\"category\",\"summary\"],"
@@ -204,7 +205,8 @@ static void t_event_sort_head_keeps_best_stable(void)
         snprintf(spec, sizeof(spec), "id=i:%d;n=i:%d", i, i % 1000);
         EXPECT_INT(feed(a, 0, 1, spec), WD_OK);
     }
-    EXPECT_STR(render(a), "{\"columns\":[\"id\",\"n\"],\"rows\":[[999,999],[1999,999],[2999,999]]}");
+    EXPECT_STR(render(a),
+               "{\"columns\":[\"id\",\"n\"],\"rows\":[[999,999],[1999,999],[2999,999]]}");
     wd_agg_free(a);
 }
 
@@ -232,8 +234,8 @@ static void t_stats_count_by_order_and_nulls(void)
 {
     static const char *by[] = {"hostname"};
     reset_pipes();
-    pipes_[0] = (struct wd_pipe){
-        .kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
+    pipes_[0] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
     struct wd_agg *a = mk(1);
     FAIL_UNLESS(a);
     EXPECT_INT(wd_agg_nfields(a), 1);
@@ -255,8 +257,8 @@ static void t_stats_multi_value_groups(void)
 {
     static const char *by[] = {"tags"};
     reset_pipes();
-    pipes_[0] = (struct wd_pipe){
-        .kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
+    pipes_[0] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
     struct wd_agg *a = mk(1);
     FAIL_UNLESS(a);
     EXPECT_INT(feed(a, 0, 1, "tags=s:a,s:b"), WD_OK);
@@ -270,8 +272,8 @@ static void t_stats_two_by_numbers_and_bools(void)
 {
     static const char *by[] = {"x", "y"};
     reset_pipes();
-    pipes_[0] = (struct wd_pipe){
-        .kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 2, .by = by};
+    pipes_[0] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 2, .by = by};
     struct wd_agg *a = mk(1);
     FAIL_UNLESS(a);
     EXPECT_INT(feed(a, 0, 1, "x=i:10;y=b:true"), WD_OK);
@@ -377,8 +379,8 @@ static void t_stats_dc_exact(void)
 static void t_stats_percentiles_nearest_rank(void)
 {
     static struct wd_aggspec ag[] = {
-        {WD_AGG_PCT, "x", 50, "p50(x)"},  {WD_AGG_PCT, "x", 95, "p95(x)"},
-        {WD_AGG_PCT, "x", 100, "p100(x)"}, {WD_AGG_PCT, "x", 0, "p0(x)"},
+        {WD_AGG_PCT, "x", 50, "p50(x)"},     {WD_AGG_PCT, "x", 95, "p95(x)"},
+        {WD_AGG_PCT, "x", 100, "p100(x)"},   {WD_AGG_PCT, "x", 0, "p0(x)"},
         {WD_AGG_PCT, "x", 99.9, "p99.9(x)"},
     };
     static const char *by[] = {"g"};
@@ -547,9 +549,10 @@ static void t_stats_of_stats(void)
     static const char *by2[] = {"count()"};
     static struct wd_aggspec ag2[] = {{WD_AGG_COUNT, NULL, 0, "hosts"}};
     reset_pipes();
-    pipes_[0] = (struct wd_pipe){
-        .kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by1};
-    pipes_[1] = (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = ag2, .nby = 1, .by = by2};
+    pipes_[0] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by1};
+    pipes_[1] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = ag2, .nby = 1, .by = by2};
     pipes_[2] = (struct wd_pipe){.kind = WD_PIPE_TOP, .n = 5, .field = "count()"};
     struct wd_agg *a = mk(2);
     FAIL_UNLESS(a);
@@ -561,7 +564,8 @@ static void t_stats_of_stats(void)
     a = mk(3);
     FAIL_UNLESS(a);
     EXPECT_INT(feed(a, 0, 3, "host=s:a"), WD_OK);
-    EXPECT_STR(render(a), "{\"columns\":[\"count()\",\"count\",\"percent\"],\"rows\":[[3,1,100.0]]}");
+    EXPECT_STR(render(a),
+               "{\"columns\":[\"count()\",\"count\",\"percent\"],\"rows\":[[3,1,100.0]]}");
     wd_agg_free(a);
 }
 
@@ -658,8 +662,8 @@ static void t_limits(void)
     static struct wd_aggspec dc[] = {{WD_AGG_DC, "x", 0, "dc(x)"}};
     static struct wd_aggspec pct[] = {{WD_AGG_PCT, "x", 95, "p95(x)"}};
     reset_pipes();
-    pipes_[0] = (struct wd_pipe){
-        .kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
+    pipes_[0] =
+        (struct wd_pipe){.kind = WD_PIPE_STATS, .naggs = 1, .aggs = &count_, .nby = 1, .by = by};
     struct wd_agg *a = mk(1);
     FAIL_UNLESS(a);
     wd_agg_set_limits(a, 10, 0, 0, 0);

@@ -70,13 +70,21 @@ static void t_unicode(void)
     EXPECT_STR(toks(&b, "\xce\x91\xce\x92 \xd0\x9c\xd0\xbe\xd1\x81"),
                "\xce\xb1\xce\xb2|\xd0\xbc\xd0\xbe\xd1\x81");
     /* CJK ideographs: one token each, also next to letters. */
-    EXPECT_STR(toks(&b, "\xe4\xb8\xad\xe6\x96\x87" "abc"), "\xe4\xb8\xad|\xe6\x96\x87|abc");
+    EXPECT_STR(toks(&b, "\xe4\xb8\xad\xe6\x96\x87"
+                        "abc"),
+               "\xe4\xb8\xad|\xe6\x96\x87|abc");
     /* Punctuation outside ASCII separates: U+2014 em dash, U+00AB, U+3000. */
-    EXPECT_STR(toks(&b, "a\xe2\x80\x94" "b \xc2\xab" "c\xc2\xbb d\xe3\x80\x80" "e"), "a|b|c|d|e");
+    EXPECT_STR(toks(&b, "a\xe2\x80\x94"
+                        "b \xc2\xab"
+                        "c\xc2\xbb d\xe3\x80\x80"
+                        "e"),
+               "a|b|c|d|e");
     /* U+2019 joins like an apostrophe. */
     EXPECT_STR(toks(&b, "don\xe2\x80\x99t"), "don\xe2\x80\x99t");
     /* Invalid UTF-8 separates. */
-    EXPECT_STR(toks(&b, "a\xff" "b"), "a|b");
+    EXPECT_STR(toks(&b, "a\xff"
+                        "b"),
+               "a|b");
     wd_buf_fini(&b);
 }
 

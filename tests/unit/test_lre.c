@@ -29,7 +29,10 @@ static void t_match_table(void)
         {"abc", "abcd", 0}, /* anchored at the end */
         {"abc", "xabc", 0}, /* and at the start */
         {"a.c", "abc", 1},
-        {"a.c", "a\xc3\xa9" "c", 1}, /* `.` is one code point */
+        {"a.c",
+         "a\xc3\xa9"
+         "c",
+         1}, /* `.` is one code point */
         {"a.c", "ac", 0},
         {"ab?c", "ac", 1},
         {"ab?c", "abbc", 0},
@@ -79,7 +82,7 @@ static void t_match_table(void)
         {"<1-10>", "10", 1},
         {"<1-10>", "11", 0},
         {"<1-10>", "007", 1}, /* different widths: leading zeros allowed */
-        {"<01-10>", "07", 1},  /* same width: fixed */
+        {"<01-10>", "07", 1}, /* same width: fixed */
         {"<01-10>", "7", 0},
         {"<10-1>", "5", 1}, /* reversed bounds are swapped */
         {"port<20-25>", "port22", 1},
@@ -95,7 +98,9 @@ static void t_match_table(void)
         {"(a+)?", "", 1},
         {"(a?)+", "aa", 1},
         {"(a+)+", "", 0},
-        {"(a?" "?)?", "aa", 0},
+        {"(a?"
+         "?)?",
+         "aa", 0},
         {"(ab*)*c", "abbac", 1},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {

@@ -83,11 +83,11 @@ static void t_now_and_relative(void)
     EXPECT_INT(got_us, NOW_US);
 }
 
-#define EXPECT_ERR(s, off_, msg_)                                                                    \
+#define EXPECT_ERR(s, off_, msg_)                                                                  \
     do {                                                                                           \
         EXPECT_INT(parse(s), WD_EPARSE);                                                           \
-        EXPECT_INT(got_err.off, (off_));                                                            \
-        EXPECT_STR(got_err.msg, (msg_));                                                            \
+        EXPECT_INT(got_err.off, (off_));                                                           \
+        EXPECT_STR(got_err.msg, (msg_));                                                           \
         EXPECT_INT(got_us, -1);                                                                    \
     } while (0)
 

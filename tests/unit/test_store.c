@@ -616,8 +616,8 @@ static void t_faults(void)
     struct {
         bool fsync;
         int nth, err;
-    } cases[] = {{false, 1, ENOSPC}, {false, 3, EIO}, {false, 6, ENOSPC}, {true, 1, EIO},
-                 {true, 2, EIO},     {true, 3, ENOSPC}};
+    } cases[] = {{false, 1, ENOSPC}, {false, 3, EIO}, {false, 6, ENOSPC},
+                 {true, 1, EIO},     {true, 2, EIO},  {true, 3, ENOSPC}};
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         fault_fsync = cases[i].fsync;
         fault_after = cases[i].nth;
@@ -685,8 +685,8 @@ static void t_retention(void)
     snprintf(wdir, sizeof(wdir), "%s/wal", dir);
     struct wd_wal *w = wal_open(wdir);
     FAIL_IF(!w);
-    struct wd_store_opts o = {.dir = sdir, .wal_dir = wdir, .flush_interval_ms = 20,
-                              .retention_days = 2};
+    struct wd_store_opts o = {
+        .dir = sdir, .wal_dir = wdir, .flush_interval_ms = 20, .retention_days = 2};
     struct wd_store *st = NULL;
     char err[512];
     FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)));
@@ -731,13 +731,9 @@ static void t_retention(void)
 }
 
 WD_TEST_LIST{
-    {"store_retention_by_age_and_size", t_retention},
-    {"store_codecs", t_codecs},
-    {"store_part_roundtrip", t_part_roundtrip},
-    {"store_index_prunes", t_index_prunes},
-    {"store_live_and_restart", t_store_live},
-    {"store_cursor_paging", t_cursor_paging},
-    {"store_recovery_rules", t_recovery_rules},
-    {"store_fault_injection", t_faults},
+    {"store_retention_by_age_and_size", t_retention}, {"store_codecs", t_codecs},
+    {"store_part_roundtrip", t_part_roundtrip},       {"store_index_prunes", t_index_prunes},
+    {"store_live_and_restart", t_store_live},         {"store_cursor_paging", t_cursor_paging},
+    {"store_recovery_rules", t_recovery_rules},       {"store_fault_injection", t_faults},
 };
 WD_TEST_MAIN

@@ -15,7 +15,7 @@
 #include "store_int.h"
 #include "wd_test.h"
 
-#define NEVENTS 12000
+#define NEVENTS  12000
 #define NQUERIES 300
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
@@ -124,13 +124,12 @@ static void leaf(struct wd_buf *q)
                       rnd(40), 16 + rnd(16));
         break;
     case 5: { /* summary word or phrase */
-        const char *w[] = {"dns", "query", "conn", "tcp", "udp", "ssl", "http", "GET",
-                           "10.0.0.2", "A", "type"};
+        const char *w[] = {"dns",  "query", "conn",     "tcp", "udp", "ssl",
+                           "http", "GET",   "10.0.0.2", "A",   "type"};
         if (rnd(2))
             wd_buf_printf(q, "summary:%s", w[rnd(WD_ARRAY_LEN(w))]);
         else
-            wd_buf_printf(q, "summary:\"%s %s\"", w[rnd(WD_ARRAY_LEN(w))],
-                          w[rnd(WD_ARRAY_LEN(w))]);
+            wd_buf_printf(q, "summary:\"%s %s\"", w[rnd(WD_ARRAY_LEN(w))], w[rnd(WD_ARRAY_LEN(w))]);
         break;
     }
     case 6:
@@ -241,8 +240,7 @@ static void t_equivalence(void)
                 wd_buf_init(&ej, 0);
                 wd_jv_write(evs[i], &ej);
                 printf("FAIL %s: query [%s] event %u: store %d, brute force %d: %.*s\n",
-                       wd_test_name_, q.p, i + 1, got[i + 1], want, (int)WD_MIN(ej.len, 600),
-                       ej.p);
+                       wd_test_name_, q.p, i + 1, got[i + 1], want, (int)WD_MIN(ej.len, 600), ej.p);
                 wd_buf_fini(&ej);
                 wd_test_failed_ = 1;
                 wd_query_free(qq);
