@@ -782,12 +782,13 @@ static void rescan(struct wd_store *st)
     each_part_file(st, rescan_one);
 }
 
-/* Size tier of a part: parts are merged with neighbours of the same tier only, so each
- * event is rewritten about log4(parts) times, never once per merge of a growing part. */
+/* Size tier of a part: floor(log4(rows)). Parts are merged with neighbours of the same
+ * tier only, so each event is rewritten about log4(events in the partition) times, and a
+ * trickle of tiny parts (low ingest rates) never rewrites a large part over and over. */
 static int tier(const struct wd_part *p)
 {
     int t = 0;
-    for (uint64_t r = p->nrows / WD_BLOCK_ROWS; r >= 4; r /= 4)
+    for (uint64_t r = p->nrows; r >= 4; r /= 4)
         t++;
     return t;
 }

@@ -23,16 +23,25 @@ SEARCHABLE_TIMEOUT_S = 600  # bound on waiting for the last event to become sear
 
 class Ward:
     def __init__(self, port):
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def get(self, q, limit=None):
         url = "/api/v1/search?q=" + urllib.parse.quote(q)
         if limit is not None:
             url += "&limit=%d" % limit
-        self.conn.request("GET", url)
-        r = self.conn.getresponse()
-        body = r.read()
-        return r.status, body
+        for attempt in (1, 2):
+            try:
+                self.conn.request("GET", url)
+                r = self.conn.getresponse()
+                return r.status, r.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server closed the idle keep-alive connection (http.timeout_s) during
+                # the load: open a new one, once
+                if attempt == 2:
+                    raise
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
 
     def search(self, q, limit=None):
         st, body = self.get(q, limit)
