@@ -15,6 +15,7 @@
 struct wd_jv;
 struct ZSTD_CCtx_s;
 struct ZSTD_DCtx_s;
+struct rawchunk;
 
 /* All file writes of the store go through this table so tests can inject ENOSPC/EIO
  * (tests/unit/test_store.c). Each returns 0 / bytes, or -1 with errno set. */
@@ -152,6 +153,8 @@ struct wd_block {
     uint32_t *shape;
     struct wd_colvec **cols; /* per column id, NULL until loaded */
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
+    struct rawchunk **held;  /* cached chunks this block uses (released at fini) */
+    uint32_t nheld, held_cap;
     uint32_t *next_base;     /* row rendering: value offsets of row next_row per column */
     uint32_t next_row;
     int err; /* WD_ECORRUPT once a chunk failed */
@@ -165,6 +168,10 @@ bool wd_block_shapes(struct wd_block *b);
 bool wd_block_rows(struct wd_block *b);
 /* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);
+/* A chunk's decompressed bytes through the shared cache (CRC checked on load), held by
+ * the block until wd_block_fini; NULL (block marked corrupt) when bad. store_row.c. */
+const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len);
+void wd_block_release(struct wd_block *b);
 /* Reconstructs row r as JSON into out (store_row.c, through the chunk cache). */
 int wd_block_row_json(struct wd_block *b, uint32_t r, struct wd_buf *out);
 /* Whether the block's index may contain hash h. */

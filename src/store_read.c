@@ -340,32 +340,11 @@ static void block_corrupt(struct wd_block *b, const struct wd_chunkdir *c, const
 }
 
 /* Returns the raw bytes of a chunk (decompressed into the arena when needed). */
+/* Returns the decompressed bytes of a chunk (through the shared cache, store_row.c). */
 static const unsigned char *chunk_bytes(struct wd_block *b, const struct wd_chunkdir *c,
                                         size_t *len)
 {
-    const unsigned char *src = b->part->map + c->off;
-    if ((uint32_t)crc32(0, src, c->clen) != c->crc) {
-        block_corrupt(b, c, "checksum mismatch");
-        return NULL;
-    }
-    *len = c->rawlen;
-    if (c->clen == c->rawlen)
-        return src;
-    /* The writer's frames declare their size: one that disagrees with the directory is
-     * corrupt, and is rejected before allocating rawlen (up to 256 MiB) for it. */
-    if (ZSTD_getFrameContentSize(src, c->clen) != c->rawlen) {
-        block_corrupt(b, c, "bad zstd frame");
-        return NULL;
-    }
-    unsigned char *dst = wd_arena_alloc(&b->arena, (size_t)c->rawlen + 1);
-    if (!dst)
-        return NULL;
-    size_t n = ZSTD_decompressDCtx(b->dz, dst, c->rawlen, src, c->clen);
-    if (ZSTD_isError(n) || n != c->rawlen) {
-        block_corrupt(b, c, "bad zstd frame");
-        return NULL;
-    }
-    return dst;
+    return wd_block_chunk(b, c, len);
 }
 
 static bool load_varints(struct wd_block *b, uint32_t col, uint64_t *out, bool delta_zz)
@@ -408,6 +387,7 @@ int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi, stru
 
 void wd_block_fini(struct wd_block *b)
 {
+    wd_block_release(b);
     wd_arena_fini(&b->arena);
     free(b->cols);
     free(b->rowoff);

@@ -22,6 +22,7 @@ struct rawchunk {
     const unsigned char *codes;
     int cw; /* DICT code width in bytes */
     int64_t *ints;
+    bool indexed; /* voff/ints built (rendering only; built on first use) */
     size_t bytes;
     int refs;
     struct rawchunk *prev, *next, *hnext;
@@ -162,8 +163,29 @@ static void chunk_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const
     b->err = WD_ECORRUPT;
 }
 
-/* A chunk ready for random access, from the cache or loaded now; NULL when corrupt. */
-static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *d)
+static void chunk_put(struct rawchunk *c);
+
+/* Builds the value index of a cached chunk on first use (under the cache lock: the entry
+ * may be shared by several searches). */
+static bool ensure_index(struct wd_block *b, const struct wd_chunkdir *d, struct rawchunk *c)
+{
+    bool ok = true;
+    pthread_mutex_lock(&cache.mu);
+    if (!c->indexed) {
+        size_t before = c->bytes;
+        ok = index_chunk(c);
+        c->indexed = ok;
+        cache.bytes += c->bytes - before;
+    }
+    pthread_mutex_unlock(&cache.mu);
+    if (!ok)
+        chunk_corrupt(b, d, "bad column encoding");
+    return ok;
+}
+
+/* A chunk from the cache or loaded now (CRC checked, decompressed), referenced; with
+ * `index`, ready for random access by value. NULL when corrupt. */
+static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *d, bool index)
 {
     uint64_t pid = b->part->id;
     uint32_t h = bucket(pid, d->off);
@@ -174,6 +196,10 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
             lru_unlink(c);
             lru_push(c);
             pthread_mutex_unlock(&cache.mu);
+            if (index && !ensure_index(b, d, c)) {
+                chunk_put(c);
+                return NULL;
+            }
             return c;
         }
     pthread_mutex_unlock(&cache.mu);
@@ -211,10 +237,13 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
         c->bytes += d->rawlen;
     }
     c->enc = c->len ? c->data[0] : 0;
-    if (!index_chunk(c)) {
-        chunk_corrupt(b, d, "bad column encoding");
-        chunk_free(c);
-        return NULL;
+    if (index) {
+        if (!index_chunk(c)) {
+            chunk_corrupt(b, d, "bad column encoding");
+            chunk_free(c);
+            return NULL;
+        }
+        c->indexed = true;
     }
     c->refs = 1;
     pthread_mutex_lock(&cache.mu);
@@ -235,6 +264,29 @@ static void chunk_put(struct rawchunk *c)
     c->refs--;
     evict();
     pthread_mutex_unlock(&cache.mu);
+}
+
+const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len)
+{
+    struct rawchunk *c = chunk_get(b, d, false);
+    if (!c)
+        return NULL;
+    if (b->nheld == b->held_cap) {
+        b->held_cap = b->held_cap ? b->held_cap * 2 : 16;
+        b->held = wd_xrealloc(b->held, b->held_cap * sizeof(*b->held));
+    }
+    b->held[b->nheld++] = c;
+    *len = c->len;
+    return c->data;
+}
+
+void wd_block_release(struct wd_block *b)
+{
+    for (uint32_t i = 0; i < b->nheld; i++)
+        chunk_put(b->held[i]);
+    free(b->held);
+    b->held = NULL;
+    b->nheld = b->held_cap = 0;
 }
 
 /* Writes value i of a chunk as JSON. */
@@ -305,7 +357,7 @@ static struct rawchunk *next_value(struct row *rw, uint32_t col, uint32_t *idx)
                 d = &bd->chunks[i];
                 break;
             }
-        rw->chunks[col] = d ? chunk_get(rw->b, d) : NULL;
+        rw->chunks[col] = d ? chunk_get(rw->b, d, true) : NULL;
     }
     *idx = rw->base[col] + rw->used[col]++;
     return rw->chunks[col];

@@ -19,6 +19,7 @@ from common import (du_bytes, load_json, log, norm_counts, norm_hist, norm_top, 
                     timed, write_result)
 
 SEARCHABLE_TIMEOUT_S = 600  # bound on waiting for the last event to become searchable
+MERGE_SETTLE_TIMEOUT_S = 300  # bound on waiting for background merges before sizing
 
 
 class Ward:
@@ -42,6 +43,14 @@ class Ward:
                     raise
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+
+    def metric(self, name):
+        self.conn.request("GET", "/metrics")
+        r = self.conn.getresponse()
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        raise RuntimeError("ward: no metric " + name)
 
     def search(self, q, limit=None):
         st, body = self.get(q, limit)
@@ -87,6 +96,20 @@ def main():
     if total != nd["events"]:
         sys.exit("ward: %d of %d events searchable after %d s" % (total, nd["events"], SEARCHABLE_TIMEOUT_S))
     secs = bulk_s + (t_searchable - t_acked)
+    # ClickHouse gets OPTIMIZE FINAL before its size is taken; ward's equivalent is to let
+    # its background merges finish: wait until the part count stays put for 5 s (bounded),
+    # timed apart like ClickHouse's optimize.
+    t_m = time.perf_counter()
+    last, since = None, time.perf_counter()
+    while time.perf_counter() - t_m < MERGE_SETTLE_TIMEOUT_S:
+        parts = w.metric("ward_store_parts")
+        if parts != last:
+            last, since = parts, time.perf_counter()
+        elif time.perf_counter() - since >= 5:
+            break
+        time.sleep(0.5)
+    merge_s = time.perf_counter() - t_m
+    log("ward: merges settled at %d parts after %.1f s" % (last, merge_s))
     store_dir = os.path.join(data_dir, "store")
     wal = du_bytes(os.path.join(data_dir, "wal"))
     if os.path.isdir(store_dir):
@@ -101,6 +124,8 @@ def main():
         "bulk_seconds": bulk_s,
         "searchable_lag_seconds": t_searchable - t_acked,
         "wall_seconds": t_searchable - t0,
+        "merge_settle_seconds": merge_s,
+        "parts": last,
         "disk_bytes": store,
         "wal_bytes": wal,
         "disk_bytes_with_wal": store + wal,
