@@ -115,13 +115,15 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       "# TYPE ward_store_events gauge\nward_store_events %llu\n"
                       "# HELP ward_store_merges_total Merges done since start.\n"
                       "# TYPE ward_store_merges_total counter\nward_store_merges_total %llu\n"
+                      "# HELP ward_store_merging 1 while a background merge is being written.\n"
+                      "# TYPE ward_store_merging gauge\nward_store_merging %d\n"
                       "# HELP ward_store_corrupt_parts_total Parts skipped as corrupt at start.\n"
                       "# TYPE ward_store_corrupt_parts_total counter\n"
                       "ward_store_corrupt_parts_total %llu\n",
                       (unsigned long long)wd_store_indexed_seq(q->s->store),
                       (unsigned long long)parts, (unsigned long long)bytes,
                       (unsigned long long)rows, (unsigned long long)merges,
-                      (unsigned long long)corrupt);
+                      wd_store_merging(q->s->store) ? 1 : 0, (unsigned long long)corrupt);
     }
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

@@ -45,6 +45,7 @@ struct wd_store {
     struct pool *pool;
     bool threads;
     uint64_t corrupt_parts, ingest_errors, merges;
+    int merging; /* a merge is being written (gauge for /metrics) */
 };
 
 struct pool;
@@ -802,7 +803,11 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
     for (size_t i = 0; i < n;) {
         size_t j = i;
         uint64_t rows = 0;
-        while (j < n && !strcmp(v[j]->partition, v[i]->partition) && tier(v[j]) == tier(v[i]) &&
+        /* neighbours one tier apart merge too: flushes at a steady rate straddle a tier
+         * boundary, and strict tiers would leave such runs unmerged */
+        int t = tier(v[i]);
+        while (j < n && !strcmp(v[j]->partition, v[i]->partition) && tier(v[j]) >= t - 1 &&
+               tier(v[j]) <= t + 1 &&
                rows + v[j]->nrows <= MERGE_MAX_ROWS) {
             rows += v[j]->nrows;
             j++;
@@ -865,7 +870,9 @@ static void *maint_main(void *arg)
         struct wd_part **run;
         size_t n = pick_merge(st, &run);
         if (n) {
+            __atomic_store_n(&st->merging, 1, __ATOMIC_RELAXED);
             wd_store_merge_parts(st, run, n);
+            __atomic_store_n(&st->merging, 0, __ATOMIC_RELAXED);
             for (size_t i = 0; i < n; i++)
                 wd_part_unref(run[i]);
             free(run);
@@ -1059,6 +1066,11 @@ void wd_store_close(struct wd_store *st)
     free((char *)st->o.wal_dir);
     free(st->dir);
     free(st);
+}
+
+bool wd_store_merging(struct wd_store *st)
+{
+    return __atomic_load_n(&st->merging, __ATOMIC_RELAXED) != 0;
 }
 
 uint64_t wd_store_indexed_seq(struct wd_store *st)

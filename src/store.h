@@ -49,6 +49,9 @@ extern size_t wd_store_cache_bytes;
 /* Every event with a sequence number <= this is searchable. */
 uint64_t wd_store_indexed_seq(struct wd_store *st);
 
+/* Whether a background merge is being written right now. */
+bool wd_store_merging(struct wd_store *st);
+
 /* Counters for /metrics and `ward store stats`. */
 void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint64_t *rows,
                     uint64_t *merges, uint64_t *corrupt);

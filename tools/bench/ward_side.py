@@ -103,7 +103,7 @@ def main():
     last, since = None, time.perf_counter()
     while time.perf_counter() - t_m < MERGE_SETTLE_TIMEOUT_S:
         parts = w.metric("ward_store_parts")
-        if parts != last:
+        if parts != last or w.metric("ward_store_merging"):
             last, since = parts, time.perf_counter()
         elif time.perf_counter() - since >= 5:
             break
