@@ -913,6 +913,10 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
     int rc = WD_OK;
     for (size_t i = 0; i < n && !rc; i++)
         for (uint32_t bi = 0; bi < in[i]->nblocks && !rc; bi++) {
+            if (__atomic_load_n(&st->stop, __ATOMIC_RELAXED)) {
+                rc = WD_EAGAIN; /* shutting down: the inputs stay, nothing is lost */
+                break;
+            }
             struct wd_block blk;
             wd_block_load(&blk, in[i], bi, dz);
             if (!wd_block_rows(&blk))
@@ -1036,7 +1040,7 @@ void wd_store_close(struct wd_store *st)
         return;
     if (st->threads) {
         pthread_mutex_lock(&st->mu);
-        st->stop = true;
+        __atomic_store_n(&st->stop, true, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&st->cv);
         pthread_mutex_unlock(&st->mu);
         pthread_join(st->ingest_thr, NULL);

@@ -201,7 +201,8 @@ static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
             nv[i] = cols[i] == UINT32_MAX ? 0 : wd_block_row_values(b, cols[i], r, buf[i], 64);
             pv[i] = buf[i];
         }
-        int rc = wd_agg_row(agg, b->ts[r], pv, nv, 1);
+        /* times are loaded only when the pipes need them (wd_agg_needs_time) */
+        int rc = wd_agg_row(agg, b->ts ? b->ts[r] : 0, pv, nv, 1);
         if (rc)
             return rc;
     }

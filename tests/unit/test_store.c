@@ -405,6 +405,25 @@ static void t_store_live(void)
     const char *a = strstr(out.p, "\"_id\":\""), *b = a ? strstr(a + 1, "\"_id\":\"") : NULL;
     FAIL_UNLESS(a && b && strtoull(a + 7, NULL, 10) > strtoull(b + 7, NULL, 10));
     FAIL_UNLESS(strstr(out.p, "\"next_cursor\":\""));
+    /* pipes over a dictionary-coded column and over a unique (plain-coded) one */
+    struct wd_query *pq = parse("* | stats count() by source");
+    struct wd_search preq = {pq, INT64_MIN, INT64_MAX, 0, NULL, NULL};
+    struct wd_perr perr;
+    out.len = 0;
+    FAIL_IF(wd_store_search(st, &preq, &out, &perr) != WD_OK);
+    wd_buf_putc(&out, '\0');
+    FAIL_UNLESS(strstr(out.p, "\"columns\":[\"source\",\"count()\"]"));
+    wd_query_free(pq);
+    pq = parse("* | top 3 details.uid");
+    preq.q = pq;
+    out.len = 0;
+    FAIL_IF(wd_store_search(st, &preq, &out, &perr) != WD_OK);
+    wd_buf_putc(&out, '\0');
+    int nrows = 0;
+    for (const char *r = strstr(out.p, "\"rows\":"); r && (r = strchr(r + 1, '[')); nrows++)
+        ;
+    EXPECT_INT(nrows, 4); /* the rows array and its 3 rows */
+    wd_query_free(pq);
     /* restart: nothing lost, nothing twice */
     wd_store_close(st);
     st = store_open(sdir, wdir, w);
