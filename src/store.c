@@ -44,7 +44,7 @@ struct wd_store {
     pthread_t ingest_thr, maint_thr;
     struct pool *pool;
     bool threads;
-    uint64_t corrupt_parts, ingest_errors, merges;
+    uint64_t corrupt_parts, merges;
     int merging; /* a merge is being written (gauge for /metrics) */
 };
 
@@ -430,7 +430,6 @@ static int worker_shred(struct worker *w, const struct batch *bt)
                 return WD_EIO;
             w->fs.rows++;
         } else {
-            __atomic_add_fetch(&w->st->ingest_errors, 1, __ATOMIC_RELAXED);
             wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
                    (unsigned long long)bt->seq[i]);
         }
@@ -807,8 +806,7 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
          * boundary, and strict tiers would leave such runs unmerged */
         int t = tier(v[i]);
         while (j < n && !strcmp(v[j]->partition, v[i]->partition) && tier(v[j]) >= t - 1 &&
-               tier(v[j]) <= t + 1 &&
-               rows + v[j]->nrows <= MERGE_MAX_ROWS) {
+               tier(v[j]) <= t + 1 && rows + v[j]->nrows <= MERGE_MAX_ROWS) {
             rows += v[j]->nrows;
             j++;
         }

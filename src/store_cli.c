@@ -62,16 +62,24 @@ static int list_dir(const char *dir, bool partitions, struct partfile **out, siz
     return WD_OK;
 }
 
+/* The partition folders of the store under DIR (sdir: the store folder). */
+static int open_partitions(const char *dir, char sdir[4300], struct partfile **parts, size_t *np)
+{
+    store_dir_of(dir, sdir, 4300);
+    if (list_dir(sdir, true, parts, np)) {
+        fprintf(stderr, "ward: cannot open %s: %s\n", sdir, strerror(errno));
+        return WD_EIO;
+    }
+    return WD_OK;
+}
+
 static int cmd_check(const char *dir, bool stats_only)
 {
     char sdir[4300];
-    store_dir_of(dir, sdir, sizeof(sdir));
     struct partfile *parts;
     size_t np;
-    if (list_dir(sdir, true, &parts, &np)) {
-        fprintf(stderr, "ward: cannot open %s: %s\n", sdir, strerror(errno));
+    if (open_partitions(dir, sdir, &parts, &np))
         return 1;
-    }
     uint64_t files = 0, bad = 0, rows = 0, bytes = 0, blocks = 0;
     for (size_t i = 0; i < np; i++) {
         char pdir[4400];
@@ -121,13 +129,10 @@ static int cmd_check(const char *dir, bool stats_only)
 static int cmd_dump(const char *dir)
 {
     char sdir[4300];
-    store_dir_of(dir, sdir, sizeof(sdir));
     struct partfile *parts;
     size_t np;
-    if (list_dir(sdir, true, &parts, &np)) {
-        fprintf(stderr, "ward: cannot open %s: %s\n", sdir, strerror(errno));
+    if (open_partitions(dir, sdir, &parts, &np))
         return 1;
-    }
     int status = 0;
     struct wd_buf json;
     wd_buf_init(&json, 0);
@@ -151,13 +156,12 @@ static int cmd_dump(const char *dir)
             for (uint32_t bi = 0; bi < p->nblocks; bi++) {
                 struct wd_block b;
                 wd_block_load(&b, p, bi, (struct ZSTD_DCtx_s *)dz);
-                for (uint32_t r = 0; r < b.nrows; r++) {
+                if (!wd_block_rows(&b)) {
+                    fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
+                    status = 1;
+                }
+                for (uint32_t r = 0; r < b.nrows && b.ts; r++) {
                     json.len = 0;
-                    if (!wd_block_rows(&b)) {
-                        fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
-                        status = 1;
-                        break;
-                    }
                     if (wd_block_row_json(&b, r, &json)) {
                         fprintf(stderr, "ward: %s\n", b.errmsg[0] ? b.errmsg : path);
                         status = 1;

@@ -155,7 +155,7 @@ struct wd_block {
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
     struct rawchunk **held;  /* cached chunks this block uses (released at fini) */
     uint32_t nheld, held_cap;
-    uint32_t *next_base;     /* row rendering: value offsets of row next_row per column */
+    uint32_t *next_base; /* row rendering: value offsets of row next_row per column */
     uint32_t next_row;
     int err; /* WD_ECORRUPT once a chunk failed */
     char errmsg[256];
@@ -172,6 +172,8 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
  * the block until wd_block_fini; NULL (block marked corrupt) when bad. store_row.c. */
 const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len);
 void wd_block_release(struct wd_block *b);
+/* Marks the block corrupt; the first message names the file, chunk offset and block. */
+void wd_block_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what);
 /* Reconstructs row r as JSON into out (store_row.c, through the chunk cache). */
 int wd_block_row_json(struct wd_block *b, uint32_t r, struct wd_buf *out);
 /* Whether the block's index may contain hash h. */

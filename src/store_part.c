@@ -317,58 +317,37 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
     }
 }
 
-/* Adds the scalars inside an array (recursively; object members under path.key) as shadow
- * values, recording their columns in the shape. */
-static void shadow_values(struct wd_part_builder *b, const struct wd_jv *arr, struct wd_buf *sh,
+/* Adds the scalars of value v at the current path as shadow values, recording their
+ * columns in the shape: arrays are flattened, object members go under path.key, nulls are
+ * not values (query semantics, spec d.1). */
+static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, struct wd_buf *sh,
                           uint32_t *nshadow)
 {
-    for (const struct wd_jv *e = arr->u.kids.head; e; e = e->next) {
-        if (e->type == WD_JV_NULL)
-            continue;
-        if (e->type == WD_JV_ARR) {
+    if (v->type == WD_JV_NULL)
+        return;
+    if (v->type == WD_JV_ARR) {
+        for (const struct wd_jv *e = v->u.kids.head; e; e = e->next)
             shadow_values(b, e, sh, nshadow);
-            continue;
-        }
-        if (e->type == WD_JV_OBJ) {
-            size_t base = b->path.len;
-            for (const struct wd_jv *m = e->u.kids.head; m; m = m->next) {
-                b->path.len = base;
-                wd_buf_putc(&b->path, '.');
-                wd_buf_append(&b->path, m->key.p, m->key.len);
-                if (m->type == WD_JV_NULL)
-                    continue;
-                if (m->type == WD_JV_ARR || m->type == WD_JV_OBJ) {
-                    /* wrap: treat a nested container like an array element */
-                    struct wd_jv one = *m;
-                    struct wd_jv wrap = {0};
-                    one.next = NULL;
-                    wrap.type = WD_JV_ARR;
-                    wrap.u.kids.head = wrap.u.kids.tail = &one;
-                    if (m->type == WD_JV_ARR)
-                        shadow_values(b, m, sh, nshadow);
-                    else
-                        shadow_values(b, &wrap, sh, nshadow);
-                    continue;
-                }
-                struct wd_str s = {0};
-                int64_t iv = 0;
-                uint8_t tag = scalar_tag(m, &s, &iv);
-                uint32_t col = col_id(b, b->path.p, b->path.len);
-                add_value(b, col, tag, s.p, s.len, iv);
-                wd_put_varint(sh, col);
-                (*nshadow)++;
-            }
-            b->path.len = base;
-            continue;
-        }
-        struct wd_str s = {0};
-        int64_t iv = 0;
-        uint8_t tag = scalar_tag(e, &s, &iv);
-        uint32_t col = col_id(b, b->path.p, b->path.len);
-        add_value(b, col, tag, s.p, s.len, iv);
-        wd_put_varint(sh, col);
-        (*nshadow)++;
+        return;
     }
+    if (v->type == WD_JV_OBJ) {
+        size_t base = b->path.len;
+        for (const struct wd_jv *m = v->u.kids.head; m; m = m->next) {
+            b->path.len = base;
+            put_byte(&b->path, '.');
+            put_bytes(&b->path, m->key.p, m->key.len);
+            shadow_values(b, m, sh, nshadow);
+        }
+        b->path.len = base;
+        return;
+    }
+    struct wd_str s = {0};
+    int64_t iv = 0;
+    uint8_t tag = scalar_tag(v, &s, &iv);
+    uint32_t col = col_id(b, b->path.p, b->path.len);
+    add_value(b, col, tag, s.p, s.len, iv);
+    put_varint(sh, col);
+    (*nshadow)++;
 }
 
 /*

@@ -331,27 +331,13 @@ static const struct wd_chunkdir *find_chunk(const struct wd_blockdir *bd, uint32
     return lo < bd->nchunks && bd->chunks[lo].col == col ? &bd->chunks[lo] : NULL;
 }
 
-static void block_corrupt(struct wd_block *b, const struct wd_chunkdir *c, const char *what)
-{
-    if (!b->err)
-        snprintf(b->errmsg, sizeof(b->errmsg), "%s: %s in chunk at offset %llu (block %u)",
-                 b->part->path, what, (unsigned long long)c->off, b->bi);
-    b->err = WD_ECORRUPT;
-}
-
 /* Returns the raw bytes of a chunk (decompressed into the arena when needed). */
-/* Returns the decompressed bytes of a chunk (through the shared cache, store_row.c). */
-static const unsigned char *chunk_bytes(struct wd_block *b, const struct wd_chunkdir *c,
-                                        size_t *len)
-{
-    return wd_block_chunk(b, c, len);
-}
 
 static bool load_varints(struct wd_block *b, uint32_t col, uint64_t *out, bool delta_zz)
 {
     const struct wd_chunkdir *c = find_chunk(&b->part->blocks[b->bi], col);
     size_t len;
-    const unsigned char *p = c ? chunk_bytes(b, c, &len) : NULL;
+    const unsigned char *p = c ? wd_block_chunk(b, c, &len) : NULL;
     if (!p) {
         if (!c && !b->err)
             snprintf(b->errmsg, sizeof(b->errmsg), "%s: block %u lacks a chunk", b->part->path,
@@ -364,7 +350,7 @@ static bool load_varints(struct wd_block *b, uint32_t col, uint64_t *out, bool d
     for (uint32_t i = 0; i < b->nrows; i++) {
         uint64_t v;
         if (!wd_get_varint(&p, end, &v)) {
-            block_corrupt(b, c, "truncated values");
+            wd_block_corrupt(b, c, "truncated values");
             return false;
         }
         if (delta_zz)
@@ -469,7 +455,7 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
     if (!c)
         return NULL;
     size_t len;
-    const unsigned char *raw = chunk_bytes(b, c, &len);
+    const unsigned char *raw = wd_block_chunk(b, c, &len);
     if (!raw)
         return NULL;
     struct wd_colvec *v = wd_arena_alloc(&b->arena, sizeof(*v));
@@ -478,7 +464,7 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
         return NULL;
     v->nvals = c->nvals;
     if (wd_col_decode(raw, len, &b->arena, v)) {
-        block_corrupt(b, c, "bad column encoding");
+        wd_block_corrupt(b, c, "bad column encoding");
         return NULL;
     }
     /* 64 bits: nrows x a shape's count of one column can pass 2^32 in a hostile footer,
@@ -500,7 +486,7 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
     }
     off[b->nrows] = (uint32_t)o;
     if (o != v->nvals) {
-        block_corrupt(b, c, "value count does not match the shapes");
+        wd_block_corrupt(b, c, "value count does not match the shapes");
         return NULL;
     }
     b->cols[col] = v;

@@ -155,7 +155,7 @@ static bool index_chunk(struct rawchunk *c)
 }
 
 /* Marks the block corrupt; the first error's message names the file, chunk and block. */
-static void chunk_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what)
+void wd_block_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what)
 {
     if (!b->err)
         snprintf(b->errmsg, sizeof(b->errmsg), "%s: %s in chunk at offset %llu (block %u)",
@@ -179,7 +179,7 @@ static bool ensure_index(struct wd_block *b, const struct wd_chunkdir *d, struct
     }
     pthread_mutex_unlock(&cache.mu);
     if (!ok)
-        chunk_corrupt(b, d, "bad column encoding");
+        wd_block_corrupt(b, d, "bad column encoding");
     return ok;
 }
 
@@ -205,7 +205,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     pthread_mutex_unlock(&cache.mu);
     const unsigned char *src = b->part->map + d->off;
     if ((uint32_t)crc32(0, src, d->clen) != d->crc) {
-        chunk_corrupt(b, d, "checksum mismatch");
+        wd_block_corrupt(b, d, "checksum mismatch");
         return NULL;
     }
     struct rawchunk *c = calloc(1, sizeof(*c));
@@ -220,7 +220,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
         c->data = src;
     } else if (ZSTD_getFrameContentSize(src, d->clen) != d->rawlen) {
         /* as in chunk_bytes (store_read.c): checked before allocating rawlen bytes */
-        chunk_corrupt(b, d, "bad zstd frame");
+        wd_block_corrupt(b, d, "bad zstd frame");
         chunk_free(c);
         return NULL;
     } else {
@@ -229,7 +229,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
             c->buf ? ZSTD_decompressDCtx((ZSTD_DCtx *)b->dz, c->buf, d->rawlen, src, d->clen) : 0;
         if (!c->buf || ZSTD_isError(n) || n != d->rawlen) {
             /* (this path used to set b->err without a message: the search logged "") */
-            chunk_corrupt(b, d, c->buf ? "bad zstd frame" : "no memory to decompress");
+            wd_block_corrupt(b, d, c->buf ? "bad zstd frame" : "no memory to decompress");
             chunk_free(c);
             return NULL;
         }
@@ -239,7 +239,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     c->enc = c->len ? c->data[0] : 0;
     if (index) {
         if (!index_chunk(c)) {
-            chunk_corrupt(b, d, "bad column encoding");
+            wd_block_corrupt(b, d, "bad column encoding");
             chunk_free(c);
             return NULL;
         }
