@@ -198,4 +198,29 @@ static inline bool wd_query_is_table(const struct wd_query *q)
     return q->npipes > 0;
 }
 
+/*
+ * A decoded event flattened once into (path, scalar value) pairs (arrays contribute
+ * their elements under the array's path, null is no value), so that many queries can
+ * be evaluated against one event without walking the tree again (the detection engine).
+ */
+struct wd_qflat_val {
+    size_t path_off, path_len; /* into paths */
+    struct wd_qval v;
+    size_t text_off; /* number text formatted into paths (when the literal is absent) */
+    bool text_own;
+};
+struct wd_qflat {
+    struct wd_qflat_val *v;
+    size_t n, cap;
+    struct wd_buf paths;
+    bool oom;
+};
+void wd_qflat_init(struct wd_qflat *f);
+/* Replaces the contents with `event`'s values; WD_ENOMEM leaves it matching nothing. */
+int wd_qflat_build(struct wd_qflat *f, const struct wd_jv *event);
+void wd_qflat_fini(struct wd_qflat *f);
+/* The i-th pair (i < f->n); views into f, valid until the next build. */
+void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str *path, struct wd_qval *v);
+bool wd_qnode_match_flat(const struct wd_qnode *n, const struct wd_qflat *f);
+
 #endif

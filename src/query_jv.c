@@ -11,25 +11,11 @@
 
 #include "jv.h"
 
-struct fval {
-    size_t path_off, path_len; /* into flat.paths */
-    struct wd_qval v;
-    size_t text_off; /* number text formatted into flat.paths (when raw is empty) */
-    bool text_own;
-};
-
-struct flat {
-    struct fval *v;
-    size_t n, cap;
-    struct wd_buf paths;
-    bool oom;
-};
-
-static void add_val(struct flat *f, size_t poff, size_t plen, const struct wd_jv *j)
+static void add_val(struct wd_qflat *f, size_t poff, size_t plen, const struct wd_jv *j)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 32;
-        struct fval *g = realloc(f->v, cap * sizeof(*g));
+        struct wd_qflat_val *g = realloc(f->v, cap * sizeof(*g));
         if (!g) {
             f->oom = true;
             return;
@@ -37,7 +23,7 @@ static void add_val(struct flat *f, size_t poff, size_t plen, const struct wd_jv
         f->v = g;
         f->cap = cap;
     }
-    struct fval *e = &f->v[f->n];
+    struct wd_qflat_val *e = &f->v[f->n];
     memset(e, 0, sizeof(*e));
     e->path_off = poff;
     e->path_len = plen;
@@ -83,7 +69,7 @@ static void add_val(struct flat *f, size_t poff, size_t plen, const struct wd_jv
     f->n++;
 }
 
-static void walk(struct flat *f, const struct wd_jv *j, size_t poff, size_t plen)
+static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t plen)
 {
     if (f->oom)
         return;
@@ -115,10 +101,10 @@ static void walk(struct flat *f, const struct wd_jv *j, size_t poff, size_t plen
     }
 }
 
-static bool leaf_any(const struct wd_qleaf *l, const struct flat *f)
+static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
     for (size_t i = 0; i < f->n; i++) {
-        const struct fval *e = &f->v[i];
+        const struct wd_qflat_val *e = &f->v[i];
         const char *path = f->paths.p + e->path_off;
         struct wd_qval v = e->v;
         if (e->text_own)
@@ -136,7 +122,7 @@ static bool leaf_any(const struct wd_qleaf *l, const struct flat *f)
     return false;
 }
 
-static bool eval(const struct wd_qnode *n, const struct flat *f)
+static bool eval(const struct wd_qnode *n, const struct wd_qflat *f)
 {
     switch (n->kind) {
     case WD_QN_LEAF:
@@ -162,15 +148,49 @@ static bool eval(const struct wd_qnode *n, const struct flat *f)
     return false;
 }
 
+void wd_qflat_init(struct wd_qflat *f)
+{
+    memset(f, 0, sizeof(*f));
+    wd_buf_init(&f->paths, 0);
+}
+
+int wd_qflat_build(struct wd_qflat *f, const struct wd_jv *event)
+{
+    f->n = 0;
+    f->paths.len = 0;
+    f->oom = false;
+    walk(f, event, 0, 0);
+    return f->oom ? WD_ENOMEM : WD_OK;
+}
+
+void wd_qflat_fini(struct wd_qflat *f)
+{
+    free(f->v);
+    wd_buf_fini(&f->paths);
+    memset(f, 0, sizeof(*f));
+}
+
+void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str *path, struct wd_qval *v)
+{
+    const struct wd_qflat_val *e = &f->v[i];
+    path->p = f->paths.p + e->path_off;
+    path->len = e->path_len;
+    *v = e->v;
+    if (e->text_own)
+        v->s.p = f->paths.p + e->text_off;
+}
+
+bool wd_qnode_match_flat(const struct wd_qnode *n, const struct wd_qflat *f)
+{
+    return !f->oom && eval(n, f);
+}
+
 bool wd_qnode_match_jv(const struct wd_qnode *n, const struct wd_jv *event)
 {
-    struct flat f;
-    memset(&f, 0, sizeof(f));
-    wd_buf_init(&f.paths, 0);
-    walk(&f, event, 0, 0);
-    bool ok = !f.oom && eval(n, &f);
-    free(f.v);
-    wd_buf_fini(&f.paths);
+    struct wd_qflat f;
+    wd_qflat_init(&f);
+    bool ok = wd_qflat_build(&f, event) == WD_OK && eval(n, &f);
+    wd_qflat_fini(&f);
     return ok;
 }
 

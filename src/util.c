@@ -1,6 +1,6 @@
 /*
  * util.c: process-wide helpers declared in ward.h: error texts, aborting allocators,
- * clocks, directory creation and the bug handler.
+ * clocks, directory creation, whole-file reads and the bug handler.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -150,5 +150,39 @@ int wd_mkdir_p(const char *dir)
     }
     if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
         return WD_EIO;
+    return WD_OK;
+}
+
+int wd_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? WD_ENOENT : WD_EIO;
+    size_t cap = 4096, n = 0;
+    char *p = wd_xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > max) {
+                free(p);
+                fclose(f);
+                return WD_ELIMIT;
+            }
+            cap *= 2;
+            p = wd_xrealloc(p, cap);
+        }
+        size_t r = fread(p + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > max) {
+        free(p);
+        return bad ? WD_EIO : WD_ELIMIT;
+    }
+    p[n] = '\0';
+    *out = p;
+    *len = n;
     return WD_OK;
 }

@@ -1,0 +1,467 @@
+/*
+ * rule_pre.c: derives each rule's necessary literals from its query tree and compiles
+ * them into Hyperscan literal databases, one per field (rule_pre.h).
+ *
+ * Necessary condition of a node, N(node): a set of (field, literal) pairs such that the
+ * node can only match an event containing one of them; "always" when no such set is
+ * known. A leaf with a literal operand (term, phrase, wildcard with a literal run) gives
+ * its longest ASCII word, searched case-insensitively as a substring of the field's
+ * values (a superset of every leaf semantics: exact keyword, analysed word, wildcard).
+ * AND takes the most selective child, OR the union of its children (always if one of
+ * them is), NOT gives nothing. A match-nothing node has the empty set: never a candidate.
+ */
+#include "rule_pre.h"
+
+#include <hs/hs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "query_int.h"
+
+struct lit {
+    const char *field; /* NULL = any field */
+    size_t field_len;
+    char *text;        /* lower-cased */
+    uint32_t rule;
+};
+
+struct litvec {
+    struct lit *v;
+    size_t n, cap;
+};
+
+/* One field's database: patterns and, per pattern, the rules that need it. */
+struct fdb {
+    char *field; /* NULL = every field (bare terms) */
+    size_t field_len;
+    uint64_t hash;
+    hs_database_t *db;
+    uint32_t npat;
+    uint32_t *rule_off; /* npat + 1 offsets into rule_ids */
+    uint32_t *rule_ids;
+};
+
+struct wd_pre {
+    uint32_t nrules, nwords;
+    uint64_t *always;
+    uint32_t nalways;
+    struct fdb *f;
+    uint32_t nf;
+    struct fdb *any; /* bare-term database, or NULL */
+    uint32_t *slot;  /* hash table over f: index + 1, 0 = empty */
+    uint32_t nslots;
+    uint32_t npatterns;
+};
+
+struct wd_pre_scratch {
+    hs_scratch_t *hs;
+};
+
+static void lv_push(struct litvec *lv, const char *field, size_t flen, const char *p, size_t len)
+{
+    if (lv->n == lv->cap) {
+        lv->cap = lv->cap ? lv->cap * 2 : 8;
+        lv->v = wd_xrealloc(lv->v, lv->cap * sizeof(*lv->v));
+    }
+    char *t = wd_xstrndup(p, len);
+    for (size_t i = 0; i < len; i++)
+        if (t[i] >= 'A' && t[i] <= 'Z')
+            t[i] = (char)(t[i] - 'A' + 'a');
+    lv->v[lv->n++] = (struct lit){field, flen, t, 0};
+}
+
+static void lv_clear(struct litvec *lv)
+{
+    for (size_t i = 0; i < lv->n; i++)
+        free(lv->v[i].text);
+    lv->n = 0;
+}
+
+/* Longest run of ASCII letters and digits in s (wildcards and punctuation split runs;
+ * an escaped character in a wildcard pattern is taken literally). */
+static bool longest_word(struct wd_str s, bool wildcard, const char **p, size_t *len)
+{
+    size_t best = 0, bstart = 0, start = 0, run = 0;
+    for (size_t i = 0; i <= s.len; i++) {
+        unsigned char c = i < s.len ? (unsigned char)s.p[i] : 0;
+        if (c >= 0x80)
+            return false; /* Unicode case folding is beyond an ASCII caseless literal */
+        bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (wildcard && c == '\\' && i + 1 < s.len) {
+            word = false; /* an escape ends the run conservatively */
+            i++;
+        }
+        if (word) {
+            if (!run)
+                start = i;
+            run++;
+        } else {
+            if (run > best) {
+                best = run;
+                bstart = start;
+            }
+            run = 0;
+        }
+    }
+    if (!best)
+        return false;
+    *p = s.p + bstart;
+    *len = best;
+    return true;
+}
+
+/* Appends N(leaf) to out; false = always. */
+static bool leaf_req(const struct wd_qleaf *l, struct litvec *out)
+{
+    struct wd_str src;
+    bool wild = false;
+    switch (l->op) {
+    case WD_QOP_TERM:
+    case WD_QOP_PHRASE:
+        if (l->ftype == WD_FT_IP || l->ftype == WD_FT_DATE || (l->priv && l->priv->has_ip))
+            return false;
+        src = l->text;
+        break;
+    case WD_QOP_WILDCARD:
+        if (l->ftype == WD_FT_IP || l->ftype == WD_FT_DATE)
+            return false;
+        src = l->text;
+        wild = true;
+        break;
+    default:
+        return false;
+    }
+    const char *p;
+    size_t len;
+    if (!longest_word(src, wild, &p, &len))
+        return false;
+    lv_push(out, l->field, l->field ? l->field_len : 0, p, len);
+    return true;
+}
+
+static size_t score(const struct litvec *lv, size_t from)
+{
+    /* selectivity: the shortest literal decides; more alternatives cost a little */
+    size_t m = SIZE_MAX;
+    for (size_t i = from; i < lv->n; i++)
+        m = WD_MIN(m, strlen(lv->v[i].text));
+    if (m == SIZE_MAX)
+        return SIZE_MAX; /* the empty set: never matches, the best there is */
+    size_t alts = lv->n - from;
+    return m * 16 > alts ? m * 16 - alts : 1;
+}
+
+static bool node_req(const struct wd_qnode *n, struct litvec *out);
+
+/* OR of children: every child must have a condition. */
+static bool any_req(struct wd_qnode *const *kids, uint32_t nk, struct litvec *out)
+{
+    size_t mark = out->n;
+    for (uint32_t i = 0; i < nk; i++)
+        if (!node_req(kids[i], out)) {
+            for (size_t j = mark; j < out->n; j++)
+                free(out->v[j].text);
+            out->n = mark;
+            return false;
+        }
+    return true;
+}
+
+static bool node_req(const struct wd_qnode *n, struct litvec *out)
+{
+    switch (n->kind) {
+    case WD_QN_LEAF:
+        return leaf_req(&n->leaf, out);
+    case WD_QN_ALL:
+        return false;
+    case WD_QN_NONE:
+        return true;
+    default:
+        break;
+    }
+    /* AND over must children (and the should group when it is required): keep the best */
+    struct litvec best = {0}, cur = {0};
+    bool have = false;
+    size_t best_score = 0;
+    for (uint32_t i = 0; i <= n->nmust; i++) {
+        bool ok;
+        if (i < n->nmust)
+            ok = node_req(n->must[i], &cur);
+        else if (n->should_required && n->nshould)
+            ok = any_req(n->should, n->nshould, &cur);
+        else
+            break;
+        if (ok) {
+            size_t s = score(&cur, 0);
+            if (!have || s > best_score) {
+                lv_clear(&best);
+                struct litvec t = best;
+                best = cur;
+                cur = t;
+                best_score = s;
+                have = true;
+            }
+        }
+        lv_clear(&cur);
+    }
+    free(cur.v);
+    if (have)
+        for (size_t i = 0; i < best.n; i++) {
+            lv_push(out, best.v[i].field, best.v[i].field_len, best.v[i].text,
+                    strlen(best.v[i].text));
+        }
+    lv_clear(&best);
+    free(best.v);
+    return have;
+}
+
+/* ---- build ---- */
+
+static int cmp_lit(const void *a, const void *b)
+{
+    const struct lit *x = a, *y = b;
+    if (!x->field != !y->field)
+        return x->field ? 1 : -1; /* "any" first */
+    if (x->field) {
+        size_t m = WD_MIN(x->field_len, y->field_len);
+        int c = memcmp(x->field, y->field, m);
+        if (c || x->field_len != y->field_len)
+            return c ? c : (x->field_len < y->field_len ? -1 : 1);
+    }
+    int c = strcmp(x->text, y->text);
+    if (c)
+        return c;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static bool same_field(const struct lit *a, const struct lit *b)
+{
+    if (!a->field || !b->field)
+        return !a->field && !b->field;
+    return a->field_len == b->field_len && memcmp(a->field, b->field, a->field_len) == 0;
+}
+
+/* Compiles lits[0..n) (one field, sorted) into f. */
+static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err, size_t err_len)
+{
+    const char **exprs = wd_xcalloc(n, sizeof(*exprs));
+    size_t *lens = wd_xcalloc(n, sizeof(*lens));
+    unsigned *flags = wd_xcalloc(n, sizeof(*flags));
+    unsigned *ids = wd_xcalloc(n, sizeof(*ids));
+    f->rule_off = wd_xcalloc(n + 1, sizeof(*f->rule_off));
+    f->rule_ids = wd_xcalloc(n, sizeof(*f->rule_ids));
+    uint32_t np = 0, nr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(lits[i].text, lits[i - 1].text) != 0) {
+            exprs[np] = lits[i].text;
+            lens[np] = strlen(lits[i].text);
+            flags[np] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+            ids[np] = np;
+            f->rule_off[np] = nr;
+            np++;
+        }
+        if (nr == 0 || f->rule_ids[nr - 1] != lits[i].rule ||
+            f->rule_off[np - 1] == nr)
+            f->rule_ids[nr++] = lits[i].rule;
+    }
+    f->rule_off[np] = nr;
+    f->npat = np;
+    hs_compile_error_t *ce = NULL;
+    hs_error_t he = hs_compile_lit_multi(exprs, flags, ids, lens, np, HS_MODE_BLOCK, NULL, &f->db,
+                                         &ce);
+    int rc = WD_OK;
+    if (he != HS_SUCCESS) {
+        snprintf(err, err_len, "hyperscan: %s", ce && ce->message ? ce->message : "compile failed");
+        rc = WD_EINVAL;
+    }
+    if (ce)
+        hs_free_compile_error(ce);
+    free(exprs);
+    free(lens);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+static void set_bit(uint64_t *bits, uint32_t i)
+{
+    bits[i >> 6] |= 1ull << (i & 63);
+}
+
+int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **out, char *err,
+                 size_t err_len)
+{
+    struct wd_pre *p = wd_xcalloc(1, sizeof(*p));
+    p->nrules = n;
+    p->nwords = (n + 63) / 64;
+    p->always = wd_xcalloc(p->nwords ? p->nwords : 1, sizeof(uint64_t));
+    struct litvec all = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        size_t mark = all.n;
+        bool ok = node_req(rules[i].must, &all);
+        if (!ok && rules[i].nany) {
+            ok = any_req((struct wd_qnode *const *)rules[i].any, rules[i].nany, &all);
+        }
+        if (!ok) {
+            set_bit(p->always, i);
+            p->nalways++;
+        }
+        for (size_t j = mark; j < all.n; j++)
+            all.v[j].rule = i;
+    }
+    int rc = WD_OK;
+    if (all.n) {
+        qsort(all.v, all.n, sizeof(*all.v), cmp_lit);
+        p->f = wd_xcalloc(all.n, sizeof(*p->f));
+        for (size_t i = 0; i < all.n && rc == WD_OK;) {
+            size_t j = i + 1;
+            while (j < all.n && same_field(&all.v[i], &all.v[j]))
+                j++;
+            struct fdb *f = &p->f[p->nf++];
+            if (all.v[i].field) {
+                f->field = wd_xstrndup(all.v[i].field, all.v[i].field_len);
+                f->field_len = all.v[i].field_len;
+                f->hash = wd_hash64(f->field, f->field_len, 7);
+            }
+            rc = build_fdb(f, all.v + i, j - i, err, err_len);
+            p->npatterns += f->npat;
+            i = j;
+        }
+    }
+    lv_clear(&all);
+    free(all.v);
+    /* index the named fields */
+    p->nslots = 16;
+    while (p->nslots < p->nf * 2)
+        p->nslots *= 2;
+    p->slot = wd_xcalloc(p->nslots, sizeof(*p->slot));
+    for (uint32_t i = 0; i < p->nf; i++) {
+        if (!p->f[i].field) {
+            p->any = &p->f[i];
+            continue;
+        }
+        uint32_t s = (uint32_t)p->f[i].hash & (p->nslots - 1);
+        while (p->slot[s])
+            s = (s + 1) & (p->nslots - 1);
+        p->slot[s] = i + 1;
+    }
+    if (rc) {
+        wd_pre_free(p);
+        return rc;
+    }
+    *out = p;
+    return WD_OK;
+}
+
+void wd_pre_free(struct wd_pre *p)
+{
+    if (!p)
+        return;
+    for (uint32_t i = 0; i < p->nf; i++) {
+        free(p->f[i].field);
+        if (p->f[i].db)
+            hs_free_database(p->f[i].db);
+        free(p->f[i].rule_off);
+        free(p->f[i].rule_ids);
+    }
+    free(p->f);
+    free(p->slot);
+    free(p->always);
+    free(p);
+}
+
+int wd_pre_scratch_new(const struct wd_pre *p, struct wd_pre_scratch **out)
+{
+    struct wd_pre_scratch *s = wd_xcalloc(1, sizeof(*s));
+    for (uint32_t i = 0; i < p->nf; i++)
+        if (p->f[i].db && hs_alloc_scratch(p->f[i].db, &s->hs) != HS_SUCCESS) {
+            wd_pre_scratch_free(s);
+            return WD_ENOMEM;
+        }
+    *out = s;
+    return WD_OK;
+}
+
+void wd_pre_scratch_free(struct wd_pre_scratch *s)
+{
+    if (!s)
+        return;
+    if (s->hs)
+        hs_free_scratch(s->hs);
+    free(s);
+}
+
+struct hit_ctx {
+    const struct fdb *f;
+    uint64_t *bits;
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *arg)
+{
+    WD_UNUSED(from);
+    WD_UNUSED(to);
+    WD_UNUSED(flags);
+    struct hit_ctx *h = arg;
+    for (uint32_t k = h->f->rule_off[id]; k < h->f->rule_off[id + 1]; k++)
+        set_bit(h->bits, h->f->rule_ids[k]);
+    return 0;
+}
+
+static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path)
+{
+    uint64_t h = wd_hash64(path.p, path.len, 7);
+    for (uint32_t s = (uint32_t)h & (p->nslots - 1);; s = (s + 1) & (p->nslots - 1)) {
+        uint32_t i = p->slot[s];
+        if (!i)
+            return NULL;
+        const struct fdb *f = &p->f[i - 1];
+        if (f->hash == h && f->field_len == path.len && memcmp(f->field, path.p, path.len) == 0)
+            return f;
+    }
+}
+
+static void scan(const struct fdb *f, struct wd_pre_scratch *s, struct wd_str v, uint64_t *bits)
+{
+    struct hit_ctx h = {f, bits};
+    if (v.len && v.len < UINT32_MAX)
+        hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_match, &h);
+}
+
+uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const struct wd_qflat *ev,
+                     uint64_t *bits)
+{
+    memcpy(bits, p->always, p->nwords * sizeof(uint64_t));
+    if (p->nf) {
+        for (size_t i = 0; i < ev->n; i++) {
+            struct wd_str path;
+            struct wd_qval v;
+            wd_qflat_at(ev, i, &path, &v);
+            const struct fdb *f = lookup(p, path);
+            if (f)
+                scan(f, s, v.s, bits);
+            if (p->any && v.type == WD_QV_STR)
+                scan(p->any, s, v.s, bits);
+        }
+    }
+    uint32_t c = 0;
+    for (uint32_t w = 0; w < p->nwords; w++)
+        c += (uint32_t)__builtin_popcountll(bits[w]);
+    return c;
+}
+
+uint32_t wd_pre_always(const struct wd_pre *p)
+{
+    return p->nalways;
+}
+
+uint32_t wd_pre_patterns(const struct wd_pre *p)
+{
+    return p->npatterns;
+}
+
+bool wd_pre_is_always(const struct wd_pre *p, uint32_t i)
+{
+    return (p->always[i >> 6] >> (i & 63)) & 1;
+}
