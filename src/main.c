@@ -1,7 +1,8 @@
 /*
  * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
- * wal, config, version) and prints help. Each subcommand lives with its subsystem.
+ * rules, wal, config, version) and prints help. Each subcommand lives with its subsystem.
  */
+#include "cli_rules.h"
 #include "cli_search.h"
 #include "gen.h"
 #include "server.h"
@@ -66,6 +67,7 @@ static const struct wd_cmd cmds[] = {
     {"restore", wd_restore_main, "bring an archived partition back"},
     {"search", wd_search_main, "search events of a running server (table or --json)"},
     {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
+    {"rules", wd_rules_main, "check rule files; run rules over recorded events (rules test)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };
