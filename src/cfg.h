@@ -51,7 +51,23 @@ struct wd_config {
     int64_t tail_queue_events;
     int64_t tail_queue_bytes;
     int64_t tail_heartbeat_ms;
+    /* detection (detect.c) */
+    char *rules_path;
+    bool rules_enabled;
+    int64_t rules_lateness_s;
+    int64_t rules_tick_ms;
+    int64_t rules_max_group_events;
+    int64_t rules_max_groups;
+    char *alerts_webhook;
+    int alerts_webhook_format;       /* enum wd_action_format */
+    int alerts_webhook_min_severity; /* index into wd_severities */
+    int64_t alerts_webhook_retries;
 };
+
+/* MozDef severities, least severe first (alerts.webhook_min_severity). */
+extern const char *const wd_severities[];
+/* Rank of a severity name in wd_severities (case-insensitive), -1 when unknown. */
+int wd_severity_rank(const char *name);
 
 enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_ENUM, WD_CFG_ADDR };
 

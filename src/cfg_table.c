@@ -3,6 +3,8 @@
  * type, default, bounds and help text. Add a key here and in struct wd_config; the
  * loader, docs/config.md (`make docs`) and `ward config` follow from this table.
  */
+#include <strings.h>
+
 #include "cfg.h"
 #include "ward.h"
 
@@ -13,6 +15,18 @@
 
 static const char *const log_levels[] = {"error", "warn", "info", "debug", "trace", NULL};
 static const char *const durabilities[] = {"fsync", "async", "none", NULL};
+static const char *const webhook_formats[] = {"json", "slack", NULL};
+const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE", "WARNING", "ERROR",
+                                     "CRITICAL", "ALERT", "EMERGENCY", NULL};
+#define severities wd_severities
+
+int wd_severity_rank(const char *name)
+{
+    for (int i = 0; wd_severities[i]; i++)
+        if (strcasecmp(name, wd_severities[i]) == 0)
+            return i;
+    return -1;
+}
 
 const struct wd_cfg_key wd_cfg_keys[] = {
     {"data_dir", WD_CFG_STRING, "ward-data", 0, 0, NULL, OFF(data_dir),
@@ -107,6 +121,32 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"tail.heartbeat_ms", WD_CFG_INT, "15000", 50, 600000, NULL, OFF(tail_heartbeat_ms),
      "Idle time after which a live-tail stream gets a ': keepalive' comment. Keep it below "
      "http.timeout_s and the idle timeouts of proxies in between."},
+    {"rules.path", WD_CFG_STRING, "rules", 0, 0, NULL, OFF(rules_path),
+     "Rule file or directory (*.yaml, *.yml, recursively) loaded at start and on SIGHUP or "
+     "POST /api/v1/rules/reload. Empty = no detection. A missing directory is a warning."},
+    {"rules.enabled", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(rules_enabled),
+     "Run the detection engine on every acknowledged event."},
+    {"rules.lateness_s", WD_CFG_INT, "60", 0, 86400, NULL, OFF(rules_lateness_s),
+     "Events this much older than a rule's window still count (late arrivals)."},
+    {"rules.tick_ms", WD_CFG_INT, "250", 10, 60000, NULL, OFF(rules_tick_ms),
+     "How often the engine takes decisions (thresholds reached, absence, epochs); alerts "
+     "follow their events within about this time."},
+    {"rules.max_group_events", WD_CFG_INT, "1000", 1, 1000000, NULL,
+     OFF(rules_max_group_events),
+     "Events kept per rule and group (MozDef searched at most 1000); older ones leave."},
+    {"rules.max_groups", WD_CFG_INT, "100000", 1, 100000000, NULL, OFF(rules_max_groups),
+     "Groups (distinct group_by values) kept per rule; beyond it the oldest is evicted."},
+    {"alerts.webhook", WD_CFG_STRING, "", 0, 0, NULL, OFF(alerts_webhook),
+     "URL (http:// or https://) every alert at or above alerts.webhook_min_severity is "
+     "POSTed to, besides each rule's own actions. Empty = none."},
+    {"alerts.webhook_format", WD_CFG_ENUM, "json", 0, 0, webhook_formats,
+     OFF(alerts_webhook_format),
+     "json = the alert document as is; slack = a Slack incoming-webhook message."},
+    {"alerts.webhook_min_severity", WD_CFG_ENUM, "WARNING", 0, 0, severities,
+     OFF(alerts_webhook_min_severity), "Least severe alert sent to alerts.webhook."},
+    {"alerts.webhook_retries", WD_CFG_INT, "5", 0, 100, NULL, OFF(alerts_webhook_retries),
+     "Retries of a failing webhook delivery (with doubling backoff) before it goes to "
+     "the dead-letter log DATA/alerts/dead-letter.ndjson."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

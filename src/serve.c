@@ -13,12 +13,23 @@
 #include "http.h"
 #include "log.h"
 #include "server.h"
+#include "detect.h"
 #include "store.h"
 #include "syslog_net.h"
 #include "tail.h"
 #include "wd_time.h"
 #include "wal.h"
 #include "ward.h"
+
+/* The store keeps WAL segments the detection engine has not read yet. */
+static uint64_t wal_hold(void *arg)
+{
+    struct wd_server *s = arg;
+    if (!s->cfg.rules_enabled)
+        return UINT64_MAX;
+    struct wd_detect *d = __atomic_load_n(&s->detect, __ATOMIC_ACQUIRE);
+    return d ? wd_detect_seq(d) : 0;
+}
 
 int wd_server_start(struct wd_server *s)
 {
@@ -70,6 +81,8 @@ int wd_server_start(struct wd_server *s)
         .truncate_wal = s->cfg.store_truncate_wal,
         .ingest_threads = s->cfg.store_ingest_threads,
         .metrics = &s->metrics,
+        .wal_hold = wal_hold,
+        .wal_hold_arg = s,
     };
     wd_store_cache_bytes = (size_t)s->cfg.store_cache_bytes;
     if (wd_store_open(&so, s->wal, &s->store, err, sizeof(err))) {
@@ -87,6 +100,12 @@ int wd_server_start(struct wd_server *s)
     };
     s->tail = wd_tail_new(&to);
     /* end live tail */
+    to.metrics = NULL;
+    s->alert_tail = wd_tail_new(&to);
+    if (s->cfg.rules_enabled && wd_detect_start(s, &s->detect, err, sizeof(err))) {
+        wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
+        return 1;
+    }
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -104,12 +123,17 @@ void wd_server_stop(struct wd_server *s)
     wd_syslog_srv_stop(s->syslog);
     s->syslog = NULL;
     wd_tail_shutdown(s->tail); /* live tail: end the streams before the HTTP threads join */
+    wd_tail_shutdown(s->alert_tail);
     wd_http_stop(s->http);
     s->http = NULL;
+    wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
+    s->detect = NULL;
     wd_store_close(s->store);
     s->store = NULL;
     wd_tail_free(s->tail); /* live tail: every subscriber left with its connection */
     s->tail = NULL;
+    wd_tail_free(s->alert_tail);
+    s->alert_tail = NULL;
     wd_wal_close(s->wal);
     s->wal = NULL;
     wd_tz_free(s->tz);
@@ -230,6 +254,7 @@ int wd_serve_main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
     /* Request bodies and batch buffers are megabytes: keep them on the heap instead of
@@ -256,7 +281,11 @@ int wd_serve_main(int argc, char **argv)
                wd_syslog_srv_udp_port(s.syslog), host, wd_syslog_srv_tcp_port(s.syslog));
     }
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        wd_log(WD_LOG_INFO, "serve", "SIGHUP: reloading rules");
+        if (s.detect)
+            wd_detect_reload(s.detect, NULL);
+    }
     wd_log(WD_LOG_INFO, "serve", "signal %d: stopping", sig);
     wd_server_stop(&s);
     wd_log(WD_LOG_INFO, "serve", "stopped");

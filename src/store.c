@@ -875,8 +875,13 @@ static void *maint_main(void *arg)
                 wd_part_unref(run[i]);
             free(run);
         }
-        if (st->o.truncate_wal && ckpt)
-            wd_wal_remove_upto(st->o.wal_dir, ckpt);
+        if (st->o.truncate_wal && ckpt) {
+            uint64_t upto = ckpt;
+            if (st->o.wal_hold)
+                upto = WD_MIN(upto, st->o.wal_hold(st->o.wal_hold_arg));
+            if (upto)
+                wd_wal_remove_upto(st->o.wal_dir, upto);
+        }
     }
     return NULL;
 }

@@ -33,6 +33,10 @@ struct wd_store_opts {
     bool truncate_wal;          /* delete WAL segments whose events are all in parts */
     int64_t ingest_threads;     /* threads parsing and shredding events (default 1) */
     struct wd_metrics *metrics; /* borrowed; may be NULL */
+    /* WAL segments with events after wal_hold() are kept (the detection engine's
+     * position); NULL = only the store's checkpoint counts. */
+    uint64_t (*wal_hold)(void *arg);
+    void *wal_hold_arg;
 };
 
 /* Opens the store (recovering from a crash: incomplete parts are removed and the WAL is

@@ -1,0 +1,354 @@
+/*
+ * detect.c: the engine thread of `ward serve` (detect.h). It follows the WAL from the
+ * engine checkpoint (DATA/alerts/engine.seq, rewritten atomically about once a second),
+ * feeds events to the engine, ticks it every rules.tick_ms, and sinks alerts. Alerts are
+ * written to the WAL like events (type "alert" routes them to alerts-YYYYMM), so they
+ * are durable and searchable; the journal records their creation for lookups by id.
+ */
+#include "detect.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "alert_state.h"
+#include "jv.h"
+#include "engine.h"
+#include "log.h"
+#include "rule.h"
+#include "server.h"
+#include "tail.h"
+#include "wal.h"
+
+#define BATCH_EVENTS 4096
+
+struct wd_detect {
+    struct wd_server *s;
+    struct wd_engine *e;
+    struct wd_actions *actions;
+    struct wd_alert_state *state;
+    pthread_t thr;
+    bool running;
+    atomic_bool stop;
+    _Atomic uint64_t seq; /* processed up to */
+    char ckpt[4096];
+    struct wd_buf payload;
+    pthread_mutex_t reload_mu;
+    _Atomic uint64_t wal_errors, alerts_lost, reloads, reload_errors;
+    _Atomic uint64_t latency_sum_us, latency_n; /* event ack -> alert durable */
+};
+
+/* ---- checkpoint ---- */
+
+static uint64_t read_ckpt(const char *path)
+{
+    char *text;
+    size_t len;
+    if (wd_read_file(path, 64, &text, &len) != WD_OK)
+        return 0;
+    uint64_t v = strtoull(text, NULL, 10);
+    free(text);
+    return v;
+}
+
+static void write_ckpt(const char *path, uint64_t seq)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "%llu\n", (unsigned long long)seq);
+    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (ok)
+        rename(tmp, path);
+}
+
+/* ---- the alert sink (runs on the engine thread, under the engine lock) ---- */
+
+static void sink(void *arg, const struct wd_rule *r, const char *json, size_t len)
+{
+    struct wd_detect *d = arg;
+    struct wd_server *s = d->s;
+    d->payload.len = 0;
+    if (wd_wal_payload_add(&d->payload, json, len) != WD_OK) {
+        d->alerts_lost++;
+        return;
+    }
+    struct wd_wal_req req = {.payload = d->payload.p, .len = d->payload.len, .count = 1};
+    if (wd_wal_submit(s->wal, &req, true) != WD_OK) {
+        d->wal_errors++;
+        wd_log(WD_LOG_ERROR, "detect", "rule %s: the alert could not be written to the WAL",
+               r->name);
+        return;
+    }
+    int64_t now = wd_now_us();
+    wd_alert_state_created(d->state, req.first_seq, now);
+    if (s->alert_tail)
+        wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, 1, req.first_seq);
+    if (!d->actions)
+        return;
+    for (uint32_t i = 0; i < r->nactions; i++)
+        wd_actions_webhook(d->actions, r->actions[i].webhook, json, len,
+                           r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK
+                                                                     : WD_ACTION_JSON);
+    if (s->cfg.alerts_webhook[0]) {
+        /* the severity the alert got (a rule may map it by value) */
+        char sev[32] = "";
+        const char *p = strstr(json, "\"severity\":\"");
+        if (p)
+            sscanf(p + 12, "%31[^\"]", sev);
+        if (wd_severity_rank(sev) >= s->cfg.alerts_webhook_min_severity)
+            wd_actions_webhook(d->actions, s->cfg.alerts_webhook, json, len,
+                               s->cfg.alerts_webhook_format);
+    }
+}
+
+/* ---- rules ---- */
+
+static int load(struct wd_detect *d, struct wd_buf *msg)
+{
+    const char *path = d->s->cfg.rules_path;
+    struct wd_ruleset set;
+    memset(&set, 0, sizeof(set));
+    if (!path[0])
+        return WD_OK;
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *errs = open_memstream(&text, &tlen);
+    int rc = wd_ruleset_load(&set, path, errs);
+    fclose(errs);
+    if (rc == WD_ENOENT) {
+        wd_log(WD_LOG_WARN, "detect", "rules.path %s: not found; no rules loaded", path);
+        rc = WD_OK;
+    } else if (set.errors) {
+        if (msg)
+            wd_buf_append(msg, text, tlen);
+        wd_log(WD_LOG_ERROR, "detect", "%u errors in rules under %s:\n%s", set.errors, path,
+               text);
+        rc = WD_EINVAL;
+    }
+    free(text);
+    if (rc == WD_OK) {
+        char err[256];
+        uint32_t n = set.n;
+        rc = wd_engine_load(d->e, &set, err, sizeof(err));
+        if (rc) {
+            if (msg)
+                wd_buf_printf(msg, "%s\n", err);
+            wd_log(WD_LOG_ERROR, "detect", "%s", err);
+        } else {
+            wd_log(WD_LOG_INFO, "detect", "%u rules loaded from %s", n, path);
+        }
+    }
+    wd_ruleset_free(&set);
+    return rc;
+}
+
+int wd_detect_reload(struct wd_detect *d, struct wd_buf *msg)
+{
+    pthread_mutex_lock(&d->reload_mu);
+    int rc = load(d, msg);
+    pthread_mutex_unlock(&d->reload_mu);
+    d->reloads++;
+    if (rc)
+        d->reload_errors++;
+    return rc;
+}
+
+/* ---- the thread ---- */
+
+static void *run(void *arg)
+{
+    struct wd_detect *d = arg;
+    struct wd_server *s = d->s;
+    struct wd_wal_tail *tail = NULL;
+    char err[512];
+    int64_t last_tick = 0, last_ckpt = 0;
+    uint64_t saved = atomic_load(&d->seq);
+    while (!atomic_load(&d->stop)) {
+        if (!tail && wd_wal_tail_open(s->wal_dir, atomic_load(&d->seq) + 1, &tail, err,
+                                      sizeof(err))) {
+            wd_log(WD_LOG_ERROR, "detect", "%s", err);
+            tail = NULL;
+            struct timespec ts = {0, 200 * 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        uint64_t limit = wd_wal_durable_seq(s->wal), seq;
+        const char *ev;
+        size_t len;
+        int rc = WD_OK, n = 0;
+        while (n < BATCH_EVENTS &&
+               (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK) {
+            wd_engine_event(d->e, ev, len, seq, wd_now_us());
+            atomic_store(&d->seq, seq);
+            n++;
+        }
+        if (rc != WD_OK && rc != WD_EAGAIN) {
+            wd_log(WD_LOG_ERROR, "detect", "reading the WAL: %s", err);
+            wd_wal_tail_close(tail);
+            tail = NULL;
+        }
+        int64_t now = wd_now_us();
+        if (n || now - last_tick >= s->cfg.rules_tick_ms * 1000) {
+            wd_engine_tick(d->e, now);
+            last_tick = now;
+        }
+        if (now - last_ckpt >= 1000000 && atomic_load(&d->seq) != saved) {
+            saved = atomic_load(&d->seq);
+            write_ckpt(d->ckpt, saved);
+            last_ckpt = now;
+        }
+        if (!n) {
+            struct timespec ts = {0, 5 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    wd_engine_finish(d->e, wd_now_us());
+    wd_wal_tail_close(tail);
+    write_ckpt(d->ckpt, atomic_load(&d->seq));
+    return NULL;
+}
+
+int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size_t err_len)
+{
+    struct wd_detect *d = wd_xcalloc(1, sizeof(*d));
+    d->s = s;
+    pthread_mutex_init(&d->reload_mu, NULL);
+    wd_buf_init(&d->payload, 0);
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof(dir), "%s/alerts", s->cfg.data_dir);
+    if (wd_mkdir_p(dir) != WD_OK) {
+        snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));
+        wd_detect_stop(d);
+        return WD_EIO;
+    }
+    snprintf(d->ckpt, sizeof(d->ckpt), "%s/engine.seq", dir);
+    snprintf(path, sizeof(path), "%s/state.ndjson", dir);
+    if (wd_alert_state_open(path, &d->state, err, err_len) != WD_OK) {
+        wd_detect_stop(d);
+        return WD_EIO;
+    }
+    snprintf(path, sizeof(path), "%s/dead-letter.ndjson", dir);
+    struct wd_actions_opts ao = {
+        .max_retries = s->cfg.alerts_webhook_retries ? (uint32_t)s->cfg.alerts_webhook_retries
+                                                     : WD_ACTION_NO_RETRY,
+        .dead_letter_path = path,
+    };
+    if (wd_actions_new(&ao, &d->actions) != WD_OK) {
+        snprintf(err, err_len, "cannot start the alert actions");
+        wd_detect_stop(d);
+        return WD_ENOMEM;
+    }
+    /* a fresh data directory starts at the WAL's current end; else where it stopped */
+    uint64_t ck = read_ckpt(d->ckpt);
+    if (!ck)
+        ck = wd_wal_next_seq(s->wal) ? wd_wal_next_seq(s->wal) - 1 : 0;
+    atomic_store(&d->seq, ck);
+    struct wd_engine_opts eo = {
+        .lateness_us = s->cfg.rules_lateness_s * 1000000,
+        .max_group_events = (uint32_t)s->cfg.rules_max_group_events,
+        .max_groups = (uint32_t)s->cfg.rules_max_groups,
+        .start_us = wd_now_us(),
+        .emit = sink,
+        .emit_arg = d,
+    };
+    d->e = wd_engine_new(&eo);
+    if (load(d, NULL) != WD_OK)
+        wd_log(WD_LOG_WARN, "detect", "starting without the rules that failed to load");
+    if (pthread_create(&d->thr, NULL, run, d)) {
+        snprintf(err, err_len, "cannot start the engine thread");
+        wd_detect_stop(d);
+        return WD_ENOMEM;
+    }
+    d->running = true;
+    *out = d;
+    return WD_OK;
+}
+
+void wd_detect_stop(struct wd_detect *d)
+{
+    if (!d)
+        return;
+    atomic_store(&d->stop, true);
+    if (d->running)
+        pthread_join(d->thr, NULL);
+    wd_engine_free(d->e);
+    wd_actions_free(d->actions);
+    wd_alert_state_close(d->state);
+    wd_buf_fini(&d->payload);
+    pthread_mutex_destroy(&d->reload_mu);
+    free(d);
+}
+
+uint64_t wd_detect_seq(const struct wd_detect *d)
+{
+    return d ? atomic_load(&((struct wd_detect *)d)->seq) : UINT64_MAX;
+}
+
+struct wd_engine *wd_detect_engine(struct wd_detect *d)
+{
+    return d->e;
+}
+
+struct wd_alert_state *wd_detect_state(struct wd_detect *d)
+{
+    return d->state;
+}
+
+static void metric(struct wd_buf *b, const char *name, const char *type, const char *help,
+                   unsigned long long v)
+{
+    wd_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+void wd_detect_metrics(struct wd_detect *d, struct wd_buf *b)
+{
+    struct wd_engine_stats es;
+    wd_engine_stats(d->e, &es);
+    metric(b, "ward_rules_loaded", "gauge", "Detection rules loaded.", es.rules);
+    metric(b, "ward_rules_prefilter_always", "gauge",
+           "Rules the literal prefilter cannot exclude (evaluated on every event).", es.always);
+    metric(b, "ward_rules_prefilter_patterns", "gauge", "Literals in the Hyperscan databases.",
+           es.patterns);
+    metric(b, "ward_engine_events_total", "counter", "Events the detection engine has seen.",
+           es.events);
+    metric(b, "ward_engine_candidates_total", "counter",
+           "Rule evaluations the prefilter let through.", es.candidates);
+    metric(b, "ward_engine_matches_total", "counter", "Rule matches.", es.matches);
+    metric(b, "ward_alerts_total", "counter", "Alerts raised.", es.alerts);
+    metric(b, "ward_engine_seq", "gauge", "Last WAL sequence number the engine processed.",
+           atomic_load(&d->seq));
+    metric(b, "ward_alerts_wal_errors_total", "counter", "Alerts that could not be written.",
+           atomic_load(&d->wal_errors));
+    metric(b, "ward_rules_reload_errors_total", "counter", "Rule reloads that failed.",
+           atomic_load(&d->reload_errors));
+    struct wd_action_stats as;
+    wd_actions_stats(d->actions, &as);
+    metric(b, "ward_actions_delivered_total", "counter", "Webhook deliveries answered 2xx.",
+           as.delivered);
+    metric(b, "ward_actions_retried_total", "counter", "Webhook attempts after the first.",
+           as.retried);
+    metric(b, "ward_actions_failed_total", "counter", "Webhook deliveries given up.", as.failed);
+    metric(b, "ward_actions_dropped_total", "counter", "Webhook deliveries refused (queue full).",
+           as.dropped);
+    wd_buf_printf(b, "# HELP ward_rule_alerts_total Alerts per rule.\n"
+                     "# TYPE ward_rule_alerts_total counter\n");
+    wd_engine_lock(d->e);
+    const struct wd_rule *r;
+    struct wd_rule_stats st;
+    for (uint32_t i = 0; wd_engine_rule(d->e, i, &r, &st); i++)
+        if (st.alerts || st.matches) {
+            wd_buf_printf(b, "ward_rule_alerts_total{rule=");
+            wd_jv_write_str(r->name, strlen(r->name), b);
+            wd_buf_printf(b, "} %llu\n", (unsigned long long)st.alerts);
+        }
+    wd_engine_unlock(d->e);
+}
