@@ -209,6 +209,8 @@ static int tls_start(struct conn *c, const struct wd_action_url *u, void *cred, 
         if (gnutls_certificate_verification_status_print(st, t, &out, 0) >= 0 && out.data) {
             snprintf(err, elen, "tls certificate of %s: %s", u->host, (const char *)out.data);
             gnutls_free(out.data);
+            for (size_t n = strlen(err); n > 0 && err[n - 1] == ' ';)
+                err[--n] = '\0';
         } else {
             snprintf(err, elen, "tls certificate of %s: not trusted", u->host);
         }
