@@ -127,7 +127,7 @@ static int attempt(struct wd_actions *a, struct job *j, int timeout_ms, char *er
             int rc = wd_action_slack_body(j->alert, j->alert_len, &b);
             if (rc != WD_OK) {
                 wd_buf_fini(&b);
-                snprintf(err, elen, "slack body: %s", wd_strerror(rc));
+                (void)snprintf(err, elen, "slack body: %s", wd_strerror(rc));
                 return rc == WD_EPARSE ? R_GIVE_UP : R_RETRY;
             }
             j->body = wd_buf_detach(&b, &j->body_len);
@@ -137,7 +137,7 @@ static int attempt(struct wd_actions *a, struct job *j, int timeout_ms, char *er
         }
     }
     if (wd_action_url_parse(j->url, &u) != WD_OK) {
-        snprintf(err, elen, "bad url");
+        (void)snprintf(err, elen, "bad url");
         return R_GIVE_UP;
     }
     int out =
@@ -148,7 +148,7 @@ static int attempt(struct wd_actions *a, struct job *j, int timeout_ms, char *er
         return R_RETRY;
     if (status >= 200 && status < 300)
         return R_DELIVERED;
-    snprintf(err, elen, "HTTP %d", status);
+    (void)snprintf(err, elen, "HTTP %d", status);
     return status >= 500 || status == 429 ? R_RETRY : R_GIVE_UP;
 }
 
@@ -300,7 +300,7 @@ static void apply_defaults(struct wd_actions_opts *o)
     o->backoff_max_ms = o->backoff_max_ms ? o->backoff_max_ms : 30000;
     o->timeout_ms = o->timeout_ms ? o->timeout_ms : 5000;
     o->flush_ms = o->flush_ms ? o->flush_ms : 5000;
-    o->max_alert_bytes = o->max_alert_bytes ? o->max_alert_bytes : 1024 * 1024;
+    o->max_alert_bytes = o->max_alert_bytes ? o->max_alert_bytes : (size_t)1024 * 1024;
 }
 
 int wd_actions_new(const struct wd_actions_opts *o, struct wd_actions **out)
@@ -322,7 +322,7 @@ int wd_actions_new(const struct wd_actions_opts *o, struct wd_actions **out)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&a->cv, &ca);
     pthread_condattr_destroy(&ca);
-    a->jobs = calloc(a->o.queue_cap, sizeof(*a->jobs));
+    a->jobs = calloc(a->o.queue_cap, sizeof(struct job *)); /* NOLINT(bugprone-sizeof-expression) */
     int rc = !a->jobs || (o && o->dead_letter_path && !a->o.dead_letter_path) ||
                      (o && o->ca_file && !a->o.ca_file)
                  ? WD_ENOMEM

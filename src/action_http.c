@@ -75,14 +75,14 @@ int wd_action_url_parse(const char *url, struct wd_action_url *u)
         }
         if (port == 0 || port > 65535)
             return WD_EINVAL;
-        snprintf(u->port, sizeof(u->port), "%lu", port);
+        (void)snprintf(u->port, sizeof(u->port), "%lu", port);
     } else {
-        snprintf(u->port, sizeof(u->port), "%s", u->tls ? "443" : "80");
+        (void)snprintf(u->port, sizeof(u->port), "%s", u->tls ? "443" : "80");
     }
     bool v6 = strchr(u->host, ':') != NULL;
     bool dflt = strcmp(u->port, u->tls ? "443" : "80") == 0;
-    snprintf(u->authority, sizeof(u->authority), "%s%s%s%s%s", v6 ? "[" : "", u->host,
-             v6 ? "]" : "", dflt ? "" : ":", dflt ? "" : u->port);
+    (void)snprintf(u->authority, sizeof(u->authority), "%s%s%s%s%s", v6 ? "[" : "", u->host,
+                   v6 ? "]" : "", dflt ? "" : ":", dflt ? "" : u->port);
     u->path = pend;
     return WD_OK;
 }
@@ -129,16 +129,16 @@ static int tcp_connect(struct conn *c, const struct wd_action_url *u, char *err,
     char eb[128];
     int g = getaddrinfo(u->host, u->port, &hints, &res);
     if (g) {
-        snprintf(err, elen, "resolve %s: %s", u->host, gai_strerror(g));
+        (void)snprintf(err, elen, "resolve %s: %s", u->host, gai_strerror(g));
         return WD_EIO;
     }
-    snprintf(err, elen, "connect %s:%s: no address", u->host, u->port);
+    (void)snprintf(err, elen, "connect %s:%s: no address", u->host, u->port);
     c->fd = -1;
     for (ai = res; ai && c->fd < 0; ai = ai->ai_next) {
         c->fd =
             socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (c->fd < 0) {
-            snprintf(err, elen, "socket: %s", errtext(errno, eb, sizeof(eb)));
+            (void)snprintf(err, elen, "socket: %s", errtext(errno, eb, sizeof(eb)));
             continue;
         }
         int e = 0, rc = WD_OK;
@@ -153,10 +153,10 @@ static int tcp_connect(struct conn *c, const struct wd_action_url *u, char *err,
         if (rc == WD_OK && e == 0)
             break;
         if (rc == WD_EAGAIN)
-            snprintf(err, elen, "connect %s:%s: timeout", u->host, u->port);
+            (void)snprintf(err, elen, "connect %s:%s: timeout", u->host, u->port);
         else
-            snprintf(err, elen, "connect %s:%s: %s", u->host, u->port,
-                     errtext(rc ? errno : e, eb, sizeof(eb)));
+            (void)snprintf(err, elen, "connect %s:%s: %s", u->host, u->port,
+                           errtext(rc ? errno : e, eb, sizeof(eb)));
         close(c->fd);
         c->fd = -1;
         if (rc == WD_EAGAIN)
@@ -178,7 +178,7 @@ static int tls_start(struct conn *c, const struct wd_action_url *u, void *cred, 
     int r = gnutls_init(&c->tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
     if (r < 0) {
         c->tls = NULL;
-        snprintf(err, elen, "tls: %s", gnutls_strerror(r));
+        (void)snprintf(err, elen, "tls: %s", gnutls_strerror(r));
         return WD_ACTION_TRANSIENT;
     }
     if (!is_ip_literal(u->host))
@@ -196,8 +196,8 @@ static int tls_start(struct conn *c, const struct wd_action_url *u, void *cred, 
             break;
         int w = wait_fd(c, gnutls_record_get_direction(c->tls) ? POLLOUT : POLLIN);
         if (w) {
-            snprintf(err, elen, "tls handshake with %s: %s", u->host,
-                     w == WD_EAGAIN ? "timeout" : "poll failed");
+            (void)snprintf(err, elen, "tls handshake with %s: %s", u->host,
+                           w == WD_EAGAIN ? "timeout" : "poll failed");
             return WD_ACTION_TRANSIENT;
         }
         r = 0;
@@ -207,16 +207,16 @@ static int tls_start(struct conn *c, const struct wd_action_url *u, void *cred, 
         unsigned st = gnutls_session_get_verify_cert_status(c->tls);
         gnutls_certificate_type_t t = gnutls_certificate_type_get(c->tls);
         if (gnutls_certificate_verification_status_print(st, t, &out, 0) >= 0 && out.data) {
-            snprintf(err, elen, "tls certificate of %s: %s", u->host, (const char *)out.data);
+            (void)snprintf(err, elen, "tls certificate of %s: %s", u->host, (const char *)out.data);
             gnutls_free(out.data);
             for (size_t n = strlen(err); n > 0 && err[n - 1] == ' ';)
                 err[--n] = '\0';
         } else {
-            snprintf(err, elen, "tls certificate of %s: not trusted", u->host);
+            (void)snprintf(err, elen, "tls certificate of %s: not trusted", u->host);
         }
         return WD_ACTION_PERMANENT;
     }
-    snprintf(err, elen, "tls handshake with %s: %s", u->host, gnutls_strerror(r));
+    (void)snprintf(err, elen, "tls handshake with %s: %s", u->host, gnutls_strerror(r));
     return WD_ACTION_TRANSIENT;
 }
 
@@ -234,7 +234,8 @@ static ssize_t conn_io(struct conn *c, bool wr, char *p, size_t n, char *err, si
             if (r == GNUTLS_E_PREMATURE_TERMINATION && !wr)
                 return 0;
             if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED) {
-                snprintf(err, elen, "tls %s: %s", wr ? "send" : "receive", gnutls_strerror((int)r));
+                (void)snprintf(err, elen, "tls %s: %s", wr ? "send" : "receive",
+                               gnutls_strerror((int)r));
                 return -1;
             }
             ev = gnutls_record_get_direction(c->tls) ? POLLOUT : POLLIN;
@@ -243,15 +244,15 @@ static ssize_t conn_io(struct conn *c, bool wr, char *p, size_t n, char *err, si
             if (r >= 0)
                 return r;
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
-                         errtext(errno, eb, sizeof(eb)));
+                (void)snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
+                               errtext(errno, eb, sizeof(eb)));
                 return -1;
             }
         }
         int w = wait_fd(c, ev);
         if (w) {
-            snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
-                     w == WD_EAGAIN ? "timeout" : "poll failed");
+            (void)snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
+                           w == WD_EAGAIN ? "timeout" : "poll failed");
             return -1;
         }
     }
@@ -283,11 +284,11 @@ static int exchange(struct conn *c, struct wd_buf *req, int *status, char *err, 
     char buf[4096];
     size_t have = 0, line = 0;
     for (;;) {
-        char *nl = memchr(buf + line, '\n', have - line);
+        char *nl = have > line ? memchr(buf + line, '\n', have - line) : NULL;
         if (nl) {
             int s = parse_status(buf + line, (size_t)(nl - buf - line));
             if (s < 0) {
-                snprintf(err, elen, "bad HTTP status line");
+                (void)snprintf(err, elen, "bad HTTP status line");
                 return WD_ACTION_TRANSIENT;
             }
             if (s >= 200) {
@@ -302,12 +303,12 @@ static int exchange(struct conn *c, struct wd_buf *req, int *status, char *err, 
             }
         }
         if (have == sizeof(buf)) {
-            snprintf(err, elen, "HTTP answer head too long");
+            (void)snprintf(err, elen, "HTTP answer head too long");
             return WD_ACTION_TRANSIENT;
         }
         ssize_t r = conn_io(c, false, buf + have, sizeof(buf) - have, err, elen);
         if (r == 0)
-            snprintf(err, elen, "connection closed before a status line");
+            (void)snprintf(err, elen, "connection closed before a status line");
         if (r <= 0)
             return WD_ACTION_TRANSIENT;
         have += (size_t)r;
@@ -330,14 +331,14 @@ int wd_action_http_post(const struct wd_action_url *u, void *cred, const char *b
                       u->path[0] == '/' ? "" : "/", (int)plen, u->path, u->authority,
                       len) != WD_OK ||
         wd_buf_append(&req, body, len) != WD_OK) {
-        snprintf(err, err_len, "out of memory");
+        (void)snprintf(err, err_len, "out of memory");
         goto out;
     }
     if (tcp_connect(&c, u, err, err_len) != WD_OK)
         goto out;
     if (u->tls) {
         if (!cred) {
-            snprintf(err, err_len, "tls: no credentials");
+            (void)snprintf(err, err_len, "tls: no credentials");
             out = WD_ACTION_PERMANENT;
             goto out;
         }

@@ -132,7 +132,7 @@ int wd_action_slack_body(const char *alert_json, size_t len, struct wd_buf *out)
     struct wd_jv *root = NULL;
     struct wd_buf t1, t2;
     size_t start = out->len;
-    wd_arena_init(&a, 16 * 1024, 0);
+    wd_arena_init(&a, (size_t)16 * 1024, 0);
     wd_buf_init(&t1, 0);
     wd_buf_init(&t2, 0);
     int rc = wd_json_parse(alert_json, len, len, 64, &a, &root, NULL);
