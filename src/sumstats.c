@@ -288,6 +288,8 @@ static int sample_merge(struct wd_ss_result *a, const struct wd_ss_result *b)
             }
         }
     }
+    take_a = WD_MIN(take_a, a->nsamples); /* no-ops: each side gives at most what it holds */
+    take_b = WD_MIN(take_b, nb);
     uint32_t *pick = malloc((nb ? nb : 1) * sizeof(*pick));
     if (!pick)
         return WD_ENOMEM;
@@ -336,7 +338,7 @@ static int last_merge(struct wd_ss_result *a, const struct wd_ss_result *b)
         if (ta && (!tb || ta->ts_us > tb->ts_us)) {
             *dst = *ta; /* moved */
             ia--;
-        } else {
+        } else if (tb) {
             rc = wd_ss_obs_copy(&dst->o, &tb->o, &a->bytes);
             dst->ts_us = tb->ts_us;
             ib--;

@@ -87,7 +87,9 @@ static int put_lists(struct wd_buf *o, const struct wd_ss_result *r)
 {
     int rc = WD_OK;
     size_t cap = WD_MAX(r->nsamples, r->nlast);
-    const struct wd_ss_obs **v = malloc((cap ? cap : 1) * sizeof(*v));
+    /* pointers to the result's observations (borrowed) */
+    const struct wd_ss_obs **v =
+        malloc((cap ? cap : 1) * sizeof(*v)); /* NOLINT(bugprone-sizeof-expression) */
     if (!v)
         return WD_ENOMEM;
     if (wd_ss_has(r, WD_SS_SAMPLE)) {
