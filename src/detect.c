@@ -36,7 +36,7 @@ struct wd_detect {
     bool running;
     atomic_bool stop;
     _Atomic uint64_t seq; /* processed up to */
-    char ckpt[4096];
+    char ckpt[4200];
     struct wd_buf payload;
     pthread_mutex_t reload_mu;
     _Atomic uint64_t wal_errors, alerts_lost, reloads, reload_errors;
@@ -223,7 +223,7 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
     d->s = s;
     pthread_mutex_init(&d->reload_mu, NULL);
     wd_buf_init(&d->payload, 0);
-    char dir[4096], path[4200];
+    char dir[4000], path[4200];
     snprintf(dir, sizeof(dir), "%s/alerts", s->cfg.data_dir);
     if (wd_mkdir_p(dir) != WD_OK) {
         snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));

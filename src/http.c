@@ -165,6 +165,8 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         if (!method_is(q, "GET"))
             goto not_allowed;
         wd_http_tail(q, r);
+    } else if (wd_http_alerts_route(q, r)) {
+        /* /api/v1/alerts..., /api/v1/rules... */
     } else if (strcmp(p, "/api/v1/health") == 0) {
         if (!get)
             goto not_allowed;

@@ -3,6 +3,7 @@
  * 1.3 and 1.4): GET / with a configurable version, _license, _xpack, cluster health,
  * node sniffing, index templates, ILM and ingest pipelines; plus GET /metrics.
  */
+#include "detect.h"
 #include "http_int.h"
 #include "jv.h"
 #include "log.h"
@@ -101,6 +102,8 @@ void wd_http_es_probe(struct wd_http_req *q, struct wd_http_resp *r)
 void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
 {
     wd_metrics_render(&q->s->metrics, &r->body);
+    if (q->s->detect)
+        wd_detect_metrics(q->s->detect, &r->body);
     if (q->s->store) {
         uint64_t parts, bytes, rows, merges, corrupt;
         wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);

@@ -46,6 +46,17 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r);
 /* GET/POST /api/v1/search and GET /api/v1/tail (http_search.c). */
 void wd_http_search(struct wd_http_req *q, struct wd_http_resp *r);
 void wd_http_tail(struct wd_http_req *q, struct wd_http_resp *r);
+/* The same search restricted to `index` with and_q ANDed to q (NULLs: as asked), and
+ * the same SSE stream from another hub (the alert stream). */
+struct wd_tail;
+void wd_http_search_in(struct wd_http_req *q, struct wd_http_resp *r, const char *index,
+                       const char *and_q);
+void wd_http_tail_hub(struct wd_http_req *q, struct wd_http_resp *r, struct wd_tail *hub);
+/* /api/v1/alerts... and /api/v1/rules... (http_alerts.c); false when the path is not
+ * theirs. */
+bool wd_http_alerts_route(struct wd_http_req *q, struct wd_http_resp *r);
+/* {"error":{...},"status":N} as the search API writes it. */
+void wd_http_api_error(struct wd_http_resp *r, int status, const char *type, const char *reason);
 
 /* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
  * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */

@@ -31,6 +31,8 @@ struct params {
     bool has_q, has_from, has_to, has_limit, has_cursor, has_index;
     bool limit_is_int; /* POST: limit came as a JSON integer in `limit_v` */
     int64_t limit_v;
+    const char *force_index; /* the alerts API: this index, whatever was asked */
+    const char *and_q;       /* the alerts API: filters ANDed to q */
 };
 
 /* {"error":{"root_cause":[{...}],"type":T,"reason":R[,extra]},"status":N}; extra is
@@ -50,6 +52,11 @@ static void api_error(struct wd_http_resp *r, int status, const char *type, cons
             wd_buf_printf(&r->body, ",%s", extra);
     }
     wd_buf_printf(&r->body, "},\"status\":%d}", status);
+}
+
+void wd_http_api_error(struct wd_http_resp *r, int status, const char *type, const char *reason)
+{
+    api_error(r, status, type, reason, NULL);
 }
 
 /* A bad parameter: 400 naming it; returns the metrics reason. */
@@ -242,13 +249,30 @@ static int run_search(struct wd_http_req *q, struct wd_http_resp *r, const struc
         if (!req.cursor)
             return param_error(r, "cursor", "too long");
     }
-    if (p->has_index && p->index.len) {
+    if (p->force_index) {
+        req.index = p->force_index;
+    } else if (p->has_index && p->index.len) {
         if (!wd_str_eq(p->index, "events") && !wd_str_eq(p->index, "alerts"))
             return param_error(r, "index", "expected events or alerts");
         req.index = wd_arena_strndup(a, p->index.p, p->index.len);
     }
     struct wd_query *query = NULL;
-    if ((rc = parse_query(r, p->q, &query)) >= 0)
+    struct wd_str qtext = p->q;
+    if (p->and_q && p->and_q[0]) {
+        bool blank = true;
+        for (size_t i = 0; i < p->q.len && blank; i++)
+            blank = p->q.p[i] == ' ';
+        size_t n = p->q.len + strlen(p->and_q) + 16;
+        char *t = wd_arena_alloc(a, n);
+        if (!t)
+            return param_error(r, "q", "too long");
+        if (blank)
+            snprintf(t, n, "%s", p->and_q);
+        else
+            snprintf(t, n, "(%.*s) AND (%s)", (int)p->q.len, p->q.p, p->and_q);
+        qtext = (struct wd_str){t, strlen(t)};
+    }
+    if ((rc = parse_query(r, qtext, &query)) >= 0)
         return rc;
     req.q = query;
     rc = -1;
@@ -278,6 +302,12 @@ out:
 
 void wd_http_search(struct wd_http_req *q, struct wd_http_resp *r)
 {
+    wd_http_search_in(q, r, NULL, NULL);
+}
+
+void wd_http_search_in(struct wd_http_req *q, struct wd_http_resp *r, const char *index,
+                       const char *and_q)
+{
     struct wd_metrics *m = &q->s->metrics;
     int64_t t0 = wd_mono_ns();
     wd_metric_add(&m->search_requests, 1);
@@ -290,6 +320,8 @@ void wd_http_search(struct wd_http_req *q, struct wd_http_resp *r)
         why = from_body(q, r, &a, &p);
     else
         from_args(q, &p);
+    p.force_index = index;
+    p.and_q = and_q;
     if (why < 0)
         why = run_search(q, r, &p, &a);
     if (why >= 0)
@@ -314,12 +346,17 @@ static void tail_done(void *cls)
 
 void wd_http_tail(struct wd_http_req *q, struct wd_http_resp *r)
 {
+    wd_http_tail_hub(q, r, q->s->tail);
+}
+
+void wd_http_tail_hub(struct wd_http_req *q, struct wd_http_resp *r, struct wd_tail *hub)
+{
     struct wd_server *s = q->s;
     bool has;
     struct wd_query *query = NULL;
     if (parse_query(r, arg(q, "q", &has), &query) >= 0)
         return;
-    if (!s->tail) {
+    if (!hub) {
         wd_query_free(query);
         api_error(r, 503, "unavailable_exception", "live tail not running", NULL);
         return;
@@ -327,7 +364,7 @@ void wd_http_tail(struct wd_http_req *q, struct wd_http_resp *r)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     struct wd_tail_sub *sub = NULL;
-    int rc = wd_tail_subscribe(s->tail, query, ci ? ci->connect_fd : -1, &sub);
+    int rc = wd_tail_subscribe(hub, query, ci ? ci->connect_fd : -1, &sub);
     if (rc != WD_OK) {
         char why[160];
         if (rc == WD_ELIMIT)

@@ -607,16 +607,8 @@ int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *t
             wd_rule_free(l.r);
             continue;
         }
-        /* The definition's identity: its file text span is not at hand, so hash what the
-         * engine uses. */
-        uint64_t h = wd_hash64(l.r->name, strlen(l.r->name), 1);
-        h = wd_hash64(l.r->query_text, strlen(l.r->query_text), h);
-        h = wd_hash64(l.r->summary_text, strlen(l.r->summary_text), h);
-        uint64_t nums[] = {l.r->kind, (uint64_t)l.r->window_us, l.r->threshold, l.r->samples,
-                           (uint64_t)l.r->epoch_us, l.r->calcs, l.r->ngroup_by};
-        h = wd_hash64(nums, sizeof(nums), h);
-        for (uint32_t j = 0; j < l.r->ngroup_by; j++)
-            h = wd_hash64(l.r->group_by[j], strlen(l.r->group_by[j]), h);
+        /* The definition's identity: everything written in the document. */
+        uint64_t h = wd_ynode_hash(docs[i], 1);
         l.r->hash = h;
         add(set, l.r);
     }

@@ -245,3 +245,17 @@ bool wd_ynode_is_null(const struct wd_ynode *n)
     return n->s.len == 0 || strcmp(n->s.p, "null") == 0 || strcmp(n->s.p, "~") == 0 ||
            strcmp(n->s.p, "Null") == 0 || strcmp(n->s.p, "NULL") == 0;
 }
+
+uint64_t wd_ynode_hash(const struct wd_ynode *n, uint64_t seed)
+{
+    if (!n)
+        return seed;
+    uint8_t tag[2] = {n->kind, n->quoted};
+    uint64_t h = wd_hash64(tag, sizeof(tag), seed);
+    if (n->kind == WD_Y_SCALAR)
+        return wd_hash64(n->s.p, n->s.len, h);
+    uint32_t k = n->kind == WD_Y_MAP ? 2 * n->n : n->n;
+    for (uint32_t i = 0; i < k; i++)
+        h = wd_ynode_hash(n->items[i], h);
+    return h;
+}

@@ -46,6 +46,8 @@ int wd_yerr_at(struct wd_yerr *err, const struct wd_ynode *n, const char *fmt, .
 
 /* Mapping lookup by key (first match); NULL when absent or `map` is not a mapping. */
 struct wd_ynode *wd_ynode_get(const struct wd_ynode *map, const char *key);
+/* A hash of the node's whole content (kinds, scalars, order); equal trees hash equal. */
+uint64_t wd_ynode_hash(const struct wd_ynode *n, uint64_t seed);
 /* true for a plain (unquoted) scalar spelled null, ~ or empty. */
 bool wd_ynode_is_null(const struct wd_ynode *n);
 
