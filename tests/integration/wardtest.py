@@ -44,8 +44,11 @@ def wait_for(cond, timeout=10.0, what="condition"):
 class Ward:
     """One ward server process."""
 
-    def __init__(self, config=None, args=(), data=None):
+    def __init__(self, config=None, args=(), data=None, rules=""):
+        """rules: rule file or directory to load ("" = none, so tests that read the WAL
+        back see only their own events)."""
         self.tmp = tempfile.mkdtemp(prefix="ward-test-")
+        self.rules = rules
         self.data = data or os.path.join(self.tmp, "data")
         self.config = config
         self.args = list(args)
@@ -55,7 +58,7 @@ class Ward:
 
     def start(self, expect_fail=False):
         cmd = [WARD, "serve", "--data", self.data, "--http", "127.0.0.1:0",
-               "--syslog", "127.0.0.1:0"] + self.args
+               "--syslog", "127.0.0.1:0", "--set", "rules.path=" + self.rules] + self.args
         if self.config is not None:
             path = os.path.join(self.tmp, "ward.yaml")
             with open(path, "w") as f:
