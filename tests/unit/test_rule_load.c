@@ -125,7 +125,7 @@ static void t_errors(void)
          "r.yaml:4:9: window: expected a duration such as 30s, 15m, 2h or 1d\n"},
         {"name: A\nquery: 'a:[1 TO'\nsummary: s\n",
          "r.yaml:2:16: query: column 8: expected a range bound\n"},
-        {"name: A\nquery: x\nsummary: 'n={count'\n", "r.yaml:3:12: summary: column 3: '{' without '}'\n"},
+        {"name: A\nquery: x\nsummary: 'n={count'\n", "r.yaml:3:13: summary: column 3: '{' without '}'\n"},
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 0}\n",
          "r.yaml:4:20: threshold.count: must be at least 1\n"},
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 2}\nabsence: {}\n",
