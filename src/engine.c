@@ -256,8 +256,9 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
         return rc;
     }
     struct rstate *rs = wd_xcalloc(n ? n : 1, sizeof(*rs));
-    int64_t now = wd_now_us();
     pthread_mutex_lock(&e->mu);
+    /* engine time: the last event or tick seen, else the configured start */
+    int64_t now = e->now_us ? e->now_us : e->o.start_us;
     for (uint32_t i = 0; i < n; i++) {
         struct rstate *s = &rs[i];
         s->rule = set->rules[i];

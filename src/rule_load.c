@@ -409,7 +409,12 @@ static int load_query(struct ld *l, const struct wd_ynode *doc)
     if (q) {
         if ((rc = parse_query(l, q, "query", &tmp)))
             goto out;
+        uint32_t np = tmp->npipes;
         wd_query_free(tmp);
+        if (np) {
+            rc = bad(l, q, "%s: pipes are not allowed in rules", "query");
+            goto out;
+        }
         rc = wd_buf_printf(&b, "(%s)", q->s.p);
     }
     if (f) {
@@ -437,8 +442,6 @@ static int load_query(struct ld *l, const struct wd_ynode *doc)
     struct wd_perr pe = {0};
     if (rc == WD_OK && wd_query_parse(r->query_text, b.len, &r->query, &pe) != WD_OK)
         rc = bad(l, q ? q : doc, "%s: the query with its filters does not parse", "query");
-    if (rc == WD_OK && r->query->npipes)
-        rc = bad(l, q ? q : doc, "%s: pipes are not allowed in rules", "query");
 out:
     wd_buf_fini(&b);
     return rc;

@@ -132,7 +132,7 @@ static void t_errors(void)
          "r.yaml:5:10: absence: a rule has at most one of threshold, absence, sequence and "
          "sumstats\n"},
         {"name: A\nquery: x\nsummary: s\nsumstats: {epoch: 5m, reducers: [SUMM], threshold: 3}\n",
-         "r.yaml:4:33: sumstats.reducers: unknown reducer (SUM, MIN, MAX, AVERAGE, VARIANCE, "
+         "r.yaml:4:34: sumstats.reducers: unknown reducer (SUM, MIN, MAX, AVERAGE, VARIANCE, "
          "STD_DEV, UNIQUE, HLL_UNIQUE, TOPK, SAMPLE, LAST)\n"},
         {"name: A\nquery: x\nsummary: s\nactions: [{webhook: 'ftp://x'}]\n",
          "r.yaml:4:21: webhook: expected an http:// or https:// URL\n"},
