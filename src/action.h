@@ -51,7 +51,7 @@ struct wd_action_stats {
     uint64_t delivered; /* answered 2xx */
     uint64_t retried;   /* attempts after the first one */
     uint64_t failed;    /* given up: dead-lettered after acceptance */
-    uint64_t dropped;   /* refused because the queue was full */
+    uint64_t dropped;   /* refused: queue full, alert too large, or shutting down */
     uint64_t pending;   /* in the queue now, including the one in delivery */
 };
 
