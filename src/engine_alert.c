@@ -61,6 +61,8 @@ static int ss_render(const void *result, const char *calc, uint32_t n, const cha
                 return WD_OK;
             v = wd_ss_value(r, c);
         }
+        if (v != v)
+            return WD_OK; /* no value yet (NaN) */
         if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
             return wd_buf_printf(out, "%lld", (long long)v);
         return wd_buf_printf(out, "%.2f", v);
