@@ -37,6 +37,8 @@ ward is running: http://127.0.0.1:8080/   (Ctrl-C stops it)
                   ./ward search 'sshd AND failed | stats count() by details.sourceipaddress'
                   curl 'http://127.0.0.1:8080/api/v1/search?q=source:dns&limit=5'
   live tail:      ./ward tail 'source:auth'
+  alerts:         curl 'http://127.0.0.1:8080/api/v1/alerts?limit=5'
+                  curl http://127.0.0.1:8080/api/v1/rules     (rules in ./rules, reload: kill -HUP $pid)
   send an event:  curl -d '{"summary":"hello","hostname":"me"}' http://127.0.0.1:8080/events
   syslog:         logger -n 127.0.0.1 -P 5514 -T "hello from logger"
   metrics:        curl http://127.0.0.1:8080/metrics
