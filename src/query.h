@@ -205,6 +205,8 @@ static inline bool wd_query_is_table(const struct wd_query *q)
  */
 struct wd_qflat_val {
     size_t path_off, path_len; /* into paths */
+    uint64_t path_hash;
+    uint32_t next; /* next value with the same path hash slot, + 1 (0 = none) */
     struct wd_qval v;
     size_t text_off; /* number text formatted into paths (when the literal is absent) */
     bool text_own;
@@ -214,6 +216,8 @@ struct wd_qflat {
     size_t n, cap;
     struct wd_buf paths;
     bool oom;
+    uint32_t *slot; /* path hash -> first value index + 1 */
+    uint32_t nslots;
 };
 void wd_qflat_init(struct wd_qflat *f);
 /* Replaces the contents with `event`'s values; WD_ENOMEM leaves it matching nothing. */

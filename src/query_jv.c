@@ -101,8 +101,49 @@ static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t 
     }
 }
 
+/* Indexes the values by path so a fielded leaf looks only at its own values. */
+static void index_paths(struct wd_qflat *f)
+{
+    uint32_t want = 64;
+    while (want < f->n * 2)
+        want *= 2;
+    if (want != f->nslots) {
+        free(f->slot);
+        f->slot = malloc(want * sizeof(*f->slot));
+        f->nslots = f->slot ? want : 0;
+        if (!f->slot) {
+            f->oom = true;
+            return;
+        }
+    }
+    memset(f->slot, 0, f->nslots * sizeof(*f->slot));
+    for (size_t i = f->n; i-- > 0;) { /* chains in value order */
+        struct wd_qflat_val *e = &f->v[i];
+        e->path_hash = wd_hash64(f->paths.p + e->path_off, e->path_len, 3);
+        uint32_t s = (uint32_t)e->path_hash & (f->nslots - 1);
+        e->next = f->slot[s];
+        f->slot[s] = (uint32_t)i + 1;
+    }
+}
+
 static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
+    if (l->field && l->op != WD_QOP_EXISTS && f->nslots) {
+        uint64_t h = wd_hash64(l->field, l->field_len, 3);
+        for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
+            const struct wd_qflat_val *e = &f->v[k - 1];
+            const char *path = f->paths.p + e->path_off;
+            if (e->path_hash != h || e->path_len != l->field_len ||
+                memcmp(path, l->field, l->field_len) != 0)
+                continue;
+            struct wd_qval v = e->v;
+            if (e->text_own)
+                v.s.p = f->paths.p + e->text_off;
+            if (wd_qleaf_match(l, path, e->path_len, &v))
+                return true;
+        }
+        return false;
+    }
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
         const char *path = f->paths.p + e->path_off;
@@ -160,12 +201,15 @@ int wd_qflat_build(struct wd_qflat *f, const struct wd_jv *event)
     f->paths.len = 0;
     f->oom = false;
     walk(f, event, 0, 0);
+    if (!f->oom)
+        index_paths(f);
     return f->oom ? WD_ENOMEM : WD_OK;
 }
 
 void wd_qflat_fini(struct wd_qflat *f)
 {
     free(f->v);
+    free(f->slot);
     wd_buf_fini(&f->paths);
     memset(f, 0, sizeof(*f));
 }

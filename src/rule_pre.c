@@ -4,9 +4,10 @@
  *
  * Necessary condition of a node, N(node): a set of (field, literal) pairs such that the
  * node can only match an event containing one of them; "always" when no such set is
- * known. A leaf with a literal operand (term, phrase, wildcard with a literal run) gives
- * its longest ASCII word, searched case-insensitively as a substring of the field's
- * values (a superset of every leaf semantics: exact keyword, analysed word, wildcard).
+ * known. Literals are searched ASCII case-insensitively as substrings of the field's
+ * values: a keyword term or phrase (exact whole value) gives its whole operand, a keyword
+ * wildcard its longest literal run, and analysed (summary, bare-term) leaves their
+ * longest ASCII word, each contained in any value the leaf matches.
  * AND takes the most selective child, OR the union of its children (always if one of
  * them is), NOT gives nothing. A match-nothing node has the empty set: never a candidate.
  */
@@ -36,6 +37,7 @@ struct fdb {
     char *field; /* NULL = every field (bare terms) */
     size_t field_len;
     uint64_t hash;
+    bool ip; /* an address field: values are scanned in canonical form */
     hs_database_t *db;
     uint32_t npat;
     uint32_t *rule_off; /* npat + 1 offsets into rule_ids */
@@ -111,31 +113,103 @@ static bool longest_word(struct wd_str s, bool wildcard, const char **p, size_t 
     return true;
 }
 
+/* Longest run between wildcards of a keyword wildcard pattern (`*`, `?`; `\` escapes the
+ * next byte, which then belongs to the run). Runs are matched exactly, case-sensitively,
+ * so any bytes qualify. An escape inside the chosen run is copied unescaped into buf. */
+static bool longest_run(struct wd_str s, char *buf, size_t cap, size_t *len)
+{
+    size_t best = 0, cur = 0;
+    char tmp[256];
+    for (size_t i = 0; i <= s.len; i++) {
+        char c = i < s.len ? s.p[i] : '*';
+        if (c == '\\' && i + 1 < s.len) {
+            c = s.p[++i];
+        } else if (c == '*' || c == '?') {
+            if (cur > best && cur <= cap) {
+                memcpy(buf, tmp, cur);
+                best = cur;
+            }
+            cur = 0;
+            continue;
+        }
+        if (cur < sizeof(tmp))
+            tmp[cur] = c;
+        cur++;
+    }
+    *len = best;
+    return best > 0;
+}
+
+/*
+ * An address field: values that parse as addresses are scanned in canonical text
+ * (wd_pre_scan), so an address operand gives its canonical text, and an IPv4 network on
+ * an octet boundary the canonical prefix ("10.0." for /16). A value that does not parse
+ * is compared as text with the operand, which is then contained as written.
+ */
+static bool ip_req(const struct wd_qleaf *l, struct litvec *out)
+{
+    const struct wd_qleaf_priv *pv = l->priv;
+    if (!pv || !pv->has_ip || !l->text.len)
+        return false;
+    char canon[48];
+    size_t n = wd_qip_format(pv->ip, canon);
+    if (pv->is_cidr) {
+        static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(pv->ip, v4mapped, 12) != 0 || pv->plen < 104 || pv->plen % 8)
+            return pv->plen == 128 ? (lv_push(out, l->field, l->field_len, canon, n), true)
+                                   : false;
+        size_t octets = (pv->plen - 96) / 8, dots = 0;
+        for (n = 0; canon[n] && dots < octets; n++)
+            dots += canon[n] == '.';
+        if (octets == 4)
+            n = strlen(canon);
+    }
+    lv_push(out, l->field, l->field_len, canon, n);
+    if (l->text.len != n || memcmp(l->text.p, canon, n) != 0)
+        lv_push(out, l->field, l->field_len, l->text.p, l->text.len);
+    return true;
+}
+
 /* Appends N(leaf) to out; false = always. */
 static bool leaf_req(const struct wd_qleaf *l, struct litvec *out)
 {
-    struct wd_str src;
-    bool wild = false;
+    const struct wd_qleaf_priv *pv = l->priv;
+    bool keyword = l->field && l->ftype == WD_FT_KEYWORD;
+    const char *p;
+    size_t len;
+    char run[256];
     switch (l->op) {
     case WD_QOP_TERM:
     case WD_QOP_PHRASE:
-        if (l->ftype == WD_FT_IP || l->ftype == WD_FT_DATE || (l->priv && l->priv->has_ip))
+        if (l->ftype == WD_FT_IP)
+            return ip_req(l, out);
+        if (l->ftype == WD_FT_DATE)
             return false;
-        src = l->text;
+        if (!l->field && pv && (pv->has_ip || pv->has_date))
+            return false; /* a bare address or date also matches other spellings */
+        if (keyword && l->text.len) {
+            /* exact whole-value match: the whole operand is contained */
+            lv_push(out, l->field, l->field_len, l->text.p, l->text.len);
+            return true;
+        }
+        if (!longest_word(l->text, false, &p, &len))
+            return false;
         break;
     case WD_QOP_WILDCARD:
         if (l->ftype == WD_FT_IP || l->ftype == WD_FT_DATE)
             return false;
-        src = l->text;
-        wild = true;
+        if (keyword) {
+            if (!longest_run(l->text, run, sizeof(run), &len))
+                return false;
+            p = run;
+            break;
+        }
+        if (!longest_word(l->text, true, &p, &len))
+            return false;
         break;
     default:
         return false;
     }
-    const char *p;
-    size_t len;
-    if (!longest_word(src, wild, &p, &len))
-        return false;
     lv_push(out, l->field, l->field ? l->field_len : 0, p, len);
     return true;
 }
@@ -323,6 +397,7 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
                 f->field = wd_xstrndup(all.v[i].field, all.v[i].field_len);
                 f->field_len = all.v[i].field_len;
                 f->hash = wd_hash64(f->field, f->field_len, 7);
+                f->ip = wd_qfield_type(f->field, f->field_len) == WD_FT_IP;
             }
             rc = build_fdb(f, all.v + i, j - i, err, err_len);
             p->npatterns += f->npat;
@@ -439,8 +514,16 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             struct wd_qval v;
             wd_qflat_at(ev, i, &path, &v);
             const struct fdb *f = lookup(p, path);
-            if (f)
+            if (f && f->ip) {
+                uint8_t ip[16];
+                char canon[48];
+                if (v.s.len < 64 && wd_qip_parse(v.s.p, v.s.len, ip, NULL))
+                    scan(f, s, (struct wd_str){canon, wd_qip_format(ip, canon)}, bits);
+                else
+                    scan(f, s, v.s, bits);
+            } else if (f) {
                 scan(f, s, v.s, bits);
+            }
             if (p->any && v.type == WD_QV_STR)
                 scan(p->any, s, v.s, bits);
         }
