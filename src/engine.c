@@ -483,7 +483,8 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
             uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
             struct rstate *s = &e->rs[i];
             const struct wd_rule *r = s->rule;
-            if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat))
+            if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat) ||
+                (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)))
                 continue;
             if (r->kind == WD_RULE_SUMSTATS) {
                 if (!ss_admit(e, s, &x))

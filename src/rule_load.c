@@ -450,7 +450,7 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
         "name",     "description", "severity", "category",  "tags",      "query",
         "filters",  "window",      "samples",  "suppress",  "summary",   "channel",
         "notify",   "url",         "enabled",  "origin",    "threshold", "absence",
-        "sequence", "sumstats",    "actions",  "severity_by_value",      NULL};
+        "sequence", "sumstats",    "actions",  "severity_by_value",      "older_than", NULL};
     static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats"};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, doc, "rule", keys);
@@ -486,6 +486,9 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
     if ((n = wd_ynode_get(doc, "window")) && (rc = get_dur(l, n, "window", &r->window_us)))
         return rc;
     if ((n = wd_ynode_get(doc, "suppress")) && (rc = get_dur(l, n, "suppress", &r->suppress_us)))
+        return rc;
+    if ((n = wd_ynode_get(doc, "older_than")) &&
+        (rc = get_dur(l, n, "older_than", &r->older_than_us)))
         return rc;
     if ((n = wd_ynode_get(doc, "samples")) && (rc = get_u32(l, n, "samples", &r->samples)))
         return rc;
@@ -613,7 +616,8 @@ int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *t
         h = wd_hash64(l.r->query_text, strlen(l.r->query_text), h);
         h = wd_hash64(l.r->summary_text, strlen(l.r->summary_text), h);
         uint64_t nums[] = {l.r->kind, (uint64_t)l.r->window_us, l.r->threshold, l.r->samples,
-                           (uint64_t)l.r->epoch_us, l.r->calcs, l.r->ngroup_by};
+                           (uint64_t)l.r->epoch_us, l.r->calcs, l.r->ngroup_by,
+                           (uint64_t)l.r->older_than_us};
         h = wd_hash64(nums, sizeof(nums), h);
         for (uint32_t j = 0; j < l.r->ngroup_by; j++)
             h = wd_hash64(l.r->group_by[j], strlen(l.r->group_by[j]), h);
