@@ -490,6 +490,9 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
                 if (!ss_admit(e, s, &x))
                     continue;
             } else if (!in_window(e, r, &x)) {
+                /* absence with seen_groups: an older event still makes its group known */
+                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(r, ev, &key))
+                    group_get(e, s, key.p ? key.p : "", key.len, true);
                 s->st.late++;
                 continue;
             }
