@@ -484,12 +484,16 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
             uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
             struct rstate *s = &e->rs[i];
             const struct wd_rule *r = s->rule;
-            if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat))
+            if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat) ||
+                (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)))
                 continue;
             if (r->kind == WD_RULE_SUMSTATS) {
                 if (!ss_admit(e, s, &x))
                     continue;
             } else if (!in_window(e, r, &x)) {
+                /* absence with seen_groups: an older event still makes its group known */
+                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(r, ev, &key))
+                    group_get(e, s, key.p ? key.p : "", key.len, true);
                 s->st.late++;
                 continue;
             }

@@ -69,6 +69,8 @@ struct wd_rule {
     /* decision */
     uint8_t kind;      /* enum wd_rule_kind */
     int64_t window_us; /* search window (MozDef's SearchQuery delta) */
+    int64_t older_than_us; /* only events whose utctimestamp is before now minus this (0 = any;
+                              MozDef's OldEvents LessThan(utctimestamp, now - 1 day)) */
     char **group_by;   /* threshold/absence/sequence/sumstats key fields */
     uint32_t ngroup_by;
     uint64_t threshold;   /* THRESHOLD: minimum count (or distinct count) */

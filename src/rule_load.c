@@ -453,7 +453,7 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
         "name",     "description", "severity", "category",  "tags",      "query",
         "filters",  "window",      "samples",  "suppress",  "summary",   "channel",
         "notify",   "url",         "enabled",  "origin",    "threshold", "absence",
-        "sequence", "sumstats",    "actions",  "severity_by_value",      NULL};
+        "sequence", "sumstats",    "actions",  "severity_by_value",      "older_than", NULL};
     static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats"};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, doc, "rule", keys);
@@ -489,6 +489,9 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
     if ((n = wd_ynode_get(doc, "window")) && (rc = get_dur(l, n, "window", &r->window_us)))
         return rc;
     if ((n = wd_ynode_get(doc, "suppress")) && (rc = get_dur(l, n, "suppress", &r->suppress_us)))
+        return rc;
+    if ((n = wd_ynode_get(doc, "older_than")) &&
+        (rc = get_dur(l, n, "older_than", &r->older_than_us)))
         return rc;
     if ((n = wd_ynode_get(doc, "samples")) && (rc = get_u32(l, n, "samples", &r->samples)))
         return rc;

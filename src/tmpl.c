@@ -30,6 +30,7 @@ enum elt_kind {
     E_CAPTURE,
     E_SS,
     E_TOPK,
+    E_FIRST,
 };
 
 struct elt {
@@ -38,12 +39,19 @@ struct elt {
     char *deflt;    /* FIELD, CAPTURE: default when absent (NULL = empty) */
     char *fmt;      /* TOP, TOPK: per-entry format; DISTINCT: separator */
     char *more;     /* DISTINCT: appended when limit is reached */
+    char *pre, *post; /* DISTINCT, FIRST: around the rendering when it is not empty */
+    char *cond;     /* FIRST: only when this path has a value in the first event */
+    char **paths;   /* FIRST: the paths tried in order */
+    size_t npaths;
     uint32_t n;     /* TOP/TOPK: entries; DISTINCT: limit (0 = all) */
     uint32_t min;   /* TOP: only when at least this many distinct values */
     bool sorted;    /* DISTINCT */
     bool samples;   /* from=samples */
-    bool internal;  /* RDNS */
-    pcre2_code *re; /* CAPTURE */
+    bool internal;  /* RDNS; DISTINCT with rdns=internal */
+    bool dups;      /* DISTINCT: keep repeated values, in order */
+    bool truthy;    /* DISTINCT: skip "", 0, false, [] and {} (Python falsy values) */
+    bool rdns;      /* DISTINCT: each value through reverse DNS, "ip (name)" */
+    pcre2_code *re; /* CAPTURE; DISTINCT with re=: the first group (or match) of a search */
 };
 
 struct wd_tmpl {
@@ -56,7 +64,7 @@ static const struct {
     uint8_t kind;
 } fns[] = {
     {"distinct", E_DISTINCT}, {"dc", E_DC},     {"top", E_TOP}, {"rdns", E_RDNS},
-    {"capture", E_CAPTURE},   {"ss", E_SS},     {"topk", E_TOPK},
+    {"capture", E_CAPTURE},   {"ss", E_SS},     {"topk", E_TOPK}, {"first", E_FIRST},
 };
 
 /* ---- compile ---- */
@@ -164,6 +172,32 @@ static int build_fn(struct elt *e, struct args *a, struct wd_perr *err)
         a->v[2] = NULL;
         return WD_OK;
     }
+    if (e->kind == E_FIRST) {
+        e->paths = wd_xcalloc(a->n, sizeof(char *));
+        for (size_t i = 1; i < a->n; i++) {
+            const char *x = a->v[i];
+            char **dst = opt(x, "if", &v) ? &e->cond
+                         : opt(x, "default", &v) ? &e->deflt
+                         : opt(x, "pre", &v)     ? &e->pre
+                         : opt(x, "post", &v)    ? &e->post
+                                                 : NULL;
+            if (dst) {
+                free(*dst);
+                *dst = wd_xstrdup(v);
+            } else if (strchr(x, '=')) {
+                err->msg = "unknown template option";
+                return WD_EPARSE;
+            } else {
+                e->paths[e->npaths++] = a->v[i];
+                a->v[i] = NULL;
+            }
+        }
+        if (!e->npaths) {
+            err->msg = "expected {first PATH [PATH...]}";
+            return WD_EPARSE;
+        }
+        return WD_OK;
+    }
     e->text = a->v[1];
     a->v[1] = NULL;
     size_t i = 2;
@@ -213,6 +247,28 @@ static int build_fn(struct elt *e, struct args *a, struct wd_perr *err)
         } else if (e->kind == E_DISTINCT && opt(x, "more", &v)) {
             free(e->more);
             e->more = wd_xstrdup(v);
+        } else if (e->kind == E_DISTINCT && opt(x, "pre", &v)) {
+            free(e->pre);
+            e->pre = wd_xstrdup(v);
+        } else if (e->kind == E_DISTINCT && opt(x, "post", &v)) {
+            free(e->post);
+            e->post = wd_xstrdup(v);
+        } else if (e->kind == E_DISTINCT && strcmp(x, "dups") == 0) {
+            e->dups = true;
+        } else if (e->kind == E_DISTINCT && strcmp(x, "truthy") == 0) {
+            e->truthy = true;
+        } else if (e->kind == E_DISTINCT && strcmp(x, "rdns") == 0) {
+            e->rdns = true;
+        } else if (e->kind == E_DISTINCT && opt(x, "rdns", &v) && strcmp(v, "internal") == 0) {
+            e->rdns = e->internal = true;
+        } else if (e->kind == E_DISTINCT && opt(x, "re", &v) && !e->re) {
+            int ec;
+            PCRE2_SIZE eo;
+            e->re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
+            if (!e->re) {
+                err->msg = "invalid regular expression in re=";
+                return WD_EPARSE;
+            }
         } else if (e->kind == E_TOP && opt(x, "min", &v)) {
             if (parse_uint(v, &e->min)) {
                 err->msg = "min= expects a number";
@@ -232,6 +288,12 @@ static void elt_fini(struct elt *e)
     free(e->deflt);
     free(e->fmt);
     free(e->more);
+    free(e->pre);
+    free(e->post);
+    free(e->cond);
+    for (size_t i = 0; i < e->npaths; i++)
+        free(e->paths[i]);
+    free(e->paths);
     if (e->re)
         pcre2_code_free(e->re);
 }
@@ -284,8 +346,8 @@ static int compile_subst(const char *text, size_t start, size_t end, struct elt 
     if (e->kind == E_LIT) {
         args_free(&a);
         err->off = start;
-        err->msg = "unknown template function (expected distinct, dc, top, rdns, capture, ss "
-                   "or topk)";
+        err->msg = "unknown template function (expected distinct, dc, top, rdns, capture, ss, "
+                   "topk or first)";
         return WD_EPARSE;
     }
     rc = build_fn(e, &a, err);
@@ -408,9 +470,9 @@ static void dset_fini(struct dset *d)
     free(d->v);
 }
 
-static int dset_add(struct dset *d, const char *p, size_t len)
+static int dset_add(struct dset *d, const char *p, size_t len, bool dups)
 {
-    for (size_t i = 0; i < d->n; i++)
+    for (size_t i = 0; i < d->n && !dups; i++)
         if (strlen(d->v[i].text) == len && memcmp(d->v[i].text, p, len) == 0) {
             d->v[i].count++;
             return WD_OK;
@@ -424,21 +486,75 @@ static int dset_add(struct dset *d, const char *p, size_t len)
     return WD_OK;
 }
 
+/* Python's falsy values: "", 0, 0.0, false, [] and {} (null never gets here). */
+static bool falsy(const struct wd_jv *v)
+{
+    switch (v->type) {
+    case WD_JV_FALSE:
+        return true;
+    case WD_JV_INT:
+        return v->u.i == 0;
+    case WD_JV_FLOAT:
+        return v->u.f == 0;
+    case WD_JV_STR:
+        return v->u.s.len == 0;
+    case WD_JV_ARR:
+    case WD_JV_OBJ:
+        return v->count == 0;
+    default:
+        return false;
+    }
+}
+
+/* DISTINCT's per-value options: re= keeps the first group (or the match) of a search and
+ * skips values it does not match; rdns turns an address into "ip (name)". False = skip. */
+static bool transform(const struct elt *e, const struct wd_tmpl_ctx *c, struct wd_buf *b,
+                      pcre2_match_data *md)
+{
+    if (e->re) {
+        int n = pcre2_match(e->re, (PCRE2_SPTR)(b->p ? b->p : ""), b->len, 0, 0, md, NULL);
+        if (n < 1)
+            return false;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        size_t g = n >= 2 && ov[2] != PCRE2_UNSET ? 1 : 0;
+        size_t lo = ov[2 * g], hi = ov[2 * g + 1];
+        memmove(b->p, b->p + lo, hi - lo);
+        b->len = hi - lo;
+    }
+    if (e->rdns && c->rdns && b->len && b->len < 64) {
+        char ip[64], name[256];
+        memcpy(ip, b->p, b->len);
+        ip[b->len] = '\0';
+        if ((!e->internal || wd_ip_is_internal(ip)) &&
+            c->rdns(c->rdns_arg, ip, name, sizeof(name)) == WD_OK) {
+            b->len = 0;
+            if (wd_buf_printf(b, "%s (%s)", ip, name) != WD_OK)
+                return false;
+        }
+    }
+    return true;
+}
+
 static int collect(const struct elt *e, const struct wd_tmpl_ctx *c, struct dset *d)
 {
     size_t n = e->samples ? WD_MIN(c->nsamples, c->nevents) : c->nevents;
     struct wd_buf b;
     wd_buf_init(&b, 0);
+    pcre2_match_data *md = e->re ? pcre2_match_data_create_from_pattern(e->re, NULL) : NULL;
+    if (e->re && !md)
+        return WD_ENOMEM;
     int rc = WD_OK;
     for (size_t i = 0; i < n && rc == WD_OK; i++) {
         const struct wd_jv *v = wd_jv_path(c->events[i], e->text);
-        if (!v || v->type == WD_JV_NULL)
+        if (!v || v->type == WD_JV_NULL || (e->truthy && falsy(v)))
             continue;
         b.len = 0;
         rc = wd_jv_text(v, &b);
-        if (rc == WD_OK)
-            rc = dset_add(d, b.p ? b.p : "", b.len);
+        if (rc == WD_OK && transform(e, c, &b, md))
+            rc = dset_add(d, b.p ? b.p : "", b.len, e->dups);
     }
+    if (md)
+        pcre2_match_data_free(md);
     wd_buf_fini(&b);
     return rc;
 }
@@ -493,6 +609,8 @@ static int render_group(const struct elt *e, const struct wd_tmpl_ctx *c, struct
         if (e->sorted && d.n > 1)
             qsort(d.v, d.n, sizeof(*d.v), cmp_text);
         size_t lim = e->n && e->n < d.n ? e->n : d.n;
+        if (d.n)
+            rc = put(o, e->pre);
         for (size_t i = 0; i < lim && rc == WD_OK; i++) {
             if (i)
                 rc = put(o, e->fmt ? e->fmt : ", ");
@@ -500,6 +618,8 @@ static int render_group(const struct elt *e, const struct wd_tmpl_ctx *c, struct
         }
         if (rc == WD_OK && e->more && e->n && d.n >= e->n)
             rc = put(o, e->more);
+        if (rc == WD_OK && d.n)
+            rc = put(o, e->post);
     } else if (rc == WD_OK && e->kind == E_TOP && d.n >= e->min) {
         if (d.n > 1)
             qsort(d.v, d.n, sizeof(*d.v), cmp_common);
@@ -520,6 +640,20 @@ static bool first_text(const struct wd_tmpl_ctx *c, const char *path, struct wd_
         return false;
     b->len = 0;
     return wd_jv_text(v, b) == WD_OK && b->p;
+}
+
+/* {first P1 P2 ...}: the first path with a value in the first event. */
+static int render_first(const struct elt *e, const struct wd_tmpl_ctx *c, struct wd_buf *o,
+                        struct wd_buf *tmp)
+{
+    if (!e->cond || first_text(c, e->cond, tmp))
+        for (size_t i = 0; i < e->npaths; i++)
+            if (first_text(c, e->paths[i], tmp)) {
+                int rc = put(o, e->pre);
+                rc = rc ? rc : wd_buf_append(o, tmp->p, tmp->len);
+                return rc ? rc : put(o, e->post);
+            }
+    return put(o, e->deflt);
 }
 
 int wd_ip_is_internal(const char *ip)
@@ -612,6 +746,9 @@ int wd_tmpl_render(const struct wd_tmpl *t, const struct wd_tmpl_ctx *c, struct 
             break;
         case E_CAPTURE:
             rc = render_capture(e, c, out, &tmp);
+            break;
+        case E_FIRST:
+            rc = render_first(e, c, out, &tmp);
             break;
         case E_SS:
         case E_TOPK:

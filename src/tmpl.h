@@ -12,6 +12,14 @@
  *   {rdns PATH [internal]}      "ip (ptr name)" through the resolver, else the ip
  *   {capture PATH REGEX [DEFAULT]}  first capture group of a PCRE2 search in the value
  *   {ss CALC}  {topk N FORMAT}   SumStats results (SUM, UNIQUE, ..., num)
+ *   {first PATH [PATH...] [if=PATH] [pre=TEXT] [post=TEXT] [default=TEXT]}  the first of
+ *                               the paths with a value in the first event, between pre and
+ *                               post; default when none has one (or `if` has none)
+ *
+ * More {distinct} options: dups (keep repeats, in order), truthy (skip "", 0, false, [],
+ * {}), re=REGEX (the first group, or the match, of a PCRE2 search in each value; values
+ * it does not match are skipped), rdns / rdns=internal (each value through reverse DNS as
+ * "ip (name)"), pre=TEXT / post=TEXT (around the list, only when it is not empty).
  *
  * `{{` and `}}` are literal braces. Arguments are words or "double-quoted" strings.
  */
