@@ -58,6 +58,7 @@ struct wd_pre {
 
 struct wd_pre_scratch {
     hs_scratch_t *hs;
+    struct wd_buf all; /* every string value, NUL-separated, for the bare-term database */
 };
 
 static void lv_push(struct litvec *lv, const char *field, size_t flen, const char *p, size_t len)
@@ -396,7 +397,7 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
             if (all.v[i].field) {
                 f->field = wd_xstrndup(all.v[i].field, all.v[i].field_len);
                 f->field_len = all.v[i].field_len;
-                f->hash = wd_hash64(f->field, f->field_len, 7);
+                f->hash = wd_hash64(f->field, f->field_len, 3); /* as wd_qflat's path_hash */
                 f->ip = wd_qfield_type(f->field, f->field_len) == WD_FT_IP;
             }
             rc = build_fdb(f, all.v + i, j - i, err, err_len);
@@ -449,6 +450,7 @@ void wd_pre_free(struct wd_pre *p)
 int wd_pre_scratch_new(const struct wd_pre *p, struct wd_pre_scratch **out)
 {
     struct wd_pre_scratch *s = wd_xcalloc(1, sizeof(*s));
+    wd_buf_init(&s->all, 0);
     for (uint32_t i = 0; i < p->nf; i++)
         if (p->f[i].db && hs_alloc_scratch(p->f[i].db, &s->hs) != HS_SUCCESS) {
             wd_pre_scratch_free(s);
@@ -464,6 +466,7 @@ void wd_pre_scratch_free(struct wd_pre_scratch *s)
         return;
     if (s->hs)
         hs_free_scratch(s->hs);
+    wd_buf_fini(&s->all);
     free(s);
 }
 
@@ -484,9 +487,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
-static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path)
+static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path, uint64_t h)
 {
-    uint64_t h = wd_hash64(path.p, path.len, 7);
     for (uint32_t s = (uint32_t)h & (p->nslots - 1);; s = (s + 1) & (p->nslots - 1)) {
         uint32_t i = p->slot[s];
         if (!i)
@@ -509,11 +511,12 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
 {
     memcpy(bits, p->always, p->nwords * sizeof(uint64_t));
     if (p->nf) {
+        s->all.len = 0;
         for (size_t i = 0; i < ev->n; i++) {
             struct wd_str path;
             struct wd_qval v;
             wd_qflat_at(ev, i, &path, &v);
-            const struct fdb *f = lookup(p, path);
+            const struct fdb *f = lookup(p, path, ev->v[i].path_hash);
             if (f && f->ip) {
                 uint8_t ip[16];
                 char canon[48];
@@ -524,9 +527,14 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             } else if (f) {
                 scan(f, s, v.s, bits);
             }
-            if (p->any && v.type == WD_QV_STR)
-                scan(p->any, s, v.s, bits);
+            /* bare-term literals are words: a NUL between values cannot be inside a match */
+            if (p->any && v.type == WD_QV_STR && (wd_buf_append(&s->all, v.s.p, v.s.len) ||
+                                                  wd_buf_putc(&s->all, '\0')))
+                for (uint32_t r = 0; r < p->nrules; r++) /* no memory: every rule */
+                    set_bit(bits, r);
         }
+        if (p->any && s->all.len)
+            scan(p->any, s, (struct wd_str){s->all.p, s->all.len}, bits);
     }
     uint32_t c = 0;
     for (uint32_t w = 0; w < p->nwords; w++)

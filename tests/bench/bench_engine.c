@@ -10,7 +10,7 @@
  * the same decoded, flattened event and the same predicates, but every rule's predicate
  * evaluated on every event (no Hyperscan prefilter). Printed: events/s for each, the
  * candidate evaluations per event, alerts, and the ratio.
- * Usage: bench_engine [events] (default 500000)
+ * Usage: bench_engine [events] (default 500000); BENCH_NO_PEER=1 skips the peer (profiling)
  */
 #include <time.h>
 
@@ -114,7 +114,12 @@ static const char *pick(char *const *arr, size_t n, const char *dflt)
     return n ? arr[rnd((uint32_t)n)] : dflt;
 }
 
-/* k synthetic rules as one YAML stream. */
+/*
+ * k synthetic rules as one YAML stream, in the proportions of a production rule set:
+ * most rules look for something specific that is rare (here: values that do not occur),
+ * some watch real values (hosts, addresses, users, DNS names from the data), thresholds
+ * aggregate per address or host, and 5% are ranges the prefilter cannot exclude.
+ */
 static char *rules_yaml(const struct corpus *c, int k)
 {
     struct wd_buf b;
@@ -125,57 +130,69 @@ static char *rules_yaml(const struct corpus *c, int k)
         case 0:
         case 1:
         case 2:
-        case 3:
+        case 3: /* IOC lookups: rare domains */
+            wd_buf_printf(&b, "query: 'source:dns AND details.query:\"ioc%d.badsite.example\"'\n"
+                              "summary: '{hostname}'\n",
+                          i);
+            break;
+        case 4: /* a real domain, per event */
             wd_buf_printf(&b, "query: 'source:dns AND details.query:\"%s\"'\nsummary: '{hostname}'\n",
                           pick(c->queries, c->nq, "example.com"));
             break;
-        case 4:
         case 5:
-        case 6:
+        case 6: /* brute force per source on one host */
             wd_buf_printf(&b,
                           "query: 'details.program:sshd AND summary:\"failed password\" AND "
                           "hostname:\"%s\"'\nthreshold: {group_by: details.sourceipaddress, "
                           "count: %d}\nsummary: '{count} by {value}'\n",
-                          pick(c->hosts, c->nh, "h"), 5 + i % 50);
+                          pick(c->hosts, c->nh, "h"), 20 + i % 50);
             break;
         case 7:
-        case 8:
-        case 9:
-            wd_buf_printf(&b, "query: 'details.sourceipaddress:\"%s\"'\nsummary: '{value}'\n",
+        case 8: /* watched addresses */
+            wd_buf_printf(&b, "query: 'details.sourceipaddress:\"203.0.%d.%d\"'\nsummary: '{value}'\n",
+                          i / 250 % 250, i % 250);
+            break;
+        case 9: /* a real address, counted */
+            wd_buf_printf(&b,
+                          "query: 'details.sourceipaddress:\"%s\"'\nthreshold: {group_by: "
+                          "hostname, count: 100}\nsummary: '{value}'\n",
                           pick(c->ips, c->ni, "10.0.0.1"));
             break;
         case 10:
-        case 11:
+        case 11: /* password spraying: distinct sources per user */
             wd_buf_printf(&b,
                           "query: 'details.username:\"%s\" AND NOT category:authentication'\n"
                           "threshold: {group_by: hostname, distinct: details.sourceipaddress, "
-                          "count: 3}\nsummary: '{dc details.sourceipaddress} ips'\n",
+                          "count: 30}\nsummary: '{dc details.sourceipaddress} ips'\n",
                           pick(c->users, c->nu, "root"));
             break;
         case 12:
-        case 13:
+        case 13: /* cloud API calls */
             wd_buf_printf(&b, "query: 'source:cloudtrail AND details.eventname:Delete%dBucket'\n"
                               "summary: '{details.eventname}'\n",
                           i);
             break;
-        case 14:
-        case 15:
-            wd_buf_printf(&b, "query: 'summary:\"%s\" OR hostname:\"%s\"'\nsummary: s\n",
-                          pick(c->hosts, c->nh, "x"), pick(c->hosts, c->nh, "y"));
+        case 14: /* phrase or host */
+            wd_buf_printf(&b, "query: 'summary:\"segfault at %d\" OR hostname:\"db-%d\"'\n"
+                              "summary: s\n",
+                          i, i);
             break;
+        case 15:
         case 16:
-        case 17:
             wd_buf_printf(&b, "query: 'category:ldapChange AND details.changetype:add%d'\n"
                               "summary: s\n",
                           i);
             break;
-        case 18:
-            wd_buf_printf(&b, "query: 'uid%d'\nsummary: s\n", i); /* bare term */
+        case 17: /* wildcard on a keyword */
+            wd_buf_printf(&b, "query: 'details.useragent:*scanner%d*'\nsummary: s\n", i);
             break;
-        default:
-            wd_buf_printf(&b, "query: 'details.duration:>%d AND source:conn'\nsummary: s\n"
+        case 18: /* bare term */
+            wd_buf_printf(&b, "query: 'mimikatz%d'\nsummary: s\n", i);
+            break;
+        default: /* range only: always a candidate */
+            wd_buf_printf(&b, "query: 'details.duration:>%d AND details.proto:tcp'\nsummary: s\n"
                               "threshold: {group_by: details.sourceipaddress, count: 100000}\n",
-                          100 + i); /* range only: always a candidate */
+                          1000 + i);
             break;
         }
     }
@@ -286,7 +303,7 @@ int main(int argc, char **argv)
         double w = run_engine(&c, yaml, &cand, &alerts);
         printf("engine: rules=%d ward_events_per_s=%.0f candidates_per_event=%.2f alerts=%llu",
                ks[i], w, cand, (unsigned long long)alerts);
-        if (ks[i]) {
+        if (ks[i] && !getenv("BENCH_NO_PEER")) {
             double b = run_brute(&c, yaml, &matches);
             printf(" brute_force_events_per_s=%.0f matches=%llu ratio=%.2fx", b,
                    (unsigned long long)matches, w / b);
