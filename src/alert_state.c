@@ -32,8 +32,8 @@ struct wd_alert_state {
     size_t n, cap;
 };
 
-static const char *const statuses[] = {"manual",        "inProgress", "acknowledged",
-                                       "escalated",     "falsePositive", "closed"};
+static const char *const statuses[] = {"manual",    "inProgress",    "acknowledged",
+                                       "escalated", "falsePositive", "closed"};
 
 bool wd_alert_status_valid(const char *s)
 {
@@ -112,8 +112,8 @@ int wd_alert_state_open(const char *path, struct wd_alert_state **out, char *err
             struct wd_perr pe;
             wd_arena_reset(&ar);
             /* a torn last line (crash while appending) is ignored */
-            if (end > off && wd_json_parse(text + off, end - off, end - off, 0, &ar, &v, &pe) ==
-                                 WD_OK)
+            if (end > off &&
+                wd_json_parse(text + off, end - off, end - off, 0, &ar, &v, &pe) == WD_OK)
                 apply(a, v);
             off = end + 1;
         }

@@ -16,7 +16,7 @@
 static const char *const log_levels[] = {"error", "warn", "info", "debug", "trace", NULL};
 static const char *const durabilities[] = {"fsync", "async", "none", NULL};
 static const char *const webhook_formats[] = {"json", "slack", NULL};
-const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE", "WARNING", "ERROR",
+const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING", "ERROR",
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
 #define severities wd_severities
 
@@ -131,8 +131,7 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"rules.tick_ms", WD_CFG_INT, "250", 10, 60000, NULL, OFF(rules_tick_ms),
      "How often the engine takes decisions (thresholds reached, absence, epochs); alerts "
      "follow their events within about this time."},
-    {"rules.max_group_events", WD_CFG_INT, "1000", 1, 1000000, NULL,
-     OFF(rules_max_group_events),
+    {"rules.max_group_events", WD_CFG_INT, "1000", 1, 1000000, NULL, OFF(rules_max_group_events),
      "Events kept per rule and group (MozDef searched at most 1000); older ones leave."},
     {"rules.max_groups", WD_CFG_INT, "100000", 1, 100000000, NULL, OFF(rules_max_groups),
      "Groups (distinct group_by values) kept per rule; beyond it the oldest is evicted."},

@@ -21,16 +21,15 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ward rules check PATH\n"
-            "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE]\n\n"
-            "check: loads every rule file under PATH (*.yaml, *.yml) and reports each\n"
-            "  problem as file:line:col: message; exit status 1 when there is any.\n"
-            "test: runs the rules once at TIME (ISO 8601) over the NDJSON events in FILE\n"
-            "  ('-' = stdin), as if all had arrived by then, and prints the alerts as NDJSON.\n"
-            "  --rules PATH   rule file or directory (default: rules)\n"
-            "  --dns FILE     JSON object mapping addresses to PTR names for {rdns}; the key\n"
-            "                 \"*\" answers every other address\n");
+    fprintf(f, "usage: ward rules check PATH\n"
+               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE]\n\n"
+               "check: loads every rule file under PATH (*.yaml, *.yml) and reports each\n"
+               "  problem as file:line:col: message; exit status 1 when there is any.\n"
+               "test: runs the rules once at TIME (ISO 8601) over the NDJSON events in FILE\n"
+               "  ('-' = stdin), as if all had arrived by then, and prints the alerts as NDJSON.\n"
+               "  --rules PATH   rule file or directory (default: rules)\n"
+               "  --dns FILE     JSON object mapping addresses to PTR names for {rdns}; the key\n"
+               "                 \"*\" answers every other address\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -139,10 +138,9 @@ static int feed(struct wd_engine *e, const char *file, char *text, size_t len, i
             struct wd_jv *v;
             struct wd_perr pe;
             wd_arena_reset(&a);
-            if (wd_json_parse(text + off, l, l, 0, &a, &v, &pe) != WD_OK ||
-                v->type != WD_JV_OBJ) {
-                fprintf(stderr, "%s:%llu: not a JSON object%s%s\n", file,
-                        (unsigned long long)line, pe.msg ? ": " : "", pe.msg ? pe.msg : "");
+            if (wd_json_parse(text + off, l, l, 0, &a, &v, &pe) != WD_OK || v->type != WD_JV_OBJ) {
+                fprintf(stderr, "%s:%llu: not a JSON object%s%s\n", file, (unsigned long long)line,
+                        pe.msg ? ": " : "", pe.msg ? pe.msg : "");
                 bad = 1;
             } else if (wd_norm_defaults(&a, &no, v) == WD_OK) {
                 out.len = 0;

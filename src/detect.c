@@ -130,8 +130,7 @@ static int load(struct wd_detect *d, struct wd_buf *msg)
     } else if (set.errors) {
         if (msg)
             wd_buf_append(msg, text, tlen);
-        wd_log(WD_LOG_ERROR, "detect", "%u errors in rules under %s:\n%s", set.errors, path,
-               text);
+        wd_log(WD_LOG_ERROR, "detect", "%u errors in rules under %s:\n%s", set.errors, path, text);
         rc = WD_EINVAL;
     }
     free(text);
@@ -173,8 +172,8 @@ static void *run(void *arg)
     int64_t last_tick = 0, last_ckpt = 0;
     uint64_t saved = atomic_load(&d->seq);
     while (!atomic_load(&d->stop)) {
-        if (!tail && wd_wal_tail_open(s->wal_dir, atomic_load(&d->seq) + 1, &tail, err,
-                                      sizeof(err))) {
+        if (!tail &&
+            wd_wal_tail_open(s->wal_dir, atomic_load(&d->seq) + 1, &tail, err, sizeof(err))) {
             wd_log(WD_LOG_ERROR, "detect", "%s", err);
             tail = NULL;
             struct timespec ts = {0, 200 * 1000000};

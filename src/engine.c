@@ -126,8 +126,8 @@ static void grow(struct rstate *s)
     s->nbuckets = nb;
 }
 
-static struct group *group_get(struct wd_engine *e, struct rstate *s, const char *key,
-                               size_t len, bool create)
+static struct group *group_get(struct wd_engine *e, struct rstate *s, const char *key, size_t len,
+                               bool create)
 {
     uint64_t h = key_hash(key, len);
     if (s->nbuckets)
@@ -344,8 +344,8 @@ static bool group_key(const struct wd_rule *r, const struct wd_jv *ev, struct wd
     return wd_buf_putc(b, '\0') == WD_OK && (b->len--, true);
 }
 
-static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *ev,
-                     struct gev *x, struct wd_buf *key)
+static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *ev, struct gev *x,
+                     struct wd_buf *key)
 {
     const struct wd_rule *r = s->rule;
     bool have_key = group_key(r, ev, key);
@@ -433,7 +433,8 @@ static bool ss_admit(struct wd_engine *e, struct rstate *s, const struct gev *x)
     int64_t ts = x->utc != INT64_MIN ? x->utc : x->recv;
     if (ts == INT64_MIN)
         ts = e->now_us;
-    int64_t ep = ts >= 0 ? ts / s->rule->epoch_us : (ts - s->rule->epoch_us + 1) / s->rule->epoch_us;
+    int64_t ep =
+        ts >= 0 ? ts / s->rule->epoch_us : (ts - s->rule->epoch_us + 1) / s->rule->epoch_us;
     if (s->epoch == INT64_MIN)
         s->epoch = ep;
     if (ep > s->epoch) {
@@ -455,8 +456,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
     wd_arena_reset(&e->arena);
     struct wd_jv *ev = NULL;
     struct wd_perr pe;
-    if (wd_json_parse(json, len, len, 0, &e->arena, &ev, &pe) != WD_OK ||
-        ev->type != WD_JV_OBJ) {
+    if (wd_json_parse(json, len, len, 0, &e->arena, &ev, &pe) != WD_OK || ev->type != WD_JV_OBJ) {
         e->st.skipped++;
         pthread_mutex_unlock(&e->mu);
         return WD_EINVAL;
@@ -540,11 +540,8 @@ static void tick_match(struct wd_engine *e, struct rstate *s)
         if (s->rule->suppress_us)
             g = group_get(e, s, x->dval, strlen(x->dval), true);
         if (!suppressed(e, s, g)) {
-            struct alert_in in = {.ev = x,
-                                  .nev = 1,
-                                  .nsamples = 1,
-                                  .value = {x->dval, strlen(x->dval)},
-                                  .count = 1};
+            struct alert_in in = {
+                .ev = x, .nev = 1, .nsamples = 1, .value = {x->dval, strlen(x->dval)}, .count = 1};
             wd_engine_alert(e, s, &in);
         }
         gev_fini(x);

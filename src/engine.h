@@ -43,7 +43,7 @@ struct wd_engine_opts {
 
 /* Counters per rule, read under the engine's lock. */
 struct wd_rule_stats {
-    uint64_t matches;    /* events the full predicate accepted */
+    uint64_t matches; /* events the full predicate accepted */
     uint64_t alerts;
     uint64_t suppressed; /* decisions dropped by `suppress` */
     uint64_t errors;     /* alerts that could not be built */

@@ -150,8 +150,8 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
         rc = wd_buf_printf(b, "%s{\"documentindex\":", i ? "," : "");
         rc = rc ? rc : put_index(b, x);
         rc = rc ? rc
-                : wd_buf_printf(b, ",\"documentid\":\"%llu\",\"documentsource\":",
-                                (unsigned long long)x->id);
+                : wd_buf_printf(
+                      b, ",\"documentid\":\"%llu\",\"documentsource\":", (unsigned long long)x->id);
         rc = rc ? rc : wd_buf_append(b, x->json, x->len);
         rc = rc ? rc : wd_buf_putc(b, '}');
     }

@@ -75,7 +75,8 @@ static void overlay(struct wd_http_req *q, struct wd_http_resp *r, const char *w
             struct wd_alert_info info;
             if (id && id->type == WD_JV_STR && src && src->type == WD_JV_OBJ &&
                 wd_alert_state_get(st, strtoull(id->u.s.p, NULL, 10), &info)) {
-                wd_jv_set(src, WD_STR("status"), wd_jv_strdup(&a, info.status, strlen(info.status)));
+                wd_jv_set(src, WD_STR("status"),
+                          wd_jv_strdup(&a, info.status, strlen(info.status)));
                 if (info.at_us) {
                     char t[WD_TIME_ISO_MAX];
                     size_t n = wd_time_iso(info.at_us, t);
@@ -136,8 +137,8 @@ static void get_alert(struct wd_http_req *q, struct wd_http_resp *r, uint64_t id
         wd_http_api_error(r, 503, "unavailable_exception", "store not open");
         return;
     }
-    struct wd_search req = {all, info.ts_us - 600 * 1000000ll, info.ts_us + 1000000, 10000,
-                            NULL, "alerts"};
+    struct wd_search req = {
+        all, info.ts_us - 600 * 1000000ll, info.ts_us + 1000000, 10000, NULL, "alerts"};
     struct wd_buf out;
     wd_buf_init(&out, 0);
     int rc = wd_store_search(q->s->store, &req, &out, &pe);
@@ -217,8 +218,9 @@ static void set_status(struct wd_http_req *q, struct wd_http_resp *r, uint64_t i
         char t[WD_TIME_ISO_MAX];
         wd_time_iso(info.at_us, t);
         r->status = 200;
-        wd_buf_printf(&r->body, "{\"_id\":\"%llu\",\"status\":\"%s\",\"status_by\":",
-                      (unsigned long long)id, info.status);
+        wd_buf_printf(&r->body,
+                      "{\"_id\":\"%llu\",\"status\":\"%s\",\"status_by\":", (unsigned long long)id,
+                      info.status);
         wd_jv_write_str(info.by, strlen(info.by), &r->body);
         wd_buf_printf(&r->body, ",\"status_at\":\"%s\"}", t);
     }

@@ -67,27 +67,27 @@ struct wd_rule {
     struct wd_query *query;
 
     /* decision */
-    uint8_t kind;      /* enum wd_rule_kind */
-    int64_t window_us; /* search window (MozDef's SearchQuery delta) */
+    uint8_t kind;          /* enum wd_rule_kind */
+    int64_t window_us;     /* search window (MozDef's SearchQuery delta) */
     int64_t older_than_us; /* only events whose utctimestamp is before now minus this (0 = any;
                               MozDef's OldEvents LessThan(utctimestamp, now - 1 day)) */
-    char **group_by;   /* threshold/absence/sequence/sumstats key fields */
+    char **group_by;       /* threshold/absence/sequence/sumstats key fields */
     uint32_t ngroup_by;
-    uint64_t threshold;   /* THRESHOLD: minimum count (or distinct count) */
-    char *distinct;       /* THRESHOLD: count distinct values of this field instead */
-    char **groups;        /* ABSENCE: expected group values */
+    uint64_t threshold; /* THRESHOLD: minimum count (or distinct count) */
+    char *distinct;     /* THRESHOLD: count distinct values of this field instead */
+    char **groups;      /* ABSENCE: expected group values */
     uint32_t ngroups;
-    bool seen_groups;     /* ABSENCE: also every group seen before */
+    bool seen_groups;           /* ABSENCE: also every group seen before */
     struct wd_rule_step *steps; /* SEQUENCE */
     uint32_t nsteps;
     /* SUMSTATS */
     int64_t epoch_us;
-    char *observe;        /* field whose value is the observation; NULL = count 1 */
-    uint32_t calcs;       /* bitmask of 1u << enum wd_ss_calc */
+    char *observe;  /* field whose value is the observation; NULL = count 1 */
+    uint32_t calcs; /* bitmask of 1u << enum wd_ss_calc */
     uint32_t unique_max, topk_size, num_samples, num_last;
-    int threshold_calc;   /* -1 = the observation count (num) */
-    double ss_threshold;  /* 0 = no threshold (epoch results only) */
-    bool epoch_result;    /* alert once per key at the end of each epoch */
+    int threshold_calc;  /* -1 = the observation count (num) */
+    double ss_threshold; /* 0 = no threshold (epoch results only) */
+    bool epoch_result;   /* alert once per key at the end of each epoch */
 
     /* alert */
     char *severity;

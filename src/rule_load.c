@@ -39,12 +39,12 @@ int wd_duration_parse(const char *s, int64_t *us)
         const char *unit;
         int64_t us;
     } units[] = {
-        {"ms", 1000},         {"s", 1000000},          {"sec", 1000000},
-        {"second", 1000000},  {"seconds", 1000000},    {"m", 60000000},
-        {"min", 60000000},    {"minute", 60000000},    {"minutes", 60000000},
-        {"h", 3600000000},    {"hour", 3600000000},    {"hours", 3600000000},
-        {"d", 86400000000},   {"day", 86400000000},    {"days", 86400000000},
-        {"w", 604800000000},  {"week", 604800000000},  {"weeks", 604800000000},
+        {"ms", 1000},        {"s", 1000000},         {"sec", 1000000},
+        {"second", 1000000}, {"seconds", 1000000},   {"m", 60000000},
+        {"min", 60000000},   {"minute", 60000000},   {"minutes", 60000000},
+        {"h", 3600000000},   {"hour", 3600000000},   {"hours", 3600000000},
+        {"d", 86400000000},  {"day", 86400000000},   {"days", 86400000000},
+        {"w", 604800000000}, {"week", 604800000000}, {"weeks", 604800000000},
     };
     char *end;
     errno = 0;
@@ -252,8 +252,7 @@ static int load_sequence(struct ld *l, const struct wd_ynode *sec)
         return rc;
     const struct wd_ynode *st = wd_ynode_get(sec, "steps");
     if (!st || st->kind != WD_Y_SEQ || st->n < 2)
-        return bad(l, st ? st : sec, "%s: expected a list of at least two steps",
-                   "sequence.steps");
+        return bad(l, st ? st : sec, "%s: expected a list of at least two steps", "sequence.steps");
     r->steps = wd_xcalloc(st->n, sizeof(*r->steps));
     for (uint32_t i = 0; i < st->n; i++) {
         const struct wd_ynode *s = st->items[i];
@@ -287,8 +286,9 @@ static int load_reducers(struct ld *l, const struct wd_ynode *n)
         const struct wd_ynode *x = n->kind == WD_Y_SEQ ? n->items[i] : n;
         int c = x->kind == WD_Y_SCALAR ? wd_ss_parse_calc(x->s.p, x->s.len) : -1;
         if (c < 0)
-            return bad(l, x, "%s: unknown reducer (SUM, MIN, MAX, AVERAGE, VARIANCE, "
-                             "STD_DEV, UNIQUE, HLL_UNIQUE, TOPK, SAMPLE, LAST)",
+            return bad(l, x,
+                       "%s: unknown reducer (SUM, MIN, MAX, AVERAGE, VARIANCE, "
+                       "STD_DEV, UNIQUE, HLL_UNIQUE, TOPK, SAMPLE, LAST)",
                        "sumstats.reducers");
         r->calcs |= 1u << c;
     }
@@ -297,10 +297,9 @@ static int load_reducers(struct ld *l, const struct wd_ynode *n)
 
 static int load_sumstats(struct ld *l, const struct wd_ynode *sec)
 {
-    static const char *const keys[] = {"key",        "observe",     "epoch",     "reducers",
-                                       "threshold",  "threshold_on", "epoch_result",
-                                       "unique_max", "topk_size",   "num_samples", "num_last",
-                                       NULL};
+    static const char *const keys[] = {"key",       "observe",      "epoch",        "reducers",
+                                       "threshold", "threshold_on", "epoch_result", "unique_max",
+                                       "topk_size", "num_samples",  "num_last",     NULL};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, sec, "sumstats", keys);
     if (rc || (rc = load_group_by(l, sec, "key")))
@@ -361,7 +360,8 @@ static int load_sevmaps(struct ld *l, const struct wd_ynode *n)
         const struct wd_ynode *m = n->items[i];
         struct wd_rule_sevmap *s = &r->sevmaps[r->nsevmaps++];
         int rc = check_keys(l, m, "severity_by_value", keys);
-        if (rc || (rc = get_strs(l, wd_ynode_get(m, "values"), "values", &s->values, &s->nvalues)) ||
+        if (rc ||
+            (rc = get_strs(l, wd_ynode_get(m, "values"), "values", &s->values, &s->nvalues)) ||
             (rc = get_str(l, wd_ynode_get(m, "severity"), "severity", &s->severity)))
             return rc;
     }
@@ -450,10 +450,11 @@ out:
 static int load_doc(struct ld *l, const struct wd_ynode *doc)
 {
     static const char *const keys[] = {
-        "name",     "description", "severity", "category",  "tags",      "query",
-        "filters",  "window",      "samples",  "suppress",  "summary",   "channel",
-        "notify",   "url",         "enabled",  "origin",    "threshold", "absence",
-        "sequence", "sumstats",    "actions",  "severity_by_value",      "older_than", NULL};
+        "name",    "description",       "severity",   "category", "tags",
+        "query",   "filters",           "window",     "samples",  "suppress",
+        "summary", "channel",           "notify",     "url",      "enabled",
+        "origin",  "threshold",         "absence",    "sequence", "sumstats",
+        "actions", "severity_by_value", "older_than", NULL};
     static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats"};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, doc, "rule", keys);
@@ -513,8 +514,9 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
         if (!(n = wd_ynode_get(doc, kinds[i])))
             continue;
         if (kind_node)
-            return bad(l, n, "%s: a rule has at most one of threshold, absence, sequence and "
-                             "sumstats",
+            return bad(l, n,
+                       "%s: a rule has at most one of threshold, absence, sequence and "
+                       "sumstats",
                        kinds[i]);
         kind_node = n;
         r->kind = (uint8_t)(WD_RULE_THRESHOLD + i);
@@ -566,8 +568,7 @@ static void report(struct wd_ruleset *set, FILE *errs, const char *file, const s
 {
     set->errors++;
     if (errs)
-        fprintf(errs, "%s:%u:%u: %s\n", file, e->line ? e->line : 1, e->col ? e->col : 1,
-                e->msg);
+        fprintf(errs, "%s:%u:%u: %s\n", file, e->line ? e->line : 1, e->col ? e->col : 1, e->msg);
 }
 
 int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *text, size_t len,
@@ -602,8 +603,8 @@ int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *t
         for (uint32_t j = 0; j < set->n; j++)
             if (strcmp(set->rules[j]->name, l.r->name) == 0) {
                 char m[300];
-                snprintf(m, sizeof(m), "duplicate rule name '%.100s' (first in %.150s)",
-                         l.r->name, set->rules[j]->file);
+                snprintf(m, sizeof(m), "duplicate rule name '%.100s' (first in %.150s)", l.r->name,
+                         set->rules[j]->file);
                 wd_yerr_at(&l.err, wd_ynode_get(docs[i], "name"), "%s", m);
                 report(set, errs, file, &l.err);
                 WD_FREE(l.r->name);
@@ -707,9 +708,9 @@ void wd_rule_free(struct wd_rule *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->name,    &r->description, &r->file,     &r->origin,
-                     &r->query_text, &r->distinct, &r->observe,  &r->severity,
-                     &r->category, &r->summary_text, &r->channel, &r->url};
+    char **strs[] = {&r->name,       &r->description,  &r->file,    &r->origin,
+                     &r->query_text, &r->distinct,     &r->observe, &r->severity,
+                     &r->category,   &r->summary_text, &r->channel, &r->url};
     for (size_t i = 0; i < WD_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (uint32_t i = 0; i < r->ngroup_by; i++)

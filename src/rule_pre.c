@@ -23,7 +23,7 @@
 struct lit {
     const char *field; /* NULL = any field */
     size_t field_len;
-    char *text;        /* lower-cased */
+    char *text; /* lower-cased */
     uint32_t rule;
 };
 
@@ -157,8 +157,7 @@ static bool ip_req(const struct wd_qleaf *l, struct litvec *out)
     if (pv->is_cidr) {
         static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
         if (memcmp(pv->ip, v4mapped, 12) != 0 || pv->plen < 104 || pv->plen % 8)
-            return pv->plen == 128 ? (lv_push(out, l->field, l->field_len, canon, n), true)
-                                   : false;
+            return pv->plen == 128 ? (lv_push(out, l->field, l->field_len, canon, n), true) : false;
         size_t octets = (pv->plen - 96) / 8, dots = 0;
         for (n = 0; canon[n] && dots < octets; n++)
             dots += canon[n] == '.';
@@ -336,15 +335,14 @@ static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err,
             f->rule_off[np] = nr;
             np++;
         }
-        if (nr == 0 || f->rule_ids[nr - 1] != lits[i].rule ||
-            f->rule_off[np - 1] == nr)
+        if (nr == 0 || f->rule_ids[nr - 1] != lits[i].rule || f->rule_off[np - 1] == nr)
             f->rule_ids[nr++] = lits[i].rule;
     }
     f->rule_off[np] = nr;
     f->npat = np;
     hs_compile_error_t *ce = NULL;
-    hs_error_t he = hs_compile_lit_multi(exprs, flags, ids, lens, np, HS_MODE_BLOCK, NULL, &f->db,
-                                         &ce);
+    hs_error_t he =
+        hs_compile_lit_multi(exprs, flags, ids, lens, np, HS_MODE_BLOCK, NULL, &f->db, &ce);
     int rc = WD_OK;
     if (he != HS_SUCCESS) {
         snprintf(err, err_len, "hyperscan: %s", ce && ce->message ? ce->message : "compile failed");
@@ -528,8 +526,8 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
                 scan(f, s, v.s, bits);
             }
             /* bare-term literals are words: a NUL between values cannot be inside a match */
-            if (p->any && v.type == WD_QV_STR && (wd_buf_append(&s->all, v.s.p, v.s.len) ||
-                                                  wd_buf_putc(&s->all, '\0')))
+            if (p->any && v.type == WD_QV_STR &&
+                (wd_buf_append(&s->all, v.s.p, v.s.len) || wd_buf_putc(&s->all, '\0')))
                 for (uint32_t r = 0; r < p->nrules; r++) /* no memory: every rule */
                     set_bit(bits, r);
         }

@@ -35,13 +35,13 @@ enum elt_kind {
 
 struct elt {
     uint8_t kind;
-    char *text;     /* LIT: the text; others: the path (or CALC for SS) */
-    char *deflt;    /* FIELD, CAPTURE: default when absent (NULL = empty) */
-    char *fmt;      /* TOP, TOPK: per-entry format; DISTINCT: separator */
-    char *more;     /* DISTINCT: appended when limit is reached */
+    char *text;       /* LIT: the text; others: the path (or CALC for SS) */
+    char *deflt;      /* FIELD, CAPTURE: default when absent (NULL = empty) */
+    char *fmt;        /* TOP, TOPK: per-entry format; DISTINCT: separator */
+    char *more;       /* DISTINCT: appended when limit is reached */
     char *pre, *post; /* DISTINCT, FIRST: around the rendering when it is not empty */
-    char *cond;     /* FIRST: only when this path has a value in the first event */
-    char **paths;   /* FIRST: the paths tried in order */
+    char *cond;       /* FIRST: only when this path has a value in the first event */
+    char **paths;     /* FIRST: the paths tried in order */
     size_t npaths;
     uint32_t n;     /* TOP/TOPK: entries; DISTINCT: limit (0 = all) */
     uint32_t min;   /* TOP: only when at least this many distinct values */
@@ -63,8 +63,8 @@ static const struct {
     const char *name;
     uint8_t kind;
 } fns[] = {
-    {"distinct", E_DISTINCT}, {"dc", E_DC},     {"top", E_TOP}, {"rdns", E_RDNS},
-    {"capture", E_CAPTURE},   {"ss", E_SS},     {"topk", E_TOPK}, {"first", E_FIRST},
+    {"distinct", E_DISTINCT}, {"dc", E_DC}, {"top", E_TOP},   {"rdns", E_RDNS},
+    {"capture", E_CAPTURE},   {"ss", E_SS}, {"topk", E_TOPK}, {"first", E_FIRST},
 };
 
 /* ---- compile ---- */
@@ -176,7 +176,7 @@ static int build_fn(struct elt *e, struct args *a, struct wd_perr *err)
         e->paths = wd_xcalloc(a->n, sizeof(char *));
         for (size_t i = 1; i < a->n; i++) {
             const char *x = a->v[i];
-            char **dst = opt(x, "if", &v) ? &e->cond
+            char **dst = opt(x, "if", &v)        ? &e->cond
                          : opt(x, "default", &v) ? &e->deflt
                          : opt(x, "pre", &v)     ? &e->pre
                          : opt(x, "post", &v)    ? &e->post
@@ -212,8 +212,8 @@ static int build_fn(struct elt *e, struct args *a, struct wd_perr *err)
     } else if (e->kind == E_CAPTURE) {
         int ec;
         PCRE2_SIZE eo;
-        e->re = pcre2_compile((PCRE2_SPTR)a->v[2], PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo,
-                              NULL);
+        e->re =
+            pcre2_compile((PCRE2_SPTR)a->v[2], PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
         if (!e->re) {
             err->msg = "invalid regular expression in {capture}";
             return WD_EPARSE;
@@ -753,8 +753,8 @@ int wd_tmpl_render(const struct wd_tmpl *t, const struct wd_tmpl_ctx *c, struct 
         case E_SS:
         case E_TOPK:
             if (c->ss_render && c->ss_result)
-                rc = c->ss_render(c->ss_result, e->kind == E_SS ? e->text : NULL, e->n, e->fmt,
-                                  out);
+                rc =
+                    c->ss_render(c->ss_result, e->kind == E_SS ? e->text : NULL, e->n, e->fmt, out);
             break;
         default:
             break;

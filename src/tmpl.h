@@ -46,9 +46,9 @@ typedef int (*wd_tmpl_ss_fn)(const void *result, const char *calc, uint32_t n, c
 struct wd_tmpl_ctx {
     const struct wd_jv *const *events; /* every event of the group, oldest first */
     size_t nevents;
-    size_t nsamples;    /* the first nsamples events are the alert's samples */
-    struct wd_str value; /* the group value */
-    uint64_t count;      /* events (or observations) in the group */
+    size_t nsamples;       /* the first nsamples events are the alert's samples */
+    struct wd_str value;   /* the group value */
+    uint64_t count;        /* events (or observations) in the group */
     const void *ss_result; /* SumStats result for ss_render, or NULL */
     wd_tmpl_ss_fn ss_render;
     wd_rdns_fn rdns;

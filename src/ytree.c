@@ -41,9 +41,8 @@ static int next(struct ybuild *b, yaml_event_t *ev)
 {
     if (yaml_parser_parse(&b->p, ev))
         return WD_OK;
-    const yaml_mark_t *m = b->p.problem_mark.line || b->p.problem_mark.column ?
-                               &b->p.problem_mark :
-                               &b->p.context_mark;
+    const yaml_mark_t *m = b->p.problem_mark.line || b->p.problem_mark.column ? &b->p.problem_mark
+                                                                              : &b->p.context_mark;
     char msg[200];
     snprintf(msg, sizeof(msg), "%s%s%s", b->p.problem ? b->p.problem : "invalid YAML",
              b->p.context ? " " : "", b->p.context ? b->p.context : "");
@@ -161,8 +160,8 @@ static int document(struct ybuild *b, struct wd_ynode **root)
     return WD_OK;
 }
 
-int wd_ytree_parse_all(const char *text, size_t len, struct wd_arena *arena,
-                       struct wd_ynode ***out, size_t *n, struct wd_yerr *err)
+int wd_ytree_parse_all(const char *text, size_t len, struct wd_arena *arena, struct wd_ynode ***out,
+                       size_t *n, struct wd_yerr *err)
 {
     struct ybuild b = {.a = arena, .err = err};
     memset(err, 0, sizeof(*err));

@@ -17,12 +17,12 @@
 enum wd_ynode_kind { WD_Y_SCALAR, WD_Y_SEQ, WD_Y_MAP };
 
 struct wd_ynode {
-    uint8_t kind;    /* enum wd_ynode_kind */
-    bool quoted;     /* SCALAR: written in quotes (so `"10"` is a string, `10` a number) */
-    uint32_t line;   /* 1-based */
-    uint32_t col;    /* 1-based */
-    struct wd_str s; /* SCALAR: the value, NUL-terminated in the arena */
-    uint32_t n;      /* SEQ: items; MAP: pairs */
+    uint8_t kind;            /* enum wd_ynode_kind */
+    bool quoted;             /* SCALAR: written in quotes (so `"10"` is a string, `10` a number) */
+    uint32_t line;           /* 1-based */
+    uint32_t col;            /* 1-based */
+    struct wd_str s;         /* SCALAR: the value, NUL-terminated in the arena */
+    uint32_t n;              /* SEQ: items; MAP: pairs */
     struct wd_ynode **items; /* SEQ: n items; MAP: 2n nodes, key then value */
 };
 
@@ -38,8 +38,8 @@ int wd_ytree_parse(const char *text, size_t len, struct wd_arena *arena, struct 
                    struct wd_yerr *err);
 /* Parses every document of a multi-document stream (`---` separated), as Sigma files
  * with several rules are. *out is an arena array of *n roots (empty documents skipped). */
-int wd_ytree_parse_all(const char *text, size_t len, struct wd_arena *arena,
-                       struct wd_ynode ***out, size_t *n, struct wd_yerr *err);
+int wd_ytree_parse_all(const char *text, size_t len, struct wd_arena *arena, struct wd_ynode ***out,
+                       size_t *n, struct wd_yerr *err);
 /* Sets err from node n's position and a printf-style message; returns WD_EINVAL. */
 int wd_yerr_at(struct wd_yerr *err, const struct wd_ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

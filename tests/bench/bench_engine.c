@@ -88,9 +88,8 @@ static void generate(struct corpus *c, size_t n)
                 c->len[c->n] = end - off;
                 struct wd_jv *v;
                 wd_arena_reset(&a);
-                if (c->n % 97 == 0 &&
-                    wd_json_parse(c->ev[c->n], c->len[c->n], c->len[c->n], 0, &a, &v, NULL) ==
-                        WD_OK) {
+                if (c->n % 97 == 0 && wd_json_parse(c->ev[c->n], c->len[c->n], c->len[c->n], 0, &a,
+                                                    &v, NULL) == WD_OK) {
                     keep(c->hosts, &c->nh, 64, wd_jv_get(v, "hostname"));
                     keep(c->queries, &c->nq, 256, wd_jv_path(v, "details.query"));
                     keep(c->users, &c->nu, 64, wd_jv_path(v, "details.username"));
@@ -131,12 +130,14 @@ static char *rules_yaml(const struct corpus *c, int k)
         case 1:
         case 2:
         case 3: /* IOC lookups: rare domains */
-            wd_buf_printf(&b, "query: 'source:dns AND details.query:\"ioc%d.badsite.example\"'\n"
-                              "summary: '{hostname}'\n",
+            wd_buf_printf(&b,
+                          "query: 'source:dns AND details.query:\"ioc%d.badsite.example\"'\n"
+                          "summary: '{hostname}'\n",
                           i);
             break;
         case 4: /* a real domain, per event */
-            wd_buf_printf(&b, "query: 'source:dns AND details.query:\"%s\"'\nsummary: '{hostname}'\n",
+            wd_buf_printf(&b,
+                          "query: 'source:dns AND details.query:\"%s\"'\nsummary: '{hostname}'\n",
                           pick(c->queries, c->nq, "example.com"));
             break;
         case 5:
@@ -149,7 +150,8 @@ static char *rules_yaml(const struct corpus *c, int k)
             break;
         case 7:
         case 8: /* watched addresses */
-            wd_buf_printf(&b, "query: 'details.sourceipaddress:\"203.0.%d.%d\"'\nsummary: '{value}'\n",
+            wd_buf_printf(&b,
+                          "query: 'details.sourceipaddress:\"203.0.%d.%d\"'\nsummary: '{value}'\n",
                           i / 250 % 250, i % 250);
             break;
         case 9: /* a real address, counted */
@@ -168,19 +170,22 @@ static char *rules_yaml(const struct corpus *c, int k)
             break;
         case 12:
         case 13: /* cloud API calls */
-            wd_buf_printf(&b, "query: 'source:cloudtrail AND details.eventname:Delete%dBucket'\n"
-                              "summary: '{details.eventname}'\n",
+            wd_buf_printf(&b,
+                          "query: 'source:cloudtrail AND details.eventname:Delete%dBucket'\n"
+                          "summary: '{details.eventname}'\n",
                           i);
             break;
         case 14: /* phrase or host */
-            wd_buf_printf(&b, "query: 'summary:\"segfault at %d\" OR hostname:\"db-%d\"'\n"
-                              "summary: s\n",
+            wd_buf_printf(&b,
+                          "query: 'summary:\"segfault at %d\" OR hostname:\"db-%d\"'\n"
+                          "summary: s\n",
                           i, i);
             break;
         case 15:
         case 16:
-            wd_buf_printf(&b, "query: 'category:ldapChange AND details.changetype:add%d'\n"
-                              "summary: s\n",
+            wd_buf_printf(&b,
+                          "query: 'category:ldapChange AND details.changetype:add%d'\n"
+                          "summary: s\n",
                           i);
             break;
         case 17: /* wildcard on a keyword */
@@ -190,8 +195,9 @@ static char *rules_yaml(const struct corpus *c, int k)
             wd_buf_printf(&b, "query: 'mimikatz%d'\nsummary: s\n", i);
             break;
         default: /* range only: always a candidate */
-            wd_buf_printf(&b, "query: 'details.duration:>%d AND details.proto:tcp'\nsummary: s\n"
-                              "threshold: {group_by: details.sourceipaddress, count: 100000}\n",
+            wd_buf_printf(&b,
+                          "query: 'details.duration:>%d AND details.proto:tcp'\nsummary: s\n"
+                          "threshold: {group_by: details.sourceipaddress, count: 100000}\n",
                           1000 + i);
             break;
         }

@@ -46,8 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct wd_buf out;
     wd_buf_init(&out, 1 << 20);
     for (size_t ns = 0; ns <= 3; ns += 3) {
-        struct wd_tmpl_ctx c = {.events = jv, .nevents = 3, .nsamples = ns,
-                                .value = {"10.0.0.1", 8}, .count = 3, .rdns = rdns};
+        struct wd_tmpl_ctx c = {.events = jv,
+                                .nevents = 3,
+                                .nsamples = ns,
+                                .value = {"10.0.0.1", 8},
+                                .count = 3,
+                                .rdns = rdns};
         out.len = 0;
         int rc = wd_tmpl_render(t, &c, &out);
         if (rc != WD_OK && rc != WD_ELIMIT)

@@ -92,8 +92,8 @@ static const char *field(int i, const char *key)
     struct wd_jv *v;
     struct wd_perr pe;
     out[0] = '\0';
-    if (i < nalerts && wd_json_parse(alerts[i], strlen(alerts[i]), strlen(alerts[i]), 0, &a, &v,
-                                     &pe) == WD_OK) {
+    if (i < nalerts &&
+        wd_json_parse(alerts[i], strlen(alerts[i]), strlen(alerts[i]), 0, &a, &v, &pe) == WD_OK) {
         const struct wd_jv *x = wd_jv_path(v, key);
         struct wd_buf b;
         wd_buf_init(&b, 0);
@@ -115,8 +115,8 @@ static int nevents(int i)
 }
 
 #define SSH_RULE                                                                                   \
-    "name: Brute\ncategory: bruteforce\ntags: [ssh]\nquery: 'details.program:sshd AND "          \
-    "summary:failed'\nwindow: 2m\nsamples: 3\nthreshold: {group_by: details.ip, count: 10}\n"   \
+    "name: Brute\ncategory: bruteforce\ntags: [ssh]\nquery: 'details.program:sshd AND "            \
+    "summary:failed'\nwindow: 2m\nsamples: 3\nthreshold: {group_by: details.ip, count: 10}\n"      \
     "summary: '{count} attempts by {value}'\n"
 
 static void t_threshold_exact(void)
@@ -177,8 +177,8 @@ static void t_window(void)
                      "summary: '{count}'\n",
                      true),
                WD_OK);
-    ev(0, "\"type\":\"x\"", 100);  /* 100 s before now: out */
-    ev(50, "\"type\":\"x\"", 100); /* in */
+    ev(0, "\"type\":\"x\"", 100);   /* 100 s before now: out */
+    ev(50, "\"type\":\"x\"", 100);  /* in */
     ev(101, "\"type\":\"x\"", 100); /* future: out */
     tick(100);
     EXPECT_INT(nalerts, 0);
@@ -300,9 +300,9 @@ static void t_absence(void)
     EXPECT_STR(field(0, "summary"), "No s2 healthcheck events found the past 20 minutes");
     EXPECT_INT(nevents(0), 0);
     /* stream: silence counts from the start; one alert per silent window */
-    EXPECT_INT(setup("name: Dead\nquery: 'category:bro'\nwindow: 20m\nabsence:\nsummary: s\n",
-                     false),
-               WD_OK);
+    EXPECT_INT(
+        setup("name: Dead\nquery: 'category:bro'\nwindow: 20m\nabsence:\nsummary: s\n", false),
+        WD_OK);
     tick(20 * 60 - 1);
     EXPECT_INT(nalerts, 0);
     tick(20 * 60);
@@ -407,8 +407,8 @@ static void t_reload_state(void)
 
 static const char *const fields[] = {"summary", "hostname", "details.program", "details.user",
                                      "category"};
-static const char *const words[] = {"failed", "Accepted", "root", "sshd", "su",
-                                    "login",  "bro",      "web01", "x-y", "ALERT"};
+static const char *const words[] = {"failed", "Accepted", "root",  "sshd", "su",
+                                    "login",  "bro",      "web01", "x-y",  "ALERT"};
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(uint32_t n)
@@ -492,8 +492,8 @@ static void t_prefilter_superset(void)
         wd_buf_printf(&b, "}");
         for (size_t f = 0; f < WD_ARRAY_LEN(fields); f++)
             if (strncmp(fields[f], "details.", 8) && rnd(3))
-                wd_buf_printf(&b, ",\"%s\":\"%s %s\"", fields[f],
-                              words[rnd(WD_ARRAY_LEN(words))], words[rnd(WD_ARRAY_LEN(words))]);
+                wd_buf_printf(&b, ",\"%s\":\"%s %s\"", fields[f], words[rnd(WD_ARRAY_LEN(words))],
+                              words[rnd(WD_ARRAY_LEN(words))]);
         wd_buf_printf(&b, "}");
         wd_arena_reset(&a);
         struct wd_jv *v;

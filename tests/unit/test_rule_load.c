@@ -125,7 +125,8 @@ static void t_errors(void)
          "r.yaml:4:9: window: expected a duration such as 30s, 15m, 2h or 1d\n"},
         {"name: A\nquery: 'a:[1 TO'\nsummary: s\n",
          "r.yaml:2:16: query: column 8: expected a range bound\n"},
-        {"name: A\nquery: x\nsummary: 'n={count'\n", "r.yaml:3:13: summary: column 3: '{' without '}'\n"},
+        {"name: A\nquery: x\nsummary: 'n={count'\n",
+         "r.yaml:3:13: summary: column 3: '{' without '}'\n"},
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 0}\n",
          "r.yaml:4:20: threshold.count: must be at least 1\n"},
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 2}\nabsence: {}\n",
@@ -138,7 +139,8 @@ static void t_errors(void)
          "r.yaml:4:21: webhook: expected an http:// or https:// URL\n"},
         {"name: A\nquery: 'x | stats count()'\nsummary: s\n",
          "r.yaml:2:8: query: pipes are not allowed in rules\n"},
-        {"name: [A\n", "r.yaml:2:1: did not find expected ',' or ']' while parsing a flow sequence\n"},
+        {"name: [A\n",
+         "r.yaml:2:1: did not find expected ',' or ']' while parsing a flow sequence\n"},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         EXPECT_INT(load(cases[i].text), 1);
@@ -216,11 +218,15 @@ static void t_cleanup(void)
 }
 
 WD_TEST_LIST{
-    {"rule_load_full", t_full_rule},   {"rule_load_defaults", t_defaults},
-    {"rule_load_kinds", t_kinds},      {"rule_load_errors", t_errors},
+    {"rule_load_full", t_full_rule},
+    {"rule_load_defaults", t_defaults},
+    {"rule_load_kinds", t_kinds},
+    {"rule_load_errors", t_errors},
     {"rule_load_multi_document", t_multi_document},
-    {"rule_load_hash", t_hash},        {"rule_load_durations", t_durations},
-    {"ytree", t_ytree},                {"rule_load_cleanup", t_cleanup},
+    {"rule_load_hash", t_hash},
+    {"rule_load_durations", t_durations},
+    {"ytree", t_ytree},
+    {"rule_load_cleanup", t_cleanup},
 };
 
 WD_TEST_MAIN

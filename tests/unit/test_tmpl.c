@@ -87,8 +87,8 @@ static int compile_err(const char *tmpl)
 static void t_fields(void)
 {
     const char *evs[] = {"{\"hostname\":\"h1\",\"details\":{\"n\":5}}", "{\"hostname\":\"h2\"}"};
-    CHECK_RENDER("{count} by {value} on {hostname} n={details.n} u={details.u|unknown} {{x}}",
-                 evs, 2, "k", 2, "2 by k on h1 n=5 u=unknown {x}");
+    CHECK_RENDER("{count} by {value} on {hostname} n={details.n} u={details.u|unknown} {{x}}", evs,
+                 2, "k", 2, "2 by k on h1 n=5 u=unknown {x}");
 }
 
 static void t_distinct(void)
@@ -106,8 +106,8 @@ static void t_distinct(void)
 static void t_top(void)
 {
     /* count descending, ties by first appearance */
-    const char *evs[] = {"{\"h\":\"x\"}", "{\"h\":\"y\"}", "{\"h\":\"y\"}", "{\"h\":\"z\"}",
-                         "{\"h\":\"x\"}", "{\"h\":\"w\"}"};
+    const char *evs[] = {"{\"h\":\"x\"}", "{\"h\":\"y\"}", "{\"h\":\"y\"}",
+                         "{\"h\":\"z\"}", "{\"h\":\"x\"}", "{\"h\":\"w\"}"};
     CHECK_RENDER("{top h 3 \" %v (%n hits)\"}", evs, 6, "", 6, " x (2 hits) y (2 hits) z (1 hits)");
     CHECK_RENDER("{top h 5 \" on %v\" min=5}", evs, 6, "", 6, "");
     CHECK_RENDER("{top h 1 \" on %v\" min=4}", evs, 6, "", 6, " on x");
@@ -119,7 +119,8 @@ static void t_rdns_capture(void)
     CHECK_RENDER("{rdns ip}|{rdns ip internal}", evs, 1, "", 1,
                  "10.1.1.1 (host-10.1.1.1.example)|10.1.1.1 (host-10.1.1.1.example)");
     const char *ext[] = {"{\"ip\":\"8.8.8.8\"}"};
-    CHECK_RENDER("{rdns ip}|{rdns ip internal}", ext, 1, "", 1, "8.8.8.8 (host-8.8.8.8.example)|8.8.8.8");
+    CHECK_RENDER("{rdns ip}|{rdns ip internal}", ext, 1, "", 1,
+                 "8.8.8.8 (host-8.8.8.8.example)|8.8.8.8");
     CHECK_RENDER("{capture s \"for ([a-z]+) from\" unknown}/{capture s \"pam for (x)\" unknown}",
                  evs, 1, "", 1, "bob/unknown");
 }
@@ -127,8 +128,8 @@ static void t_rdns_capture(void)
 static void t_first(void)
 {
     const char *evs[] = {"{\"details\":{\"originaluser\":\"ou\",\"user\":\"u\"}}"};
-    CHECK_RENDER("[{first details.username details.originaluser details.user pre=\"by \"}]", evs,
-                 1, "", 1, "[by ou]");
+    CHECK_RENDER("[{first details.username details.originaluser details.user pre=\"by \"}]", evs, 1,
+                 "", 1, "[by ou]");
     CHECK_RENDER("[{first details.sourceipaddress pre=\"from \" post=!}]", evs, 1, "", 1, "[]");
     CHECK_RENDER("[{first details.x default=none}]", evs, 1, "", 1, "[none]");
     CHECK_RENDER("[{first details.user if=details.indicators default=unknown}]", evs, 1, "", 1,
@@ -142,10 +143,11 @@ static void t_first(void)
 
 static void t_distinct_options(void)
 {
-    const char *evs[] = {"{\"s\":\"Accepted publickey for kirk from 10.1.1.1 port 22\",\"v\":0}",
-                         "{\"s\":\"Accepted publickey for kirk from 10.9.9.9 port 22\",\"v\":\"\"}",
-                         "{\"s\":\"unrelated\",\"v\":\"x\"}",
-                         "{\"s\":\"Accepted publickey for spock from 10.1.1.1 port 22\",\"v\":false}"};
+    const char *evs[] = {
+        "{\"s\":\"Accepted publickey for kirk from 10.1.1.1 port 22\",\"v\":0}",
+        "{\"s\":\"Accepted publickey for kirk from 10.9.9.9 port 22\",\"v\":\"\"}",
+        "{\"s\":\"unrelated\",\"v\":\"x\"}",
+        "{\"s\":\"Accepted publickey for spock from 10.1.1.1 port 22\",\"v\":false}"};
     CHECK_RENDER("{distinct s re=\"^Accepted publickey for (\\\\S+) from\" dups sep=,}", evs, 4, "",
                  4, "kirk,kirk,spock");
     CHECK_RENDER("{distinct s re=\"^Accepted publickey for (\\\\S+) from\" sep=,}", evs, 4, "", 4,
@@ -175,12 +177,9 @@ static void t_errors(void)
 }
 
 WD_TEST_LIST{
-    {"tmpl_fields", t_fields},
-    {"tmpl_distinct", t_distinct},
-    {"tmpl_top", t_top},
-    {"tmpl_rdns_capture", t_rdns_capture},
-    {"tmpl_first", t_first},
-    {"tmpl_distinct_options", t_distinct_options},
+    {"tmpl_fields", t_fields}, {"tmpl_distinct", t_distinct},
+    {"tmpl_top", t_top},       {"tmpl_rdns_capture", t_rdns_capture},
+    {"tmpl_first", t_first},   {"tmpl_distinct_options", t_distinct_options},
     {"tmpl_errors", t_errors},
 };
 
