@@ -4,7 +4,8 @@
 # events over TCP syslog -> mmjsonparse -> file, in the same run; prints both rates and
 # their ratio. Environment: BUILD, BENCH_EVENTS (default 1000000), BENCH_CONNS (8).
 # Then the store and search benchmark against ClickHouse, SQLite FTS5 and DuckDB
-# (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it).
+# (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it), after the
+# detection benchmarks (tools/bench-engine.sh; BENCH_ENGINE=0 skips them).
 set -eu
 BUILD=${BUILD:-build}
 N=${BENCH_EVENTS:-1000000}
@@ -21,6 +22,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 store_bench() {
     rm -f "$tmp/conn.ndjson"
+    if [ "${BENCH_ENGINE:-1}" != 0 ]; then
+        echo
+        BUILD=$BUILD tools/bench-engine.sh
+    fi
     if [ "${BENCH_STORE:-1}" = 0 ]; then
         echo "store bench: skipped (BENCH_STORE=0)"
         return 0
