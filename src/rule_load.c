@@ -269,9 +269,15 @@ static int load_sequence(struct ld *l, const struct wd_ynode *sec)
             if (!step->count)
                 return bad(l, c, "%s: must be at least 1", "step count");
         }
-        if ((rc = parse_query(l, q ? q : s, "step query", &step->query)))
+        struct wd_query *tmp = NULL;
+        if ((rc = parse_query(l, q ? q : s, "step query", &tmp)))
             return rc;
+        wd_query_free(tmp);
+        /* parsed again from text the rule owns: a query keeps views into its text */
         step->query_text = wd_xstrdup(q->s.p);
+        struct wd_perr pe;
+        if (wd_query_parse(step->query_text, strlen(step->query_text), &step->query, &pe))
+            return bad(l, q, "%s: does not parse", "step query");
     }
     return WD_OK;
 }

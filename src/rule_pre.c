@@ -23,8 +23,9 @@
 struct lit {
     const char *field; /* NULL = any field */
     size_t field_len;
-    char *text; /* lower-cased */
+    char *text; /* a literal, lower-cased; or (re) a PCRE pattern */
     uint32_t rule;
+    bool re;
 };
 
 struct litvec {
@@ -71,7 +72,15 @@ static void lv_push(struct litvec *lv, const char *field, size_t flen, const cha
     for (size_t i = 0; i < len; i++)
         if (t[i] >= 'A' && t[i] <= 'Z')
             t[i] = (char)(t[i] - 'A' + 'a');
-    lv->v[lv->n++] = (struct lit){field, flen, t, 0};
+    lv->v[lv->n++] = (struct lit){field, flen, t, 0, false};
+}
+
+static void lv_push_re(struct litvec *lv, const char *field, size_t flen, const char *pat)
+{
+    lv_push(lv, field, flen, "", 0);
+    free(lv->v[lv->n - 1].text);
+    lv->v[lv->n - 1].text = wd_xstrdup(pat);
+    lv->v[lv->n - 1].re = true;
 }
 
 static void lv_clear(struct litvec *lv)
@@ -170,6 +179,152 @@ static bool ip_req(const struct wd_qleaf *l, struct litvec *out)
     return true;
 }
 
+static void put_escaped(struct wd_buf *b, unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
+        wd_buf_putc(b, (char)c);
+    else
+        wd_buf_printf(b, "\\x%02x", c);
+}
+
+/*
+ * Translates a Lucene regular expression (lre.h) into an equivalent PCRE pattern for
+ * Hyperscan (searched unanchored: a value the Lucene expression matches whole contains a
+ * match). Only the common subset: literals, escapes, `.`, `?` `*` `+` `{n}` `{n,}`
+ * `{n,m}`, `|`, groups, classes and quoted strings. Lucene's own operators (`#` `@` `~`
+ * `&` `<n-m>`) and its corner cases (a leading quantifier is a literal) give false.
+ */
+static bool lucene_to_pcre(struct wd_str src, struct wd_buf *b)
+{
+    const unsigned char *p = (const unsigned char *)src.p, *end = p + src.len;
+    bool atom = false; /* something a quantifier can follow */
+    int depth = 0;
+    while (p < end) {
+        unsigned char c = *p++;
+        switch (c) {
+        case '\\':
+            if (p == end)
+                return false;
+            put_escaped(b, *p++);
+            atom = true;
+            break;
+        case '"':
+            while (p < end && *p != '"')
+                put_escaped(b, *p++);
+            if (p == end)
+                return false;
+            p++;
+            atom = true;
+            break;
+        case '.':
+            wd_buf_putc(b, '.');
+            atom = true;
+            break;
+        case '?':
+        case '*':
+        case '+':
+            if (!atom)
+                return false;
+            wd_buf_putc(b, (char)c);
+            atom = false;
+            break;
+        case '{': {
+            if (!atom)
+                return false;
+            const unsigned char *q = p;
+            while (q < end && ((*q >= '0' && *q <= '9') || *q == ','))
+                q++;
+            if (q == end || *q != '}' || q == p || *p == ',')
+                return false;
+            wd_buf_putc(b, '{');
+            wd_buf_append(b, p, (size_t)(q - p));
+            wd_buf_putc(b, '}');
+            p = q + 1;
+            atom = false;
+            break;
+        }
+        case '|':
+            if (!atom && b->len == 0)
+                return false;
+            wd_buf_putc(b, '|');
+            atom = false;
+            break;
+        case '(':
+            wd_buf_printf(b, "(?:");
+            depth++;
+            atom = false;
+            break;
+        case ')':
+            if (!depth--)
+                return false;
+            wd_buf_putc(b, ')');
+            atom = true;
+            break;
+        case '[': {
+            wd_buf_putc(b, '[');
+            if (p < end && *p == '^')
+                wd_buf_putc(b, (char)*p++);
+            bool first = true;
+            while (p < end && (*p != ']' || first)) {
+                unsigned char d = *p++;
+                if (d == '\\' && p < end)
+                    d = *p++;
+                else if (d == '-' && !first && p < end && *p != ']') {
+                    wd_buf_putc(b, '-');
+                    first = false;
+                    continue;
+                }
+                put_escaped(b, d);
+                first = false;
+            }
+            if (p == end)
+                return false;
+            p++;
+            wd_buf_putc(b, ']');
+            atom = true;
+            break;
+        }
+        case '#':
+        case '@':
+        case '~':
+        case '&':
+        case '<':
+            return false;
+        default:
+            put_escaped(b, c);
+            atom = true;
+            break;
+        }
+    }
+    return depth == 0 && b->len > 0;
+}
+
+/* A keyword regex: its PCRE translation when Hyperscan accepts it. */
+static bool regex_req(const struct wd_qleaf *l, struct litvec *out)
+{
+    const struct wd_qleaf_priv *pv = l->priv;
+    if (!pv || !pv->re_src.len)
+        return false;
+    struct wd_buf b;
+    wd_buf_init(&b, 1 << 16);
+    bool ok = lucene_to_pcre(pv->re_src, &b) && wd_buf_putc(&b, '\0') == WD_OK;
+    if (ok) {
+        hs_database_t *db = NULL;
+        hs_compile_error_t *ce = NULL;
+        ok = hs_compile(b.p, HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH |
+                                 HS_FLAG_ALLOWEMPTY,
+                        HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS;
+        if (db)
+            hs_free_database(db);
+        if (ce)
+            hs_free_compile_error(ce);
+    }
+    if (ok)
+        lv_push_re(out, l->field, l->field_len, b.p);
+    wd_buf_fini(&b);
+    return ok;
+}
+
 /* Appends N(leaf) to out; false = always. */
 static bool leaf_req(const struct wd_qleaf *l, struct litvec *out)
 {
@@ -198,15 +353,20 @@ static bool leaf_req(const struct wd_qleaf *l, struct litvec *out)
     case WD_QOP_WILDCARD:
         if (l->ftype == WD_FT_IP || l->ftype == WD_FT_DATE)
             return false;
-        if (keyword) {
-            if (!longest_run(l->text, run, sizeof(run), &len))
+        if (!pv)
+            return false;
+        if (keyword) { /* the pattern with its escapes, as the matcher reads it */
+            if (!longest_run(pv->pat, run, sizeof(run), &len))
                 return false;
             p = run;
             break;
         }
-        if (!longest_word(l->text, true, &p, &len))
+        if (!longest_word(pv->pat, true, &p, &len))
             return false;
         break;
+    case WD_QOP_REGEX:
+        /* keyword fields only: analysed (text) values are matched per lower-cased token */
+        return keyword && regex_req(l, out);
     default:
         return false;
     }
@@ -219,7 +379,7 @@ static size_t score(const struct litvec *lv, size_t from)
     /* selectivity: the shortest literal decides; more alternatives cost a little */
     size_t m = SIZE_MAX;
     for (size_t i = from; i < lv->n; i++)
-        m = WD_MIN(m, strlen(lv->v[i].text));
+        m = WD_MIN(m, lv->v[i].re ? 3 : strlen(lv->v[i].text)); /* a regex: as a short word */
     if (m == SIZE_MAX)
         return SIZE_MAX; /* the empty set: never matches, the best there is */
     size_t alts = lv->n - from;
@@ -282,8 +442,11 @@ static bool node_req(const struct wd_qnode *n, struct litvec *out)
     free(cur.v);
     if (have)
         for (size_t i = 0; i < best.n; i++) {
-            lv_push(out, best.v[i].field, best.v[i].field_len, best.v[i].text,
-                    strlen(best.v[i].text));
+            if (best.v[i].re)
+                lv_push_re(out, best.v[i].field, best.v[i].field_len, best.v[i].text);
+            else
+                lv_push(out, best.v[i].field, best.v[i].field_len, best.v[i].text,
+                        strlen(best.v[i].text));
         }
     lv_clear(&best);
     free(best.v);
@@ -303,6 +466,8 @@ static int cmp_lit(const void *a, const void *b)
         if (c || x->field_len != y->field_len)
             return c ? c : (x->field_len < y->field_len ? -1 : 1);
     }
+    if (x->re != y->re)
+        return x->re ? 1 : -1;
     int c = strcmp(x->text, y->text);
     if (c)
         return c;
@@ -317,20 +482,31 @@ static bool same_field(const struct lit *a, const struct lit *b)
 }
 
 /* Compiles lits[0..n) (one field, sorted) into f. */
+/* Compiles lits[0..n) (one field, sorted) into f: literals (escaped, case-insensitive,
+ * matched as bytes) and regexes (UTF-8, case-sensitive) in one database. */
 static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err, size_t err_len)
 {
-    const char **exprs = wd_xcalloc(n, sizeof(*exprs));
-    size_t *lens = wd_xcalloc(n, sizeof(*lens));
+    char **exprs = wd_xcalloc(n, sizeof(*exprs));
     unsigned *flags = wd_xcalloc(n, sizeof(*flags));
     unsigned *ids = wd_xcalloc(n, sizeof(*ids));
     f->rule_off = wd_xcalloc(n + 1, sizeof(*f->rule_off));
     f->rule_ids = wd_xcalloc(n, sizeof(*f->rule_ids));
     uint32_t np = 0, nr = 0;
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(lits[i].text, lits[i - 1].text) != 0) {
-            exprs[np] = lits[i].text;
-            lens[np] = strlen(lits[i].text);
-            flags[np] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        if (i == 0 || lits[i].re != lits[i - 1].re || strcmp(lits[i].text, lits[i - 1].text)) {
+            b.len = 0;
+            if (lits[i].re) {
+                wd_buf_printf(&b, "%s", lits[i].text);
+                flags[np] = HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH |
+                            HS_FLAG_ALLOWEMPTY;
+            } else {
+                for (const char *c = lits[i].text; *c; c++)
+                    wd_buf_printf(&b, "\\x%02x", (unsigned char)*c);
+                flags[np] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+            }
+            exprs[np] = wd_xstrndup(b.p, b.len);
             ids[np] = np;
             f->rule_off[np] = nr;
             np++;
@@ -338,11 +514,12 @@ static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err,
         if (nr == 0 || f->rule_ids[nr - 1] != lits[i].rule || f->rule_off[np - 1] == nr)
             f->rule_ids[nr++] = lits[i].rule;
     }
+    wd_buf_fini(&b);
     f->rule_off[np] = nr;
     f->npat = np;
     hs_compile_error_t *ce = NULL;
-    hs_error_t he =
-        hs_compile_lit_multi(exprs, flags, ids, lens, np, HS_MODE_BLOCK, NULL, &f->db, &ce);
+    hs_error_t he = hs_compile_multi((const char *const *)exprs, flags, ids, np, HS_MODE_BLOCK,
+                                     NULL, &f->db, &ce);
     int rc = WD_OK;
     if (he != HS_SUCCESS) {
         snprintf(err, err_len, "hyperscan: %s", ce && ce->message ? ce->message : "compile failed");
@@ -350,8 +527,9 @@ static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err,
     }
     if (ce)
         hs_free_compile_error(ce);
+    for (uint32_t i = 0; i < np; i++)
+        free(exprs[i]);
     free(exprs);
-    free(lens);
     free(flags);
     free(ids);
     return rc;
