@@ -8,6 +8,7 @@
 # Environment: BUILD, BENCH_ENGINE_EVENTS (default 500000), BENCH_PROBES (300),
 # BENCH_BG_EPS (background events/s, 20000).
 set -eu
+. tools/bench/wait-port.sh
 BUILD=${BUILD:-build}
 WARD=$PWD/$BUILD/ward
 "$BUILD/bench/bench_engine" "${BENCH_ENGINE_EVENTS:-500000}"
@@ -37,12 +38,6 @@ done > "$tmp/rules/synthetic.yaml"
 "$WARD" serve --data "$tmp/data" --http 127.0.0.1:0 --set syslog.udp=false --set syslog.tcp=false \
     --set rules.path="$tmp/rules" 2> "$tmp/ward.log" &
 pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/ward.log"; echo "ward did not start"; exit 1; }
+wait_port "$tmp/ward.log"
 python3 tools/bench/alert_latency.py "$port" "$tmp/bg.ndjson" "${BENCH_PROBES:-300}" "${BENCH_BG_EPS:-20000}"
 echo "alert latency: goal p99 <= 1000 ms (MozDef ran each alert once a minute: up to 60000 ms)"

@@ -7,6 +7,7 @@
 # (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it), after the
 # detection benchmarks (tools/bench-engine.sh; BENCH_ENGINE=0 skips them).
 set -eu
+. tools/bench/wait-port.sh
 BUILD=${BUILD:-build}
 N=${BENCH_EVENTS:-1000000}
 CONNS=${BENCH_CONNS:-8}
@@ -49,13 +50,7 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false --set store.truncate_wal=false \
     --set syslog.tcp=false --set log.level=info 2> "$tmp/ward.log" &
 ward_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/ward.log"; echo "ward did not start"; exit 1; }
+wait_port "$tmp/ward.log"
 echo "ward: POST /_bulk, $CONNS connections, 2000 events per request, wal.durability=fsync"
 ward_out=$("$BUILD/bench/bench_http_bulk" --port "$port" --conns "$CONNS" --batch 2000 "$tmp/conn.ndjson")
 echo "ward: $ward_out"
