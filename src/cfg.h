@@ -58,6 +58,7 @@ struct wd_config {
     int64_t rules_tick_ms;
     int64_t rules_max_group_events;
     int64_t rules_max_groups;
+    int64_t rules_max_memory;
     char *alerts_webhook;
     int alerts_webhook_format;       /* enum wd_action_format */
     int alerts_webhook_min_severity; /* index into wd_severities */

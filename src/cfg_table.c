@@ -133,6 +133,9 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "follow their events within about this time."},
     {"rules.max_group_events", WD_CFG_INT, "1000", 1, 1000000, NULL, OFF(rules_max_group_events),
      "Events kept per rule and group (MozDef searched at most 1000); older ones leave."},
+    {"rules.max_memory", WD_CFG_SIZE, "1GiB", 1 * MIB, 1024 * GIB, NULL, OFF(rules_max_memory),
+     "Event text the engine keeps for open groups (samples and summaries). Beyond it, events "
+     "past a group's samples are counted without their text (ward_engine_degraded_total)."},
     {"rules.max_groups", WD_CFG_INT, "100000", 1, 100000000, NULL, OFF(rules_max_groups),
      "Groups (distinct group_by values) kept per rule; beyond it the oldest is evicted."},
     {"alerts.webhook", WD_CFG_STRING, "", 0, 0, NULL, OFF(alerts_webhook),

@@ -255,6 +255,7 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
         .lateness_us = s->cfg.rules_lateness_s * 1000000,
         .max_group_events = (uint32_t)s->cfg.rules_max_group_events,
         .max_groups = (uint32_t)s->cfg.rules_max_groups,
+        .max_bytes = (size_t)s->cfg.rules_max_memory,
         .start_us = wd_now_us(),
         .emit = sink,
         .emit_arg = d,
@@ -323,6 +324,9 @@ void wd_detect_metrics(struct wd_detect *d, struct wd_buf *b)
            "Rule evaluations the prefilter let through.", es.candidates);
     metric(b, "ward_engine_matches_total", "counter", "Rule matches.", es.matches);
     metric(b, "ward_alerts_total", "counter", "Alerts raised.", es.alerts);
+    metric(b, "ward_engine_retained_bytes", "gauge", "Event text kept by open groups.", es.bytes);
+    metric(b, "ward_engine_degraded_total", "counter",
+           "Events counted without their text (rules.max_memory reached).", es.degraded);
     metric(b, "ward_engine_seq", "gauge", "Last WAL sequence number the engine processed.",
            atomic_load(&d->seq));
     metric(b, "ward_alerts_wal_errors_total", "counter", "Alerts that could not be written.",

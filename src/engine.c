@@ -17,6 +17,7 @@
 #define DEFAULT_GROUP_EVENTS 1000
 #define DEFAULT_GROUPS       100000
 #define BATCH_HITS           1000 /* MozDef's search size */
+#define DEFAULT_BYTES        (1ull << 30)
 
 /* ---- groups ---- */
 
@@ -25,8 +26,11 @@ static uint64_t key_hash(const char *p, size_t n)
     return wd_hash64(p, n, 0x5bd1e995);
 }
 
-static void gev_fini(struct gev *x)
+/* Frees an event's copies; g (NULL for pending per-event alerts) accounts its bytes. */
+static void gev_fini(struct group *g, struct gev *x)
 {
+    if (g && x->json)
+        *g->bytes -= x->len;
     free(x->json);
     free(x->dval);
 }
@@ -34,7 +38,7 @@ static void gev_fini(struct gev *x)
 void wd_group_clear(struct group *g)
 {
     for (uint32_t i = 0; i < g->n; i++)
-        gev_fini(&g->ev[i]);
+        gev_fini(g, &g->ev[i]);
     g->n = 0;
 }
 
@@ -48,11 +52,11 @@ void wd_group_free(struct group *g)
     free(g);
 }
 
-void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x)
+void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x, uint32_t keep)
 {
     uint32_t cap = e->o.max_group_events;
     if (g->n >= cap) { /* the oldest leaves (MozDef saw at most 1000 hits) */
-        gev_fini(&g->ev[0]);
+        gev_fini(g, &g->ev[0]);
         memmove(g->ev, g->ev + 1, (g->n - 1) * sizeof(*g->ev));
         g->n--;
     }
@@ -62,7 +66,15 @@ void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x)
     }
     struct gev *y = &g->ev[g->n++];
     *y = *x;
-    y->json = wd_xstrndup(x->json, x->len);
+    /* Over rules.max_memory, events beyond the samples only count: their text is not
+     * kept (templates over all events then see the retained ones). */
+    if (*g->bytes + x->len > e->o.max_bytes && g->n > keep) {
+        y->json = NULL;
+        e->st.degraded++;
+    } else {
+        y->json = wd_xstrndup(x->json, x->len);
+        *g->bytes += x->len;
+    }
     y->dval = x->dval ? wd_xstrdup(x->dval) : NULL;
 }
 
@@ -146,6 +158,7 @@ static struct group *group_get(struct wd_engine *e, struct rstate *s, const char
     g->hash = h;
     g->order = s->order_next++;
     g->last_seen = g->last_fired = INT64_MIN;
+    g->bytes = &e->bytes;
     g->next = s->buckets[h & (s->nbuckets - 1)];
     s->buckets[h & (s->nbuckets - 1)] = g;
     s->ngroups++;
@@ -161,7 +174,7 @@ static void rstate_fini(struct rstate *s)
         }
     free(s->buckets);
     for (uint32_t i = 0; i < s->npend; i++)
-        gev_fini(&s->pend[i]);
+        gev_fini(NULL, &s->pend[i]);
     free(s->pend);
     free(s->dirty);
     free(s->fire);
@@ -178,6 +191,8 @@ struct wd_engine *wd_engine_new(const struct wd_engine_opts *o)
         e->o.max_group_events = DEFAULT_GROUP_EVENTS;
     if (!e->o.max_groups)
         e->o.max_groups = DEFAULT_GROUPS;
+    if (!e->o.max_bytes)
+        e->o.max_bytes = DEFAULT_BYTES;
     pthread_mutex_init(&e->mu, NULL);
     wd_qflat_init(&e->flat);
     wd_arena_init(&e->arena, 64 << 10, 64u << 20);
@@ -379,7 +394,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
         }
         g = group_get(e, s, k, klen, true);
         x->dval = dv;
-        wd_group_push(e, g, x);
+        wd_group_push(e, g, x, r->samples);
         x->dval = NULL;
         free(dv);
         mark_dirty(s, g);
@@ -402,7 +417,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
         if (wd_qnode_match_flat(r->steps[at].query->root, &e->flat)) {
             if (!g->n)
                 g->seq_start = x->wts;
-            wd_group_push(e, g, x);
+            wd_group_push(e, g, x, r->samples);
             if (++g->step_count >= r->steps[at].count) {
                 g->step++;
                 g->step_count = 0;
@@ -412,7 +427,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
         } else {
             for (uint32_t k2 = 0; k2 < at; k2++)
                 if (wd_qnode_match_flat(r->steps[k2].query->root, &e->flat)) {
-                    wd_group_push(e, g, x); /* more of an earlier step: context */
+                    wd_group_push(e, g, x, r->samples); /* more of an earlier step: context */
                     break;
                 }
         }
@@ -431,8 +446,8 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
 static bool ss_admit(struct wd_engine *e, struct rstate *s, const struct gev *x)
 {
     int64_t ts = x->utc != INT64_MIN ? x->utc : x->recv;
-    if (ts == INT64_MIN)
-        ts = e->now_us;
+    if (ts == INT64_MIN || (!e->o.batch && ts > e->now_us))
+        ts = e->now_us; /* a sensor clock ahead must not end everyone's epoch early */
     int64_t ep =
         ts >= 0 ? ts / s->rule->epoch_us : (ts - s->rule->epoch_us + 1) / s->rule->epoch_us;
     if (s->epoch == INT64_MIN)
@@ -544,7 +559,7 @@ static void tick_match(struct wd_engine *e, struct rstate *s)
                 .ev = x, .nev = 1, .nsamples = 1, .value = {x->dval, strlen(x->dval)}, .count = 1};
             wd_engine_alert(e, s, &in);
         }
-        gev_fini(x);
+        gev_fini(NULL, x);
     }
     s->npend = 0;
 }
@@ -567,7 +582,7 @@ static void expire(struct wd_engine *e, struct rstate *s, struct group *g)
 {
     uint32_t k = 0;
     while (k < g->n && !in_window(e, s->rule, &g->ev[k]))
-        gev_fini(&g->ev[k++]);
+        gev_fini(g, &g->ev[k++]);
     if (k) {
         memmove(g->ev, g->ev + k, (g->n - k) * sizeof(*g->ev));
         g->n -= k;
@@ -727,6 +742,7 @@ void wd_engine_stats(struct wd_engine *e, struct wd_engine_stats *out)
 {
     pthread_mutex_lock(&e->mu);
     *out = e->st;
+    out->bytes = e->bytes;
     pthread_mutex_unlock(&e->mu);
 }
 

@@ -33,6 +33,7 @@ struct wd_engine_opts {
     int64_t lateness_us;       /* stream: how much older than the window an event may be */
     uint32_t max_group_events; /* events kept per group (default 1000, MozDef's hit cap) */
     uint32_t max_groups;       /* groups per rule (default 100000); the oldest is evicted */
+    size_t max_bytes;          /* event text kept by all groups (default 1 GiB) */
     bool batch;                /* `ward rules test`: exact windows, 1000 hits per rule */
     int64_t start_us;          /* stream: absence rules count silence from here */
     wd_rdns_fn rdns;           /* reverse DNS for {rdns}; NULL = none */
@@ -58,6 +59,8 @@ struct wd_engine_stats {
     uint64_t candidates; /* rule evaluations the prefilter let through */
     uint64_t matches;
     uint64_t alerts;
+    uint64_t degraded; /* events counted without keeping their text (memory bound) */
+    uint64_t bytes;    /* event text retained now */
     uint32_t rules, always, patterns;
 };
 

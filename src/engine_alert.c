@@ -107,7 +107,8 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
     for (uint32_t i = 0; i < in->nev; i++) {
         struct wd_jv *v;
         struct wd_perr pe;
-        if (wd_json_parse(in->ev[i].json, in->ev[i].len, in->ev[i].len, 0, a, &v, &pe) == WD_OK)
+        if (in->ev[i].json &&
+            wd_json_parse(in->ev[i].json, in->ev[i].len, in->ev[i].len, 0, a, &v, &pe) == WD_OK)
             evs[nparsed++] = v;
     }
     struct wd_tmpl_ctx ctx = {.events = evs,
@@ -145,9 +146,11 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
     }
     if (rc == WD_OK)
         rc = wd_buf_printf(b, "],\"events\":[");
-    for (uint32_t i = 0; i < in->nsamples && i < in->nev && rc == WD_OK; i++) {
+    for (uint32_t i = 0, k = 0; i < in->nev && k < in->nsamples && rc == WD_OK; i++) {
         const struct gev *x = &in->ev[i];
-        rc = wd_buf_printf(b, "%s{\"documentindex\":", i ? "," : "");
+        if (!x->json)
+            continue; /* counted only (memory bound) */
+        rc = wd_buf_printf(b, "%s{\"documentindex\":", k++ ? "," : "");
         rc = rc ? rc : put_index(b, x);
         rc = rc ? rc
                 : wd_buf_printf(

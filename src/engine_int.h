@@ -21,7 +21,7 @@ struct gev {
     uint64_t id;
     int64_t utc, recv; /* microseconds; INT64_MIN when absent */
     int64_t wts;       /* window time: the later of the two */
-    char *json;
+    char *json;        /* NULL: counted only (over rules.max_memory) */
     uint32_t len;
     char *dval; /* THRESHOLD with `distinct`: the value's text (NULL = absent) */
 };
@@ -40,6 +40,7 @@ struct group {
     int64_t last_seen, last_fired; /* ABSENCE */
     uint32_t step, step_count;     /* SEQUENCE */
     int64_t seq_start;
+    size_t *bytes;           /* the engine's retained-text total */
     struct wd_ss_result *ss; /* SUMSTATS */
     bool crossed;
 };
@@ -74,6 +75,7 @@ struct wd_engine {
     struct wd_buf out;     /* alert document */
     struct wd_engine_stats st;
     int64_t now_us;
+    size_t bytes; /* event text retained by all groups */
 };
 
 /* What an alert is about (engine_alert.c). */
@@ -96,7 +98,8 @@ void wd_engine_ss_epoch_end(struct wd_engine *e, struct rstate *s);
 void wd_engine_ss_fire(struct wd_engine *e, struct rstate *s, struct group *g);
 
 /* Group helpers (engine.c). */
-void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x);
+/* Retains a copy of x in g; beyond rules.max_memory only the first `keep` keep text. */
+void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x, uint32_t keep);
 void wd_group_clear(struct group *g);
 void wd_group_free(struct group *g);
 void wd_rstate_fire_later(struct rstate *s, struct group *g);

@@ -77,12 +77,14 @@ void wd_engine_ss_event(struct wd_engine *e, struct rstate *s, struct group *g,
         }
     }
     int64_t ts = x->utc != INT64_MIN ? x->utc : x->recv != INT64_MIN ? x->recv : e->now_us;
+    if (!e->o.batch && ts > e->now_us)
+        ts = e->now_us;
     if (wd_ss_observe(g->ss, &o, ts) != WD_OK) {
         s->st.errors++;
         return;
     }
     if (g->n < r->samples)
-        wd_group_push(e, g, x);
+        wd_group_push(e, g, x, r->samples);
     if (r->ss_threshold > 0 && !g->crossed && threshold_value(r, g->ss) >= r->ss_threshold) {
         g->crossed = true;
         wd_rstate_fire_later(s, g);

@@ -378,6 +378,37 @@ static void t_sumstats(void)
     EXPECT_STR(field(1, "summary"), want);
 }
 
+/* Over the memory bound, events beyond the samples count without their text. */
+static void t_memory_bound(void)
+{
+    reset_alerts();
+    wd_engine_free(eng);
+    struct wd_engine_opts o = {.start_us = T0, .emit = collect, .max_bytes = 300};
+    eng = wd_engine_new(&o);
+    const char *rule = "name: B\nquery: 'type:x'\nwindow: 1h\nsamples: 2\n"
+                       "threshold: {group_by: h, count: 6}\nsummary: '{count} {dc n}'\n";
+    struct wd_ruleset set = {0};
+    wd_ruleset_load_text(&set, "t.yaml", rule, strlen(rule), stderr);
+    char err[200];
+    EXPECT_INT(wd_engine_load(eng, &set, err, sizeof(err)), WD_OK);
+    wd_ruleset_free(&set);
+    for (int i = 0; i < 6; i++) {
+        char m[64];
+        snprintf(m, sizeof(m), "\"type\":\"x\",\"h\":\"a\",\"n\":%d", i);
+        ev(i, m, i);
+    }
+    struct wd_engine_stats st;
+    wd_engine_stats(eng, &st);
+    FAIL_UNLESS(st.degraded > 0);
+    FAIL_UNLESS(st.bytes <= 300 + 200);
+    tick(7);
+    EXPECT_INT(nalerts, 1);
+    FAIL_UNLESS(strncmp(field(0, "summary"), "6 ", 2) == 0); /* every event counted */
+    EXPECT_INT(nevents(0), 2);                               /* the samples kept their text */
+    wd_engine_stats(eng, &st);
+    EXPECT_INT(st.bytes, 0); /* consumed: released */
+}
+
 /* An unchanged rule keeps its window state across a reload; a changed one starts over. */
 static void t_reload_state(void)
 {
@@ -560,6 +591,7 @@ WD_TEST_LIST{
     {"engine_sequence", t_sequence},
     {"engine_sumstats", t_sumstats},
     {"engine_reload_state", t_reload_state},
+    {"engine_memory_bound", t_memory_bound},
     {"engine_prefilter_superset", t_prefilter_superset},
     {"engine_cleanup", t_cleanup},
 };
