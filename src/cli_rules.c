@@ -50,12 +50,13 @@ static int cmd_check(int argc, char **argv)
         return usage(argc == 2 ? stdout : stderr);
     struct wd_ruleset set;
     int st = load_rules(argv[1], &set);
-    uint32_t kinds[5] = {0};
+    uint32_t kinds[6] = {0};
     for (uint32_t i = 0; i < set.n; i++)
         kinds[set.rules[i]->kind]++;
-    printf("%u rules in %u files (%u match, %u threshold, %u absence, %u sequence, %u sumstats), "
-           "%u errors\n",
-           set.n, set.files, kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], set.errors);
+    printf("%u rules in %u files (%u match, %u threshold, %u absence, %u sequence, %u sumstats, "
+           "%u lag), %u errors\n",
+           set.n, set.files, kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5],
+           set.errors);
     if (!st && set.n) {
         struct wd_engine_opts o = {0};
         struct wd_engine *e = wd_engine_new(&o);

@@ -49,6 +49,7 @@ void wd_group_free(struct group *g)
     free(g->key);
     if (g->ss)
         wd_ss_result_free(g->ss);
+    wd_lagstate_free(g->lag);
     free(g);
 }
 
@@ -437,6 +438,10 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
         g = group_get(e, s, k, klen, true);
         wd_engine_ss_event(e, s, g, ev, x);
         break;
+    case WD_RULE_LAG:
+        g = group_get(e, s, k, klen, true);
+        wd_engine_lag_event(e, s, g, ev, x);
+        break;
     default:
         break;
     }
@@ -662,7 +667,7 @@ static void tick_fire(struct wd_engine *e, struct rstate *s)
 static void sweep(struct wd_engine *e, struct rstate *s)
 {
     const struct wd_rule *r = s->rule;
-    if (r->kind == WD_RULE_ABSENCE || r->kind == WD_RULE_SUMSTATS)
+    if (r->kind == WD_RULE_ABSENCE || r->kind == WD_RULE_SUMSTATS || r->kind == WD_RULE_LAG)
         return;
     for (uint32_t b = 0; b < s->nbuckets; b++)
         for (struct group **pp = &s->buckets[b]; *pp;) {
@@ -703,6 +708,9 @@ void wd_engine_tick(struct wd_engine *e, int64_t now_us)
             break;
         case WD_RULE_ABSENCE:
             tick_absence(e, s);
+            break;
+        case WD_RULE_LAG:
+            wd_engine_lag_tick(e, s);
             break;
         case WD_RULE_SUMSTATS:
             tick_fire(e, s);

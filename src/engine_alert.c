@@ -116,8 +116,8 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
                               .nsamples = in->nsamples,
                               .value = in->value,
                               .count = in->count,
-                              .ss_result = in->ss,
-                              .ss_render = ss_render,
+                              .ss_result = in->extra ? (const void *)in->extra : in->ss,
+                              .ss_render = in->extra ? in->extra_render : ss_render,
                               .rdns = e->o.rdns,
                               .rdns_arg = e->o.rdns_arg};
     struct wd_buf sum;
@@ -178,6 +178,13 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
         rc = rc ? rc : wd_buf_printf(b, ",\"first\":\"%s\",\"result\":", t0);
         rc = rc ? rc : wd_ss_result_json(in->ss, b);
         rc = rc ? rc : wd_buf_putc(b, '}');
+    }
+    if (rc == WD_OK && in->extra) {
+        rc = wd_buf_printf(b, ",\"details\":{\"key\":");
+        rc = rc ? rc : wd_jv_write_str(in->value.p, in->value.len, b);
+        rc = rc ? rc
+                : wd_buf_printf(b, ",\"lag_seconds\":%.3f,\"percentile\":%g,\"for_seconds\":%.0f}",
+                                in->extra[0] / 1e6, in->extra[1], in->extra[2] / 1e6);
     }
     if (rc == WD_OK)
         rc = wd_buf_printf(b, ",\"type\":\"alert\"}");

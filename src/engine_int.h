@@ -15,6 +15,7 @@
 #include "rule_pre.h"
 
 struct wd_ss_result;
+struct wd_lagstate;
 
 /* An event kept by a group: its identity, times and text. */
 struct gev {
@@ -43,6 +44,7 @@ struct group {
     size_t *bytes;           /* the engine's retained-text total */
     struct wd_ss_result *ss; /* SUMSTATS */
     bool crossed;
+    struct wd_lagstate *lag; /* LAG */
 };
 
 struct rstate {
@@ -86,6 +88,8 @@ struct alert_in {
     struct wd_str value;
     uint64_t count;
     const struct wd_ss_result *ss; /* SUMSTATS result (details), or NULL */
+    const double *extra;           /* LAG: lag us, percentile, for us (details, {ss ...}) */
+    wd_tmpl_ss_fn extra_render;
 };
 
 /* Builds the alert document and hands it to opts.emit; counts errors on the rule. */
@@ -96,6 +100,12 @@ void wd_engine_ss_event(struct wd_engine *e, struct rstate *s, struct group *g,
                         const struct wd_jv *ev, const struct gev *x);
 void wd_engine_ss_epoch_end(struct wd_engine *e, struct rstate *s);
 void wd_engine_ss_fire(struct wd_engine *e, struct rstate *s, struct group *g);
+
+/* LAG (engine_lag.c). */
+void wd_engine_lag_event(struct wd_engine *e, struct rstate *s, struct group *g,
+                         const struct wd_jv *ev, const struct gev *x);
+void wd_engine_lag_tick(struct wd_engine *e, struct rstate *s);
+void wd_lagstate_free(struct wd_lagstate *ls);
 
 /* Group helpers (engine.c). */
 /* Retains a copy of x in g; beyond rules.max_memory only the first `keep` keep text. */

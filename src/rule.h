@@ -24,6 +24,7 @@ enum wd_rule_kind {
     WD_RULE_ABSENCE,   /* no matching event (per group) within the window */
     WD_RULE_SEQUENCE,  /* ordered steps per key within the window */
     WD_RULE_SUMSTATS,  /* Zeek SumStats: reducers per key over tumbling epochs */
+    WD_RULE_LAG,       /* pipeline lag: a percentile of receive - event time stays above a bound */
 };
 
 /* One step of a sequence rule. */
@@ -88,6 +89,12 @@ struct wd_rule {
     int threshold_calc;  /* -1 = the observation count (num) */
     double ss_threshold; /* 0 = no threshold (epoch results only) */
     bool epoch_result;   /* alert once per key at the end of each epoch */
+    /* LAG */
+    double lag_pct;        /* percentile (default 95) */
+    int64_t lag_above_us;  /* the bound */
+    int64_t lag_for_us;    /* for this long (whole buckets) */
+    int64_t lag_bucket_us; /* evaluation bucket (default 1m) */
+    char *lag_from;        /* field holding the event time (default utctimestamp) */
 
     /* alert */
     char *severity;

@@ -29,7 +29,8 @@ struct ld {
 
 const char *wd_rule_kind_name(uint8_t kind)
 {
-    static const char *const names[] = {"match", "threshold", "absence", "sequence", "sumstats"};
+    static const char *const names[] = {"match",    "threshold", "absence",
+                                        "sequence", "sumstats",  "lag"};
     return kind < WD_ARRAY_LEN(names) ? names[kind] : "?";
 }
 
@@ -355,6 +356,41 @@ static int load_sumstats(struct ld *l, const struct wd_ynode *sec)
     return WD_OK;
 }
 
+static int load_lag(struct ld *l, const struct wd_ynode *sec)
+{
+    static const char *const keys[] = {"group_by", "percentile", "above", "for",
+                                       "bucket",   "from",       NULL};
+    struct wd_rule *r = l->r;
+    int rc = check_keys(l, sec, "lag", keys);
+    if (rc || (rc = load_group_by(l, sec, "group_by")))
+        return rc;
+    const struct wd_ynode *n;
+    r->lag_pct = 95;
+    r->lag_bucket_us = 60 * 1000000ll;
+    if ((n = wd_ynode_get(sec, "percentile"))) {
+        char *end;
+        r->lag_pct = n->kind == WD_Y_SCALAR ? strtod(n->s.p, &end) : -1;
+        if (n->kind != WD_Y_SCALAR || *end || !(r->lag_pct > 0 && r->lag_pct <= 100))
+            return bad(l, n, "%s: expected a number in (0, 100]", "lag.percentile");
+    }
+    if (!(n = wd_ynode_get(sec, "above")))
+        return bad(l, sec, "%s: 'above' is required", "lag");
+    if ((rc = get_dur(l, n, "lag.above", &r->lag_above_us)))
+        return rc;
+    if ((n = wd_ynode_get(sec, "bucket")) && (rc = get_dur(l, n, "lag.bucket", &r->lag_bucket_us)))
+        return rc;
+    if (r->lag_bucket_us < 1000000)
+        return bad(l, n, "%s: must be at least 1s", "lag.bucket");
+    r->lag_for_us = r->lag_bucket_us;
+    if ((n = wd_ynode_get(sec, "for")) && (rc = get_dur(l, n, "lag.for", &r->lag_for_us)))
+        return rc;
+    if (r->lag_for_us < r->lag_bucket_us || r->lag_for_us / r->lag_bucket_us > 60)
+        return bad(l, n, "%s: must be 1 to 60 buckets", "lag.for");
+    if ((n = wd_ynode_get(sec, "from")) && (rc = get_str(l, n, "lag.from", &r->lag_from)))
+        return rc;
+    return WD_OK;
+}
+
 static int load_sevmaps(struct ld *l, const struct wd_ynode *n)
 {
     static const char *const keys[] = {"values", "severity", NULL};
@@ -456,12 +492,14 @@ out:
 static int load_doc(struct ld *l, const struct wd_ynode *doc)
 {
     static const char *const keys[] = {
-        "name",    "description",       "severity",   "category", "tags",
-        "query",   "filters",           "window",     "samples",  "suppress",
-        "summary", "channel",           "notify",     "url",      "enabled",
-        "origin",  "threshold",         "absence",    "sequence", "sumstats",
-        "actions", "severity_by_value", "older_than", NULL};
-    static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats"};
+        "name",      "description", "severity",          "category",
+        "tags",      "query",       "filters",           "window",
+        "samples",   "suppress",    "summary",           "channel",
+        "notify",    "url",         "enabled",           "origin",
+        "threshold", "absence",     "sequence",          "sumstats",
+        "lag",       "actions",     "severity_by_value", "older_than",
+        NULL};
+    static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats", "lag"};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, doc, "rule", keys);
     if (rc)
@@ -521,8 +559,8 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
             continue;
         if (kind_node)
             return bad(l, n,
-                       "%s: a rule has at most one of threshold, absence, sequence and "
-                       "sumstats",
+                       "%s: a rule has at most one of threshold, absence, sequence, "
+                       "sumstats and lag",
                        kinds[i]);
         kind_node = n;
         r->kind = (uint8_t)(WD_RULE_THRESHOLD + i);
@@ -539,6 +577,9 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
         break;
     case WD_RULE_SUMSTATS:
         rc = load_sumstats(l, kind_node);
+        break;
+    case WD_RULE_LAG:
+        rc = load_lag(l, kind_node);
         break;
     default:
         break;
@@ -714,9 +755,9 @@ void wd_rule_free(struct wd_rule *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->name,       &r->description,  &r->file,    &r->origin,
-                     &r->query_text, &r->distinct,     &r->observe, &r->severity,
-                     &r->category,   &r->summary_text, &r->channel, &r->url};
+    char **strs[] = {&r->name,     &r->description, &r->file,     &r->origin,   &r->query_text,
+                     &r->distinct, &r->observe,     &r->severity, &r->category, &r->summary_text,
+                     &r->channel,  &r->url,         &r->lag_from};
     for (size_t i = 0; i < WD_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (uint32_t i = 0; i < r->ngroup_by; i++)

@@ -378,6 +378,59 @@ static void t_sumstats(void)
     EXPECT_STR(field(1, "summary"), want);
 }
 
+/* An event received at T0 + recv seconds, written lag seconds before, from sensor h. */
+static void lagged(double recv, double lag, const char *h)
+{
+    char t1[WD_TIME_ISO_MAX], t2[WD_TIME_ISO_MAX], buf[512];
+    wd_time_iso(T0 + (int64_t)((recv - lag) * SEC), t1);
+    wd_time_iso(T0 + (int64_t)(recv * SEC), t2);
+    int n = snprintf(buf, sizeof(buf),
+                     "{\"utctimestamp\":\"%s\",\"receivedtimestamp\":\"%s\",\"type\":\"nsm\","
+                     "\"hostname\":\"%s\",\"source\":\"conn\"}",
+                     t1, t2, h);
+    wd_engine_event(eng, buf, (size_t)n, next_id++, T0 + (int64_t)(recv * SEC));
+}
+
+/* Lag: the p95 of each minute above the bound for three minutes in a row alerts once. */
+static void t_lag(void)
+{
+    const char *rule = "name: Lag\nquery: 'type:nsm'\nwindow: 1h\n"
+                       "summary: 'p{ss percentile} lag {ss lag}s on {value} for {ss minutes} min'\n"
+                       "lag: {group_by: [hostname, source], above: 5m, for: 3m, bucket: 1m}\n";
+    EXPECT_INT(setup(rule, false), WD_OK);
+    /* minute 0: 19 events at 10 min lag, 1 at 1 s: p95 is 600 s (nearest rank 19 of 20) */
+    for (int m = 0; m < 3; m++) {
+        for (int i = 0; i < 19; i++)
+            lagged(m * 60 + i, 600, "s1");
+        lagged(m * 60 + 30, 1, "s1");
+        lagged(m * 60 + 31, 1, "s2"); /* another sensor, no lag */
+        tick(m * 60 + 59);
+        EXPECT_INT(nalerts, 0); /* the current minute is still filling */
+    }
+    tick(181);
+    EXPECT_INT(nalerts, 1);
+    EXPECT_STR(field(0, "summary"), "p95 lag 600.0s on s1, conn for 3 min");
+    EXPECT_STR(field(0, "details.lag_seconds"), "600.0");
+    /* two more lagging minutes, then one fine minute: the run breaks, no alert */
+    for (int m = 3; m < 5; m++)
+        for (int i = 0; i < 5; i++)
+            lagged(m * 60 + i, 900, "s1");
+    for (int i = 0; i < 5; i++)
+        lagged(300 + i, 2, "s1");
+    tick(361);
+    EXPECT_INT(nalerts, 1);
+    /* a silent minute between lagging ones breaks the run too */
+    lagged(360, 900, "s1");
+    lagged(420, 900, "s1");
+    lagged(540, 900, "s1"); /* 480 is silent */
+    lagged(600, 900, "s1");
+    tick(661);
+    EXPECT_INT(nalerts, 1);
+    lagged(660, 900, "s1");
+    tick(721);
+    EXPECT_INT(nalerts, 2); /* 540, 600, 660 */
+}
+
 /* Over the memory bound, events beyond the samples count without their text. */
 static void t_memory_bound(void)
 {
@@ -592,6 +645,7 @@ WD_TEST_LIST{
     {"engine_sumstats", t_sumstats},
     {"engine_reload_state", t_reload_state},
     {"engine_memory_bound", t_memory_bound},
+    {"engine_lag", t_lag},
     {"engine_prefilter_superset", t_prefilter_superset},
     {"engine_cleanup", t_cleanup},
 };

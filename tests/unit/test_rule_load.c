@@ -130,8 +130,8 @@ static void t_errors(void)
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 0}\n",
          "r.yaml:4:20: threshold.count: must be at least 1\n"},
         {"name: A\nquery: x\nsummary: s\nthreshold: {count: 2}\nabsence: {}\n",
-         "r.yaml:5:10: absence: a rule has at most one of threshold, absence, sequence and "
-         "sumstats\n"},
+         "r.yaml:5:10: absence: a rule has at most one of threshold, absence, sequence, "
+         "sumstats and lag\n"},
         {"name: A\nquery: x\nsummary: s\nsumstats: {epoch: 5m, reducers: [SUMM], threshold: 3}\n",
          "r.yaml:4:34: sumstats.reducers: unknown reducer (SUM, MIN, MAX, AVERAGE, VARIANCE, "
          "STD_DEV, UNIQUE, HLL_UNIQUE, TOPK, SAMPLE, LAST)\n"},
