@@ -171,9 +171,16 @@ static void get_alert(struct wd_http_req *q, struct wd_http_resp *r, uint64_t id
         struct wd_jv *d2;
         wd_arena_reset(&a);
         if (wd_json_parse(r->body.p, r->body.len, r->body.len, 0, &a, &d2, &pe) == WD_OK) {
+            /* written to a new buffer: the tree's strings are views into the body */
             const struct wd_jv *h = wd_jv_get(d2, "hits");
-            r->body.len = 0;
-            wd_jv_write(h->u.kids.head, &r->body);
+            struct wd_buf one;
+            wd_buf_init(&one, 0);
+            if (h && h->u.kids.head && wd_jv_write(h->u.kids.head, &one) == WD_OK) {
+                wd_buf_fini(&r->body);
+                r->body = one;
+            } else {
+                wd_buf_fini(&one);
+            }
         }
     }
     wd_arena_fini(&a);
