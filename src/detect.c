@@ -37,7 +37,9 @@ struct wd_detect {
     atomic_bool stop;
     _Atomic uint64_t seq; /* processed up to */
     char ckpt[4200];
-    struct wd_buf payload;
+    struct wd_buf payload; /* alerts of the current pass, as a WAL payload */
+    struct pending *pend;
+    uint32_t npend, pend_cap;
     pthread_mutex_t reload_mu;
     _Atomic uint64_t wal_errors, alerts_lost, reloads, reload_errors;
     _Atomic uint64_t latency_sum_us, latency_n; /* event ack -> alert durable */
@@ -70,44 +72,89 @@ static void write_ckpt(const char *path, uint64_t seq)
         rename(tmp, path);
 }
 
-/* ---- the alert sink (runs on the engine thread, under the engine lock) ---- */
+/* ---- the alert sink ----
+ * The engine hands alerts over one by one (on the engine thread, under its lock); they
+ * are collected with the webhooks they need and committed to the WAL together after the
+ * engine pass (one group commit for a burst of alerts), then streamed, journaled and
+ * sent. */
+
+struct pending_act {
+    char *url;
+    int format;
+};
+
+struct pending {
+    struct pending_act *act;
+    uint32_t nact;
+    size_t off, len; /* the alert's JSON inside d->payload (after its length prefix) */
+};
+
+static void add_act(struct pending *p, const char *url, int format)
+{
+    p->act = wd_xrealloc(p->act, (p->nact + 1) * sizeof(*p->act));
+    p->act[p->nact++] = (struct pending_act){wd_xstrdup(url), format};
+}
 
 static void sink(void *arg, const struct wd_rule *r, const char *json, size_t len)
 {
     struct wd_detect *d = arg;
     struct wd_server *s = d->s;
-    d->payload.len = 0;
+    size_t before = d->payload.len;
     if (wd_wal_payload_add(&d->payload, json, len) != WD_OK) {
+        d->payload.len = before;
         d->alerts_lost++;
         return;
     }
-    struct wd_wal_req req = {.payload = d->payload.p, .len = d->payload.len, .count = 1};
-    if (wd_wal_submit(s->wal, &req, true) != WD_OK) {
-        d->wal_errors++;
-        wd_log(WD_LOG_ERROR, "detect", "rule %s: the alert could not be written to the WAL",
-               r->name);
-        return;
+    if (d->npend == d->pend_cap) {
+        d->pend_cap = d->pend_cap ? d->pend_cap * 2 : 16;
+        d->pend = wd_xrealloc(d->pend, d->pend_cap * sizeof(*d->pend));
     }
-    int64_t now = wd_now_us();
-    wd_alert_state_created(d->state, req.first_seq, now);
-    if (s->alert_tail)
-        wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, 1, req.first_seq);
-    if (!d->actions)
-        return;
+    struct pending *p = &d->pend[d->npend++];
+    *p = (struct pending){NULL, 0, d->payload.len - len, len};
     for (uint32_t i = 0; i < r->nactions; i++)
-        wd_actions_webhook(d->actions, r->actions[i].webhook, json, len,
-                           r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK
-                                                                     : WD_ACTION_JSON);
+        add_act(p, r->actions[i].webhook,
+                r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK : WD_ACTION_JSON);
     if (s->cfg.alerts_webhook[0]) {
         /* the severity the alert got (a rule may map it by value) */
         char sev[32] = "";
-        const char *p = strstr(json, "\"severity\":\"");
-        if (p)
-            sscanf(p + 12, "%31[^\"]", sev);
+        const char *q = strstr(json, "\"severity\":\"");
+        if (q)
+            sscanf(q + 12, "%31[^\"]", sev);
         if (wd_severity_rank(sev) >= s->cfg.alerts_webhook_min_severity)
-            wd_actions_webhook(d->actions, s->cfg.alerts_webhook, json, len,
-                               s->cfg.alerts_webhook_format);
+            add_act(p, s->cfg.alerts_webhook, s->cfg.alerts_webhook_format);
     }
+}
+
+/* Commits the collected alerts, then streams, journals and sends them. */
+static void flush_alerts(struct wd_detect *d)
+{
+    struct wd_server *s = d->s;
+    if (!d->npend)
+        return;
+    struct wd_wal_req req = {.payload = d->payload.p, .len = d->payload.len, .count = d->npend};
+    bool ok = wd_wal_submit(s->wal, &req, true) == WD_OK;
+    if (!ok) {
+        d->wal_errors += d->npend;
+        wd_log(WD_LOG_ERROR, "detect", "%u alerts could not be written to the WAL", d->npend);
+    } else {
+        int64_t now = wd_now_us();
+        for (uint32_t i = 0; i < d->npend; i++)
+            wd_alert_state_created(d->state, req.first_seq + i, now);
+        if (s->alert_tail)
+            wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, d->npend, req.first_seq);
+    }
+    for (uint32_t i = 0; i < d->npend; i++) {
+        struct pending *p = &d->pend[i];
+        for (uint32_t k = 0; k < p->nact; k++) {
+            if (ok && d->actions)
+                wd_actions_webhook(d->actions, p->act[k].url, d->payload.p + p->off, p->len,
+                                   p->act[k].format);
+            free(p->act[k].url);
+        }
+        free(p->act);
+    }
+    d->npend = 0;
+    d->payload.len = 0;
 }
 
 /* ---- rules ---- */
@@ -196,10 +243,12 @@ static void *run(void *arg)
             tail = NULL;
         }
         int64_t now = wd_now_us();
-        if (n || now - last_tick >= s->cfg.rules_tick_ms * 1000) {
+        /* decide soon after new events (alert latency), else every rules.tick_ms */
+        if ((n && now - last_tick >= 20000) || now - last_tick >= s->cfg.rules_tick_ms * 1000) {
             wd_engine_tick(d->e, now);
             last_tick = now;
         }
+        flush_alerts(d);
         if (now - last_ckpt >= 1000000 && atomic_load(&d->seq) != saved) {
             saved = atomic_load(&d->seq);
             write_ckpt(d->ckpt, saved);
@@ -210,7 +259,9 @@ static void *run(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+    wd_engine_tick(d->e, wd_now_us());
     wd_engine_finish(d->e, wd_now_us());
+    flush_alerts(d);
     wd_wal_tail_close(tail);
     write_ckpt(d->ckpt, atomic_load(&d->seq));
     return NULL;
@@ -248,8 +299,10 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
     }
     /* a fresh data directory starts at the WAL's current end; else where it stopped */
     uint64_t ck = read_ckpt(d->ckpt);
-    if (!ck)
+    if (!ck) { /* recorded at once, so a crash in the first second loses nothing */
         ck = wd_wal_next_seq(s->wal) ? wd_wal_next_seq(s->wal) - 1 : 0;
+        write_ckpt(d->ckpt, ck);
+    }
     atomic_store(&d->seq, ck);
     struct wd_engine_opts eo = {
         .lateness_us = s->cfg.rules_lateness_s * 1000000,
@@ -284,6 +337,7 @@ void wd_detect_stop(struct wd_detect *d)
     wd_actions_free(d->actions);
     wd_alert_state_close(d->state);
     wd_buf_fini(&d->payload);
+    free(d->pend);
     pthread_mutex_destroy(&d->reload_mu);
     free(d);
 }

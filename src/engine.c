@@ -693,6 +693,10 @@ void wd_engine_tick(struct wd_engine *e, int64_t now_us)
 {
     pthread_mutex_lock(&e->mu);
     e->now_us = now_us;
+    /* freeing empty groups visits them all: a few times a second is enough */
+    bool sweep_now = e->o.batch || now_us - e->last_sweep_us >= 200000 || now_us < e->last_sweep_us;
+    if (sweep_now)
+        e->last_sweep_us = now_us;
     for (uint32_t i = 0; i < e->nrs; i++) {
         struct rstate *s = &e->rs[i];
         if (!s->rule->enabled) {
@@ -724,7 +728,8 @@ void wd_engine_tick(struct wd_engine *e, int64_t now_us)
             tick_fire(e, s);
             break;
         }
-        sweep(e, s);
+        if (sweep_now)
+            sweep(e, s);
         s->st.groups = s->ngroups;
     }
     pthread_mutex_unlock(&e->mu);

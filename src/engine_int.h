@@ -78,6 +78,7 @@ struct wd_engine {
     struct wd_engine_stats st;
     int64_t now_us;
     size_t bytes; /* event text retained by all groups */
+    int64_t last_sweep_us;
 };
 
 /* What an alert is about (engine_alert.c). */

@@ -159,6 +159,26 @@ def ack_get_status_and_restart():
 
 
 @test
+def burst_of_alerts_one_commit():
+    rule = ("name: Each\nquery: 'category:probe'\nseverity: INFO\n"
+            "summary: 'probe {details.n}'\n")
+    with Detect(rules={"each.yaml": rule}) as d:
+        d.bulk("".join(json.dumps({"category": "probe", "summary": "p",
+                                   "details": {"n": i}}) + "\n" for i in range(60)))
+        hits = wait_for(lambda: (lambda h: h if len(h) == 60 else None)(
+            d.alerts("?limit=100")), 10, "60 alerts")
+        ids = [h["_id"] for h in hits]
+        eq(len(set(ids)), 60, "distinct alert ids")
+        eq(sorted(h["_source"]["summary"] for h in hits),
+           sorted("probe %d" % i for i in range(60)), "one alert per event")
+        for h in (hits[0], hits[-1]):
+            st, one = d.get("/api/v1/alerts/" + h["_id"])
+            eq(st, 200, "get by id")
+            eq(one["_source"]["summary"], h["_source"]["summary"], "the same alert")
+        eq(d.w.request("POST", "/api/v1/alerts/%s/ack" % ids[30], "{}")[0], 200, "ack one")
+
+
+@test
 def alert_stream_sse():
     with Detect() as d:
         c = http.client.HTTPConnection("127.0.0.1", d.w.http_port, timeout=10)
