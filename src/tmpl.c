@@ -337,8 +337,10 @@ static int compile_subst(const char *text, size_t start, size_t end, struct elt 
     }
     struct args a;
     int rc = split(p, len, &a, err, start);
-    if (rc)
+    if (rc) {
+        args_free(&a); /* the arguments split before the error */
         return rc;
+    }
     e->kind = E_LIT;
     for (size_t i = 0; i < WD_ARRAY_LEN(fns); i++)
         if (strcmp(a.v[0], fns[i].name) == 0)
