@@ -611,11 +611,19 @@ static int add(struct wd_ruleset *set, struct wd_rule *r)
     return WD_OK;
 }
 
+/* One line per problem: control characters of quoted input (a key spanning lines) are
+ * shown as spaces. */
 static void report(struct wd_ruleset *set, FILE *errs, const char *file, const struct wd_yerr *e)
 {
     set->errors++;
-    if (errs)
-        fprintf(errs, "%s:%u:%u: %s\n", file, e->line ? e->line : 1, e->col ? e->col : 1, e->msg);
+    if (!errs)
+        return;
+    char msg[sizeof(e->msg)];
+    size_t i = 0;
+    for (; e->msg[i] && i + 1 < sizeof(msg); i++)
+        msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
+    msg[i] = '\0';
+    fprintf(errs, "%s:%u:%u: %s\n", file, e->line ? e->line : 1, e->col ? e->col : 1, msg);
 }
 
 int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *text, size_t len,

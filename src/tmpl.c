@@ -337,6 +337,11 @@ static int compile_subst(const char *text, size_t start, size_t end, struct elt 
     }
     struct args a;
     int rc = split(p, len, &a, err, start);
+    if (!rc && !a.n) { /* only blanks (tabs) */
+        err->off = start;
+        err->msg = "empty substitution";
+        rc = WD_EPARSE;
+    }
     if (rc) {
         args_free(&a); /* the arguments split before the error */
         return rc;
