@@ -193,4 +193,33 @@ bool wd_zeek_time_us(const char *p, size_t len, int64_t *us);
  * and a NUL; returns the length (0 when none). */
 size_t wd_zeek_log_of_file(const char *name, char *out, size_t cap);
 
+/*
+ * A reader of one Zeek log stream (a file, a request body): recognises the format from
+ * the first line, keeps the TSV header, and turns each data line into a record with
+ * times in canonical form (wd_zeek_canon_times) and strings decoded as JSON text.
+ */
+struct wd_zeek_reader {
+    struct wd_zeek_hdr hdr;
+    int fmt;             /* enum wd_zeek_fmt; WD_ZF_NONE until the first line */
+    char log[64];        /* log name: #path, else the hint given at init */
+    uint64_t lines;      /* lines fed */
+    uint32_t bad_values; /* TSV values kept as strings because they did not parse */
+    bool closed;         /* #close seen */
+};
+
+/* log_hint: the log name to use when the stream names none (NULL: ""). */
+void wd_zeek_reader_init(struct wd_zeek_reader *r, const char *log_hint);
+void wd_zeek_reader_fini(struct wd_zeek_reader *r);
+
+/*
+ * Feeds one line (without its newline). readable: bytes readable from p (>= len; padding
+ * lets JSON parse in place). OUT: *rec the record (NULL for meta and blank lines), *log
+ * its log name (JSON `_path`, else the reader's). Returns WD_OK; WD_EINVAL when the first
+ * line shows the stream is not a Zeek log (err->msg says why; the caller refuses the
+ * whole stream); WD_EPARSE for a bad line (err->off inside the line); WD_ENOMEM.
+ */
+int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, size_t readable,
+                        struct wd_arena *a, struct wd_jv **rec, struct wd_str *log,
+                        struct wd_perr *err);
+
 #endif
