@@ -51,6 +51,13 @@ struct wd_config {
     int64_t tail_queue_events;
     int64_t tail_queue_bytes;
     int64_t tail_heartbeat_ms;
+    /* Zeek inputs, filters and lists (zeek_ingest.c, zeek_dir.c) */
+    char *zeek_filters;
+    char *zeek_dir;
+    char *zeek_sensor;
+    int64_t zeek_poll_interval_ms;
+    int64_t zeek_batch_events;
+    int64_t lists_reload_interval_ms;
 };
 
 enum wd_cfg_type { WD_CFG_BOOL, WD_CFG_INT, WD_CFG_SIZE, WD_CFG_STRING, WD_CFG_ENUM, WD_CFG_ADDR };

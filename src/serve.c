@@ -19,6 +19,7 @@
 #include "wd_time.h"
 #include "wal.h"
 #include "ward.h"
+#include "zeek_srv.h"
 
 int wd_server_start(struct wd_server *s)
 {
@@ -87,6 +88,8 @@ int wd_server_start(struct wd_server *s)
     };
     s->tail = wd_tail_new(&to);
     /* end live tail */
+    if (wd_zeek_srv_start(s)) /* zeek: filters and lists load before any listener binds */
+        return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -106,6 +109,7 @@ void wd_server_stop(struct wd_server *s)
     wd_tail_shutdown(s->tail); /* live tail: end the streams before the HTTP threads join */
     wd_http_stop(s->http);
     s->http = NULL;
+    wd_zeek_srv_stop(s); /* zeek: the directory input commits its last batch */
     wd_store_close(s->store);
     s->store = NULL;
     wd_tail_free(s->tail); /* live tail: every subscriber left with its connection */

@@ -17,6 +17,7 @@ struct wd_http;
 struct wd_syslog_srv;
 struct wd_store;
 struct wd_tail;
+struct wd_zeek_srv;
 
 struct wd_server {
     struct wd_config cfg;
@@ -32,6 +33,7 @@ struct wd_server {
     struct wd_ratelimit rl_ingest; /* per-event error records */
     struct wd_store *store;        /* searches; NULL until opened (HTTP search answers 503) */
     struct wd_tail *tail;          /* live-tail hub, created before the listeners start */
+    struct wd_zeek_srv *zeek;      /* filters, lists, lag, zeek.dir input (zeek_srv.h) */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
