@@ -1,6 +1,6 @@
 /*
  * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
- * wal, config, version) and prints help. Each subcommand lives with its subsystem.
+ * ingest, wal, config, version) and prints help. Each subcommand lives with its subsystem.
  */
 #include "cli_search.h"
 #include "gen.h"
@@ -8,6 +8,7 @@
 #include "store.h"
 #include "wal.h"
 #include "ward.h"
+#include "zeek_cli.h"
 
 struct wd_cmd {
     const char *name;
@@ -66,6 +67,7 @@ static const struct wd_cmd cmds[] = {
     {"restore", wd_restore_main, "bring an archived partition back"},
     {"search", wd_search_main, "search events of a running server (table or --json)"},
     {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
+    {"ingest", wd_ingest_main, "send Zeek log files to a running server (--format zeek)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };
