@@ -11,7 +11,7 @@
 
 #include "mem.h"
 
-#define NFINE   64 /* fine bucket k holds lags <= FINE0 * FINE_F^k seconds */
+#define NFINE   96 /* fine bucket k holds lags <= FINE0 * FINE_F^k s (up to ~76 years) */
 #define FINE0   0.001
 #define FINE_F  1.35
 #define SLOTS   12 /* ring of 10 s slots: window quantiles over up to 120 s */
