@@ -178,6 +178,7 @@ static void parse_cond(struct pctx *c, yaml_node_t *n, struct cond *cd)
             continue;
         }
         if (!strcmp(k, "field")) {
+            WD_FREE(cd->field);
             if (scalar(vn))
                 cd->field = wd_xstrdup(scalar(vn));
             else
@@ -186,6 +187,10 @@ static void parse_cond(struct pctx *c, yaml_node_t *n, struct cond *cd)
         }
         if (!strcmp(k, "not")) {
             bool_of(c, vn, &cd->neg);
+            continue;
+        }
+        if (cd->op >= 0) {
+            perr(c, kn, "one test per condition ('%s' after another test)", k);
             continue;
         }
         if (!strcmp(k, "equals") || !strcmp(k, "in")) {
@@ -244,8 +249,6 @@ static void parse_cond(struct pctx *c, yaml_node_t *n, struct cond *cd)
                  k);
             continue;
         }
-        if (cd->op >= 0)
-            perr(c, kn, "one test per condition ('%s' after another test)", k);
         cd->op = op;
     }
     if (!cd->field)
@@ -271,8 +274,10 @@ static void parse_filter(struct pctx *c, yaml_node_t *n, struct filt *f)
         yaml_node_t *kn = node(c, p->key), *vn = node(c, p->value);
         const char *k = scalar(kn), *v = scalar(vn);
         if (k && !strcmp(k, "name") && v) {
+            free(f->name);
             f->name = wd_xstrdup(v);
         } else if (k && !strcmp(k, "log")) {
+            free_strings(f->logs, f->nlogs);
             f->logs = strings(c, vn, &f->nlogs, "log");
         } else if (k && !strcmp(k, "action") && v) {
             if (!strcmp(v, "drop"))
@@ -282,6 +287,7 @@ static void parse_filter(struct pctx *c, yaml_node_t *n, struct filt *f)
             else
                 perr(c, vn, "action: '%s' is not drop or divert", v);
         } else if (k && !strcmp(k, "divert_to") && v) {
+            free(f->divert);
             f->divert = wd_xstrdup(v);
         } else if (k && (!strcmp(k, "match") || !strcmp(k, "any"))) {
             f->any = k[0] == 'a';

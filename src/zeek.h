@@ -93,7 +93,8 @@ struct wd_zeek_hdr {
     struct wd_zeek_col *cols;    /* ncols columns (owned) */
     uint32_t ncols;
     uint32_t ntypes;             /* columns that got a type from #types */
-    char *text;                  /* owned copy of the #fields and #types values */
+    char *text;                  /* owned copy of the #fields value (names point into it) */
+    char *types_text;            /* owned copy of the #types value (types point into it) */
     uint8_t order[WD_ZM__COUNT]; /* meta lines in input order */
     uint8_t nmeta;
     bool plain;      /* tsv=T form: one plain line of names, no meta lines */

@@ -122,7 +122,6 @@ static void one(struct wd_server *s, struct wd_ingest_batch *b, struct wd_str se
     int act = z ? wd_filter_eval(z->filters, log, rec, &divert) : WD_FILTER_KEEP;
     struct wd_jv *ev;
     struct wd_zeek_info info;
-    struct wd_str name = act == WD_FILTER_DIVERT ? (struct wd_str){divert, strlen(divert)} : log;
     if (act == WD_FILTER_DROP) {
         /* the sensor is alive even when all its records are cut: lag still counts them */
         struct wd_jv *ts = wd_jv_get(rec, "ts");
@@ -132,7 +131,7 @@ static void one(struct wd_server *s, struct wd_ingest_batch *b, struct wd_str se
         res->dropped++;
         return;
     }
-    if (wd_zeek_norm(&b->arena, o, name, sensor, rec, &b->scratch, &ev, &info) != WD_OK) {
+    if (wd_zeek_norm(&b->arena, o, log, sensor, rec, &b->scratch, &ev, &info) != WD_OK) {
         bad_line(res, 0, 0, "out of memory normalizing the record");
         return;
     }
@@ -141,6 +140,8 @@ static void one(struct wd_server *s, struct wd_ingest_batch *b, struct wd_str se
     if (info.errors && z)
         __atomic_add_fetch(&z->norm_errors, 1, __ATOMIC_RELAXED);
     if (act == WD_FILTER_DIVERT) {
+        /* normalized as its own log (summary), then moved to the noise stream */
+        wd_jv_set(ev, WD_STR("source"), wd_jv_str(&b->arena, divert, strlen(divert)));
         wd_jv_set(ev, WD_STR("dataset"), wd_jv_str(&b->arena, divert, strlen(divert)));
         res->diverted++;
     }

@@ -715,7 +715,8 @@ static int canon(struct wd_arena *a, struct wd_jv *v, bool top)
                 return WD_ENOMEM;
         } else if (top && m->type == WD_JV_INT &&
                    (wd_str_eq(m->key, "ts") || wd_str_eq(m->key, "_write_ts")) &&
-                   (m->u.i > INT64_C(100000000000) || m->u.i < INT64_C(-100000000000))) {
+                   (m->u.i > INT64_C(100000000000) || m->u.i < INT64_C(-100000000000)) &&
+                   m->u.i < INT64_C(1000000000000000) && m->u.i > INT64_C(-1000000000000000)) {
             n = secs_node(a, m->u.i * 1000); /* TS_MILLIS */
         }
         if (n) {

@@ -37,6 +37,7 @@ void wd_zeek_hdr_fini(struct wd_zeek_hdr *h)
         return;
     WD_FREE(h->cols);
     WD_FREE(h->text);
+    WD_FREE(h->types_text);
     h->ncols = h->ntypes = 0;
 }
 
@@ -151,6 +152,7 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
         /* A new #fields line starts a new schema (a second header in one stream). */
         free(h->text);
         free(h->cols);
+        WD_FREE(h->types_text);
         h->text = copy;
         h->cols = wd_xcalloc(cnt, sizeof(*h->cols));
         h->ncols = (uint32_t)cnt;
@@ -159,16 +161,8 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
         free(copy);
         return perr(err, WD_EPARSE, base, "#types does not have one type per #fields column");
     } else {
-        /* Keep both copies: names point into the first. Chain the types copy after it. */
-        size_t old = strlen(h->text);
-        char *both = wd_xrealloc(h->text, old + 1 + n + 1);
-        ptrdiff_t shift = both - h->text;
-        h->text = both;
-        for (uint32_t i = 0; i < h->ncols; i++)
-            h->cols[i].name.p += shift;
-        memcpy(both + old + 1, copy, n + 1);
-        free(copy);
-        copy = both + old + 1;
+        free(h->types_text); /* a repeated #types line replaces the types */
+        h->types_text = copy;
     }
     const char *s = copy;
     for (size_t i = 0; i < cnt; i++) {

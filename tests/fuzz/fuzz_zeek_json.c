@@ -21,9 +21,9 @@ static void check(bool ok)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const logs[] = {"conn", "dns", "notice", "x509", "files", "software",
-                                       "snmp", "ntlm", "kerberos", "smb_files", "known_services",
-                                       "ssh", "http", "dhcp", "intel", "weird"};
+    static const char *const logs[] = {
+        "conn",     "dns",       "notice",         "x509", "files", "software", "snmp",  "ntlm",
+        "kerberos", "smb_files", "known_services", "ssh",  "http",  "dhcp",     "intel", "weird"};
     struct wd_arena a;
     wd_arena_init(&a, 64 * 1024, 64u << 20);
     struct wd_buf out, scratch;

@@ -171,6 +171,7 @@ def zeek_filters_preset_lists_api_and_reload():
         eq(len(noise), 1, "one dns-noise event")
         eq(noise[0]["dataset"], "dns-noise", "noise stream")
         eq(noise[0]["details"]["query"], "www.mozilla.org", "the diverted query")
+        eq(noise[0]["summary"], "DNS A type query 10.0.0.1 -> 10.0.0.53:53", "dns summary kept")
         eq(len([e for e in evs if e["source"] == "dns"]), 1, "the other query is kept")
         eq(w.metric("ward_filter_diverted_total", filter="dns-own-domains", log="dns"), 1,
            "divert counter")
