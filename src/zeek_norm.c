@@ -50,6 +50,15 @@ static void put(struct zctx *c, struct wd_jv *obj, const char *key, struct wd_jv
         c->oom = true; /* every caller passes a fresh node: NULL means the arena is full */
 }
 
+/* Appends a member the fresh event cannot have yet (no lookup). */
+static void add(struct zctx *c, struct wd_jv *obj, const char *key, struct wd_jv *v)
+{
+    if (v)
+        wd_jv_add(obj, S_(key), v);
+    else
+        c->oom = true;
+}
+
 static struct wd_jv *dget(struct zctx *c, const char *key)
 {
     return wd_jv_get(c->det, key);
@@ -219,6 +228,43 @@ static bool moz_ipv4(struct wd_str s)
         p = end + 1;
     }
     return parts == 4;
+}
+
+/* The renames and deletions every log gets, in one pass over the record (the keys they
+ * produce are not in Zeek records, so renaming in place cannot create duplicates). */
+static void common_fixups(struct zctx *c)
+{
+    struct wd_jv *prev = NULL;
+    for (struct wd_jv *m = c->det->u.kids.head; m;) {
+        struct wd_jv *next = m->next;
+        struct wd_str k = m->key;
+        bool drop = false;
+        if (k.len > 3 && k.p[0] == 'i' && k.p[1] == 'd' && k.p[2] == '.') {
+            if (wd_str_eq(k, "id.orig_h"))
+                m->key = WD_STR("sourceipaddress");
+            else if (wd_str_eq(k, "id.orig_p"))
+                m->key = WD_STR("sourceport");
+            else if (wd_str_eq(k, "id.resp_h"))
+                m->key = WD_STR("destinationipaddress");
+            else if (wd_str_eq(k, "id.resp_p"))
+                m->key = WD_STR("destinationport");
+        } else {
+            drop = wd_str_eq(k, "resp_cc") || wd_str_eq(k, "FILE_NAME") ||
+                   wd_str_eq(k, "MESSAGE") || wd_str_eq(k, "SOURCE");
+        }
+        if (drop) {
+            if (prev)
+                prev->next = next;
+            else
+                c->det->u.kids.head = next;
+            if (c->det->u.kids.tail == m)
+                c->det->u.kids.tail = prev;
+            c->det->count--;
+        } else {
+            prev = m;
+        }
+        m = next;
+    }
 }
 
 /* ---- per-log fix-ups (c.1 table) ---- */
@@ -630,7 +676,9 @@ static void ipfixup(struct zctx *c, const char *field, const char *v4, const cha
     struct wd_jv *v = dget(c, field);
     if (!v)
         return;
-    if (text_is(v, AF_INET6)) {
+    if (text_is(v, AF_INET)) {
+        put(c, c->det, v4, wd_jv_str(c->a, v->u.s.p, v->u.s.len));
+    } else if (text_is(v, AF_INET6)) {
         put(c, c->det, v6, wd_jv_str(c->a, v->u.s.p, v->u.s.len));
         put(c, c->det, field, str_lit(c, "0.0.0.0"));
         if (!c->errors) {
@@ -639,8 +687,6 @@ static void ipfixup(struct zctx *c, const char *field, const char *v4, const cha
         }
         if (c->errors)
             wd_jv_push(c->errors, str_lit(c, msg));
-    } else if (text_is(v, AF_INET)) {
-        put(c, c->det, v4, wd_jv_str(c->a, v->u.s.p, v->u.s.len));
     } else {
         struct wd_jv *x = wd_jv_del(c->det, S_(field));
         put(c, c->det, other, x);
@@ -782,32 +828,25 @@ int wd_zeek_norm(struct wd_arena *a, const struct wd_norm_opts *o, struct wd_str
     }
     char iso[WD_TIME_ISO_MAX];
     size_t isolen = wd_time_iso(ev_us, iso);
-    put(&c, c.ev, "utctimestamp", str_copy(&c, iso, isolen));
-    put(&c, c.ev, "timestamp", str_copy(&c, iso, isolen));
+    add(&c, c.ev, "utctimestamp", str_copy(&c, iso, isolen));
+    add(&c, c.ev, "timestamp", str_copy(&c, iso, isolen));
     isolen = wd_time_iso(o->now_us, iso);
-    put(&c, c.ev, "receivedtimestamp", str_copy(&c, iso, isolen));
-    put(&c, c.ev, "mozdefhostname",
+    add(&c, c.ev, "receivedtimestamp", str_copy(&c, iso, isolen));
+    add(&c, c.ev, "mozdefhostname",
         wd_jv_str(a, o->mozdefhostname ? o->mozdefhostname : "",
                   o->mozdefhostname
                       ? (o->mozdefhostname_len ? o->mozdefhostname_len : strlen(o->mozdefhostname))
                       : 0));
-    put(&c, c.ev, "customendpoint", str_lit(&c, "bro"));
-    put(&c, c.ev, "category", str_lit(&c, "bro"));
-    put(&c, c.ev, "source", str_copy(&c, log.p, log.len));
-    put(&c, c.ev, "eventsource", str_lit(&c, "nsm"));
-    put(&c, c.ev, "severity", str_lit(&c, "INFO"));
+    add(&c, c.ev, "customendpoint", str_lit(&c, "bro"));
+    add(&c, c.ev, "category", str_lit(&c, "bro"));
+    add(&c, c.ev, "source", str_copy(&c, log.p, log.len));
+    add(&c, c.ev, "eventsource", str_lit(&c, "nsm"));
+    add(&c, c.ev, "severity", str_lit(&c, "INFO"));
     if (sensor.len)
-        put(&c, c.ev, "hostname", str_copy(&c, sensor.p, sensor.len));
-    put(&c, c.ev, "type", str_lit(&c, "nsm"));
+        add(&c, c.ev, "hostname", str_copy(&c, sensor.p, sensor.len));
+    add(&c, c.ev, "type", str_lit(&c, "nsm"));
 
-    del(&c, "resp_cc");
-    rename_(&c, "id.orig_h", "sourceipaddress");
-    rename_(&c, "id.orig_p", "sourceport");
-    rename_(&c, "id.resp_h", "destinationipaddress");
-    rename_(&c, "id.resp_p", "destinationport");
-    del(&c, "FILE_NAME");
-    del(&c, "MESSAGE");
-    del(&c, "SOURCE");
+    common_fixups(&c);
 
     for (size_t i = 0; i < WD_ARRAY_LEN(rules); i++) {
         const struct logrule *r = &rules[i];
@@ -847,16 +886,16 @@ int wd_zeek_norm(struct wd_arena *a, const struct wd_norm_opts *o, struct wd_str
     ipfixup(&c, "destinationipaddress", "destinationipv4address", "destinationipv6address",
             "destination", "plugin: ipFixUp.py error: destinationipaddress is ipv6, moved");
 
-    put(&c, c.ev, "details", rec);
+    add(&c, c.ev, "details", rec);
     struct wd_jv *moz = wd_jv_new(a, WD_JV_OBJ), *plugins = wd_jv_new(a, WD_JV_ARR);
     if (!moz || !plugins)
         return WD_ENOMEM;
     wd_jv_push(plugins, str_lit(&c, "broFixup"));
     wd_jv_push(plugins, str_lit(&c, "ipFixup"));
     wd_jv_add(moz, WD_STR("plugins"), plugins);
-    put(&c, c.ev, "mozdef", moz);
+    add(&c, c.ev, "mozdef", moz);
     if (c.errors)
-        put(&c, c.ev, "errors", c.errors);
+        add(&c, c.ev, "errors", c.errors);
     if (c.oom || wd_norm_defaults(a, o, c.ev) != WD_OK)
         return WD_ENOMEM;
     if (info)

@@ -178,8 +178,13 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
             c->type = WD_STR("string");
             c->t = WD_ZT_STRING;
             c->kind = WD_ZK_SCALAR;
-            if (c->name.len == 0)
+            if (c->name.len == 0) {
+                /* leave no half-built schema behind: rows are refused until a good one */
+                WD_FREE(h->cols);
+                WD_FREE(h->text);
+                h->ncols = 0;
                 return perr(err, WD_EPARSE, base, "empty column name in #fields");
+            }
         }
         s = *e ? e + h->sep.len : e;
     }
@@ -346,8 +351,9 @@ static const double pow10tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* Decimal literal to double: exact for up to 15 significant digits (mantissa and power of
- * ten both exact, so one correctly rounded division), strtod otherwise. */
+/* Decimal literal to double: when the digits form an integer below 2^53 and there are at
+ * most 22 decimals, mantissa and power of ten are both exact doubles, so one division is
+ * correctly rounded (Zeek's six-decimal times take this path); strtod otherwise. */
 static bool parse_double(const char *p, size_t len, double *out)
 {
     size_t i = 0;
@@ -363,11 +369,13 @@ static bool parse_double(const char *p, size_t len, double *out)
             any = true;
             if (m || c != '0')
                 digits++;
+            if (digits > 17)
+                goto slow;
             m = m * 10 + (uint64_t)(c - '0');
             if (dot)
                 frac++;
-            if (digits > 15)
-                goto slow;
+            if (m > (UINT64_C(1) << 53))
+                goto slow; /* beyond the doubles that hold every integer exactly */
         } else if (c == '.' && !dot) {
             dot = true;
         } else {

@@ -59,6 +59,10 @@ stored=$("$WARD" wal dump "$tmp/ward/wal" | wc -l)
 echo "ward: events in the WAL: $stored"
 kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
 
+# --- Zeek TSV: parser, and conn.log file -> stored (tools/bench-zeek.sh) ---
+BUILD=$BUILD tools/bench-zeek.sh || echo "zeek bench: failed"
+echo
+
 # --- rsyslog ---
 if ! command -v rsyslogd >/dev/null 2>&1; then
     echo "rsyslog: not installed (make deps installs it); ratio not computed"

@@ -7,6 +7,7 @@
  * would be. Prints lines/s and MB/s for each.
  * usage: bench_zeek FILE [FILTERS.yaml]
  */
+#include <malloc.h>
 #include <stdio.h>
 
 #include "filter.h"
@@ -81,6 +82,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_zeek FILE [FILTERS.yaml]\n");
         return 2;
     }
+    /* as `ward serve` does: batch arenas stay on the heap instead of mmap/munmap */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     size_t len;
     char *buf = slurp(argv[1], &len);
     if (!buf)
