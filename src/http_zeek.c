@@ -8,6 +8,7 @@
  */
 #include "http_int.h"
 #include "ingest.h"
+#include "jv.h"
 #include "lag.h"
 #include "lists.h"
 #include "log.h"
@@ -24,21 +25,6 @@ static bool is(const struct wd_http_req *q, const char *m)
 static const char *arg(const struct wd_http_req *q, const char *name)
 {
     return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-static void json_text(struct wd_buf *o, const char *s)
-{
-    wd_buf_putc(o, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            wd_buf_printf(o, "\\%c", c);
-        else if (c < 0x20)
-            wd_buf_printf(o, "\\u%04x", c);
-        else
-            wd_buf_putc(o, (char)c);
-    }
-    wd_buf_putc(o, '"');
 }
 
 static void zeek_post(struct wd_http_req *q, struct wd_http_resp *r)
@@ -83,7 +69,7 @@ static void zeek_post(struct wd_http_req *q, struct wd_http_resp *r)
     if (res.bad_lines) {
         wd_buf_printf(&r->body, ",\"first_error\":{\"line\":%llu,\"offset\":%llu,\"reason\":",
                       (unsigned long long)res.bad_line_no, (unsigned long long)res.bad_off);
-        json_text(&r->body, res.bad_why);
+        wd_jv_write_str(res.bad_why, strlen(res.bad_why), &r->body);
         wd_buf_putc(&r->body, '}');
     }
     wd_buf_putc(&r->body, '}');

@@ -14,6 +14,7 @@
 
 #include "lists.h"
 
+#include "jv.h"
 #include "log.h"
 #include "mem.h"
 
@@ -677,28 +678,13 @@ static int edit_locked(struct wd_lists *l, struct list *L, int op, const char *t
     return WD_OK;
 }
 
-static void json_str(struct wd_buf *o, const char *s)
-{
-    wd_buf_putc(o, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            wd_buf_printf(o, "\\%c", c);
-        else if (c < 0x20)
-            wd_buf_printf(o, "\\u%04x", c);
-        else
-            wd_buf_putc(o, (char)c);
-    }
-    wd_buf_putc(o, '"');
-}
-
 static void list_json(struct wd_buf *o, const struct list *L, bool entries)
 {
     wd_buf_append(o, "{\"name\":", 8);
-    json_str(o, L->name);
+    wd_jv_write_str(L->name, strlen(L->name), o);
     wd_buf_printf(o, ",\"type\":\"%s\",\"file\":", wd_list_type_name(L->type));
     if (L->file)
-        json_str(o, L->file);
+        wd_jv_write_str(L->file, strlen(L->file), o);
     else
         wd_buf_append(o, "null", 4);
     wd_buf_printf(o, ",\"count\":%zu,\"version\":%llu", L->d->n, (unsigned long long)L->version);
@@ -707,7 +693,7 @@ static void list_json(struct wd_buf *o, const struct list *L, bool entries)
         for (size_t i = 0; i < L->d->n; i++) {
             if (i)
                 wd_buf_putc(o, ',');
-            json_str(o, L->d->entry[i]);
+            wd_jv_write_str(L->d->entry[i], strlen(L->d->entry[i]), o);
         }
         wd_buf_putc(o, ']');
     }

@@ -105,6 +105,9 @@ struct wd_zeek_hdr {
 #define WD_ZEEK_JSON_TEXT 0u
 #define WD_ZEEK_BYTES     1u
 
+/* Fills *e (may be NULL) with code, offset and a constant message; returns code. */
+int wd_zeek_fail(struct wd_perr *e, int code, size_t off, const char *msg);
+
 /* Fills `h` with Zeek's defaults (no columns yet). */
 void wd_zeek_hdr_init(struct wd_zeek_hdr *h);
 /* Frees the columns; `h` may be re-initialised. NULL is fine. */

@@ -21,16 +21,6 @@ void wd_zeek_reader_fini(struct wd_zeek_reader *r)
         wd_zeek_hdr_fini(&r->hdr);
 }
 
-static int fail(struct wd_perr *e, int code, size_t off, const char *msg)
-{
-    if (e) {
-        e->code = code;
-        e->off = off;
-        e->msg = msg;
-    }
-    return code;
-}
-
 int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, size_t readable,
                         struct wd_arena *a, struct wd_jv **rec, struct wd_str *log,
                         struct wd_perr *err)
@@ -45,7 +35,7 @@ int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, siz
             return WD_OK;
         r->fmt = wd_zeek_detect(p, len);
         if (r->fmt == WD_ZF_NONE)
-            return fail(err, WD_EINVAL, 0,
+            return wd_zeek_fail(err, WD_EINVAL, 0,
                         "not a Zeek log (neither a '#separator' header nor a JSON object)");
         if (r->fmt == WD_ZF_TSV)
             return wd_zeek_hdr_first(&r->hdr, p, len, err);
@@ -78,7 +68,7 @@ int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, siz
     if (rc == WD_ENOMEM)
         return rc;
     if (rc)
-        return fail(err, WD_EPARSE, err ? err->off : 0, err && err->msg ? err->msg : "bad JSON");
+        return wd_zeek_fail(err, WD_EPARSE, err ? err->off : 0, err && err->msg ? err->msg : "bad JSON");
     struct wd_jv *path = wd_jv_get(*rec, "_path");
     if (path && path->type == WD_JV_STR && path->u.s.len)
         *log = path->u.s;

@@ -75,7 +75,7 @@ static int meta_value(struct wd_zeek_mark *m, const char *p, size_t n)
     return WD_OK;
 }
 
-static int perr(struct wd_perr *e, int code, size_t off, const char *msg)
+int wd_zeek_fail(struct wd_perr *e, int code, size_t off, const char *msg)
 {
     if (e) {
         e->code = code;
@@ -95,14 +95,14 @@ int wd_zeek_hdr_first(struct wd_zeek_hdr *h, const char *p, size_t len, struct w
             break;
         }
     if (!k || k == p)
-        return perr(err, WD_EPARSE, 0, "not a Zeek TSV log (no '#separator' first line)");
+        return wd_zeek_fail(err, WD_EPARSE, 0, "not a Zeek TSV log (no '#separator' first line)");
     wd_zeek_hdr_fini(h);
     wd_zeek_hdr_init(h);
     mark_set(&h->prefix, p, (size_t)(k - p));
     const char *v = k + sizeof(kw) - 1;
     struct wd_zeek_mark sep;
     if (meta_value(&sep, v, (size_t)(p + len - v)) || sep.len == 0)
-        return perr(err, WD_EPARSE, (size_t)(v - p), "bad #separator value");
+        return wd_zeek_fail(err, WD_EPARSE, (size_t)(v - p), "bad #separator value");
     h->sep = sep;
     h->order[h->nmeta++] = WD_ZM_SEPARATOR;
     return WD_OK;
@@ -144,7 +144,7 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
         if (memcmp(v + i, h->sep.p, h->sep.len) == 0)
             cnt++, i += h->sep.len - 1;
     if (cnt > WD_ZEEK_MAX_COLS)
-        return perr(err, WD_ELIMIT, base, "too many columns");
+        return wd_zeek_fail(err, WD_ELIMIT, base, "too many columns");
     char *copy = wd_xmalloc(n + 1);
     memcpy(copy, v, n);
     copy[n] = '\0';
@@ -159,7 +159,8 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
         h->ntypes = 0;
     } else if (cnt != h->ncols) {
         free(copy);
-        return perr(err, WD_EPARSE, base, "#types does not have one type per #fields column");
+        return wd_zeek_fail(err, WD_EPARSE, base,
+                            "#types does not have one type per #fields column");
     } else {
         free(h->types_text); /* a repeated #types line replaces the types */
         h->types_text = copy;
@@ -183,7 +184,7 @@ static int set_list(struct wd_zeek_hdr *h, const char *v, size_t n, bool types, 
                 WD_FREE(h->cols);
                 WD_FREE(h->text);
                 h->ncols = 0;
-                return perr(err, WD_EPARSE, base, "empty column name in #fields");
+                return wd_zeek_fail(err, WD_EPARSE, base, "empty column name in #fields");
             }
         }
         s = *e ? e + h->sep.len : e;
@@ -199,7 +200,7 @@ int wd_zeek_hdr_plain(struct wd_zeek_hdr *h, const char *p, size_t len, struct w
     wd_zeek_hdr_init(h);
     h->plain = true;
     if (memchr(p, '\0', len))
-        return perr(err, WD_EPARSE, 0, "NUL byte in the header");
+        return wd_zeek_fail(err, WD_EPARSE, 0, "NUL byte in the header");
     return set_list(h, p, len, false, err, 0);
 }
 
@@ -236,10 +237,10 @@ int wd_zeek_hdr_line(struct wd_zeek_hdr *h, const char *p, size_t len, struct wd
         {"separator", WD_ZM_SEPARATOR},
     };
     if (!wd_zeek_is_meta(h, p, len))
-        return perr(err, WD_EPARSE, 0, "not a meta line");
+        return wd_zeek_fail(err, WD_EPARSE, 0, "not a meta line");
     if (memchr(p, '\0', len))
-        return perr(err, WD_EPARSE, (size_t)((const char *)memchr(p, '\0', len) - p),
-                    "NUL byte in a meta line");
+        return wd_zeek_fail(err, WD_EPARSE, (size_t)((const char *)memchr(p, '\0', len) - p),
+                            "NUL byte in a meta line");
     const char *k = p + h->prefix.len;
     size_t kn = len - h->prefix.len;
     for (size_t i = 0; i < WD_ARRAY_LEN(kws); i++) {
@@ -286,7 +287,7 @@ int wd_zeek_hdr_line(struct wd_zeek_hdr *h, const char *p, size_t len, struct wd
             break;
         case WD_ZM_TYPES:
             if (!h->ncols)
-                return perr(err, WD_EPARSE, 0, "#types before #fields");
+                return wd_zeek_fail(err, WD_EPARSE, 0, "#types before #fields");
             rc = set_list(h, v, vn, true, err, off);
             if (rc)
                 return rc;
@@ -295,8 +296,8 @@ int wd_zeek_hdr_line(struct wd_zeek_hdr *h, const char *p, size_t len, struct wd
             break;
         }
         if (rc)
-            return perr(err, rc == WD_ELIMIT ? WD_ELIMIT : WD_EPARSE, off,
-                        "bad or too long marker value");
+            return wd_zeek_fail(err, rc == WD_ELIMIT ? WD_ELIMIT : WD_EPARSE, off,
+                                "bad or too long marker value");
         note_meta(h, m);
         return WD_OK;
     }
@@ -610,8 +611,11 @@ static struct wd_jv *field(const struct wd_zeek_hdr *h, const struct wd_zeek_col
         const char *e = find_sep(s, end, &h->set_sep);
         if (!e)
             e = end;
-        struct wd_jv *el = same(s, (size_t)(e - s), &h->unset)
-                               ? wd_jv_new(a, WD_JV_NULL)
+        /* an element may be the unset marker (vector hole) or the empty marker (the
+         * writer's rendering of an empty string element) */
+        struct wd_jv *el = same(s, (size_t)(e - s), &h->unset) ? wd_jv_new(a, WD_JV_NULL)
+                           : same(s, (size_t)(e - s), &h->empty)
+                               ? wd_jv_str(a, "", 0)
                                : scalar(a, c->t, s, (size_t)(e - s), flags, bad);
         if (!el)
             return NULL;
@@ -629,7 +633,7 @@ int wd_zeek_tsv_row(const struct wd_zeek_hdr *h, const char *p, size_t len, unsi
 {
     *out = NULL;
     if (!h->ncols)
-        return perr(err, WD_EPARSE, 0, "data line before the #fields header");
+        return wd_zeek_fail(err, WD_EPARSE, 0, "data line before the #fields header");
     struct wd_jv *rec = wd_jv_new(a, WD_JV_OBJ);
     if (!rec)
         return WD_ENOMEM;
@@ -637,10 +641,10 @@ int wd_zeek_tsv_row(const struct wd_zeek_hdr *h, const char *p, size_t len, unsi
     for (uint32_t i = 0; i < h->ncols; i++) {
         const char *e = find_sep(s, end, &h->sep);
         if (!e && i + 1 < h->ncols)
-            return perr(err, WD_EPARSE, len, "fewer fields than the #fields header names");
+            return wd_zeek_fail(err, WD_EPARSE, len, "fewer fields than the #fields header names");
         if (e && i + 1 == h->ncols)
-            return perr(err, WD_EPARSE, (size_t)(e - p),
-                        "more fields than the #fields header names");
+            return wd_zeek_fail(err, WD_EPARSE, (size_t)(e - p),
+                                "more fields than the #fields header names");
         if (!e)
             e = end;
         size_t n = (size_t)(e - s);

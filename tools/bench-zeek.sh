@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 now() { date +%s.%N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. tools/bench/lib.sh # free_port, ward_start, ch_start
 
 echo "zeek: generating $N conn.log lines (ward gen --kind zeek-conn --format tsv, seed 1)..."
 "$WARD" gen --kind zeek-conn --format tsv --count "$N" --seed 1 > "$tmp/conn.log"
@@ -40,16 +40,8 @@ awk -v n="$awk_lines" -v a="$t0" -v b="$t1" -v w="$parse_rate" 'BEGIN {
     printf "ratio ward parser/mawk: %.2fx (ward builds typed records; mawk only splits)\n", w / r }'
 
 # --- 2. file -> stored ---
-"$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false --set syslog.tcp=false \
-    --set store.truncate_wal=false 2> "$tmp/ward.log" &
-ward_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/ward.log"; echo "ward did not start"; exit 1; }
+ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
+    --set syslog.tcp=false --set store.truncate_wal=false
 t0=$(now)
 "$WARD" ingest --format zeek --url "http://127.0.0.1:$port" "$tmp/conn.log"
 t_ack=$(now)
@@ -71,44 +63,10 @@ if [ ! -x "$CH" ] || ! command -v clickhouse-client > /dev/null 2>&1; then
     echo "clickhouse: not installed (make deps installs it); file->stored ratio not computed"
     exit 0
 fi
-d=$tmp/ch
-mkdir -p "$d/data" "$d/tmp" "$d/user_files"
-http_port=$(free_port)
-tcp_port=$(free_port)
-cat > "$d/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$d/server.log</log><errorlog>$d/error.log</errorlog><console>0</console></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$http_port</http_port>
-  <tcp_port>$tcp_port</tcp_port>
-  <path>$d/data/</path>
-  <tmp_path>$d/tmp/</tmp_path>
-  <user_files_path>$d/user_files/</user_files_path>
-  <users_config>$d/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-</yandex>
-XML
-cat > "$d/users.xml" <<'XML'
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>10000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
-</yandex>
-XML
-(cd "$d" && exec "$CH" --config-file="$d/config.xml") > "$d/stdout.log" 2>&1 &
-ch_pid=$!
-i=0
-until curl -sf "http://127.0.0.1:$http_port/ping" > /dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -ge 300 ] || ! kill -0 "$ch_pid" 2>/dev/null; then
-        echo "clickhouse: server did not answer /ping"; exit 0
-    fi
-    sleep 0.1
-done
+if ! ch_start "$tmp/ch"; then
+    echo "clickhouse: server did not answer /ping; file->stored ratio not computed"
+    exit 0
+fi
 cols=$(sed -n 's/^#fields\t//p' "$tmp/conn.log" | head -1 | tr '\t' '\n' | tr '.' '_' |
        awk '{ printf "%s%s String", (NR > 1 ? ", " : ""), $0 }')
 clickhouse-client --port "$tcp_port" --query "CREATE TABLE conn ($cols) ENGINE = MergeTree ORDER BY tuple()"

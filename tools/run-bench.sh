@@ -41,16 +41,9 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 [ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 
 # --- ward ---
-"$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false --set store.truncate_wal=false \
-    --set syslog.tcp=false --set log.level=info 2> "$tmp/ward.log" &
-ward_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening http=http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$tmp/ward.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/ward.log"; echo "ward did not start"; exit 1; }
+. tools/bench/lib.sh # ward_start
+ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
+    --set store.truncate_wal=false --set syslog.tcp=false --set log.level=info
 echo "ward: POST /_bulk, $CONNS connections, 2000 events per request, wal.durability=fsync"
 ward_out=$("$BUILD/bench/bench_http_bulk" --port "$port" --conns "$CONNS" --batch 2000 "$tmp/conn.ndjson")
 echo "ward: $ward_out"
