@@ -118,7 +118,7 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "sensor). Empty: this machine's host name."},
     {"zeek.poll_interval_ms", WD_CFG_INT, "500", 10, 60000, NULL, OFF(zeek_poll_interval_ms),
      "How often zeek.dir is scanned for new lines, new files and rotations."},
-    {"zeek.batch_events", WD_CFG_INT, "4096", 1, 1000000, NULL, OFF(zeek_batch_events),
+    {"zeek.batch_events", WD_CFG_INT, "16384", 1, 1000000, NULL, OFF(zeek_batch_events),
      "Zeek events per write-ahead log commit (and per checkpoint of zeek.dir)."},
     {"lists.reload_interval_ms", WD_CFG_INT, "1000", 50, 3600000, NULL,
      OFF(lists_reload_interval_ms),

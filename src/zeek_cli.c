@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <time.h>
 #include <zlib.h>
@@ -22,7 +23,8 @@
 #include "ward.h"
 #include "zeek.h"
 
-#define CHUNK_BYTES ((size_t)4 << 20)
+#define CHUNK_BYTES ((size_t)1 << 20)
+#define MAX_JOBS    16
 
 static const char usage_text[] =
     "usage: ward ingest --format zeek [--url URL] [--sensor NAME] [--log NAME] FILE...|-\n"
@@ -34,6 +36,8 @@ static const char usage_text[] =
     "  -f, --format zeek   input format (zeek is the one supported here)\n"
     "      --url URL       server (default $WARD_URL or " WD_CLI_DEFAULT_URL ")\n"
     "      --sensor NAME   sensor name of the events (default: this host's name)\n"
+    "  -j, --jobs N        requests in flight at once (default 4; the server commits them\n"
+    "                      together and uses every core)\n"
     "      --log NAME      log name when the file names none (#path, _path); default: the\n"
     "                      file name up to its first dot (conn.log.gz -> conn)\n"
     "  -h, --help          this help\n"
@@ -118,9 +122,102 @@ static int post(const struct wd_cli_url *u, const char *target, const char *file
     }
 }
 
+/* Chunks waiting for a sender thread (bounded: memory is jobs x 2 chunks). */
+struct job {
+    char *target, *body;
+    const char *file;
+    size_t len, prefix;
+    uint64_t off;
+};
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job q[MAX_JOBS];
+    int head, n, cap;
+    bool closing;
+    const struct wd_cli_url *u;
+    struct totals t;
+    int status;
+    pthread_t thr[MAX_JOBS];
+    int nthr;
+};
+
+static void *sender(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->n && !p->closing)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (!p->n) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        struct job j = p->q[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->n--;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        struct totals t = {0, 0, 0, 0, 0};
+        int st = post(p->u, j.target, j.file, j.body, j.len, j.prefix, j.off, &t);
+        free(j.body);
+        free(j.target);
+        pthread_mutex_lock(&p->mu);
+        p->status |= st;
+        p->t.records += t.records;
+        p->t.accepted += t.accepted;
+        p->t.dropped += t.dropped;
+        p->t.diverted += t.diverted;
+        p->t.bad += t.bad;
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Queues a copy of body[0..len); blocks while the queue is full. */
+static void pool_put(struct pool *p, const char *target, const char *file, const char *body,
+                     size_t len, size_t prefix, uint64_t off)
+{
+    struct job j = {wd_xstrdup(target), wd_xmalloc(len), file, len, prefix, off};
+    memcpy(j.body, body, len);
+    pthread_mutex_lock(&p->mu);
+    while (p->n == p->cap)
+        pthread_cond_wait(&p->cv, &p->mu);
+    p->q[(p->head + p->n) % p->cap] = j;
+    p->n++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_start(struct pool *p, const struct wd_cli_url *u, int jobs)
+{
+    memset(p, 0, sizeof(*p));
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->u = u;
+    p->cap = jobs;
+    for (int i = 0; i < jobs; i++)
+        if (pthread_create(&p->thr[p->nthr], NULL, sender, p) == 0)
+            p->nthr++;
+}
+
+/* Sends what is queued, stops the threads; returns the status of every request. */
+static int pool_finish(struct pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->closing = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthr; i++)
+        pthread_join(p->thr[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    return p->status;
+}
+
 /* Sends one file. Returns 0 or 1. */
-static int send_file(const struct wd_cli_url *u, const char *path, const char *sensor,
-                     const char *log, struct totals *t)
+static int send_file(struct pool *pool, const struct wd_cli_url *u, const char *path,
+                     const char *sensor, const char *log)
 {
     bool is_stdin = !strcmp(path, "-");
     gzFile f = is_stdin ? gzdopen(0, "rb") : gzopen(path, "rb");
@@ -193,7 +290,7 @@ static int send_file(const struct wd_cli_url *u, const char *path, const char *s
             continue;
         }
         if (end > prefix)
-            status |= post(u, target.p, path, buf.p, end, prefix, file_off, t);
+            pool_put(pool, target.p, path, buf.p, end, prefix, file_off);
         /* the TSV header so far (meta lines up to the first data line, and any new one) */
         size_t keep_from = end;
         if (fmt == WD_ZF_TSV) {
@@ -244,14 +341,18 @@ oom:
 int wd_ingest_main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"url", required_argument, NULL, 'u'},
-        {"sensor", required_argument, NULL, 's'}, {"log", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        {"url", required_argument, NULL, 'u'},
+        {"sensor", required_argument, NULL, 's'},
+        {"log", required_argument, NULL, 'l'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *format = NULL, *url = wd_cli_default_url(), *sensor = NULL, *log = NULL;
-    int c;
+    int c, jobs = 4;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;
@@ -264,6 +365,13 @@ int wd_ingest_main(int argc, char **argv)
             break;
         case 'l':
             log = optarg;
+            break;
+        case 'j':
+            jobs = (int)strtol(optarg, NULL, 10);
+            if (jobs < 1 || jobs > MAX_JOBS) {
+                fprintf(stderr, "ward: --jobs must be 1..%d\n", MAX_JOBS);
+                return 2;
+            }
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -289,9 +397,12 @@ int wd_ingest_main(int argc, char **argv)
     if (!sensor && gethostname(host, sizeof(host) - 1) == 0)
         sensor = host;
     int status = 0;
-    struct totals t = {0, 0, 0, 0, 0};
+    struct pool pool;
+    pool_start(&pool, &u, jobs);
     for (int i = optind; i < argc; i++)
-        status |= send_file(&u, argv[i], sensor, log, &t);
+        status |= send_file(&pool, &u, argv[i], sensor, log);
+    status |= pool_finish(&pool);
+    struct totals t = pool.t;
     fprintf(stderr,
             "ward: %llu records: %llu stored (%llu diverted), %llu dropped by filters, "
             "%llu bad lines\n",
