@@ -39,23 +39,34 @@ awk -v n="$awk_lines" -v a="$t0" -v b="$t1" -v w="$parse_rate" 'BEGIN {
     r = n / (b - a); printf "mawk -F\\t field split: lines=%d seconds=%.3f lines_per_s=%.0f\n", n, b - a, r
     printf "ratio ward parser/mawk: %.2fx (ward builds typed records; mawk only splits)\n", w / r }'
 
-# --- 2. file -> stored ---
-ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
-    --set syslog.tcp=false --set store.truncate_wal=false
-t0=$(now)
-"$WARD" ingest --format zeek --url "http://127.0.0.1:$port" "$tmp/conn.log"
-t_ack=$(now)
-stored=0
-while [ "$stored" -lt "$N" ]; do
-    stored=$(curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
-    stored=${stored:-0}
-    [ "$stored" -ge "$N" ] || sleep 0.05
-done
-t_stored=$(now)
-ward_rate=$(awk -v n="$N" -v a="$t0" -v b="$t_stored" 'BEGIN { printf "%.0f", n / (b - a) }')
-awk -v n="$N" -v a="$t0" -v k="$t_ack" -v b="$t_stored" 'BEGIN {
-    printf "ward file->stored: lines=%d durable_after=%.3fs searchable_after=%.3fs lines_per_s=%.0f\n", n, k - a, b - a, n / (b - a) }'
-kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
+# --- 2. file -> stored (with Mozilla's filters, as deployed; then every line kept) ---
+# run_ward NAME ARGS...: file -> stored through a fresh server; sets ward_rate
+run_ward() {
+    name=$1
+    shift
+    rm -rf "$tmp/ward"
+    ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
+        --set syslog.tcp=false --set store.truncate_wal=false "$@"
+    t0=$(now)
+    "$WARD" ingest --format zeek --url "http://127.0.0.1:$port" "$tmp/conn.log" 2> "$tmp/ingest.err"
+    t_ack=$(now)
+    cat "$tmp/ingest.err"
+    want=$(sed -n 's/.*records: \([0-9]*\) stored.*/\1/p' "$tmp/ingest.err")
+    stored=0
+    while [ "$stored" -lt "$want" ]; do
+        stored=$(curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
+        stored=${stored:-0}
+        [ "$stored" -ge "$want" ] || sleep 0.05
+    done
+    t_stored=$(now)
+    ward_rate=$(awk -v n="$N" -v a="$t0" -v b="$t_stored" 'BEGIN { printf "%.0f", n / (b - a) }')
+    awk -v name="$name" -v n="$N" -v s="$want" -v a="$t0" -v k="$t_ack" -v b="$t_stored" 'BEGIN {
+        printf "ward file->stored (%s): lines=%d stored=%d durable_after=%.3fs (%.0f lines/s) searchable_after=%.3fs lines_per_s=%.0f\n",
+            name, n, s, k - a, n / (k - a), b - a, n / (b - a) }'
+    kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
+}
+run_ward "filters/mozilla.yaml" --set zeek.filters=filters/mozilla.yaml
+run_ward "no filters: every line stored"
 
 CH=/usr/bin/clickhouse-server
 [ -x "$CH" ] || CH=/usr/sbin/clickhouse-server
