@@ -240,7 +240,7 @@ int wd_cli_request_body(struct wd_cli_conn *c, const struct wd_cli_url *u, const
     }
     wd_buf_fini(&req);
     struct wd_buf line;
-    wd_buf_init(&line, 64 * 1024);
+    wd_buf_init(&line, (size_t)64 * 1024);
     int rc = raw_line(c, &line);
     if (rc || line.len < 12 || strncmp(line.p, "HTTP/1.", 7) != 0) {
         fprintf(stderr, "ward: no HTTP answer from %s:%s\n", u->host, u->port);

@@ -200,7 +200,7 @@ int wd_lag_quantile(struct wd_lag *l, const char *sensor, const char *log, int k
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < l->n; i++) {
         const struct series *s = l->all[i];
-        if ((sensor && strcmp(s->sensor, sensor)) || (log && strcmp(s->log, log)))
+        if ((sensor && strcmp(s->sensor, sensor) != 0) || (log && strcmp(s->log, log) != 0))
             continue;
         merge(s, kind, now_us, window_s, acc);
     }
@@ -222,7 +222,7 @@ int wd_lag_last_seen(struct wd_lag *l, const char *sensor, const char *log, int6
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < l->n; i++) {
         const struct series *s = l->all[i];
-        if (strcmp(s->sensor, sensor) || (log && strcmp(s->log, log)))
+        if (strcmp(s->sensor, sensor) != 0 || (log && strcmp(s->log, log) != 0))
             continue;
         if (s->last_seen_us > best)
             best = s->last_seen_us;

@@ -304,7 +304,7 @@ static int send_file(struct pool *pool, const struct wd_cli_url *u, const char *
                     if (!in_header)
                         nh.len = 0; /* a header after data: a new file in the stream */
                     in_header = true;
-                    if (n < 7 || memcmp(buf.p + p, "#close", 6))
+                    if (n < 7 || memcmp(buf.p + p, "#close", 6) != 0)
                         wd_buf_append(&nh, buf.p + p, n);
                 } else {
                     in_header = false;
@@ -374,10 +374,10 @@ int wd_ingest_main(int argc, char **argv)
             }
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            (void)fputs(usage_text, stdout);
             return 0;
         default:
-            fputs(usage_text, stderr);
+            (void)fputs(usage_text, stderr);
             return 2;
         }
     }

@@ -39,7 +39,7 @@
 #define FP_BYTES    1024
 #define READ_BYTES  ((size_t)4 << 20)
 #define MAX_ENTRIES 65536
-#define KEEP_S      (7 * 86400) /* forget entries of files gone this long */
+#define KEEP_S      ((int64_t)7 * 86400) /* forget entries of files gone this long */
 
 struct entry {
     uint64_t fp;
@@ -102,6 +102,33 @@ static struct entry *get(struct wd_zeek_dir *d, uint64_t fp, const char *log)
     return x;
 }
 
+/* "FP_HEX OFFSET DONE SEEN LOG": false when the line is not that. */
+static bool ckpt_line(const char *p, unsigned long long *fp, unsigned long long *off, int *done,
+                      long long *seen, char *log, size_t log_len)
+{
+    char *end;
+    errno = 0;
+    *fp = strtoull(p, &end, 16);
+    if (end == p || *end != ' ')
+        return false;
+    p = end + 1;
+    *off = strtoull(p, &end, 10);
+    if (end == p || *end != ' ' || (end[1] != '0' && end[1] != '1') || end[2] != ' ')
+        return false;
+    *done = end[1] == '1';
+    p = end + 3;
+    *seen = strtoll(p, &end, 10);
+    if (end == p || *end != ' ' || errno)
+        return false;
+    p = end + 1;
+    size_t n = strcspn(p, " \n");
+    if (n == 0 || n >= log_len || (p[n] != '\n' && p[n] != '\0'))
+        return false;
+    memcpy(log, p, n);
+    log[n] = '\0';
+    return true;
+}
+
 static int ckpt_load(struct wd_zeek_dir *d)
 {
     FILE *f = fopen(d->ckpt, "r");
@@ -115,12 +142,12 @@ static int ckpt_load(struct wd_zeek_dir *d)
         int done;
         long long seen;
         char log[64];
-        if (sscanf(line, "%llx %llu %d %lld %63s", &fp, &off, &done, &seen, log) != 5) {
+        if (!ckpt_line(line, &fp, &off, &done, &seen, log, sizeof(log))) {
             wd_log(WD_LOG_ERROR, "zeek",
                    "%s:%d: unreadable checkpoint line; move the file "
                    "away to re-read the directory from the start",
                    d->ckpt, lineno);
-            fclose(f);
+            (void)fclose(f);
             return WD_ECORRUPT;
         }
         struct entry *x = get(d, fp, log);
@@ -130,7 +157,7 @@ static int ckpt_load(struct wd_zeek_dir *d)
             x->seen_s = seen;
         }
     }
-    fclose(f);
+    (void)fclose(f);
     d->dirty = false;
     return WD_OK;
 }
@@ -477,7 +504,8 @@ static void scan_archives(struct wd_zeek_dir *d, int64_t now_s)
         closedir(s);
     }
     closedir(r);
-    qsort(paths, np, sizeof(*paths), cmp_str);
+    if (np)
+        qsort(paths, np, sizeof(*paths), cmp_str);
     for (size_t i = 0; i < np && !__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE); i++) {
         char head[FP_BYTES];
         bool complete;

@@ -36,7 +36,7 @@ int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, siz
         r->fmt = wd_zeek_detect(p, len);
         if (r->fmt == WD_ZF_NONE)
             return wd_zeek_fail(err, WD_EINVAL, 0,
-                        "not a Zeek log (neither a '#separator' header nor a JSON object)");
+                                "not a Zeek log (neither a '#separator' header nor a JSON object)");
         if (r->fmt == WD_ZF_TSV)
             return wd_zeek_hdr_first(&r->hdr, p, len, err);
     }
@@ -68,7 +68,8 @@ int wd_zeek_reader_line(struct wd_zeek_reader *r, const char *p, size_t len, siz
     if (rc == WD_ENOMEM)
         return rc;
     if (rc)
-        return wd_zeek_fail(err, WD_EPARSE, err ? err->off : 0, err && err->msg ? err->msg : "bad JSON");
+        return wd_zeek_fail(err, WD_EPARSE, err ? err->off : 0,
+                            err && err->msg ? err->msg : "bad JSON");
     struct wd_jv *path = wd_jv_get(*rec, "_path");
     if (path && path->type == WD_JV_STR && path->u.s.len)
         *log = path->u.s;
