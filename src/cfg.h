@@ -63,6 +63,13 @@ struct wd_config {
     int alerts_webhook_format;       /* enum wd_action_format */
     int alerts_webhook_min_severity; /* index into wd_severities */
     int64_t alerts_webhook_retries;
+    /* Zeek inputs, filters and lists (zeek_ingest.c, zeek_dir.c) */
+    char *zeek_filters;
+    char *zeek_dir;
+    char *zeek_sensor;
+    int64_t zeek_poll_interval_ms;
+    int64_t zeek_batch_events;
+    int64_t lists_reload_interval_ms;
 };
 
 /* MozDef severities, least severe first (alerts.webhook_min_severity). */

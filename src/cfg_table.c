@@ -149,6 +149,23 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"alerts.webhook_retries", WD_CFG_INT, "5", 0, 100, NULL, OFF(alerts_webhook_retries),
      "Retries of a failing webhook delivery (with doubling backoff) before it goes to "
      "the dead-letter log DATA/alerts/dead-letter.ndjson."},
+    {"zeek.filters", WD_CFG_STRING, "", 0, 0, NULL, OFF(zeek_filters),
+     "Filter file applied to every Zeek record before storage (drop / divert; see "
+     "docs/zeek.md). filters/mozilla.yaml is Mozilla's set. Empty: keep everything."},
+    {"zeek.dir", WD_CFG_STRING, "", 0, 0, NULL, OFF(zeek_dir),
+     "Zeek log directory to tail (zeekctl layout: current/*.log and rotated "
+     "YYYY-MM-DD/*.log.gz), with a checkpoint in data_dir. Empty: no directory input."},
+    {"zeek.sensor", WD_CFG_STRING, "", 0, 0, NULL, OFF(zeek_sensor),
+     "Sensor name given to events of zeek.dir (their hostname; lag metrics are per "
+     "sensor). Empty: this machine's host name."},
+    {"zeek.poll_interval_ms", WD_CFG_INT, "500", 10, 60000, NULL, OFF(zeek_poll_interval_ms),
+     "How often zeek.dir is scanned for new lines, new files and rotations."},
+    {"zeek.batch_events", WD_CFG_INT, "16384", 1, 1000000, NULL, OFF(zeek_batch_events),
+     "Zeek events per write-ahead log commit (and per checkpoint of zeek.dir)."},
+    {"lists.reload_interval_ms", WD_CFG_INT, "1000", 50, 3600000, NULL,
+     OFF(lists_reload_interval_ms),
+     "How often list files named by zeek.filters are checked for changes (a changed file "
+     "applies within this interval, without a restart)."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

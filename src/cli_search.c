@@ -1,8 +1,6 @@
 /*
- * cli_search.c: `ward search QUERY` and `ward tail QUERY`. A small blocking HTTP/1.1
- * client of our own (no libcurl): one request per TCP connection (Connection: close),
- * Content-Length, chunked and read-to-close bodies. HTTPS is not supported yet (the
- * server's TLS is for remote shippers; run the CLI on the host or through a tunnel).
+ * cli_search.c: `ward search QUERY` and `ward tail QUERY`, over the small HTTP client in
+ * cli_http.c (HTTPS is not supported yet).
  *
  * Output: a table sized to the terminal (120 columns when stdout is not a terminal),
  * or with --json the server's JSON answer (search) / one JSON object per line (tail).
@@ -20,311 +18,14 @@
 
 #include "cli_search.h"
 
+#include "cli_http.h"
 #include "json.h"
 #include "jv.h"
 #include "mem.h"
 #include "ward.h"
 
-#define DEFAULT_URL    "http://127.0.0.1:8080"
 #define MAX_BODY_BYTES ((size_t)256 << 20)
 #define TS_WIDTH       32 /* 2024-05-01T10:00:00.123456+00:00 */
-
-struct url {
-    char host[256];
-    char port[8];
-    char prefix[512]; /* path prefix without trailing '/', may be empty */
-};
-
-struct conn {
-    int fd;
-    char buf[16384];
-    size_t lo, hi;
-    int status;
-    bool chunked, has_len, eof;
-    uint64_t left; /* Content-Length remaining, or bytes left in the current chunk */
-};
-
-/* ---- URL and request ---- */
-
-static int parse_url(const char *u, struct url *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (strncmp(u, "https://", 8) == 0) {
-        fprintf(stderr, "ward: HTTPS is not supported by the ward CLI yet; use an http:// "
-                        "URL (e.g. through an SSH tunnel) or curl\n");
-        return 2;
-    }
-    if (strncmp(u, "http://", 7) == 0)
-        u += 7;
-    const char *slash = strchr(u, '/');
-    size_t hl = slash ? (size_t)(slash - u) : strlen(u);
-    const char *hp = u, *colon = NULL;
-    size_t hostlen = hl;
-    if (hl && u[0] == '[') {
-        const char *rb = memchr(u, ']', hl);
-        if (!rb)
-            goto bad;
-        hp = u + 1;
-        hostlen = (size_t)(rb - u - 1);
-        if (rb + 1 < u + hl) {
-            if (rb[1] != ':')
-                goto bad;
-            colon = rb + 1;
-        }
-    } else {
-        colon = memchr(u, ':', hl);
-        if (colon)
-            hostlen = (size_t)(colon - u);
-    }
-    if (hostlen == 0 || hostlen >= sizeof(out->host))
-        goto bad;
-    memcpy(out->host, hp, hostlen);
-    size_t pl = colon ? (size_t)(u + hl - colon - 1) : 0;
-    if (colon && (pl == 0 || pl >= sizeof(out->port) || strspn(colon + 1, "0123456789") < pl))
-        goto bad;
-    if (colon)
-        memcpy(out->port, colon + 1, pl);
-    else
-        snprintf(out->port, sizeof(out->port), "80");
-    if (slash) {
-        size_t n = strlen(slash);
-        while (n && slash[n - 1] == '/')
-            n--;
-        if (n >= sizeof(out->prefix))
-            goto bad;
-        memcpy(out->prefix, slash, n);
-    }
-    return 0;
-bad:
-    fprintf(stderr, "ward: bad --url '%s' (expected http://HOST[:PORT][/PREFIX])\n", u);
-    return 2;
-}
-
-static void put_escaped(struct wd_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            wd_buf_putc(b, (char)c);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            wd_buf_append(b, e, 3);
-        }
-    }
-}
-
-/* Appends "&name=value" (or "?name=value" first). */
-static void add_param(struct wd_buf *b, const char *name, const char *value)
-{
-    if (!value)
-        return;
-    wd_buf_putc(b, memchr(b->p, '?', b->len) ? '&' : '?');
-    wd_buf_append(b, name, strlen(name));
-    wd_buf_putc(b, '=');
-    put_escaped(b, value);
-}
-
-static int conn_open(struct conn *c, const struct url *u, int timeout_s)
-{
-    struct addrinfo hints, *ai = NULL;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    int gai = getaddrinfo(u->host, u->port, &hints, &ai);
-    if (gai) {
-        fprintf(stderr, "ward: cannot resolve %s: %s\n", u->host, gai_strerror(gai));
-        return WD_EIO;
-    }
-    int fd = -1, err = 0;
-    for (struct addrinfo *a = ai; a; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    if (fd < 0) {
-        char eb[128];
-        fprintf(stderr, "ward: cannot connect to %s:%s: %s (is `ward serve` running?)\n", u->host,
-                u->port, strerror_r(err, eb, sizeof(eb)));
-        return WD_EIO;
-    }
-    if (timeout_s > 0) {
-        struct timeval tv = {timeout_s, 0};
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    }
-    memset(c, 0, sizeof(*c));
-    c->fd = fd;
-    return WD_OK;
-}
-
-static void conn_close(struct conn *c)
-{
-    if (c->fd >= 0)
-        close(c->fd);
-    c->fd = -1;
-}
-
-/* Reads more bytes into the buffer; returns bytes read, 0 at EOF, -1 on error. */
-static ssize_t fill(struct conn *c)
-{
-    if (c->lo == c->hi)
-        c->lo = c->hi = 0;
-    if (c->hi == sizeof(c->buf)) {
-        memmove(c->buf, c->buf + c->lo, c->hi - c->lo);
-        c->hi -= c->lo;
-        c->lo = 0;
-        if (c->hi == sizeof(c->buf))
-            return -1; /* a header line longer than the buffer */
-    }
-    for (;;) {
-        ssize_t n = read(c->fd, c->buf + c->hi, sizeof(c->buf) - c->hi);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n > 0)
-            c->hi += (size_t)n;
-        return n;
-    }
-}
-
-/* Reads one raw line (CRLF or LF stripped) into line. Returns WD_OK, WD_ENOENT at EOF. */
-static int raw_line(struct conn *c, struct wd_buf *line)
-{
-    line->len = 0;
-    for (;;) {
-        char *nl = memchr(c->buf + c->lo, '\n', c->hi - c->lo);
-        if (nl) {
-            size_t n = (size_t)(nl - (c->buf + c->lo));
-            if (wd_buf_append(line, c->buf + c->lo, n) != WD_OK)
-                return WD_ELIMIT;
-            c->lo += n + 1;
-            if (line->len && line->p[line->len - 1] == '\r')
-                line->len--;
-            wd_buf_putc(line, '\0');
-            line->len--;
-            return WD_OK;
-        }
-        if (wd_buf_append(line, c->buf + c->lo, c->hi - c->lo) != WD_OK)
-            return WD_ELIMIT;
-        c->lo = c->hi;
-        ssize_t n = fill(c);
-        if (n <= 0)
-            return n == 0 ? WD_ENOENT : WD_EIO;
-    }
-}
-
-/* Sends a request and reads the status line and headers. */
-static int request(struct conn *c, const struct url *u, const char *method, const char *target,
-                   const char *accept)
-{
-    struct wd_buf req;
-    wd_buf_init(&req, 0);
-    wd_buf_printf(&req,
-                  "%s %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: ward/%s\r\nAccept: %s\r\n"
-                  "Connection: close\r\n\r\n",
-                  method, target, u->host, u->port, WD_VERSION, accept);
-    size_t off = 0;
-    while (off < req.len) {
-        ssize_t n = write(c->fd, req.p + off, req.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            wd_buf_fini(&req);
-            fprintf(stderr, "ward: cannot send the request: %s\n", strerror(errno));
-            return WD_EIO;
-        }
-        off += (size_t)n;
-    }
-    wd_buf_fini(&req);
-    struct wd_buf line;
-    wd_buf_init(&line, 64 * 1024);
-    int rc = raw_line(c, &line);
-    if (rc || line.len < 12 || strncmp(line.p, "HTTP/1.", 7) != 0) {
-        fprintf(stderr, "ward: no HTTP answer from %s:%s\n", u->host, u->port);
-        wd_buf_fini(&line);
-        return WD_EIO;
-    }
-    c->status = (int)strtol(line.p + 9, NULL, 10);
-    while ((rc = raw_line(c, &line)) == WD_OK && line.len) {
-        if (strncasecmp(line.p, "Content-Length:", 15) == 0) {
-            c->has_len = true;
-            c->left = strtoull(line.p + 15, NULL, 10);
-        } else if (strncasecmp(line.p, "Transfer-Encoding:", 18) == 0 &&
-                   strcasestr(line.p + 18, "chunked")) {
-            c->chunked = true;
-        }
-    }
-    wd_buf_fini(&line);
-    if (rc) {
-        fprintf(stderr, "ward: truncated HTTP answer from %s:%s\n", u->host, u->port);
-        return WD_EIO;
-    }
-    if (c->chunked)
-        c->has_len = false, c->left = 0;
-    return WD_OK;
-}
-
-/* Reads up to max body bytes; returns the count, 0 at the end of the body, -1 on error. */
-static ssize_t body_read(struct conn *c, char *out, size_t max)
-{
-    if (c->eof)
-        return 0;
-    if (c->chunked && c->left == 0) {
-        struct wd_buf line;
-        wd_buf_init(&line, 4096);
-        int rc = raw_line(c, &line);
-        if (rc == WD_OK && line.len == 0) /* CRLF ending the previous chunk */
-            rc = raw_line(c, &line);
-        unsigned long long n = rc == WD_OK ? strtoull(line.p, NULL, 16) : 0;
-        wd_buf_fini(&line);
-        if (rc)
-            return -1;
-        if (n == 0) {
-            c->eof = true;
-            return 0;
-        }
-        c->left = n;
-    }
-    if (c->has_len && c->left == 0) {
-        c->eof = true;
-        return 0;
-    }
-    if (c->lo == c->hi) {
-        ssize_t n = fill(c);
-        if (n <= 0) {
-            c->eof = true;
-            return n == 0 && !c->chunked && !c->has_len ? 0 : -1;
-        }
-    }
-    size_t n = c->hi - c->lo;
-    if (n > max)
-        n = max;
-    if ((c->chunked || c->has_len) && n > c->left)
-        n = (size_t)c->left;
-    memcpy(out, c->buf + c->lo, n);
-    c->lo += n;
-    if (c->chunked || c->has_len)
-        c->left -= n;
-    return (ssize_t)n;
-}
-
-static int body_all(struct conn *c, struct wd_buf *out)
-{
-    char tmp[16384];
-    ssize_t n;
-    while ((n = body_read(c, tmp, sizeof(tmp))) > 0)
-        if (wd_buf_append(out, tmp, (size_t)n) != WD_OK)
-            return WD_ELIMIT;
-    return n < 0 ? WD_EIO : WD_OK;
-}
 
 /* ---- output ---- */
 
@@ -564,7 +265,7 @@ static const char search_usage[] =
     "  --limit N     hits per page, 1..10000 (default 100)\n"
     "  --cursor C    the next page of an earlier search (printed after the table)\n"
     "  --json        print the server's JSON answer unchanged\n"
-    "  --url URL     server (default $WARD_URL or " DEFAULT_URL "; http:// only)\n"
+    "  --url URL     server (default $WARD_URL or " WD_CLI_DEFAULT_URL "; http:// only)\n"
     "  -h, --help    this help\n"
     "\n"
     "exit status: 0 ok, 1 server or connection error (message on stderr), 2 usage error\n"
@@ -572,12 +273,6 @@ static const char search_usage[] =
     "examples:\n"
     "  ward search 'category:authentication AND summary:failed' --from -1h\n"
     "  ward search 'details.sourceipaddress:10.0.0.0/8 | top 10 hostname' --from -1d\n";
-
-static const char *default_url(void)
-{
-    const char *u = getenv("WARD_URL");
-    return u && *u ? u : DEFAULT_URL;
-}
 
 __attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, const char *fmt,
                                                              ...)
@@ -599,7 +294,8 @@ int wd_search_main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},        {"url", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
-    const char *from = NULL, *to = NULL, *limit = NULL, *cursor = NULL, *urls = default_url();
+    const char *from = NULL, *to = NULL, *limit = NULL, *cursor = NULL,
+               *urls = wd_cli_default_url();
     bool json = false;
     int c;
     optind = 1;
@@ -637,25 +333,26 @@ int wd_search_main(int argc, char **argv)
         return usage_error(search_usage, "one QUERY expected (quote it), got also '%s'",
                            argv[optind + 1]);
     const char *query = optind < argc ? argv[optind] : "*";
-    struct url u;
-    if (parse_url(urls, &u))
+    struct wd_cli_url u;
+    if (wd_cli_parse_url(urls, &u))
         return 2;
     struct wd_buf target;
     wd_buf_init(&target, 0);
     wd_buf_printf(&target, "%s/api/v1/search", u.prefix);
-    add_param(&target, "q", query);
-    add_param(&target, "from", from);
-    add_param(&target, "to", to);
-    add_param(&target, "limit", limit);
-    add_param(&target, "cursor", cursor);
+    wd_cli_add_param(&target, "q", query);
+    wd_cli_add_param(&target, "from", from);
+    wd_cli_add_param(&target, "to", to);
+    wd_cli_add_param(&target, "limit", limit);
+    wd_cli_add_param(&target, "cursor", cursor);
     wd_buf_putc(&target, '\0');
-    struct conn cn;
+    struct wd_cli_conn cn;
     int status = 1;
     struct wd_buf body;
     wd_buf_init(&body, MAX_BODY_BYTES);
-    if (conn_open(&cn, &u, 300))
+    if (wd_cli_open(&cn, &u, 300))
         goto out;
-    if (request(&cn, &u, "GET", target.p, "application/json") || body_all(&cn, &body)) {
+    if (wd_cli_request(&cn, &u, "GET", target.p, "application/json") ||
+        wd_cli_body_all(&cn, &body)) {
         if (!cn.status)
             goto out_conn;
         fprintf(stderr, "ward: the answer was cut short\n");
@@ -689,7 +386,7 @@ int wd_search_main(int argc, char **argv)
     }
     wd_arena_fini(&a);
 out_conn:
-    conn_close(&cn);
+    wd_cli_close(&cn);
 out:
     wd_buf_fini(&body);
     wd_buf_fini(&target);
@@ -707,7 +404,7 @@ static const char tail_usage[] =
     "server drops the oldest events and says how many (reported on stderr).\n"
     "\n"
     "  --json        one JSON object per line: {\"_id\":\"SEQ\",\"_source\":{...}}\n"
-    "  --url URL     server (default $WARD_URL or " DEFAULT_URL "; http:// only)\n"
+    "  --url URL     server (default $WARD_URL or " WD_CLI_DEFAULT_URL "; http:// only)\n"
     "  -h, --help    this help\n"
     "\n"
     "exit status: 1 when the server cannot be reached, refuses (message on stderr) or ends\n"
@@ -748,7 +445,7 @@ int wd_tail_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *urls = default_url();
+    const char *urls = wd_cli_default_url();
     bool json = false;
     int c;
     optind = 1;
@@ -768,8 +465,8 @@ int wd_tail_main(int argc, char **argv)
     if (argc - optind > 1)
         return usage_error(tail_usage, "one QUERY expected (quote it), got also '%s'",
                            argv[optind + 1]);
-    struct url u;
-    if (parse_url(urls, &u))
+    struct wd_cli_url u;
+    if (wd_cli_parse_url(urls, &u))
         return 2;
     struct wd_buf target, line, data, body;
     wd_buf_init(&target, 0);
@@ -777,16 +474,16 @@ int wd_tail_main(int argc, char **argv)
     wd_buf_init(&data, (size_t)64 << 20);
     wd_buf_init(&body, (size_t)1 << 20);
     wd_buf_printf(&target, "%s/api/v1/tail", u.prefix);
-    add_param(&target, "q", optind < argc ? argv[optind] : "*");
+    wd_cli_add_param(&target, "q", optind < argc ? argv[optind] : "*");
     wd_buf_putc(&target, '\0');
-    struct conn cn;
+    struct wd_cli_conn cn;
     int status = 1;
-    if (conn_open(&cn, &u, 0))
+    if (wd_cli_open(&cn, &u, 0))
         goto out;
-    if (request(&cn, &u, "GET", target.p, "text/event-stream"))
+    if (wd_cli_request(&cn, &u, "GET", target.p, "text/event-stream"))
         goto out_conn;
     if (cn.status >= 400) {
-        body_all(&cn, &body);
+        wd_cli_body_all(&cn, &body);
         print_server_error(cn.status, &body);
         goto out_conn;
     }
@@ -795,7 +492,7 @@ int wd_tail_main(int argc, char **argv)
     char tmp[16384];
     ssize_t n;
     line.len = 0;
-    while ((n = body_read(&cn, tmp, sizeof(tmp))) > 0) {
+    while ((n = wd_cli_body_read(&cn, tmp, sizeof(tmp))) > 0) {
         for (ssize_t i = 0; i < n; i++) {
             if (tmp[i] != '\n') {
                 if (wd_buf_putc(&line, tmp[i]) != WD_OK)
@@ -827,7 +524,7 @@ int wd_tail_main(int argc, char **argv)
 toolong:
     fprintf(stderr, "ward: an event of the stream is larger than 64 MiB\n");
 out_conn:
-    conn_close(&cn);
+    wd_cli_close(&cn);
 out:
     wd_buf_fini(&target);
     wd_buf_fini(&line);

@@ -167,6 +167,9 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         wd_http_tail(q, r);
     } else if (wd_http_alerts_route(q, r)) {
         /* /api/v1/alerts..., /api/v1/rules... */
+    } else if (!strcmp(p, "/api/v1/zeek") || !strcmp(p, "/api/v1/sources") ||
+               !strcmp(p, "/api/v1/lists") || path_has_prefix(p, "/api/v1/lists/")) {
+        wd_http_zeek_route(q, r); /* zeek branch: checks its own methods */
     } else if (strcmp(p, "/api/v1/health") == 0) {
         if (!get)
             goto not_allowed;
@@ -245,6 +248,8 @@ static int ingest_input_for(const char *path)
     if (!strcmp(path, "/events") || !strcmp(path, "/nxlog") || !strcmp(path, "/cef") ||
         !strcmp(path, "/_status"))
         return WD_IN_HTTP_EVENTS;
+    if (!strcmp(path, "/api/v1/zeek"))
+        return WD_IN_ZEEK;
     return -1;
 }
 

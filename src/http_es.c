@@ -11,6 +11,7 @@
 #include "server.h"
 #include "store.h"
 #include "wal.h"
+#include "zeek_srv.h"
 
 void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r)
 {
@@ -104,6 +105,7 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
     wd_metrics_render(&q->s->metrics, &r->body);
     if (q->s->detect)
         wd_detect_metrics(q->s->detect, &r->body);
+    wd_zeek_srv_render_prom(q->s, &r->body); /* zeek: filters, lists, lag */
     if (q->s->store) {
         uint64_t parts, bytes, rows, merges, corrupt;
         wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);

@@ -64,6 +64,17 @@ static bool body_ready(struct wd_http_req *q, struct wd_http_resp *r)
     return false;
 }
 
+/* Shared with the Zeek routes (http_zeek.c). */
+struct wd_ingest_batch *wd_http_batch(void)
+{
+    return thread_batch();
+}
+
+bool wd_http_body_ready(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    return body_ready(q, r);
+}
+
 /* Maps a commit failure to the response. */
 static void commit_failed(struct wd_http_req *q, struct wd_http_resp *r, int rc, uint32_t n)
 {

@@ -11,6 +11,7 @@
 #include "ward.h"
 
 struct wd_server;
+struct wd_ingest_batch;
 
 /* One request: its body as it arrives, and what the router decided. */
 struct wd_http_req {
@@ -57,6 +58,13 @@ void wd_http_tail_hub(struct wd_http_req *q, struct wd_http_resp *r, struct wd_t
 bool wd_http_alerts_route(struct wd_http_req *q, struct wd_http_resp *r);
 /* {"error":{...},"status":N} as the search API writes it. */
 void wd_http_api_error(struct wd_http_resp *r, int status, const char *type, const char *reason);
+
+/* The connection thread's reusable ingest batch (reset), and gzip decoding of the body
+ * with the error response filled on failure (http_ingest.c). */
+struct wd_ingest_batch *wd_http_batch(void);
+bool wd_http_body_ready(struct wd_http_req *q, struct wd_http_resp *r);
+/* /api/v1/zeek, /api/v1/lists[/<name>], /api/v1/sources (http_zeek.c). */
+void wd_http_zeek_route(struct wd_http_req *q, struct wd_http_resp *r);
 
 /* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
  * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */

@@ -77,8 +77,14 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
         b->norm_errors++;
         wd_metric_add(&s->metrics.normalize_errors, 1);
     }
+    return wd_ingest_add_event(b, ev, why, why_len);
+}
+
+int wd_ingest_add_event(struct wd_ingest_batch *b, const struct wd_jv *ev, char *why,
+                        size_t why_len)
+{
     b->scratch.len = 0;
-    rc = wd_jv_write(ev, &b->scratch);
+    int rc = wd_jv_write(ev, &b->scratch);
     if (rc == WD_OK)
         rc = wd_wal_payload_add(&b->payload, b->scratch.p, b->scratch.len);
     if (rc) {

@@ -47,6 +47,13 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
                   const struct wd_ingest_meta *meta, char *why, size_t why_len);
 
 /*
+ * Appends an event that is already normalized (the Zeek path, zeek_norm.h): serializes
+ * it into the batch. Returns WD_OK, or WD_ELIMIT / WD_ENOMEM with a message in why.
+ */
+int wd_ingest_add_event(struct wd_ingest_batch *b, const struct wd_jv *ev, char *why,
+                        size_t why_len);
+
+/*
  * Makes the batch durable: WD_OK with *first_seq the id of its first event,
  * WD_EAGAIN when the WAL queue is full (unless wait), WD_EIO when the log failed.
  * Counts accepted events for `input` (enum wd_input). An empty batch is a no-op.

@@ -1,6 +1,6 @@
 /*
  * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
- * rules, wal, config, version) and prints help. Each subcommand lives with its subsystem.
+ * rules, ingest, wal, config, version) and prints help. Each subcommand lives with its subsystem.
  */
 #include "cli_rules.h"
 #include "cli_search.h"
@@ -9,6 +9,7 @@
 #include "store.h"
 #include "wal.h"
 #include "ward.h"
+#include "zeek_cli.h"
 
 struct wd_cmd {
     const char *name;
@@ -68,6 +69,7 @@ static const struct wd_cmd cmds[] = {
     {"search", wd_search_main, "search events of a running server (table or --json)"},
     {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
     {"rules", wd_rules_main, "check rule files; run rules over recorded events (rules test)"},
+    {"ingest", wd_ingest_main, "send Zeek log files to a running server (--format zeek)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };

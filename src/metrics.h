@@ -16,6 +16,7 @@ enum wd_input {
     WD_IN_HTTP_BULK,   /* /_bulk, /<index>/_bulk */
     WD_IN_SYSLOG_UDP,
     WD_IN_SYSLOG_TCP,
+    WD_IN_ZEEK, /* POST /api/v1/zeek and the zeek directory input */
     WD_IN__COUNT
 };
 

@@ -20,6 +20,7 @@
 #include "wd_time.h"
 #include "wal.h"
 #include "ward.h"
+#include "zeek_srv.h"
 
 /* The store keeps WAL segments the detection engine has not read yet. */
 static uint64_t wal_hold(void *arg)
@@ -106,6 +107,8 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
     }
+    if (wd_zeek_srv_start(s)) /* zeek: filters and lists load before any listener binds */
+        return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -126,6 +129,7 @@ void wd_server_stop(struct wd_server *s)
     wd_tail_shutdown(s->alert_tail);
     wd_http_stop(s->http);
     s->http = NULL;
+    wd_zeek_srv_stop(s); /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
     wd_store_close(s->store);

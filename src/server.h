@@ -18,6 +18,7 @@ struct wd_syslog_srv;
 struct wd_store;
 struct wd_tail;
 struct wd_detect;
+struct wd_zeek_srv;
 
 struct wd_server {
     struct wd_config cfg;
@@ -35,6 +36,7 @@ struct wd_server {
     struct wd_tail *tail;          /* live-tail hub, created before the listeners start */
     struct wd_tail *alert_tail;    /* alert stream hub (GET /api/v1/alerts/stream) */
     struct wd_detect *detect;      /* detection engine thread; NULL when rules are off */
+    struct wd_zeek_srv *zeek;      /* filters, lists, lag, zeek.dir input (zeek_srv.h) */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.

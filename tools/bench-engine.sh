@@ -8,7 +8,7 @@
 # Environment: BUILD, BENCH_ENGINE_EVENTS (default 500000), BENCH_PROBES (300),
 # BENCH_BG_EPS (background events/s, 20000).
 set -eu
-. tools/bench/wait-port.sh
+. tools/bench/lib.sh # ward_start
 BUILD=${BUILD:-build}
 WARD=$PWD/$BUILD/ward
 "$BUILD/bench/bench_engine" "${BENCH_ENGINE_EVENTS:-500000}"
@@ -35,9 +35,8 @@ while [ "$i" -lt 100 ]; do
 done > "$tmp/rules/synthetic.yaml"
 "$WARD" rules check "$tmp/rules" | tail -n 1
 "$WARD" gen --kind mix --format mozdef --count 200000 --seed 3 > "$tmp/bg.ndjson"
-"$WARD" serve --data "$tmp/data" --http 127.0.0.1:0 --set syslog.udp=false --set syslog.tcp=false \
-    --set rules.path="$tmp/rules" 2> "$tmp/ward.log" &
-pid=$!
-wait_port "$tmp/ward.log"
+ward_start "$tmp/ward.log" --data "$tmp/data" --http 127.0.0.1:0 --set syslog.udp=false \
+    --set syslog.tcp=false --set rules.path="$tmp/rules"
+pid=$ward_pid
 python3 tools/bench/alert_latency.py "$port" "$tmp/bg.ndjson" "${BENCH_PROBES:-300}" "${BENCH_BG_EPS:-20000}"
 echo "alert latency: goal p99 <= 1000 ms (MozDef ran each alert once a minute: up to 60000 ms)"

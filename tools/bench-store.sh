@@ -56,9 +56,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 want() { case " $PEERS " in *" $1 "*) return 0 ;; esac; return 1; }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# free_port, ch_start
+. "$H/lib.sh"
 elapsed() { echo "[$(($(date +%s) - t_start)) s]"; }
 t_start=$(date +%s)
 
@@ -139,47 +138,7 @@ if want clickhouse; then
         echo "clickhouse: clickhouse-server not installed (make deps installs it)" | tee "$res/clickhouse.status"
     else
         d=$tmp/ch
-        mkdir -p "$d/data" "$d/tmp" "$d/user_files"
-        http_port=$(free_port)
-        tcp_port=$(free_port)
-        # Minimal server config for 18.16: loopback only, own ports and paths, no
-        # system-wide files; one passwordless default user limited to 127.0.0.1.
-        cat > "$d/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$d/server.log</log><errorlog>$d/error.log</errorlog><console>0</console></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$http_port</http_port>
-  <tcp_port>$tcp_port</tcp_port>
-  <path>$d/data/</path>
-  <tmp_path>$d/tmp/</tmp_path>
-  <user_files_path>$d/user_files/</user_files_path>
-  <users_config>$d/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>1073741824</mark_cache_size>
-  <keep_alive_timeout>600</keep_alive_timeout>
-</yandex>
-XML
-        cat > "$d/users.xml" <<'XML'
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>10000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
-</yandex>
-XML
-        (cd "$d" && exec "$CH" --config-file="$d/config.xml") > "$d/stdout.log" 2>&1 &
-        ch_pid=$!
-        i=0
-        until curl -sf "http://127.0.0.1:$http_port/ping" > /dev/null 2>&1; do
-            i=$((i + 1))
-            if [ $i -ge 300 ] || ! kill -0 "$ch_pid" 2>/dev/null; then break; fi
-            sleep 0.1
-        done
-        if ! curl -sf "http://127.0.0.1:$http_port/ping" > /dev/null 2>&1; then
-            tail -5 "$d/stdout.log" "$d/error.log" 2>/dev/null || true
+        if ! ch_start "$d"; then
             echo "clickhouse: server did not answer /ping" | tee "$res/clickhouse.status"
         elif ! python3 "$H/clickhouse.py" "$http_port" "$d/data" "$events" "$needles" "$res/clickhouse.json" \
             "$CH_CONNS" "${BENCH_STORE_CLICKHOUSE_EVENTS:-0}"; then

@@ -7,7 +7,6 @@
 # (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it), after the
 # detection benchmarks (tools/bench-engine.sh; BENCH_ENGINE=0 skips them).
 set -eu
-. tools/bench/wait-port.sh
 BUILD=${BUILD:-build}
 N=${BENCH_EVENTS:-1000000}
 CONNS=${BENCH_CONNS:-8}
@@ -47,10 +46,9 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 [ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 
 # --- ward ---
-"$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false --set store.truncate_wal=false \
-    --set syslog.tcp=false --set log.level=info 2> "$tmp/ward.log" &
-ward_pid=$!
-wait_port "$tmp/ward.log"
+. tools/bench/lib.sh # ward_start
+ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
+    --set store.truncate_wal=false --set syslog.tcp=false --set log.level=info
 echo "ward: POST /_bulk, $CONNS connections, 2000 events per request, wal.durability=fsync"
 ward_out=$("$BUILD/bench/bench_http_bulk" --port "$port" --conns "$CONNS" --batch 2000 "$tmp/conn.ndjson")
 echo "ward: $ward_out"
@@ -58,6 +56,10 @@ ward_rate=$(echo "$ward_out" | sed -n 's/.*events_per_s=\([0-9]*\).*/\1/p')
 stored=$("$WARD" wal dump "$tmp/ward/wal" | wc -l)
 echo "ward: events in the WAL: $stored"
 kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
+
+# --- Zeek TSV: parser, and conn.log file -> stored (tools/bench-zeek.sh) ---
+BUILD=$BUILD tools/bench-zeek.sh || echo "zeek bench: failed"
+echo
 
 # --- rsyslog ---
 if ! command -v rsyslogd >/dev/null 2>&1; then
