@@ -123,12 +123,17 @@ static void evaluate_through(struct wd_engine *e, struct rstate *s, struct group
     }
 }
 
+/* The event time in a field: an ISO 8601 string or epoch seconds (Zeek's _write_ts). */
 static int64_t field_time(const struct wd_jv *ev, const char *path)
 {
     const struct wd_jv *v = wd_jv_path(ev, path);
     int64_t us;
     if (v && v->type == WD_JV_STR && wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
         return us;
+    if (v && v->type == WD_JV_INT && v->u.i > 0 && v->u.i < INT64_C(253402300800))
+        return v->u.i * 1000000;
+    if (v && v->type == WD_JV_FLOAT && v->u.f > 0 && v->u.f < 253402300800.0)
+        return (int64_t)(v->u.f * 1e6);
     return INT64_MIN;
 }
 
