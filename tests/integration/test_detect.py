@@ -179,6 +179,33 @@ def burst_of_alerts_one_commit():
 
 
 @test
+def lag_and_deadman_in_the_stream():
+    """Lag and silence measured by the running server on its own clock: events sent 10
+    minutes late for a few one-second buckets raise the lag alert; a sensor that stops
+    sending raises the dead-man alert one window later."""
+    rules = {
+        "lag.yaml": "name: Lag\nquery: 'category:bro'\nwindow: 1h\nsummary: 'lag {value} {ss lag}'\n"
+                    "lag: {group_by: hostname, above: 1m, for: 2s, bucket: 1s}\n",
+        "dead.yaml": "name: Dead\nquery: 'category:bro'\nwindow: 3s\nsummary: 'silent {value}'\n"
+                     "absence: {group_by: hostname, seen_groups: true}\n",
+    }
+    with Detect(rules=rules) as d:
+        def late_event():
+            t = time.time() - 600
+            ts = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(t))
+            d.bulk(json.dumps({"category": "bro", "source": "conn", "hostname": "nsm1",
+                               "utctimestamp": ts, "summary": "zeek"}) + "\n")
+            return d.alerts("?rule=Lag")
+        hits = wait_for(late_event, 20, "the lag alert")
+        a = hits[0]["_source"]
+        check(a["summary"].startswith("lag nsm1 6"), "lag summary: " + a["summary"])
+        check(abs(a["details"]["lag_seconds"] - 600) < 30, "lag seconds: %r" % a["details"])
+        # nsm1 now goes silent: the dead-man alert follows within a few windows
+        hits = wait_for(lambda: d.alerts("?rule=Dead"), 20, "the dead-man alert")
+        eq(hits[0]["_source"]["summary"], "silent nsm1", "dead-man summary")
+
+
+@test
 def alert_stream_sse():
     with Detect() as d:
         c = http.client.HTTPConnection("127.0.0.1", d.w.http_port, timeout=10)
