@@ -11,6 +11,7 @@
 #                           $BUILD/bench-data/ keyed by count and seed
 #   BENCH_STORE_SEED        generator seed (default 1)
 #   BENCH_STORE_PEERS       systems to run (default "ward clickhouse sqlite duckdb")
+#   BENCH_WARD_ARGS         extra `ward serve` arguments (e.g. "--set rules.enabled=false")
 #   BENCH_STORE_PHRASE      two-word phrase searched in summary (default "MX type")
 #   BENCH_STORE_<SYS>_EVENTS  load only the first N events into SYS (CLICKHOUSE, SQLITE,
 #                           DUCKDB), for a peer too slow at full size; 0 = all. Default 0,
@@ -95,7 +96,7 @@ if want ward; then
     else
         : > "$tmp/ward.log"
         "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --syslog 127.0.0.1:0 \
-            --set log.level=info 2> "$tmp/ward.log" &
+            --set log.level=info ${BENCH_WARD_ARGS:-} 2> "$tmp/ward.log" &
         ward_pid=$!
         port=""
         i=0
