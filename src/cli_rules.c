@@ -93,8 +93,8 @@ static void print_alert(void *arg, const struct wd_rule *r, const char *json, si
 {
     WD_UNUSED(arg);
     WD_UNUSED(r);
-    fwrite(json, 1, len, stdout);
-    fputc('\n', stdout);
+    (void)fwrite(json, 1, len, stdout);
+    (void)fputc('\n', stdout);
 }
 
 static int read_all(const char *path, char **text, size_t *len)
@@ -219,7 +219,7 @@ static int cmd_test(int argc, char **argv)
     } else {
         st = 1;
     }
-    fflush(stdout);
+    (void)fflush(stdout);
     wd_engine_free(e);
     wd_ruleset_free(&set);
     free(text);

@@ -69,7 +69,7 @@ static void write_ckpt(const char *path, uint64_t seq)
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (ok)
-        rename(tmp, path);
+        (void)rename(tmp, path); /* a failed rename keeps the older checkpoint */
 }
 
 /* ---- the alert sink ----
@@ -119,7 +119,7 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
         char sev[32] = "";
         const char *q = strstr(json, "\"severity\":\"");
         if (q)
-            sscanf(q + 12, "%31[^\"]", sev);
+            (void)sscanf(q + 12, "%31[^\"]", sev);
         if (wd_severity_rank(sev) >= s->cfg.alerts_webhook_min_severity)
             add_act(p, s->cfg.alerts_webhook, s->cfg.alerts_webhook_format);
     }
@@ -170,7 +170,7 @@ static int load(struct wd_detect *d, struct wd_buf *msg)
     size_t tlen = 0;
     FILE *errs = open_memstream(&text, &tlen);
     int rc = wd_ruleset_load(&set, path, errs);
-    fclose(errs);
+    (void)fclose(errs);
     if (rc == WD_ENOENT) {
         wd_log(WD_LOG_WARN, "detect", "rules.path %s: not found; no rules loaded", path);
         rc = WD_OK;
@@ -223,7 +223,7 @@ static void *run(void *arg)
             wd_wal_tail_open(s->wal_dir, atomic_load(&d->seq) + 1, &tail, err, sizeof(err))) {
             wd_log(WD_LOG_ERROR, "detect", "%s", err);
             tail = NULL;
-            struct timespec ts = {0, 200 * 1000000};
+            struct timespec ts = {0, 200 * 1000000L};
             nanosleep(&ts, NULL);
             continue;
         }
@@ -255,7 +255,7 @@ static void *run(void *arg)
             last_ckpt = now;
         }
         if (!n) {
-            struct timespec ts = {0, 5 * 1000000};
+            struct timespec ts = {0, 5 * 1000000L};
             nanosleep(&ts, NULL);
         }
     }

@@ -86,7 +86,7 @@ static void mark_dirty(struct rstate *s, struct group *g)
     g->dirty = true;
     if (s->ndirty == s->dirty_cap) {
         s->dirty_cap = s->dirty_cap ? s->dirty_cap * 2 : 64;
-        s->dirty = wd_xrealloc(s->dirty, s->dirty_cap * sizeof(*s->dirty));
+        s->dirty = wd_xrealloc(s->dirty, s->dirty_cap * sizeof(struct group *));
     }
     s->dirty[s->ndirty++] = g;
 }
@@ -95,7 +95,7 @@ void wd_rstate_fire_later(struct rstate *s, struct group *g)
 {
     if (s->nfire == s->fire_cap) {
         s->fire_cap = s->fire_cap ? s->fire_cap * 2 : 16;
-        s->fire = wd_xrealloc(s->fire, s->fire_cap * sizeof(*s->fire));
+        s->fire = wd_xrealloc(s->fire, s->fire_cap * sizeof(struct group *));
     }
     s->fire[s->nfire++] = g;
 }
@@ -127,7 +127,7 @@ static void evict_oldest(struct rstate *s)
 static void grow(struct rstate *s)
 {
     uint32_t nb = s->nbuckets ? s->nbuckets * 2 : 64;
-    struct group **b = wd_xcalloc(nb, sizeof(*b));
+    struct group **b = wd_xcalloc(nb, sizeof(struct group *));
     for (uint32_t i = 0; i < s->nbuckets; i++)
         for (struct group *g = s->buckets[i], *nx; g; g = nx) {
             nx = g->next;
@@ -251,7 +251,7 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
         const struct wd_rule *r = set->rules[i];
         pr[i].must = r->query->root;
         if (r->nsteps) {
-            steps[i] = wd_xcalloc(r->nsteps, sizeof(**steps));
+            steps[i] = wd_xcalloc(r->nsteps, sizeof(const struct wd_qnode *));
             for (uint32_t k = 0; k < r->nsteps; k++)
                 steps[i][k] = r->steps[k].query->root;
             pr[i].any = steps[i];

@@ -100,7 +100,8 @@ static int ss_render(const void *result, const char *calc, uint32_t n, const cha
 static int build(struct wd_engine *e, const struct wd_rule *r, const struct alert_in *in,
                  struct wd_arena *a, struct wd_buf *b)
 {
-    const struct wd_jv **evs = in->nev ? wd_arena_alloc(a, in->nev * sizeof(*evs)) : NULL;
+    const struct wd_jv **evs =
+        in->nev ? wd_arena_alloc(a, in->nev * sizeof(const struct wd_jv *)) : NULL;
     if (in->nev && !evs)
         return WD_ENOMEM;
     uint32_t nparsed = 0;

@@ -128,6 +128,6 @@ void wd_engine_ss_epoch_end(struct wd_engine *e, struct rstate *s)
             wd_group_free(g);
         }
     if (s->nbuckets)
-        memset(s->buckets, 0, s->nbuckets * sizeof(*s->buckets));
+        memset(s->buckets, 0, s->nbuckets * sizeof(struct group *));
     s->ngroups = 0;
 }

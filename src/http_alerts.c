@@ -348,7 +348,7 @@ bool wd_http_alerts_route(struct wd_http_req *q, struct wd_http_resp *r)
         post ? reload_rules(q, r) : not_allowed(r);
     } else {
         const char *slash = strrchr(rest, '/');
-        if (!slash || (strcmp(slash, "/enable") && strcmp(slash, "/disable"))) {
+        if (!slash || (strcmp(slash, "/enable") != 0 && strcmp(slash, "/disable") != 0)) {
             wd_http_api_error(r, 404, "resource_not_found_exception", "no such rule path");
         } else if (!post) {
             not_allowed(r);

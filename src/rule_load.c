@@ -72,7 +72,8 @@ __attribute__((format(printf, 3, 4))) static int bad(struct ld *l, const struct 
     char m[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m, sizeof(m), fmt, ap);
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is just above */
+    (void)vsnprintf(m, sizeof(m), fmt, ap);
     va_end(ap);
     return wd_yerr_at(&l->err, n, "%s", m);
 }
@@ -118,7 +119,7 @@ static int get_uint(struct ld *l, const struct wd_ynode *n, const char *key, uin
 
 static int get_u32(struct ld *l, const struct wd_ynode *n, const char *key, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int rc = get_uint(l, n, key, 1000000, &v);
     if (rc == WD_OK)
         *out = (uint32_t)v;
@@ -164,7 +165,7 @@ static int check_keys(struct ld *l, const struct wd_ynode *map, const char *what
     if (!map || map->kind != WD_Y_MAP)
         return bad(l, map, "%s: expected a mapping", what);
     for (uint32_t i = 0; i < map->n; i++) {
-        const struct wd_ynode *k = map->items[2 * i];
+        const struct wd_ynode *k = map->items[2 * (size_t)i];
         bool ok = false;
         for (const char *const *p = known; *p && !ok; p++)
             ok = k->kind == WD_Y_SCALAR && strcmp(k->s.p, *p) == 0;
@@ -270,8 +271,10 @@ static int load_sequence(struct ld *l, const struct wd_ynode *sec)
             if (!step->count)
                 return bad(l, c, "%s: must be at least 1", "step count");
         }
+        if (!q)
+            return bad(l, s, "%s: 'query' is required", "sequence step");
         struct wd_query *tmp = NULL;
-        if ((rc = parse_query(l, q ? q : s, "step query", &tmp)))
+        if ((rc = parse_query(l, q, "step query", &tmp)))
             return rc;
         wd_query_free(tmp);
         /* parsed again from text the rule owns: a query keeps views into its text */
@@ -451,7 +454,7 @@ static int load_query(struct ld *l, const struct wd_ynode *doc)
     if (q) {
         if ((rc = parse_query(l, q, "query", &tmp)))
             goto out;
-        uint32_t np = tmp->npipes;
+        uint32_t np = tmp ? tmp->npipes : 0;
         wd_query_free(tmp);
         if (np) {
             rc = bad(l, q, "%s: pipes are not allowed in rules", "query");
@@ -518,7 +521,7 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
     r->notify = -1;
     r->enabled = true;
     r->threshold_calc = -1;
-    r->window_us = 15 * 60 * 1000000ll;
+    r->window_us = 15ll * 60 * 1000000;
     static const char *const strs[] = {"description", "severity", "category", "url", "origin"};
     char **sdst[] = {&r->description, &r->severity, &r->category, &r->url, &r->origin};
     for (size_t i = 0; i < WD_ARRAY_LEN(strs); i++)
@@ -605,7 +608,7 @@ static int add(struct wd_ruleset *set, struct wd_rule *r)
 {
     if (set->n == set->cap) {
         set->cap = set->cap ? set->cap * 2 : 64;
-        set->rules = wd_xrealloc(set->rules, set->cap * sizeof(*set->rules));
+        set->rules = wd_xrealloc(set->rules, set->cap * sizeof(struct wd_rule *));
     }
     set->rules[set->n++] = r;
     return WD_OK;
@@ -621,7 +624,7 @@ static void report(struct wd_ruleset *set, FILE *errs, const char *file, const s
     char msg[sizeof(e->msg)];
     size_t i = 0;
     for (; e->msg[i] && i + 1 < sizeof(msg); i++)
-        msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
+        msg[i] = (char)((unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i]);
     msg[i] = '\0';
     fprintf(errs, "%s:%u:%u: %s\n", file, e->line ? e->line : 1, e->col ? e->col : 1, msg);
 }

@@ -131,7 +131,9 @@ static bool longest_run(struct wd_str s, char *buf, size_t cap, size_t *len)
     size_t best = 0, cur = 0;
     char tmp[256];
     for (size_t i = 0; i <= s.len; i++) {
-        char c = i < s.len ? s.p[i] : '*';
+        char c = '*'; /* the end closes the last run */
+        if (i < s.len)
+            c = s.p[i];
         if (c == '\\' && i + 1 < s.len) {
             c = s.p[++i];
         } else if (c == '*' || c == '?') {
@@ -185,6 +187,33 @@ static void put_escaped(struct wd_buf *b, unsigned char c)
         wd_buf_putc(b, (char)c);
     else
         wd_buf_printf(b, "\\x%02x", c);
+}
+
+/* A character class `[...]` (p after the `[`): copied with every member escaped; p moves
+ * past the `]`. */
+static bool class_to_pcre(const unsigned char **pp, const unsigned char *end, struct wd_buf *b)
+{
+    const unsigned char *p = *pp;
+    wd_buf_putc(b, '[');
+    if (p < end && *p == '^')
+        wd_buf_putc(b, (char)*p++);
+    bool first = true;
+    while (p < end && (*p != ']' || first)) {
+        unsigned char d = *p++;
+        if (d == '\\' && p < end) {
+            d = *p++;
+        } else if (d == '-' && !first && p < end && *p != ']') {
+            wd_buf_putc(b, '-');
+            continue;
+        }
+        put_escaped(b, d);
+        first = false;
+    }
+    if (p == end)
+        return false;
+    wd_buf_putc(b, ']');
+    *pp = p + 1;
+    return true;
 }
 
 /*
@@ -260,30 +289,11 @@ static bool lucene_to_pcre(struct wd_str src, struct wd_buf *b)
             wd_buf_putc(b, ')');
             atom = true;
             break;
-        case '[': {
-            wd_buf_putc(b, '[');
-            if (p < end && *p == '^')
-                wd_buf_putc(b, (char)*p++);
-            bool first = true;
-            while (p < end && (*p != ']' || first)) {
-                unsigned char d = *p++;
-                if (d == '\\' && p < end)
-                    d = *p++;
-                else if (d == '-' && !first && p < end && *p != ']') {
-                    wd_buf_putc(b, '-');
-                    first = false;
-                    continue;
-                }
-                put_escaped(b, d);
-                first = false;
-            }
-            if (p == end)
+        case '[':
+            if (!class_to_pcre(&p, end, b))
                 return false;
-            p++;
-            wd_buf_putc(b, ']');
             atom = true;
             break;
-        }
         case '#':
         case '@':
         case '~':
@@ -311,8 +321,8 @@ static bool regex_req(const struct wd_qleaf *l, struct litvec *out)
     if (ok) {
         hs_database_t *db = NULL;
         hs_compile_error_t *ce = NULL;
-        ok = hs_compile(b.p, HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH |
-                                 HS_FLAG_ALLOWEMPTY,
+        ok = hs_compile(b.p,
+                        HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY,
                         HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS;
         if (db)
             hs_free_database(db);
@@ -495,12 +505,12 @@ static int build_fdb(struct fdb *f, const struct lit *lits, size_t n, char *err,
     struct wd_buf b;
     wd_buf_init(&b, 0);
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || lits[i].re != lits[i - 1].re || strcmp(lits[i].text, lits[i - 1].text)) {
+        if (i == 0 || lits[i].re != lits[i - 1].re || strcmp(lits[i].text, lits[i - 1].text) != 0) {
             b.len = 0;
             if (lits[i].re) {
                 wd_buf_printf(&b, "%s", lits[i].text);
-                flags[np] = HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH |
-                            HS_FLAG_ALLOWEMPTY;
+                flags[np] =
+                    HS_FLAG_UTF8 | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
             } else {
                 for (const char *c = lits[i].text; *c; c++)
                     wd_buf_printf(&b, "\\x%02x", (unsigned char)*c);

@@ -129,7 +129,7 @@ void wd_server_stop(struct wd_server *s)
     wd_tail_shutdown(s->alert_tail);
     wd_http_stop(s->http);
     s->http = NULL;
-    wd_zeek_srv_stop(s); /* zeek: the directory input commits its last batch */
+    wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
     wd_store_close(s->store);

@@ -525,10 +525,11 @@ static bool transform(const struct elt *e, const struct wd_tmpl_ctx *c, struct w
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t g = n >= 2 && ov[2] != PCRE2_UNSET ? 1 : 0;
         size_t lo = ov[2 * g], hi = ov[2 * g + 1];
-        memmove(b->p, b->p + lo, hi - lo);
+        if (hi > lo && b->p)
+            memmove(b->p, b->p + lo, hi - lo);
         b->len = hi - lo;
     }
-    if (e->rdns && c->rdns && b->len && b->len < 64) {
+    if (e->rdns && c->rdns && b->p && b->len && b->len < 64) {
         char ip[64], name[256];
         memcpy(ip, b->p, b->len);
         ip[b->len] = '\0';

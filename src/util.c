@@ -164,7 +164,7 @@ int wd_read_file(const char *path, size_t max, char **out, size_t *len)
         if (n + 1 >= cap) {
             if (cap > max) {
                 free(p);
-                fclose(f);
+                (void)fclose(f);
                 return WD_ELIMIT;
             }
             cap *= 2;
@@ -176,7 +176,7 @@ int wd_read_file(const char *path, size_t max, char **out, size_t *len)
             break;
     }
     int bad = ferror(f);
-    fclose(f);
+    (void)fclose(f);
     if (bad || n > max) {
         free(p);
         return bad ? WD_EIO : WD_ELIMIT;

@@ -24,7 +24,8 @@ int wd_yerr_at(struct wd_yerr *err, const struct wd_ynode *n, const char *fmt, .
     err->line = n ? n->line : 1;
     err->col = n ? n->col : 1;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is just above */
+    (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
     return WD_EINVAL;
 }
@@ -68,11 +69,11 @@ static int push(struct ybuild *b, struct wd_ynode *parent, uint32_t *cap, struct
 {
     if (count == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 8;
-        struct wd_ynode **g = wd_arena_alloc(b->a, ncap * sizeof(*g));
+        struct wd_ynode **g = wd_arena_alloc(b->a, ncap * sizeof(struct wd_ynode *));
         if (!g)
             return WD_ENOMEM;
         if (count)
-            memcpy(g, parent->items, count * sizeof(*g));
+            memcpy(g, parent->items, count * sizeof(struct wd_ynode *));
         parent->items = g;
         *cap = ncap;
     }
@@ -189,13 +190,13 @@ int wd_ytree_parse_all(const char *text, size_t len, struct wd_arena *arena, str
             continue;
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 4;
-            struct wd_ynode **g = wd_arena_alloc(arena, ncap * sizeof(*g));
+            struct wd_ynode **g = wd_arena_alloc(arena, ncap * sizeof(struct wd_ynode *));
             if (!g) {
                 rc = WD_ENOMEM;
                 break;
             }
             if (*n)
-                memcpy(g, *out, *n * sizeof(*g));
+                memcpy(g, *out, *n * sizeof(struct wd_ynode *));
             *out = g;
             cap = ncap;
         }
@@ -228,9 +229,9 @@ struct wd_ynode *wd_ynode_get(const struct wd_ynode *map, const char *key)
     if (!map || map->kind != WD_Y_MAP)
         return NULL;
     for (uint32_t i = 0; i < map->n; i++) {
-        const struct wd_ynode *k = map->items[2 * i];
+        const struct wd_ynode *k = map->items[2 * (size_t)i];
         if (k->kind == WD_Y_SCALAR && strcmp(k->s.p, key) == 0)
-            return map->items[2 * i + 1];
+            return map->items[2 * (size_t)i + 1];
     }
     return NULL;
 }
