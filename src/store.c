@@ -706,7 +706,8 @@ static void retention(struct wd_store *st)
                 if (!oldest || strcmp(st->parts[i]->partition + 7, oldest + 7) < 0)
                     oldest = st->parts[i]->partition;
             /* never delete the partition being written today by size alone when it is all */
-            snprintf(victim, sizeof(victim), "%s", oldest);
+            if (oldest)
+                snprintf(victim, sizeof(victim), "%s", oldest);
         }
         if (!victim[0]) {
             pthread_mutex_unlock(&st->mu);
