@@ -32,6 +32,7 @@ struct wd_config {
     int64_t ingest_max_line_bytes;
     int64_t ingest_max_json_depth;
     int64_t ingest_max_batch_events;
+    int64_t ingest_max_lag_events;
     char *normalize_naive_time_zone;
     char *normalize_mozdefhostname; /* empty = the machine's host name */
     int durability;                 /* enum wd_durability */

@@ -3,12 +3,16 @@
  * event (MozDef rules, norm.c), serialize it once to compact JSON into the batch's WAL
  * payload, and commit the batch to the write-ahead log.
  */
+#include <time.h>
+
 #include "ingest.h"
 #include "jv.h"
 #include "log.h"
 #include "metrics.h"
 #include "norm.h"
 #include "server.h"
+#include "detect.h"
+#include "store.h"
 #include "tail.h"
 #include "wal.h"
 
@@ -95,12 +99,42 @@ int wd_ingest_add_event(struct wd_ingest_batch *b, const struct wd_jv *ev, char 
     return WD_OK;
 }
 
+/* Events acknowledged but not yet in the store or past the detection engine. */
+static uint64_t pipeline_lag(struct wd_server *s)
+{
+    uint64_t next = wd_wal_next_seq(s->wal), done = next ? next - 1 : 0;
+    if (s->store)
+        done = WD_MIN(done, wd_store_indexed_seq(s->store));
+    struct wd_detect *d = __atomic_load_n(&s->detect, __ATOMIC_ACQUIRE);
+    if (d)
+        done = WD_MIN(done, wd_detect_seq(d));
+    return next > done + 1 ? next - 1 - done : 0;
+}
+
+/* Backpressure (DESIGN 2): beyond ingest.max_lag_events, refuse (HTTP, UDP) or wait for
+ * the store and the engine to catch up (TCP readers pause), at most 30 s per commit. */
+static bool too_far_behind(struct wd_server *s, bool wait)
+{
+    uint64_t max = (uint64_t)s->cfg.ingest_max_lag_events;
+    if (!max || pipeline_lag(s) <= max)
+        return false;
+    if (!wait)
+        return true;
+    for (int i = 0; i < 3000 && pipeline_lag(s) > max; i++) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 int wd_ingest_commit(struct wd_server *s, struct wd_ingest_batch *b, int input, bool wait,
                      uint64_t *first_seq)
 {
     *first_seq = 0;
     if (!b->count)
         return WD_OK;
+    if (too_far_behind(s, wait))
+        return WD_EAGAIN;
     struct wd_wal_req req = {.payload = b->payload.p, .len = b->payload.len, .count = b->count};
     int rc = wd_wal_submit(s->wal, &req, wait);
     if (rc == WD_OK) {

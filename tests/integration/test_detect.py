@@ -300,6 +300,31 @@ def webhooks_rule_and_global():
 
 
 @test
+def backpressure_when_the_store_falls_behind():
+    """With the store holding events back (no flush for a minute), acknowledged but
+    unstored events reach ingest.max_lag_events and HTTP ingest answers 429 with
+    Retry-After instead of buffering without bound; nothing beyond the limit is accepted."""
+    w = Ward(args=["--set", "store.flush_interval_ms=60000", "--set", "ingest.max_lag_events=100"])
+    try:
+        w.start()
+        statuses = []
+        for i in range(30):
+            body = "".join(json.dumps({"summary": "e%d" % (i * 10 + k)}) + "\n" for k in range(10))
+            st, hdr, _ = w.request("POST", "/_bulk", body, {"Content-Type": "application/x-ndjson"})
+            statuses.append(st)
+            if st == 429:
+                eq(hdr.get("retry-after"), "1", "Retry-After")
+                break
+        check(429 in statuses, "429 once the lag passed the limit: %r" % statuses)
+        accepted = statuses.count(200) * 10
+        check(100 <= accepted <= 110, "accepted up to the limit: %d" % accepted)
+        check(w.metric("ward_events_rejected_total", input="http_bulk", reason="backpressure") >= 10,
+              "rejections counted")
+    finally:
+        w.cleanup()
+
+
+@test
 def detection_off():
     w = Ward(args=["--set", "rules.enabled=false"])
     try:
