@@ -44,6 +44,7 @@ struct wd_config {
     int64_t store_retention_days;
     int64_t store_retention_bytes;
     int64_t store_alert_retention_days;
+    int64_t store_divert_retention_days;
     bool store_truncate_wal;
     int64_t store_ingest_threads;
     int64_t store_cache_bytes;

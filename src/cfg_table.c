@@ -108,6 +108,10 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      OFF(store_alert_retention_days),
      "Retention of the monthly alerts-YYYYMM partitions (events with type \"alert\"); "
      "0 keeps them forever."},
+    {"store.divert_retention_days", WD_CFG_INT, "7", 0, 100000, NULL,
+     OFF(store_divert_retention_days),
+     "Days diverted events (a filter's divert action, e.g. dns-noise) are kept in their "
+     "divert-YYYYMMDD partitions, searchable with index=divert. 0 = forever."},
     {"store.ingest_threads", WD_CFG_INT, "2", 1, 16, NULL, OFF(store_ingest_threads),
      "Threads that parse, shred and compress events into parts (one per core is right; "
      "they share the machine with the inputs)."},

@@ -252,8 +252,9 @@ static int run_search(struct wd_http_req *q, struct wd_http_resp *r, const struc
     if (p->force_index) {
         req.index = p->force_index;
     } else if (p->has_index && p->index.len) {
-        if (!wd_str_eq(p->index, "events") && !wd_str_eq(p->index, "alerts"))
-            return param_error(r, "index", "expected events or alerts");
+        if (!wd_str_eq(p->index, "events") && !wd_str_eq(p->index, "alerts") &&
+            !wd_str_eq(p->index, "divert"))
+            return param_error(r, "index", "expected events, alerts or divert");
         req.index = wd_arena_strndup(a, p->index.p, p->index.len);
     }
     struct wd_query *query = NULL;

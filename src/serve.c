@@ -79,6 +79,7 @@ int wd_server_start(struct wd_server *s)
         .retention_days = s->cfg.store_retention_days,
         .retention_bytes = s->cfg.store_retention_bytes,
         .alert_retention_days = s->cfg.store_alert_retention_days,
+        .divert_retention_days = s->cfg.store_divert_retention_days,
         .truncate_wal = s->cfg.store_truncate_wal,
         .ingest_threads = s->cfg.store_ingest_threads,
         .metrics = &s->metrics,

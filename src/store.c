@@ -149,7 +149,7 @@ void wd_store_snapshot_free(struct wd_part **v, size_t n)
 static bool is_partition_name(const char *n)
 {
     size_t l = strlen(n);
-    if (l == 15 && !strncmp(n, "events-", 7))
+    if (l == 15 && (!strncmp(n, "events-", 7) || !strncmp(n, "divert-", 7)))
         return strspn(n + 7, "0123456789") == 8;
     if (l == 13 && !strncmp(n, "alerts-", 7))
         return strspn(n + 7, "0123456789") == 6;
@@ -289,8 +289,11 @@ static void partition_of(const struct wd_jv *ev, int64_t ts, char out[32])
     struct wd_civil c;
     wd_time_to_civil(ts, &c);
     const struct wd_jv *t = wd_jv_get(ev, "type");
+    const struct wd_jv *d = wd_jv_get(ev, "diverted");
     if (t && t->type == WD_JV_STR && wd_str_eq(t->u.s, "alert"))
         snprintf(out, 32, "alerts-%04d%02d", (int)c.year, c.month);
+    else if (d && d->type == WD_JV_TRUE) /* a filter's noise stream: its own retention */
+        snprintf(out, 32, "divert-%04d%02d%02d", (int)c.year, c.month, c.day);
     else
         snprintf(out, 32, "events-%04d%02d%02d", (int)c.year, c.month, c.day);
 }
@@ -691,7 +694,9 @@ static void retention(struct wd_store *st)
         for (size_t i = 0; i < st->nparts && !victim[0]; i++) {
             const char *pn = st->parts[i]->partition;
             bool alert = !strncmp(pn, "alerts-", 7);
-            int64_t days = alert ? st->o.alert_retention_days : st->o.retention_days;
+            int64_t days = alert                        ? st->o.alert_retention_days
+                           : !strncmp(pn, "divert-", 7) ? st->o.divert_retention_days
+                                                        : st->o.retention_days;
             int64_t start = partition_day_us(pn);
             /* a month partition ends a month after its start; a day one a day after */
             int64_t end = start + (alert ? 31 : 1) * day;

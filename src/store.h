@@ -30,6 +30,7 @@ struct wd_store_opts {
     int64_t retention_days;    /* 0 = keep forever: partitions older than this are deleted */
     int64_t retention_bytes;   /* 0 = no limit: oldest partitions deleted beyond this total */
     int64_t alert_retention_days;
+    int64_t divert_retention_days; /* divert-YYYYMMDD partitions (filters' noise streams) */
     bool truncate_wal;          /* delete WAL segments whose events are all in parts */
     int64_t ingest_threads;     /* threads parsing and shredding events (default 1) */
     struct wd_metrics *metrics; /* borrowed; may be NULL */

@@ -43,7 +43,8 @@ static int list_dir(const char *dir, bool partitions, struct partfile **out, siz
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
-        bool ok = partitions ? (l == 15 && !strncmp(de->d_name, "events-", 7)) ||
+        bool ok = partitions ? (l == 15 && (!strncmp(de->d_name, "events-", 7) ||
+                                            !strncmp(de->d_name, "divert-", 7))) ||
                                    (l == 13 && !strncmp(de->d_name, "alerts-", 7))
                              : l > 4 && !strcmp(de->d_name + l - 4, ".wdp");
         if (!ok || l >= 64)
@@ -216,15 +217,17 @@ static int write_u32(int fd, uint32_t v)
 static bool valid_partition(const char *name)
 {
     size_t l = strlen(name);
-    return (l == 15 && !strncmp(name, "events-", 7) && strspn(name + 7, "0123456789") == 8) ||
+    return (l == 15 && (!strncmp(name, "events-", 7) || !strncmp(name, "divert-", 7)) &&
+            strspn(name + 7, "0123456789") == 8) ||
            (l == 13 && !strncmp(name, "alerts-", 7) && strspn(name + 7, "0123456789") == 6);
 }
 
 static int archive_usage(FILE *f)
 {
     fprintf(f, "usage: ward archive PARTITION [--data DIR] [-o FILE] [--keep]\n\n"
-               "Packs a closed partition (events-YYYYMMDD or alerts-YYYYMM, not today's) of\n"
-               "the store into one file (default PARTITION.wda in the current directory),\n"
+               "Packs a closed partition (events-YYYYMMDD, divert-YYYYMMDD or alerts-YYYYMM,\n"
+               "not today's) of the store into one file (default PARTITION.wda in the\n"
+               "current directory),\n"
                "verifying every checksum, then removes the partition from the store unless\n"
                "--keep is given. `ward restore FILE` brings it back.\n");
     return f == stdout ? 0 : 2;
@@ -260,7 +263,8 @@ int wd_archive_main(int argc, char **argv)
     snprintf(today, sizeof(today), "events-%04d%02d%02d", (int)cv.year, cv.month, cv.day);
     char month[32];
     snprintf(month, sizeof(month), "alerts-%04d%02d", (int)cv.year, cv.month);
-    if (!strcmp(name, today) || !strcmp(name, month)) {
+    if (!strcmp(name, today) || !strcmp(name, month) ||
+        (!strncmp(name, "divert-", 7) && !strcmp(name + 7, today + 7))) {
         fprintf(stderr, "ward: %s is still being written; archive closed partitions only\n", name);
         return 1;
     }

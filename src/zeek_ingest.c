@@ -143,6 +143,8 @@ static void one(struct wd_server *s, struct wd_ingest_batch *b, struct wd_str se
         /* normalized as its own log (summary), then moved to the noise stream */
         wd_jv_set(ev, WD_STR("source"), wd_jv_str(&b->arena, divert, strlen(divert)));
         wd_jv_set(ev, WD_STR("dataset"), wd_jv_str(&b->arena, divert, strlen(divert)));
+        /* the store keeps it in divert-YYYYMMDD (store.divert_retention_days) */
+        wd_jv_set(ev, WD_STR("diverted"), wd_jv_bool(&b->arena, true));
         res->diverted++;
     }
     char why[128];

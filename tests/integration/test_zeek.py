@@ -175,6 +175,15 @@ def zeek_filters_preset_lists_api_and_reload():
         eq(len([e for e in evs if e["source"] == "dns"]), 1, "the other query is kept")
         eq(w.metric("ward_filter_diverted_total", filter="dns-own-domains", log="dns"), 1,
            "divert counter")
+        eq(noise[0].get("diverted"), True, "marked diverted")
+        # the noise stream is stored apart (divert-YYYYMMDD, store.divert_retention_days):
+        # searchable with index=divert, absent from the events index
+        def search(index):
+            st, _, body = w.request("GET", "/api/v1/search?q=source:dns-noise&index=" + index)
+            eq(st, 200, body)
+            return json.loads(body)["total"]
+        wait_for(lambda: search("divert") == 1, 10, "the diverted event in index=divert")
+        eq(search("events"), 0, "not in the events index")
         # the lists API: add an address to the DDoS ignore list; it applies at once
         st, _, body = w.request("POST", "/api/v1/lists/drop_ip", "203.0.113.7\n")
         eq(st, 200, body)

@@ -368,11 +368,11 @@ static bool wait_indexed(struct wd_store *st, uint64_t seq)
     return false;
 }
 
-static long long search_total(struct wd_store *st, const char *qs, uint32_t limit,
-                              struct wd_buf *out)
+static long long search_total_in(struct wd_store *st, const char *index, const char *qs,
+                                 uint32_t limit, struct wd_buf *out)
 {
     struct wd_query *q = parse(qs);
-    struct wd_search req = {q, INT64_MIN, INT64_MAX, limit, NULL, NULL};
+    struct wd_search req = {q, INT64_MIN, INT64_MAX, limit, NULL, index};
     struct wd_perr e;
     out->len = 0;
     int rc = wd_store_search(st, &req, out, &e);
@@ -382,6 +382,12 @@ static long long search_total(struct wd_store *st, const char *qs, uint32_t limi
     wd_buf_putc(out, '\0');
     const char *t = strstr(out->p, "\"total\":");
     return t ? strtoll(t + 8, NULL, 10) : -2;
+}
+
+static long long search_total(struct wd_store *st, const char *qs, uint32_t limit,
+                              struct wd_buf *out)
+{
+    return search_total_in(st, NULL, qs, limit, out);
 }
 
 static void t_store_live(void)
@@ -672,14 +678,19 @@ static void t_faults(void)
 }
 
 /* Events on several days, one store with retention by age, one by size. */
-static void day_events(struct wd_buf *ev, int days_ago, int n)
+static void day_events_as(struct wd_buf *ev, int days_ago, int n, bool diverted)
 {
     int64_t day = 86400LL * 1000000, t = wd_now_us() - (int64_t)days_ago * day;
     char iso[WD_TIME_ISO_MAX];
     wd_time_iso(t, iso);
     for (int i = 0; i < n; i++)
-        wd_buf_printf(ev, "{\"utctimestamp\":\"%s\",\"summary\":\"day %d event %d\"}\n", iso,
-                      days_ago, i);
+        wd_buf_printf(ev, "{\"utctimestamp\":\"%s\",\"summary\":\"day %d event %d\"%s}\n", iso,
+                      days_ago, i, diverted ? ",\"diverted\":true" : "");
+}
+
+static void day_events(struct wd_buf *ev, int days_ago, int n)
+{
+    day_events_as(ev, days_ago, n, false);
 }
 
 static bool wait_parts(struct wd_store *st, size_t want_max)
@@ -749,10 +760,62 @@ static void t_retention(void)
     rm_dir();
 }
 
+/* Diverted events (a filter's noise stream) live in divert-YYYYMMDD partitions with their
+ * own retention, searchable with index divert and not in the events index. */
+static void t_divert_partitions(void)
+{
+    fresh_dir();
+    char sdir[300], wdir[300];
+    snprintf(sdir, sizeof(sdir), "%s/store", dir);
+    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+    struct wd_wal *w = wal_open(wdir);
+    FAIL_IF(!w);
+    struct wd_store_opts o = {.dir = sdir,
+                              .wal_dir = wdir,
+                              .flush_interval_ms = 20,
+                              .retention_days = 0,
+                              .divert_retention_days = 2};
+    struct wd_store *st = NULL;
+    char err[512];
+    FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)));
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    day_events(&ev, 3, 5);           /* kept: events are kept forever here */
+    day_events_as(&ev, 0, 7, true);  /* noise of today: kept */
+    day_events_as(&ev, 3, 11, true); /* noise past its 2 days: deleted */
+    uint64_t last = submit_lines(w, &ev, 100);
+    FAIL_UNLESS(wait_indexed(st, last));
+    char old[400];
+    struct wd_civil c;
+    wd_time_to_civil(wd_now_us() - 3 * 86400LL * 1000000, &c);
+    snprintf(old, sizeof(old), "%s/divert-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
+    bool gone = false;
+    for (int i = 0; i < 1000 && !gone; i++) {
+        gone = !exists(old) && search_total_in(st, "divert", "*", 0, &out) == 7;
+        struct timespec ts = {0, 10 * 1000000};
+        if (!gone)
+            nanosleep(&ts, NULL);
+    }
+    FAIL_UNLESS(gone);
+    EXPECT_INT(search_total(st, "*", 0, &out), 5);
+    EXPECT_INT(search_total_in(st, "divert", "summary:\"day 0\"", 0, &out), 7);
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
 WD_TEST_LIST{
-    {"store_retention_by_age_and_size", t_retention}, {"store_codecs", t_codecs},
-    {"store_part_roundtrip", t_part_roundtrip},       {"store_index_prunes", t_index_prunes},
-    {"store_live_and_restart", t_store_live},         {"store_cursor_paging", t_cursor_paging},
-    {"store_recovery_rules", t_recovery_rules},       {"store_fault_injection", t_faults},
+    {"store_retention_by_age_and_size", t_retention},
+    {"store_divert_partitions", t_divert_partitions},
+    {"store_codecs", t_codecs},
+    {"store_part_roundtrip", t_part_roundtrip},
+    {"store_index_prunes", t_index_prunes},
+    {"store_live_and_restart", t_store_live},
+    {"store_cursor_paging", t_cursor_paging},
+    {"store_recovery_rules", t_recovery_rules},
+    {"store_fault_injection", t_faults},
 };
 WD_TEST_MAIN
