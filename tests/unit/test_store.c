@@ -390,13 +390,19 @@ static long long search_total(struct wd_store *st, const char *qs, uint32_t limi
     return search_total_in(st, NULL, qs, limit, out);
 }
 
-static void t_store_live(void)
+/* A fresh test directory with store/ and wal/ paths (300 bytes each) and the WAL open. */
+static struct wd_wal *fresh_store_dirs(char *sdir, char *wdir)
 {
     fresh_dir();
+    snprintf(sdir, 300, "%s/store", dir);
+    snprintf(wdir, 300, "%s/wal", dir);
+    return wal_open(wdir);
+}
+
+static void t_store_live(void)
+{
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     FAIL_IF(!w);
     struct wd_store *st = store_open(sdir, wdir, w);
     FAIL_IF(!st);
@@ -709,11 +715,8 @@ static bool wait_parts(struct wd_store *st, size_t want_max)
 
 static void t_retention(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     FAIL_IF(!w);
     struct wd_store_opts o = {
         .dir = sdir, .wal_dir = wdir, .flush_interval_ms = 20, .retention_days = 2};
@@ -764,11 +767,8 @@ static void t_retention(void)
  * own retention, searchable with index divert and not in the events index. */
 static void t_divert_partitions(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     FAIL_IF(!w);
     struct wd_store_opts o = {.dir = sdir,
                               .wal_dir = wdir,
