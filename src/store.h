@@ -31,9 +31,9 @@ struct wd_store_opts {
     int64_t retention_bytes;   /* 0 = no limit: oldest partitions deleted beyond this total */
     int64_t alert_retention_days;
     int64_t divert_retention_days; /* divert-YYYYMMDD partitions (filters' noise streams) */
-    bool truncate_wal;          /* delete WAL segments whose events are all in parts */
-    int64_t ingest_threads;     /* threads parsing and shredding events (default 1) */
-    struct wd_metrics *metrics; /* borrowed; may be NULL */
+    bool truncate_wal;             /* delete WAL segments whose events are all in parts */
+    int64_t ingest_threads;        /* threads parsing and shredding events (default 1) */
+    struct wd_metrics *metrics;    /* borrowed; may be NULL */
     /* WAL segments with events after wal_hold() are kept (the detection engine's
      * position); NULL = only the store's checkpoint counts. */
     uint64_t (*wal_hold)(void *arg);
