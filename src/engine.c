@@ -333,6 +333,20 @@ static bool in_range(int64_t t, int64_t lo, int64_t hi)
     return t != INT64_MIN && t >= lo && t <= hi;
 }
 
+/* A rule's expected periods (today, UTC, by the decision clock): events inside do not
+ * match, as MozDef's must_not Range(utctimestamp, today START, today END). */
+static bool in_expected_period(const struct wd_rule *r, int64_t utc, int64_t now)
+{
+    if (utc == INT64_MIN)
+        return false;
+    int64_t day = INT64_C(86400000000), today = now >= 0 ? now / day * day : 0;
+    for (uint32_t i = 0; i < r->nperiods; i++)
+        if (utc >= today + r->periods[i][0] * INT64_C(1000000) &&
+            utc <= today + r->periods[i][1] * INT64_C(1000000))
+            return true;
+    return false;
+}
+
 /* MozDef's window: utctimestamp OR receivedtimestamp within [now-W, now]; the stream
  * also counts events up to `lateness` older and does not cut the future (clock skew). */
 static bool in_window(const struct wd_engine *e, const struct wd_rule *r, const struct gev *x)
@@ -505,7 +519,8 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
             struct rstate *s = &e->rs[i];
             const struct wd_rule *r = s->rule;
             if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat) ||
-                (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)))
+                (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)) ||
+                (r->nperiods && in_expected_period(r, x.utc, now_us)))
                 continue;
             if (r->kind == WD_RULE_SUMSTATS) {
                 if (!ss_admit(e, s, &x))

@@ -72,7 +72,10 @@ struct wd_rule {
     int64_t window_us;     /* search window (MozDef's SearchQuery delta) */
     int64_t older_than_us; /* only events whose utctimestamp is before now minus this (0 = any;
                               MozDef's OldEvents LessThan(utctimestamp, now - 1 day)) */
-    char **group_by;       /* threshold/absence/sequence/sumstats key fields */
+    int32_t (*periods)[2]; /* expected periods: [start, end] seconds of the UTC day; events
+                              inside one of them today do not match (SessionOpenedUser) */
+    uint32_t nperiods;
+    char **group_by; /* threshold/absence/sequence/sumstats key fields */
     uint32_t ngroup_by;
     uint64_t threshold; /* THRESHOLD: minimum count (or distinct count) */
     char *distinct;     /* THRESHOLD: count distinct values of this field instead */

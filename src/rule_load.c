@@ -394,6 +394,43 @@ static int load_lag(struct ld *l, const struct wd_ynode *sec)
     return WD_OK;
 }
 
+/* "HH:MM:SS" (or HH:MM) -> seconds of the day; -1 when malformed. */
+static int32_t day_seconds(const char *s)
+{
+    unsigned h = 0, m = 0, sec = 0;
+    int n = 0;
+    if ((sscanf(s, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 &&
+         (sec = 0, sscanf(s, "%2u:%2u%n", &h, &m, &n) != 2)) ||
+        s[n] || h > 23 || m > 59 || sec > 59)
+        return -1;
+    return (int32_t)(h * 3600 + m * 60 + sec);
+}
+
+static int load_periods(struct ld *l, const struct wd_ynode *n)
+{
+    static const char *const keys[] = {"start", "end", NULL};
+    struct wd_rule *r = l->r;
+    if (n->kind != WD_Y_SEQ)
+        return bad(l, n, "%s: expected a list of {start, end}", "expected_periods");
+    r->periods = wd_xcalloc(n->n ? n->n : 1, sizeof(*r->periods));
+    for (uint32_t i = 0; i < n->n; i++) {
+        const struct wd_ynode *m = n->items[i];
+        int rc = check_keys(l, m, "expected_periods", keys);
+        if (rc)
+            return rc;
+        const struct wd_ynode *a = wd_ynode_get(m, "start"), *b = wd_ynode_get(m, "end");
+        int32_t lo = a && a->kind == WD_Y_SCALAR ? day_seconds(a->s.p) : -1;
+        int32_t hi = b && b->kind == WD_Y_SCALAR ? day_seconds(b->s.p) : -1;
+        if (lo < 0 || hi < 0 || hi < lo)
+            return bad(l, lo < 0 ? (a ? a : m) : (b ? b : m),
+                       "%s: expected start <= end as HH:MM:SS (UTC)", "expected_periods");
+        r->periods[r->nperiods][0] = lo;
+        r->periods[r->nperiods][1] = hi;
+        r->nperiods++;
+    }
+    return WD_OK;
+}
+
 static int load_sevmaps(struct ld *l, const struct wd_ynode *n)
 {
     static const char *const keys[] = {"values", "severity", NULL};
@@ -494,14 +531,32 @@ out:
 
 static int load_doc(struct ld *l, const struct wd_ynode *doc)
 {
-    static const char *const keys[] = {
-        "name",      "description", "severity",          "category",
-        "tags",      "query",       "filters",           "window",
-        "samples",   "suppress",    "summary",           "channel",
-        "notify",    "url",         "enabled",           "origin",
-        "threshold", "absence",     "sequence",          "sumstats",
-        "lag",       "actions",     "severity_by_value", "older_than",
-        NULL};
+    static const char *const keys[] = {"name",
+                                       "description",
+                                       "severity",
+                                       "category",
+                                       "tags",
+                                       "query",
+                                       "filters",
+                                       "window",
+                                       "samples",
+                                       "suppress",
+                                       "summary",
+                                       "channel",
+                                       "notify",
+                                       "url",
+                                       "enabled",
+                                       "origin",
+                                       "threshold",
+                                       "absence",
+                                       "sequence",
+                                       "sumstats",
+                                       "lag",
+                                       "actions",
+                                       "severity_by_value",
+                                       "older_than",
+                                       "expected_periods",
+                                       NULL};
     static const char *const kinds[] = {"threshold", "absence", "sequence", "sumstats", "lag"};
     struct wd_rule *r = l->r;
     int rc = check_keys(l, doc, "rule", keys);
@@ -540,6 +595,8 @@ static int load_doc(struct ld *l, const struct wd_ynode *doc)
         return rc;
     if ((n = wd_ynode_get(doc, "older_than")) &&
         (rc = get_dur(l, n, "older_than", &r->older_than_us)))
+        return rc;
+    if ((n = wd_ynode_get(doc, "expected_periods")) && (rc = load_periods(l, n)))
         return rc;
     if ((n = wd_ynode_get(doc, "samples")) && (rc = get_u32(l, n, "samples", &r->samples)))
         return rc;
@@ -792,6 +849,7 @@ void wd_rule_free(struct wd_rule *r)
         free(r->sevmaps[i].severity);
     }
     free(r->sevmaps);
+    free(r->periods);
     for (uint32_t i = 0; i < r->nactions; i++)
         free(r->actions[i].webhook);
     free(r->actions);
