@@ -61,6 +61,7 @@ struct wd_config {
     int64_t rules_max_group_events;
     int64_t rules_max_groups;
     int64_t rules_max_memory;
+    int64_t rules_replay_max_events;
     char *alerts_webhook;
     int alerts_webhook_format;       /* enum wd_action_format */
     int alerts_webhook_min_severity; /* index into wd_severities */

@@ -145,6 +145,10 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"rules.max_memory", WD_CFG_SIZE, "1GiB", 1 * MIB, 1024 * GIB, NULL, OFF(rules_max_memory),
      "Event text the engine keeps for open groups (samples and summaries). Beyond it, events "
      "past a group's samples are counted without their text (ward_engine_degraded_total)."},
+    {"rules.replay_max_events", WD_CFG_INT, "2000000", 0, 1000000000, NULL,
+     OFF(rules_replay_max_events),
+     "After a restart the engine re-reads the events its rules still held (windows, "
+     "sequences) so they survive it, at most this many back; the WAL keeps them."},
     {"rules.max_groups", WD_CFG_INT, "100000", 1, 100000000, NULL, OFF(rules_max_groups),
      "Groups (distinct group_by values) kept per rule; beyond it the oldest is evicted."},
     {"alerts.webhook", WD_CFG_STRING, "", 0, 0, NULL, OFF(alerts_webhook),

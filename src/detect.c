@@ -35,7 +35,9 @@ struct wd_detect {
     pthread_t thr;
     bool running;
     atomic_bool stop;
-    _Atomic uint64_t seq; /* processed up to */
+    _Atomic uint64_t seq;  /* processed up to */
+    _Atomic uint64_t hold; /* the WAL is kept after this (the checkpoint's R - 1) */
+    uint64_t replay_upto;  /* after a restart: alerts stay off until here (P) */
     char ckpt[4200];
     struct wd_buf payload; /* alerts of the current pass, as a WAL payload */
     struct pending *pend;
@@ -45,27 +47,37 @@ struct wd_detect {
     _Atomic uint64_t latency_sum_us, latency_n; /* event ack -> alert durable */
 };
 
-/* ---- checkpoint ---- */
+/* ---- checkpoint ----
+ * DATA/alerts/engine.seq holds "P R": every decision on events up to P has been taken and
+ * its alerts are in the WAL; the rules still held events from R on. A restart re-reads
+ * from R with alerts off until P (state rebuilt, nothing raised twice), then goes on. */
 
-static uint64_t read_ckpt(const char *path)
+/* false when there is no checkpoint yet (a checkpoint of 0 is a real one) */
+static bool read_ckpt(const char *path, uint64_t *seq, uint64_t *replay_from)
 {
     char *text;
     size_t len;
+    *seq = 0;
+    *replay_from = 1;
     if (wd_read_file(path, 64, &text, &len) != WD_OK)
-        return 0;
-    uint64_t v = strtoull(text, NULL, 10);
+        return false;
+    char *end;
+    uint64_t v = strtoull(text, &end, 10);
+    uint64_t r = strtoull(end, NULL, 10);
     free(text);
-    return v;
+    *seq = v;
+    *replay_from = r && r <= v + 1 ? r : v + 1;
+    return true;
 }
 
-static void write_ckpt(const char *path, uint64_t seq)
+static void write_ckpt(const char *path, uint64_t seq, uint64_t replay_from)
 {
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return;
-    fprintf(f, "%llu\n", (unsigned long long)seq);
+    fprintf(f, "%llu %llu\n", (unsigned long long)seq, (unsigned long long)replay_from);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (ok)
@@ -210,6 +222,18 @@ int wd_detect_reload(struct wd_detect *d, struct wd_buf *msg)
 
 /* ---- the thread ---- */
 
+/* Records P (processed and decided) and R (the oldest event a rule holds, at most
+ * rules.replay_max_events back), after a tick whose alerts are in the WAL. */
+static void checkpoint(struct wd_detect *d, uint64_t p)
+{
+    uint64_t r = WD_MIN(wd_engine_oldest(d->e), p + 1);
+    uint64_t max = (uint64_t)d->s->cfg.rules_replay_max_events;
+    if (p + 1 > max && r < p + 1 - max)
+        r = p + 1 - max; /* older window state is given up rather than the disk */
+    write_ckpt(d->ckpt, p, r);
+    atomic_store(&d->hold, r ? r - 1 : 0);
+}
+
 static void *run(void *arg)
 {
     struct wd_detect *d = arg;
@@ -217,10 +241,15 @@ static void *run(void *arg)
     struct wd_wal_tail *tail = NULL;
     char err[512];
     int64_t last_tick = 0, last_ckpt = 0;
-    uint64_t saved = atomic_load(&d->seq);
+    uint64_t saved = atomic_load(&d->seq), from = atomic_load(&d->hold) + 1;
+    bool replaying = d->replay_upto >= from;
+    if (replaying) {
+        wd_engine_set_replay(d->e, true);
+        wd_log(WD_LOG_INFO, "detect", "rebuilding rule state from event %llu (decided up to %llu)",
+               (unsigned long long)from, (unsigned long long)d->replay_upto);
+    }
     while (!atomic_load(&d->stop)) {
-        if (!tail &&
-            wd_wal_tail_open(s->wal_dir, atomic_load(&d->seq) + 1, &tail, err, sizeof(err))) {
+        if (!tail && wd_wal_tail_open(s->wal_dir, from, &tail, err, sizeof(err))) {
             wd_log(WD_LOG_ERROR, "detect", "%s", err);
             tail = NULL;
             struct timespec ts = {0, 200 * 1000000L};
@@ -228,13 +257,16 @@ static void *run(void *arg)
             continue;
         }
         uint64_t limit = wd_wal_durable_seq(s->wal), seq;
+        if (replaying) /* the replay stops exactly at P, then decides once */
+            limit = WD_MIN(limit, d->replay_upto);
         const char *ev;
         size_t len;
         int rc = WD_OK, n = 0;
         while (n < BATCH_EVENTS &&
                (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK) {
             wd_engine_event(d->e, ev, len, seq, wd_now_us());
-            atomic_store(&d->seq, seq);
+            atomic_store(&d->seq, WD_MAX(seq, atomic_load(&d->seq)));
+            from = seq + 1;
             n++;
         }
         if (rc != WD_OK && rc != WD_EAGAIN) {
@@ -243,15 +275,26 @@ static void *run(void *arg)
             tail = NULL;
         }
         int64_t now = wd_now_us();
+        if (replaying && (from > d->replay_upto || (rc == WD_EAGAIN && !n))) {
+            wd_engine_tick(d->e, now); /* the decisions taken before the restart */
+            replaying = false;
+            wd_engine_set_replay(d->e, false);
+            last_tick = now;
+            continue;
+        }
         /* decide soon after new events (alert latency), else every rules.tick_ms */
-        if ((n && now - last_tick >= 20000) || now - last_tick >= s->cfg.rules_tick_ms * 1000) {
+        bool ticked = false;
+        if (!replaying &&
+            ((n && now - last_tick >= 20000) || now - last_tick >= s->cfg.rules_tick_ms * 1000)) {
             wd_engine_tick(d->e, now);
             last_tick = now;
+            ticked = true;
         }
         flush_alerts(d);
-        if (now - last_ckpt >= 1000000 && atomic_load(&d->seq) != saved) {
-            saved = atomic_load(&d->seq);
-            write_ckpt(d->ckpt, saved);
+        uint64_t done = atomic_load(&d->seq);
+        if (ticked && now - last_ckpt >= 1000000 && done != saved) {
+            checkpoint(d, done);
+            saved = done;
             last_ckpt = now;
         }
         if (!n) {
@@ -259,11 +302,13 @@ static void *run(void *arg)
             nanosleep(&ts, NULL);
         }
     }
-    wd_engine_tick(d->e, wd_now_us());
-    wd_engine_finish(d->e, wd_now_us());
-    flush_alerts(d);
+    if (!replaying) { /* interrupted replays keep their checkpoint */
+        wd_engine_tick(d->e, wd_now_us());
+        wd_engine_finish(d->e, wd_now_us());
+        flush_alerts(d);
+        checkpoint(d, atomic_load(&d->seq));
+    }
     wd_wal_tail_close(tail);
-    write_ckpt(d->ckpt, atomic_load(&d->seq));
     return NULL;
 }
 
@@ -298,12 +343,15 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
         return WD_ENOMEM;
     }
     /* a fresh data directory starts at the WAL's current end; else where it stopped */
-    uint64_t ck = read_ckpt(d->ckpt);
-    if (!ck) { /* recorded at once, so a crash in the first second loses nothing */
+    uint64_t r, ck;
+    if (!read_ckpt(d->ckpt, &ck, &r)) { /* recorded at once: a crash right after loses nothing */
         ck = wd_wal_next_seq(s->wal) ? wd_wal_next_seq(s->wal) - 1 : 0;
-        write_ckpt(d->ckpt, ck);
+        r = ck + 1;
+        write_ckpt(d->ckpt, ck, r);
     }
     atomic_store(&d->seq, ck);
+    atomic_store(&d->hold, r - 1);
+    d->replay_upto = ck;
     struct wd_engine_opts eo = {
         .lateness_us = s->cfg.rules_lateness_s * 1000000,
         .max_group_events = (uint32_t)s->cfg.rules_max_group_events,
@@ -340,6 +388,11 @@ void wd_detect_stop(struct wd_detect *d)
     free(d->pend);
     pthread_mutex_destroy(&d->reload_mu);
     free(d);
+}
+
+uint64_t wd_detect_hold(const struct wd_detect *d)
+{
+    return d ? atomic_load(&((struct wd_detect *)d)->hold) : UINT64_MAX;
 }
 
 uint64_t wd_detect_seq(const struct wd_detect *d)
@@ -379,6 +432,8 @@ void wd_detect_metrics(struct wd_detect *d, struct wd_buf *b)
     metric(b, "ward_engine_matches_total", "counter", "Rule matches.", es.matches);
     metric(b, "ward_alerts_total", "counter", "Alerts raised.", es.alerts);
     metric(b, "ward_engine_retained_bytes", "gauge", "Event text kept by open groups.", es.bytes);
+    metric(b, "ward_engine_replayed_total", "counter",
+           "Decisions not alerted again while rebuilding state after a restart.", es.replayed);
     metric(b, "ward_engine_degraded_total", "counter",
            "Events counted without their text (rules.max_memory reached).", es.degraded);
     metric(b, "ward_engine_seq", "gauge", "Last WAL sequence number the engine processed.",

@@ -25,8 +25,10 @@ void wd_detect_stop(struct wd_detect *d);
  * rules stay and msg (file:line:col lines) says why: WD_EINVAL. */
 int wd_detect_reload(struct wd_detect *d, struct wd_buf *msg);
 
-/* The WAL sequence number the engine has processed (the store keeps the WAL from here). */
+/* The WAL sequence number the engine has processed (its lag, for backpressure). */
 uint64_t wd_detect_seq(const struct wd_detect *d);
+/* The WAL must be kept after this: a restart re-reads from the next event. */
+uint64_t wd_detect_hold(const struct wd_detect *d);
 struct wd_engine *wd_detect_engine(struct wd_detect *d);
 
 /* The alert status table (alert_state.h). */

@@ -784,6 +784,30 @@ bool wd_engine_rule(struct wd_engine *e, uint32_t i, const struct wd_rule **r,
     return true;
 }
 
+void wd_engine_set_replay(struct wd_engine *e, bool on)
+{
+    pthread_mutex_lock(&e->mu);
+    e->replay = on;
+    pthread_mutex_unlock(&e->mu);
+}
+
+uint64_t wd_engine_oldest(struct wd_engine *e)
+{
+    uint64_t m = UINT64_MAX;
+    pthread_mutex_lock(&e->mu);
+    for (uint32_t i = 0; i < e->nrs; i++) {
+        const struct rstate *s = &e->rs[i];
+        for (uint32_t k = 0; k < s->npend; k++)
+            m = WD_MIN(m, s->pend[k].id);
+        for (uint32_t b = 0; b < s->nbuckets; b++)
+            for (const struct group *g = s->buckets[b]; g; g = g->next)
+                if (g->n) /* a group's events are in id order (the WAL's) */
+                    m = WD_MIN(m, g->ev[0].id);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return m;
+}
+
 int wd_engine_enable(struct wd_engine *e, const char *name, bool on)
 {
     int rc = WD_ENOENT;

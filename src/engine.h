@@ -60,6 +60,7 @@ struct wd_engine_stats {
     uint64_t matches;
     uint64_t alerts;
     uint64_t degraded; /* events counted without keeping their text (memory bound) */
+    uint64_t replayed; /* decisions not alerted again while replaying after a restart */
     uint64_t bytes;    /* event text retained now */
     uint32_t rules, always, patterns;
 };
@@ -86,6 +87,13 @@ void wd_engine_finish(struct wd_engine *e, int64_t now_us);
 void wd_engine_stats(struct wd_engine *e, struct wd_engine_stats *out);
 bool wd_engine_rule(struct wd_engine *e, uint32_t i, const struct wd_rule **r,
                     struct wd_rule_stats *st);
+/* Replay after a restart: while on, decisions rebuild state but raise no alerts (they
+ * were raised before the restart); counted in wd_engine_stats().replayed. */
+void wd_engine_set_replay(struct wd_engine *e, bool on);
+/* The id of the oldest event some rule still holds (a window, a sequence, samples), or
+ * UINT64_MAX: a restart that re-reads from there rebuilds every window. */
+uint64_t wd_engine_oldest(struct wd_engine *e);
+
 /* Enables or disables a rule by name; WD_ENOENT when unknown. */
 int wd_engine_enable(struct wd_engine *e, const char *name, bool on);
 /* The engine lock, for callers that read several rules consistently. */

@@ -195,6 +195,10 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
 
 void wd_engine_alert(struct wd_engine *e, struct rstate *s, const struct alert_in *in)
 {
+    if (e->replay) { /* raised before the restart */
+        e->st.replayed++;
+        return;
+    }
     struct wd_arena a;
     wd_arena_init(&a, 64 << 10, 256u << 20);
     int rc = build(e, s->rule, in, &a, &e->out);

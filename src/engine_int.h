@@ -79,6 +79,7 @@ struct wd_engine {
     int64_t now_us;
     size_t bytes; /* event text retained by all groups */
     int64_t last_sweep_us;
+    bool replay;
 };
 
 /* What an alert is about (engine_alert.c). */

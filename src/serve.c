@@ -29,7 +29,7 @@ static uint64_t wal_hold(void *arg)
     if (!s->cfg.rules_enabled)
         return UINT64_MAX;
     struct wd_detect *d = __atomic_load_n(&s->detect, __ATOMIC_ACQUIRE);
-    return d ? wd_detect_seq(d) : 0;
+    return d ? wd_detect_hold(d) : 0;
 }
 
 int wd_server_start(struct wd_server *s)

@@ -159,6 +159,52 @@ def ack_get_status_and_restart():
 
 
 @test
+def kill9_before_the_alert_still_alerts():
+    """At least once: events acknowledged just before a kill -9 are evaluated after the
+    restart (the engine re-reads the WAL from its checkpoint), so their alert is not lost."""
+    for attempt in range(3):
+        with Detect() as d:
+            d.bulk(failed_logins(5, ip="10.7.7.%d" % attempt))
+            d.w.kill9()
+            d.w.start()
+            hits = wait_for(lambda: d.alerts("?q=" + urllib.parse.quote(
+                'summary:"10.7.7.%d"' % attempt)), 15, "the alert after kill -9")
+            check(len(hits) >= 1, "alert present")
+            eq(hits[0]["_source"]["summary"], "5 ssh bruteforce attempts by 10.7.7.%d" % attempt,
+               "alert summary")
+
+
+def checkpoint(d):
+    with open(os.path.join(d.w.data, "alerts", "engine.seq")) as f:
+        p, r = (int(x) for x in f.read().split())
+    return p, r
+
+
+@test
+def windows_survive_a_restart():
+    """Three failures (threshold five) before a kill -9, two after: the window is rebuilt
+    from the WAL (the checkpoint keeps where the held events start), so the alert fires,
+    and an alert raised before the restart is not raised again."""
+    with Detect() as d:
+        last = d.bulk(failed_logins(5, ip="10.5.5.5"))  # an alert before the restart
+        wait_for(lambda: d.alerts(), 10, "the first alert")
+        last = d.bulk(failed_logins(3))
+        # the checkpoint has decided up to the three, and holds them for their window
+        p, r = wait_for(lambda: (lambda c: c if c[0] >= last else None)(checkpoint(d)), 10,
+                        "a checkpoint past the three events")
+        check(r <= last - 2, "the held events are kept for the replay: %r" % ((p, r),))
+        d.w.kill9()
+        d.w.start()
+        d.bulk(failed_logins(2))
+        hits = wait_for(lambda: (lambda h: h if len(h) >= 2 else None)(d.alerts()), 15,
+                        "the alert completed after the restart")
+        eq(sorted(h["_source"]["summary"] for h in hits),
+           ["5 ssh bruteforce attempts by 10.5.5.5", "5 ssh bruteforce attempts by 10.9.8.7"],
+           "one alert each, none repeated")
+        check(d.w.metric("ward_engine_replayed_total") >= 0, "replay metric")
+
+
+@test
 def burst_of_alerts_one_commit():
     rule = ("name: Each\nquery: 'category:probe'\nseverity: INFO\n"
             "summary: 'probe {details.n}'\n")

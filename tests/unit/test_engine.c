@@ -431,6 +431,35 @@ static void t_lag(void)
     EXPECT_INT(nalerts, 2); /* 540, 600, 660 */
 }
 
+/* Replay after a restart: decisions rebuild state but raise nothing; the oldest held
+ * event is what a restart must re-read from. */
+static void t_replay_and_oldest(void)
+{
+    EXPECT_INT(setup(SSH_RULE, false), WD_OK);
+    EXPECT_INT(wd_engine_oldest(eng) == UINT64_MAX, 1);
+    const char *e = "\"summary\":\"Failed password\",\"details\":{\"program\":\"sshd\","
+                    "\"ip\":\"1.2.3.4\"}";
+    wd_engine_set_replay(eng, true);
+    for (int i = 0; i < 10; i++) /* ids 1..10 */
+        ev(i, e, i);
+    tick(10);
+    EXPECT_INT(nalerts, 0); /* raised before the restart */
+    ev(11, e, 11); /* ids 11, 12: an open window */
+    ev(12, e, 12);
+    tick(12);
+    struct wd_engine_stats st;
+    wd_engine_stats(eng, &st);
+    EXPECT_INT(st.replayed, 1);
+    EXPECT_INT(wd_engine_oldest(eng), 11); /* 1..10 were consumed; 11 and 12 wait */
+    wd_engine_set_replay(eng, false);
+    for (int i = 0; i < 8; i++)
+        ev(13 + i, e, 13 + i);
+    tick(21);
+    EXPECT_INT(nalerts, 1); /* the rebuilt window (11, 12) plus eight new ones */
+    EXPECT_STR(field(0, "summary"), "10 attempts by 1.2.3.4");
+    EXPECT_INT(wd_engine_oldest(eng) == UINT64_MAX, 1);
+}
+
 /* Over the memory bound, events beyond the samples count without their text. */
 static void t_memory_bound(void)
 {
@@ -646,6 +675,7 @@ WD_TEST_LIST{
     {"engine_reload_state", t_reload_state},
     {"engine_memory_bound", t_memory_bound},
     {"engine_lag", t_lag},
+    {"engine_replay_and_oldest", t_replay_and_oldest},
     {"engine_prefilter_superset", t_prefilter_superset},
     {"engine_cleanup", t_cleanup},
 };
