@@ -487,6 +487,10 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
     pthread_mutex_lock(&e->mu);
     e->now_us = now_us;
     e->st.events++;
+    if (!e->nrs) { /* no rules: nothing to decode for */
+        pthread_mutex_unlock(&e->mu);
+        return WD_OK;
+    }
     wd_arena_reset(&e->arena);
     struct wd_jv *ev = NULL;
     struct wd_perr pe;
