@@ -138,6 +138,9 @@ static void stamp_by(struct wd_http_req *q)
                            NULL) != WD_OK ||
              v->type != WD_JV_OBJ)
         v = NULL; /* the handler reports the bad body */
+    /* A token (a bot) may name the person it acts for; the audit event names the token. */
+    if (v && !q->who.is_session && wd_jv_get(v, "by"))
+        v = NULL;
     if (v) {
         wd_jv_set(v, (struct wd_str){"by", 2}, wd_jv_str(&a, q->who.name, strlen(q->who.name)));
         struct wd_buf nb;
