@@ -20,8 +20,9 @@ export function samplesQuery(events) {
     if (srcs.every(s => get(s, f) === v)) q = addFilter(q, f, v, false);
   }
   const ts = srcs.map(s => Date.parse(s.utctimestamp)).filter(t => !isNaN(t));
-  const from = ts.length ? new Date(Math.min(...ts)).toISOString() : '-7d';
-  const to = ts.length ? new Date(Math.max(...ts) + 1).toISOString() : 'now';
+  // a second either side: timestamps carry microseconds, Date only milliseconds
+  const from = ts.length ? new Date(Math.min(...ts) - 1000).toISOString() : '-7d';
+  const to = ts.length ? new Date(Math.max(...ts) + 1000).toISOString() : 'now';
   return { q, from, to };
 }
 
@@ -65,7 +66,15 @@ export function alertsPage(main, params) {
   };
   const ack = async a => {
     try {
-      const r = await api('/api/v1/alerts/' + encodeURIComponent(a._id) + '/ack', { method: 'POST', body: {} });
+      // A streamed alert can be newer than the store's last flush (store.flush_interval_ms):
+      // ward answers 404 until it is searchable, so retry for a few seconds.
+      let r = null;
+      for (let i = 0; ; i++) {
+        try { r = await api('/api/v1/alerts/' + encodeURIComponent(a._id) + '/ack', { method: 'POST', body: {} }); break; } catch (e) {
+          if (e.status !== 404 || i >= 10) throw e;
+          await new Promise(res => setTimeout(res, 300));
+        }
+      }
       a._source.status = r.status; a._source.status_by = r.status_by; a._source.status_at = r.status_at;
       const old = body.querySelector(`tr[data-id="${CSS.escape(a._id)}"]`);
       if (old) old.replaceWith(row(a, open, ack));

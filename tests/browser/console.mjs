@@ -9,8 +9,10 @@ const [adminUser, adminPass] = process.env.WARD_ADMIN.split(':');
 const [viewerUser, viewerPass] = process.env.WARD_VIEWER.split(':');
 let failed = 0;
 
+let stage = '';
 async function step(name, fn) {
-  try { await fn(); console.log('PASS browser_' + name); } catch (e) { failed++; console.log('FAIL browser_' + name + ': ' + String(e.message || e).split('\n')[0]); }
+  stage = '';
+  try { await fn(); console.log('PASS browser_' + name); } catch (e) { failed++; console.log('FAIL browser_' + name + (stage ? ' (at ' + stage + ')' : '') + ': ' + String(e.message || e).split('\n')[0]); }
 }
 function check(c, msg) { if (!c) throw new Error(msg); }
 async function post(path, body) {
@@ -58,14 +60,14 @@ await step('login', async () => {
 
 await step('search_histogram_results', async () => {
   await page.goto(URL + '/#/search?q=*&from=-1h&to=now');
-  await page.waitForSelector('#results tbody tr.hit');
+  await page.waitForSelector('#results .hit');
   await page.waitForSelector('#histogram rect.bar');
-  const rows = await page.$$eval('#results tbody tr.hit', r => r.length);
+  const rows = await page.$$eval('#results .hit', r => r.length);
   const bars = await page.$$eval('#histogram rect.bar', r => r.filter(b => Number(b.getAttribute('height')) > 0).length);
   check(rows > 0 && bars > 1, `rows ${rows}, non-empty bars ${bars}`);
-  await page.click('#results tbody tr.hit >> nth=0');
-  await page.waitForSelector('#results tr.json pre');
-  const js = JSON.parse(await page.textContent('#results tr.json pre'));
+  await page.click('#results .hit >> nth=0');
+  await page.waitForSelector('#results .json pre');
+  const js = JSON.parse(await page.textContent('#results .json pre'));
   check(js.utctimestamp, 'expanded JSON is the event');
   await shot(page, '02-search');
 });
@@ -77,15 +79,15 @@ await step('sidebar_filter_in_and_out', async () => {
   const value = await page.textContent('#fields .field[data-field="hostname"] .vals li .val');
   await page.click('#fields .field[data-field="hostname"] button.in');
   await page.waitForFunction(v => document.getElementById('q').value.includes('hostname:"' + v + '"') && document.querySelector('#status').textContent.includes('hits'), value);
-  await page.waitForSelector('#results tbody tr.hit');
-  const hosts = await page.$$eval('#results tbody tr.hit td:nth-child(2)', t => [...new Set(t.map(x => x.textContent))]);
+  await page.waitForSelector('#results .hit');
+  const hosts = await page.$$eval('#results .hit .h', t => [...new Set(t.map(x => x.textContent))]);
   check(hosts.length === 1 && hosts[0] === value, `filtered in to ${value}: got ${hosts.slice(0, 3)}`);
   check(/hostname/.test(await page.evaluate(() => location.hash)), 'the URL carries the search');
   await page.click('#fields .field[data-field="hostname"] .fname');
   await page.click('#fields .field[data-field="hostname"] button.out');
   await page.waitForFunction(() => document.getElementById('q').value.includes('NOT hostname:'));
   await page.waitForFunction(() => document.querySelector('#status').textContent.includes('hits'));
-  const none = await page.$$eval('#results tbody tr.hit td:nth-child(2)', (t, v) => t.filter(x => x.textContent === v).length, value);
+  const none = await page.$$eval('#results .hit .h', (t, v) => t.filter(x => x.textContent === v).length, value);
   check(none === 0, 'filtered out');
   await shot(page, '03-filtered');
 });
@@ -121,7 +123,7 @@ await step('render_10k_rows', async () => {
   await page.goto(URL + '/#/search?q=*&from=&to=now&limit=10000');
   await page.waitForFunction(() => window.wardLastRender && window.wardLastRender.rows === 10000, null, { timeout: 30000 });
   const r = await page.evaluate(() => window.wardLastRender);
-  console.log('MEASURE render_10k_rows_ms ' + r.ms.toFixed(1));
+  console.log('MEASURE render_10k_rows_ms ' + r.ms.toFixed(1) + ' ' + JSON.stringify(await page.evaluate(() => window.wardRenderParts)));
   check(r.ms < 1000, `10,000 rows rendered in ${r.ms} ms (budget 1000)`);
 });
 
@@ -140,6 +142,7 @@ await step('live_tail_pause_resume', async () => {
 });
 
 await step('alert_appears_live_and_ack', async () => {
+  stage = 'load';
   await page.goto(URL + '/#/alerts');
   await page.waitForFunction(() => document.getElementById('alertstatus').textContent.includes('alerts shown'));
   const marker = 'browseralert-' + Date.now();
@@ -148,15 +151,22 @@ await step('alert_appears_live_and_ack', async () => {
   await page.waitForSelector(row, { timeout: 20000 });
   await shot(page, '06-alert-new');
   await page.click(`${row} button.ack`);
-  await page.waitForSelector(`#alertrows tr:has-text("${marker}") td.st:has-text("acknowledged")`);
+  try {
+    await page.waitForSelector(`#alertrows tr:has-text("${marker}") td.st:has-text("acknowledged")`);
+  } catch (e) {
+    const t = await page.$$eval('.toast', x => x.map(y => y.textContent).join('; '));
+    throw new Error('not acknowledged; messages: ' + t + '; row: ' + await page.textContent(`#alertrows tr:has-text("${marker}")`));
+  }
   const st = await page.textContent(`#alertrows tr:has-text("${marker}") td.st`);
   check(st.includes('by ' + adminUser), 'ack records who: ' + st);
+  stage = 'open';
   await page.click(`#alertrows tr:has-text("${marker}") button.open`);
   await page.waitForSelector('#alertdetail pre.sample');
   const href = await page.getAttribute('#samplesearch', 'href');
   check(href && href.includes('search'), 'link to the search of its events');
+  stage = 'sample search ' + href;
   await page.click('#samplesearch');
-  await page.waitForSelector('#results tbody tr.hit');
+  await page.waitForSelector('#results .hit');
   const found = await page.textContent('#results');
   check(found.includes(marker), 'the linked search finds the sample event');
   await shot(page, '07-alert-ack');
