@@ -146,7 +146,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS tokens(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " hash TEXT UNIQUE NOT NULL, name TEXT NOT NULL, scopes INTEGER NOT NULL,"
     " owner TEXT NOT NULL, created INTEGER NOT NULL, last_used INTEGER,"
-    " revoked INTEGER NOT NULL DEFAULT 0);";
+    " revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS audit_pending(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " json TEXT NOT NULL);";
 
 struct wd_auth *wd_auth_open(const char *data_dir, char *err, size_t err_len)
 {
@@ -492,4 +494,41 @@ bool wd_auth_token_get(struct wd_auth *a, const char *tok, struct wd_principal *
     sqlite3_finalize(st);
     pthread_mutex_unlock(&a->mu);
     return ok;
+}
+
+int wd_auth_audit_queue(struct wd_auth *a, const char *json)
+{
+    return exec1(a, "INSERT INTO audit_pending(json) VALUES(?)", json) == 1 ? WD_OK : WD_EIO;
+}
+
+int wd_auth_audit_take(struct wd_auth *a, void (*emit)(void *arg, const char *json), void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    int n = 0;
+    int64_t last = 0;
+    struct wd_buf all;
+    wd_buf_init(&all, 0);
+    /* Copied out under the lock, emitted after it: emitting waits for the WAL. */
+    pthread_mutex_lock(&a->mu);
+    if (sqlite3_prepare_v2(a->db, "SELECT id,json FROM audit_pending ORDER BY id LIMIT 1000", -1,
+                           &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            last = sqlite3_column_int64(st, 0);
+            const char *j = (const char *)sqlite3_column_text(st, 1);
+            wd_buf_append(&all, j ? j : "{}", strlen(j ? j : "{}") + 1);
+            n++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (n && sqlite3_prepare_v2(a->db, "DELETE FROM audit_pending WHERE id<=?", -1, &st, NULL) ==
+                 SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)last);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&a->mu);
+    for (size_t off = 0; off < all.len; off += strlen(all.p + off) + 1)
+        emit(arg, all.p + off);
+    wd_buf_fini(&all);
+    return n;
 }

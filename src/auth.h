@@ -79,6 +79,12 @@ int wd_auth_token_revoke(struct wd_auth *a, int64_t id); /* WD_OK or WD_ENOENT *
 /* Fills p from a Bearer token; false when unknown or revoked. */
 bool wd_auth_token_get(struct wd_auth *a, const char *tok, struct wd_principal *p);
 
+/* Audit events of changes made outside the server (the CLI): queued in state.db, taken
+ * by the server, which writes them as events. take calls emit for each (oldest first)
+ * and deletes those it handed over; returns how many. */
+int wd_auth_audit_queue(struct wd_auth *a, const char *json);
+int wd_auth_audit_take(struct wd_auth *a, void (*emit)(void *arg, const char *json), void *arg);
+
 /* Fills out with n random bytes as hex (2n chars + NUL). */
 int wd_auth_random_hex(char *out, size_t n);
 /* Constant-time string comparison. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "jv.h"
 #include "mem.h"
 #include "ward.h"
 
@@ -101,6 +102,31 @@ static bool read_password(char *out, size_t out_len)
     return true;
 }
 
+/* Queues the audit event of a CLI change; the server writes it as an event (category
+ * audit) within a second, or at its next start. */
+static void audit(struct wd_auth *a, const char *action, const char *target)
+{
+    struct wd_buf b;
+    const char *who = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+    char sum[300];
+    snprintf(sum, sizeof(sum), "%s: cli %.64s %.128s", action, who ? who : "?", target);
+    wd_buf_init(&b, 0);
+    wd_buf_printf(&b, "{\"category\":\"audit\",\"source\":\"ward\",\"tags\":[\"ward\","
+                      "\"audit\"],\"severity\":\"INFO\",\"summary\":");
+    wd_jv_write_str(sum, strlen(sum), &b);
+    wd_buf_printf(&b, ",\"details\":{\"action\":\"%s\",\"username\":", action);
+    char u[160];
+    snprintf(u, sizeof(u), "cli:%s", who ? who : "?");
+    wd_jv_write_str(u, strlen(u), &b);
+    wd_buf_printf(&b, ",\"target\":");
+    wd_jv_write_str(target, strlen(target), &b);
+    wd_buf_printf(&b, ",\"via\":\"cli\"}}");
+    wd_buf_putc(&b, '\0');
+    if (wd_auth_audit_queue(a, b.p))
+        fprintf(stderr, "ward: warning: could not queue the audit event\n");
+    wd_buf_fini(&b);
+}
+
 static void user_usage(FILE *f)
 {
     fprintf(f, "usage: ward user add NAME --role admin|analyst|viewer [--data DIR]\n"
@@ -145,6 +171,8 @@ int wd_user_main(int argc, char **argv)
         return 1;
     if (!strcmp(verb, "del")) {
         rc = wd_auth_user_del(a, name);
+        if (!rc)
+            audit(a, "user.delete", name);
         if (rc)
             fprintf(stderr, "ward: no user %s\n", name);
         wd_auth_close(a);
@@ -164,6 +192,8 @@ int wd_user_main(int argc, char **argv)
     }
     rc = wd_auth_user_add(a, name, role, pass, why, sizeof(why));
     explicit_bzero(pass, sizeof(pass));
+    if (!rc)
+        audit(a, "user.add", name);
     wd_auth_close(a);
     if (rc) {
         fprintf(stderr, "ward: %s\n", why);
@@ -206,9 +236,10 @@ int wd_token_main(int argc, char **argv)
         char tok[WD_AUTH_ID_LEN + 4];
         int64_t id;
         rc = wd_auth_token_add(a, o.name, sc, "cli", NULL, tok, &id);
-        if (!rc)
+        if (!rc) {
             printf("%s\n", tok);
-        else
+            audit(a, "token.create", o.name);
+        } else
             fprintf(stderr, "ward: cannot write state.db\n");
     } else if (!strcmp(verb, "list")) {
         if (!(a = open_state(o.data)))
@@ -222,6 +253,8 @@ int wd_token_main(int argc, char **argv)
         if (!(a = open_state(o.data)))
             return 1;
         rc = wd_auth_token_revoke(a, strtoll(argv[optind + 1], NULL, 10));
+        if (!rc)
+            audit(a, "token.revoke", argv[optind + 1]);
         if (rc)
             fprintf(stderr, "ward: no live token %s\n", argv[optind + 1]);
     } else {

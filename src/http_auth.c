@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "http.h"
 #include "http_int.h"
 #include "ingest.h"
 #include "json.h"
@@ -155,9 +156,33 @@ static void stamp_by(struct wd_http_req *q)
     wd_arena_fini(&a);
 }
 
+static void emit_pending(void *arg, const char *json)
+{
+    struct wd_server *s = arg;
+    if (wd_http_emit(s, json, strlen(json)) == WD_OK)
+        wd_metric_add(&s->metrics.audit_events, 1);
+}
+
+void wd_http_audit_pending(struct wd_server *s)
+{
+    wd_auth_audit_take(s->auth, emit_pending, s);
+}
+
+/* CLI changes (ward user/token) queue their audit events in state.db: written at most a
+ * second after, by whichever request comes first. */
+static void drain_pending(struct wd_server *s)
+{
+    static int64_t last_s;
+    int64_t now = (int64_t)time(NULL), was = __atomic_load_n(&last_s, __ATOMIC_RELAXED);
+    if (now != was &&
+        __atomic_compare_exchange_n(&last_s, &was, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        wd_http_audit_pending(s);
+}
+
 bool wd_http_authorize(struct wd_http_req *q, struct wd_http_resp *r)
 {
     peer_of(q);
+    drain_pending(q->s);
     if (wd_http_wants_console(q))
         return true; /* the console page itself; its data needs a login */
     identify(q);

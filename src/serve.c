@@ -155,6 +155,7 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
     }
+    wd_http_audit_pending(s); /* changes made with ward user/token while ward was down */
     if ((s->cfg.syslog_udp || s->cfg.syslog_tcp) &&
         wd_syslog_srv_start(s, &s->syslog, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);

@@ -263,6 +263,11 @@ def token_scopes_and_revocation():
         eq(out.returncode, 0, "ward token add: " + out.stderr)
         eq(w.request("GET", "/api/v1/search", headers=bearer(out.stdout.strip()))[0], 200,
            "CLI token reads")
+
+        def cli_audited():
+            j = search(w, "category:audit AND details.via:cli")
+            return j["total"] == 1 and j["hits"][0]["_source"]["details"]["action"]
+        eq(wait_for(cli_audited, 10, "CLI change audited"), "token.create", "CLI audit event")
         # the ward CLI sends $WARD_TOKEN
         env = dict(os.environ, WARD_TOKEN="")
         r = subprocess.run([WARD, "search", "--url", "http://127.0.0.1:%d" % w.http_port, "*"],
