@@ -22,8 +22,9 @@
 #include "metrics.h"
 #include "server.h"
 
-#define NEED_PUBLIC 0u
-#define NEED_ANY    0x100u /* any authenticated principal */
+#define NEED_PUBLIC         0u
+#define NEED_ANY            0x100u /* any authenticated principal */
+#define MAX_PASSWORD_CHECKS 4      /* concurrent argon2id verifications */
 
 /* Methods: "R" = GET/HEAD, "W" = anything else, NULL = any. First match wins. */
 struct authz_rule {
@@ -472,8 +473,19 @@ static void login(struct wd_http_req *q, struct wd_http_resp *r)
         r->retry_after_s = retry;
         goto out;
     }
+    /* Each check holds 19 MiB for tens of milliseconds: cap how many run at once so a
+     * flood of logins cannot take the machine's memory. */
+    static int checking;
+    if (__atomic_add_fetch(&checking, 1, __ATOMIC_ACQ_REL) > MAX_PASSWORD_CHECKS) {
+        __atomic_sub_fetch(&checking, 1, __ATOMIC_ACQ_REL);
+        wd_http_api_error(r, 503, "unavailable_exception", "too many logins at once: retry");
+        r->retry_after_s = 1;
+        goto out;
+    }
     int role = -1;
-    if (wd_auth_password_check(s->auth, user, pass, &role) != WD_OK) {
+    int prc = wd_auth_password_check(s->auth, user, pass, &role);
+    __atomic_sub_fetch(&checking, 1, __ATOMIC_ACQ_REL);
+    if (prc != WD_OK) {
         rl_fail(s, user, q->peer);
         wd_metric_add(&s->metrics.logins[1], 1);
         login_event(s, user, q->peer, false, "bad user name or password");

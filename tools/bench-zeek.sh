@@ -45,11 +45,8 @@ run_ward() {
     name=$1
     shift
     rm -rf "$tmp/ward"
-    # /metrics needs a token (docs/security.md): one for this run only
-    tok=bench_$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
     ward_start "$tmp/ward.log" --data "$tmp/ward" --http 127.0.0.1:0 --set syslog.udp=false \
-        --set syslog.tcp=false --set store.truncate_wal=false \
-        --set auth.bootstrap_token="$tok" "$@"
+        --set syslog.tcp=false --set store.truncate_wal=false "$@"
     t0=$(now)
     "$WARD" ingest --format zeek --url "http://127.0.0.1:$port" "$tmp/conn.log" 2> "$tmp/ingest.err"
     t_ack=$(now)
@@ -57,7 +54,7 @@ run_ward() {
     want=$(sed -n 's/.*records: \([0-9]*\) stored.*/\1/p' "$tmp/ingest.err")
     stored=0
     while [ "$stored" -lt "$want" ]; do
-        stored=$(curl -s -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
+        stored=$(curl -s -H "Authorization: Bearer $WARD_TOKEN" "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
         stored=${stored:-0}
         [ "$stored" -ge "$want" ] || sleep 0.05
     done

@@ -12,7 +12,15 @@ let failed = 0;
 let stage = '';
 async function step(name, fn) {
   stage = '';
-  try { await fn(); console.log('PASS browser_' + name); } catch (e) { failed++; console.log('FAIL browser_' + name + (stage ? ' (at ' + stage + ')' : '') + ': ' + String(e.message || e).split('\n')[0]); }
+  try { await fn(); console.log('PASS browser_' + name); } catch (e) {
+    failed++;
+    let seen = '';
+    try {
+      await page.screenshot({ path: `${OUT}/failed-${name}.png` });
+      seen = await page.evaluate(() => [location.hash, (document.getElementById('status') || {}).textContent, (document.getElementById('qerror') || {}).textContent].join(' | '));
+    } catch (x) { /* the page is gone */ }
+    console.log('FAIL browser_' + name + (stage ? ' (at ' + stage + ')' : '') + ': ' + String(e.message || e).split('\n')[0] + ' [page: ' + seen + ']');
+  }
 }
 function check(c, msg) { if (!c) throw new Error(msg); }
 async function post(path, body) {
@@ -92,6 +100,22 @@ await step('sidebar_filter_in_and_out', async () => {
   await shot(page, '03-filtered');
 });
 
+await step('histogram_drag_zooms', async () => {
+  await page.goto(URL + '/#/search?q=*&from=-1h&to=now');
+  await page.waitForSelector('#histogram rect.bar');
+  const before = await page.$$eval('#results .hit', r => r.length);
+  const box = await page.locator('#histogram').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.80, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.95, box.y + 40, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /^\d{4}-\d\d-\d\dT/.test(document.getElementById('from').value) && document.getElementById('range').value === 'custom');
+  await page.waitForFunction(() => location.hash.includes('from=20'));
+  const from = Date.parse(await page.inputValue('#from')), to = Date.parse(await page.inputValue('#to'));
+  check(to > from && to - from < 3600 * 1000, `zoomed range ${from}..${to}`);
+  check(before > 0, 'results before zoom');
+});
+
 await step('syntax_error_at_column', async () => {
   await page.fill('#q', 'hostname:[a TO');
   await page.click('#run');
@@ -166,7 +190,15 @@ await step('alert_appears_live_and_ack', async () => {
   check(href && href.includes('search'), 'link to the search of its events');
   stage = 'sample search ' + href;
   await page.click('#samplesearch');
-  await page.waitForSelector('#results .hit');
+  // The alert can be newer than the store's last flush (store.flush_interval_ms): search
+  // again, within a bound, until its event is searchable.
+  for (let i = 0; ; i++) {
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('hits'));
+    if (await page.$('#results .hit')) break;
+    check(i < 20, 'the linked search never found the event');
+    await page.waitForTimeout(250);
+    await page.click('#run');
+  }
   const found = await page.textContent('#results');
   check(found.includes(marker), 'the linked search finds the sample event');
   await shot(page, '07-alert-ack');
