@@ -492,6 +492,18 @@ bool wd_auth_token_get(struct wd_auth *a, const char *tok, struct wd_principal *
         }
     }
     sqlite3_finalize(st);
+    /* last_used, to the minute: at most one write per token and minute on the hot path */
+    time_t now = time(NULL);
+    if (ok && sqlite3_prepare_v2(a->db,
+                                 "UPDATE tokens SET last_used=? WHERE hash=? AND "
+                                 "(last_used IS NULL OR last_used<?)",
+                                 -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+        sqlite3_bind_text(st, 2, h, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)now - 60);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
     pthread_mutex_unlock(&a->mu);
     return ok;
 }

@@ -637,8 +637,7 @@ bool wd_http_auth_route(struct wd_http_req *q, struct wd_http_resp *r)
             wd_http_api_error(r, 405, "method_not_allowed", "GET");
             return true;
         }
-        me_json(&r->body, &q->who,
-                q->who.is_session ? role_of_scopes(q->who.scopes) : role_of_scopes(q->who.scopes));
+        me_json(&r->body, &q->who, q->who.is_session ? role_of_scopes(q->who.scopes) : "token");
     } else if (!strncmp(p, "/api/v1/auth/", 13)) {
         wd_http_api_error(r, 404, "resource_not_found_exception", "unknown auth endpoint");
     } else if (!strcmp(p, "/api/v1/tokens") || !strncmp(p, "/api/v1/tokens/", 15)) {

@@ -109,6 +109,11 @@ static void t_tokens(void)
     wd_auth_token_list(a, &b);
     wd_buf_putc(&b, '\0');
     FAIL_UNLESS(strstr(b.p, "\"name\":\"reader\"") && !strstr(b.p, tok + 3));
+    const char *sh = strstr(b.p, "\"name\":\"shipper\""), *rd = strstr(b.p, "\"name\":\"reader\"");
+    FAIL_UNLESS(sh && rd && sh < rd);
+    /* shipper was used (its last_used is a time), reader never (null) */
+    FAIL_UNLESS(strncmp(strstr(sh, "\"last_used\":") + 12, "null", 4) != 0);
+    FAIL_UNLESS(strncmp(strstr(rd, "\"last_used\":") + 12, "null", 4) == 0);
     wd_buf_fini(&b);
     FAIL_UNLESS(wd_auth_token_revoke(a, id) == WD_OK);
     FAIL_UNLESS(!wd_auth_token_get(a, tok, &(struct wd_principal){0}));
