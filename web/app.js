@@ -25,7 +25,8 @@ export function esc(s) {
 }
 
 // Escapes text and wraps every IPv4/IPv6-looking address in a span the IP menu opens on.
-const IP_RE = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi;
+// IPv6: all eight groups, or a '::' form (so clock times such as 10:05:00 are not taken).
+const IP_RE = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?<![\w:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?(?![\w:])/gi;
 export function withIps(s) {
   return esc(s).replace(IP_RE, m => `<span class="ip" data-ip="${m}">${m}</span>`);
 }

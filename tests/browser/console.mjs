@@ -139,6 +139,14 @@ await step('ip_menu', async () => {
   await page.waitForSelector('#ipmenu');
   const txt = await page.textContent('#ipmenu');
   check(txt.includes('Search for ' + ip) && txt.includes('Copy'), 'menu: ' + txt);
+  stage = 'add to list';
+  await page.click('#ipmenu button:has-text("Add to list watch")');
+  await page.waitForSelector(`.toast:has-text("added ${ip} to watch")`);
+  const entries = await page.evaluate(async () => (await (await fetch('/api/v1/lists/watch')).json()).entries);
+  check(entries.includes(ip) && entries.includes('203.0.113.1'), 'list entries: ' + JSON.stringify(entries));
+  stage = 'search for it';
+  await page.click('#results .ip >> nth=0');
+  await page.waitForSelector('#ipmenu');
   await page.click('#ipmenu button:has-text("Search for")');
   await page.waitForFunction(v => document.getElementById('q').value.includes(v), ip);
 });

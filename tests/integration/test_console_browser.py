@@ -94,6 +94,12 @@ def console_in_chromium():
     with open(os.path.join(rules, "browser.yaml"), "w") as f:
         f.write(RULE)
     w.rules = rules
+    # a named list for the IP menu's "add to a list" (docs/zeek.md)
+    with open(os.path.join(w.tmp, "filters.yaml"), "w") as f:
+        f.write("lists:\n  watch: {type: ip, file: watch.txt}\nfilters: []\n")
+    with open(os.path.join(w.tmp, "watch.txt"), "w") as f:
+        f.write("203.0.113.1\n")
+    w.args = ["--set", "zeek.filters=" + os.path.join(w.tmp, "filters.yaml")]
     env = dict(os.environ, WARD_PASSWORD="admin-pass-123")
     r = subprocess.run([WARD, "user", "add", "admin", "--role", "admin", "--data", w.data],
                        capture_output=True, text=True, env=env, timeout=30)
