@@ -16,10 +16,21 @@ static unsigned char *slurp(const char *path, size_t *len)
         return NULL;
     size_t cap = 1 << 16, n = 0, r;
     unsigned char *p = malloc(cap);
-    while (p && (r = fread(p + n, 1, cap - n, f)) > 0) {
+    if (!p) {
+        fclose(f);
+        return NULL;
+    }
+    while ((r = fread(p + n, 1, cap - n, f)) > 0) {
         n += r;
-        if (n == cap)
-            p = realloc(p, cap *= 2);
+        if (n == cap) {
+            unsigned char *q = realloc(p, cap *= 2);
+            if (!q) {
+                free(p);
+                fclose(f);
+                return NULL;
+            }
+            p = q;
+        }
     }
     fclose(f);
     *len = n;
@@ -99,6 +110,8 @@ int main(int argc, char **argv)
     for (int i = 3; i < argc; i++) {
         size_t n;
         unsigned char *p = slurp(argv[i], &n);
+        if (!p)
+            return 1;
         uint64_t h = 1469598103934665603ull;
         for (size_t k = 0; k < n; k++)
             h = (h ^ p[k]) * 1099511628211ull;
