@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
@@ -108,6 +109,9 @@ static void audit(struct wd_auth *a, const char *action, const char *target)
 {
     struct wd_buf b;
     const char *who = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+    const struct passwd *pw = who ? NULL : getpwuid(getuid());
+    if (pw)
+        who = pw->pw_name;
     char sum[300];
     snprintf(sum, sizeof(sum), "%s: cli %.64s %.128s", action, who ? who : "?", target);
     wd_buf_init(&b, 0);
