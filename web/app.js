@@ -4,6 +4,7 @@
 import { searchPage, tailPage } from './search.js';
 import { alertsPage } from './alerts.js';
 import { sourcesPage, rulesPage } from './ops.js';
+import { adminPage } from './admin.js';
 
 export const st = { me: null, stop: null };
 
@@ -164,11 +165,12 @@ export async function render() {
   const { page, params } = route();
   const nav = h('nav', {}, h('span', { class: 'brand', text: 'ward' }),
     PAGES.map(([p, label], i) => h('a', { href: '#/' + p, class: p === page ? 'on' : '', title: `${label} (${i + 1})`, id: 'nav-' + p, text: label })),
+    can('admin') ? h('a', { href: '#/admin', class: page === 'admin' ? 'on' : '', id: 'nav-admin', text: 'Admin' }) : null,
     h('span', { class: 'who', id: 'who', text: `${st.me.username} (${st.me.role})` }),
     h('button', { id: 'logout', text: 'Log out', onclick: async () => { try { await api('/api/v1/auth/logout', { method: 'POST', body: {} }); } catch (e) { /* gone */ } st.me = null; render(); } }));
   const main = h('main', { id: 'page-' + page });
   root.replaceChildren(nav, main);
-  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage };
+  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage, admin: adminPage };
   st.stop = (pages[page] || searchPage)(main, params) || null;
 }
 

@@ -225,6 +225,23 @@ await step('rules_admin_can_toggle', async () => {
   await shot(page, '09-rules-admin');
 });
 
+await step('admin_creates_and_revokes_a_token', async () => {
+  await page.goto(URL + '/#/admin');
+  await page.waitForSelector('#userrows tr');
+  await page.fill('#t-name', 'from-the-console');
+  await page.fill('#t-scopes', 'read');
+  await page.click('#addtoken button');
+  await page.waitForSelector('#tokenvalue');
+  const tok = await page.textContent('#tokenvalue');
+  const ok = await fetch(URL + '/api/v1/search?limit=0', { headers: { Authorization: 'Bearer ' + tok } });
+  check(ok.status === 200, 'new token reads: ' + ok.status);
+  await page.click('#tokenrows tr[data-token="from-the-console"] button.revoke');
+  await page.waitForSelector('#tokenrows tr[data-token="from-the-console"] td.tstate:has-text("revoked")');
+  const gone = await fetch(URL + '/api/v1/search?limit=0', { headers: { Authorization: 'Bearer ' + tok } });
+  check(gone.status === 401, 'revoked token: ' + gone.status);
+  await shot(page, '10-admin');
+});
+
 await step('viewer_cannot_disable_rule', async () => {
   await page.click('#logout');
   await page.waitForSelector('#login');
@@ -243,7 +260,8 @@ await step('viewer_cannot_disable_rule', async () => {
   await page.waitForSelector('#rulerows tr');
   const rs = await page.textContent(`#rulerows tr[data-rule="${name}"] td.rs`);
   check(rs === 'enabled', 'rule still enabled: ' + rs);
-  await shot(page, '10-rules-viewer');
+  check(!(await page.$('#nav-admin')), 'no Admin page for a viewer');
+  await shot(page, '11-rules-viewer');
 });
 
 await step('no_page_errors', async () => { check(consoleErrors.length === 0, consoleErrors.join('; ')); });
