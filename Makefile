@@ -6,9 +6,13 @@
 #   make bench BENCH_STORE=0           ingest benchmark only (no store/search peers)
 #   make bench BENCH_STORE_EVENTS=N    store benchmark size (default 10000000)
 
-PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8
+PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8 libargon2 sqlite3
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
-             libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev
+             libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev \
+             libargon2-dev libsqlite3-dev
+# The browser tests (tests/integration/test_console_browser.py) also need these; the
+# test installs them itself when missing (apt-get as root, npm for playwright-core).
+BROWSER_DEB := chromium nodejs npm
 BENCH_DEB := rsyslog curl openssl clickhouse-server clickhouse-client
 
 CC      ?= cc
@@ -40,6 +44,9 @@ SRC_C    := $(sort $(wildcard src/*.c))
 SRC_CXX  := $(sort $(wildcard src/*.cc))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/src/%.o,$(filter-out src/main.c,$(SRC_C))) \
             $(patsubst src/%.cc,$(BUILD)/src/%.o,$(SRC_CXX))
+# The console (web/) is embedded: tools/embed.c turns it into a C file of byte arrays.
+WEB_SRC  := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
+LIB_OBJ  += $(BUILD)/gen/web_assets.o
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -70,6 +77,17 @@ $(BUILD)/src/%.o: src/%.c $(FLAGS_STAMP) Makefile | check-deps
 $(BUILD)/src/%.o: src/%.cc $(FLAGS_STAMP) Makefile | check-deps
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -O2 -o $@ $< -lz
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(WEB_SRC)
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed $@ web $(WEB_SRC)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c src/web_assets.h
+	$(CC) -std=c17 -O2 -Isrc -c $< -o $@
 
 $(BUILD)/libward.a: $(LIB_OBJ)
 	@rm -f $@
@@ -127,7 +145,8 @@ bench: all $(BENCH_BIN)
 	BUILD=$(BUILD) tools/run-bench.sh
 
 deps:
-	@BENCH_DEB="$(BENCH_DEB)" tools/deps.sh $(DEB_PKGS)
+	@BENCH_DEB="$(BENCH_DEB) $(BROWSER_DEB)" tools/deps.sh $(DEB_PKGS)
+	@cd tests/browser && npm install --no-audit --no-fund
 
 docs: ward
 	./ward config --markdown > docs/config.md

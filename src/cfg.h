@@ -73,7 +73,15 @@ struct wd_config {
     int64_t zeek_poll_interval_ms;
     int64_t zeek_batch_events;
     int64_t lists_reload_interval_ms;
+    /* access control (auth.c, http_auth.c) */
+    int auth_ingest_open; /* enum wd_ingest_open */
+    char *auth_bootstrap_token;
+    int64_t auth_login_max_failures;
+    int64_t auth_login_window_s;
+    bool http_console;
 };
+
+enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };
 
 /* MozDef severities, least severe first (alerts.webhook_min_severity). */
 extern const char *const wd_severities[];

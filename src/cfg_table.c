@@ -15,6 +15,7 @@
 
 static const char *const log_levels[] = {"error", "warn", "info", "debug", "trace", NULL};
 static const char *const durabilities[] = {"fsync", "async", "none", NULL};
+static const char *const ingest_open[] = {"auto", "true", "false", NULL};
 static const char *const webhook_formats[] = {"json", "slack", NULL};
 const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING", "ERROR",
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
@@ -179,6 +180,23 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      OFF(lists_reload_interval_ms),
      "How often list files named by zeek.filters are checked for changes (a changed file "
      "applies within this interval, without a restart)."},
+    {"http.console", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(http_console),
+     "Serve the web console at / (to browsers: Elasticsearch clients asking for / still get "
+     "the cluster info) and /ui/ (docs/console.md)."},
+    {"auth.ingest_open", WD_CFG_ENUM, "auto", 0, 0, ingest_open, OFF(auth_ingest_open),
+     "Whether the ingest paths (/events, /_bulk, /custom/..., /api/v1/zeek POST, the "
+     "Elasticsearch probes) accept requests without an API token of scope ingest. auto = "
+     "open only when http.listen is a loopback address (127.0.0.0/8, ::1). Everything else "
+     "under /api/v1 always needs a session or a token (docs/security.md)."},
+    {"auth.bootstrap_token", WD_CFG_STRING, "", 0, 0, NULL, OFF(auth_bootstrap_token),
+     "An API token with every scope, stored (hashed) in DATA/state.db at start, for "
+     "automation that cannot run `ward token add` first. At least 32 characters; empty = "
+     "none. Prefer `ward token add`: this value is as secret as a password."},
+    {"auth.login_max_failures", WD_CFG_INT, "5", 1, 1000, NULL, OFF(auth_login_max_failures),
+     "Failed logins per user name and per client address within auth.login_window_s; "
+     "further attempts get 429 until the window passes (each is a ward event)."},
+    {"auth.login_window_s", WD_CFG_INT, "300", 1, 86400, NULL, OFF(auth_login_window_s),
+     "The window of auth.login_max_failures, in seconds."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

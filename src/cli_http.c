@@ -229,6 +229,11 @@ int wd_cli_request_body(struct wd_cli_conn *c, const struct wd_cli_url *u, const
                       content_type ? content_type : "application/octet-stream", body_len);
     if (body && content_encoding)
         wd_buf_printf(&req, "Content-Encoding: %s\r\n", content_encoding);
+    /* An API token (docs/security.md) from the environment, never from the command line
+     * where ps would show it. */
+    const char *tok = getenv("WARD_TOKEN");
+    if (tok && *tok && !strpbrk(tok, "\r\n"))
+        wd_buf_printf(&req, "Authorization: Bearer %s\r\n", tok);
     wd_buf_printf(&req, "Connection: close\r\n\r\n");
     int wrc = write_all(c->fd, req.p, req.len);
     if (!wrc && body)

@@ -165,6 +165,8 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         if (!method_is(q, "GET"))
             goto not_allowed;
         wd_http_tail(q, r);
+    } else if (wd_http_auth_route(q, r)) {
+        /* /api/v1/auth/..., /api/v1/tokens..., /api/v1/users... (http_auth.c) */
     } else if (wd_http_alerts_route(q, r)) {
         /* /api/v1/alerts..., /api/v1/rules... */
     } else if (!strcmp(p, "/api/v1/zeek") || !strcmp(p, "/api/v1/sources") ||
@@ -174,6 +176,8 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         if (!get)
             goto not_allowed;
         wd_buf_printf(&r->body, "{\"status\":\"ok\",\"version\":\"%s\"}", WD_VERSION);
+    } else if (wd_http_console_route(q, r)) {
+        /* the console: / for browsers, /ui/... (http_console.c) */
     } else if (strcmp(p, "/") == 0) {
         if (!get)
             goto not_allowed;
@@ -225,6 +229,10 @@ static enum MHD_Result send_resp(struct wd_http_req *q, struct wd_http_resp *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(resp, "X-Elastic-Product", "Elasticsearch");
+    if (r->set_cookie[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (strncmp(q->path, "/api/v1/", 8) == 0)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (r->retry_after_s > 0) {
         char ra[16];
         snprintf(ra, sizeof(ra), "%d", r->retry_after_s);
@@ -304,7 +312,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             wd_ingest_reject(h->s, q->input, WD_REJ_BODY_TOO_LARGE, 1);
     } else {
         wd_buf_reserve(&q->body, WD_JSON_PADDING);
-        route(q, &r);
+        /* Access control first, in one place (http_auth.c): handlers need no checks. */
+        if (wd_http_authorize(q, &r)) {
+            route(q, &r);
+            wd_http_audit(q, &r);
+        }
     }
     if (method_is(q, "HEAD")) {
         if (r.body.len && !r.content_type)

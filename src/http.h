@@ -16,5 +16,7 @@ int wd_http_start(struct wd_server *s, struct wd_http **out, char *err, size_t e
 /* The bound port (useful with port 0). */
 int wd_http_port(const struct wd_http *h);
 void wd_http_stop(struct wd_http *h);
+/* Writes the audit events the CLI queued in state.db (http_auth.c). */
+void wd_http_audit_pending(struct wd_server *s);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
 #include "mem.h"
 #include "ward.h"
 
@@ -23,6 +24,9 @@ struct wd_http_req {
     struct wd_buf body; /* raw body, WD_JSON_PADDING spare bytes at the end */
     bool too_large;     /* body exceeded http.max_body_bytes */
     int64_t start_ns;
+    struct wd_principal who; /* set by wd_http_authorize() */
+    bool audit;              /* a state change by `who`: audited once answered */
+    char peer[64];           /* client address */
 };
 
 /* A response being built: status, body, content type. */
@@ -32,6 +36,7 @@ struct wd_http_resp {
     const char *content_type;    /* default application/json */
     int retry_after_s;           /* > 0: Retry-After header */
     struct MHD_Response *stream; /* streamed answer (live tail): sent instead of body */
+    char set_cookie[320];        /* non-empty: a Set-Cookie header */
 };
 
 /* Fills resp with the Elasticsearch error envelope {"error":{...},"status":N}. */
@@ -69,5 +74,19 @@ void wd_http_zeek_route(struct wd_http_req *q, struct wd_http_resp *r);
 /* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
  * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */
 int wd_http_decode_body(struct wd_http_req *q);
+
+/* Access control (http_auth.c): decides who the request runs as and whether it may run;
+ * false when r holds the refusal (401/403/429). */
+bool wd_http_authorize(struct wd_http_req *q, struct wd_http_resp *r);
+/* /api/v1/auth/..., /api/v1/tokens..., /api/v1/users...; false when not theirs. */
+bool wd_http_auth_route(struct wd_http_req *q, struct wd_http_resp *r);
+/* Writes the audit event of an answered state change (q->audit). */
+void wd_http_audit(struct wd_http_req *q, const struct wd_http_resp *r);
+/* Writes one event (JSON object text) through the ingest path; WD_OK when durable. */
+int wd_http_emit(struct wd_server *s, const char *json, size_t len);
+/* The console's embedded files (http_console.c); false when the path is not one. */
+bool wd_http_console_route(struct wd_http_req *q, struct wd_http_resp *r);
+/* True when a GET of / is a browser asking for the console (Accept: text/html). */
+bool wd_http_wants_console(struct wd_http_req *q);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * main.c: the `ward` command line: dispatches subcommands (serve, gen, search, tail,
- * rules, ingest, wal, config, version) and prints help. Each subcommand lives with its subsystem.
+ * rules, ingest, user, token, cert, wal, config, version) and prints help. Each subcommand lives
+ * with its subsystem.
  */
+#include "cli_auth.h"
 #include "cli_rules.h"
 #include "cli_search.h"
 #include "gen.h"
@@ -70,6 +72,9 @@ static const struct wd_cmd cmds[] = {
     {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
     {"rules", wd_rules_main, "check rule files; run rules over recorded events (rules test)"},
     {"ingest", wd_ingest_main, "send Zeek log files to a running server (--format zeek)"},
+    {"user", wd_user_main, "console users: user add NAME --role admin (first login)"},
+    {"token", wd_token_main, "API tokens: token add --name N --scopes read,ingest; list; revoke"},
+    {"cert", wd_cert_main, "cert selfsigned [--out DIR] [--host NAME]: a first TLS certificate"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };

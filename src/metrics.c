@@ -110,6 +110,22 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
            "Syslog TCP messages longer than syslog.max_message_bytes, kept truncated.");
     wd_buf_printf(o, "ward_syslog_truncated_total %llu\n",
                   (unsigned long long)ld(&m->syslog_truncated));
+    family(o, "ward_auth_denied_total", "counter",
+           "Requests refused by access control (docs/security.md).");
+    static const char *const denied[] = {"unauthenticated", "forbidden", "csrf"};
+    for (int i = 0; i < 3; i++)
+        wd_buf_printf(o, "ward_auth_denied_total{reason=\"%s\"} %llu\n", denied[i],
+                      (unsigned long long)ld(&m->auth_denied[i]));
+    family(o, "ward_logins_total", "counter", "Console login attempts by result.");
+    static const char *const logins[] = {"success", "failure", "rate_limited"};
+    for (int i = 0; i < 3; i++)
+        wd_buf_printf(o, "ward_logins_total{result=\"%s\"} %llu\n", logins[i],
+                      (unsigned long long)ld(&m->logins[i]));
+    family(o, "ward_audit_events_total", "counter", "Audit events written (category audit).");
+    wd_buf_printf(o, "ward_audit_events_total %llu\n", (unsigned long long)ld(&m->audit_events));
+    family(o, "ward_console_requests_total", "counter", "Console assets served.");
+    wd_buf_printf(o, "ward_console_requests_total %llu\n",
+                  (unsigned long long)ld(&m->console_requests));
     family(o, "ward_http_requests_total", "counter", "HTTP responses by status class.");
     for (int c = 1; c <= 5; c++)
         wd_buf_printf(o, "ward_http_requests_total{code=\"%dxx\"} %llu\n", c,

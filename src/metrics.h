@@ -65,6 +65,11 @@ struct wd_metrics {
     uint64_t search_duration_sum_ns, search_duration_count;
     int64_t tail_subscribers; /* gauge */
     uint64_t tail_dropped;    /* events dropped from full subscriber queues */
+    /* access control (http_auth.c) */
+    uint64_t auth_denied[3]; /* 401 unauthenticated, 403 forbidden, 403 csrf */
+    uint64_t logins[3];      /* success, failure, rate-limited */
+    uint64_t audit_events;
+    uint64_t console_requests;
 };
 
 /* Upper bounds of the fsync histogram buckets, in seconds (the last is +Inf). */

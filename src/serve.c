@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -30,6 +31,45 @@ static uint64_t wal_hold(void *arg)
         return UINT64_MAX;
     struct wd_detect *d = __atomic_load_n(&s->detect, __ATOMIC_ACQUIRE);
     return d ? wd_detect_hold(d) : 0;
+}
+
+/* auth.ingest_open: auto opens the ingest paths only on a loopback listener. */
+static bool ingest_open(const struct wd_config *c)
+{
+    if (c->auth_ingest_open != WD_INGEST_OPEN_AUTO)
+        return c->auth_ingest_open == WD_INGEST_OPEN_TRUE;
+    char host[256];
+    int port;
+    if (wd_cfg_parse_addr(c->http_listen, host, sizeof(host), &port))
+        return false;
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
+}
+
+/* Users, sessions and tokens (DATA/state.db), and the bootstrap token when configured. */
+static int auth_start(struct wd_server *s)
+{
+    char err[512];
+    s->auth = wd_auth_open(s->cfg.data_dir, err, sizeof(err));
+    if (!s->auth) {
+        wd_log(WD_LOG_ERROR, "serve", "state store: %s", err);
+        return 1;
+    }
+    const char *bt = s->cfg.auth_bootstrap_token;
+    if (bt[0]) {
+        char tok[WD_AUTH_ID_LEN + 4];
+        int64_t id;
+        if (strlen(bt) < 32 || strlen(bt) > WD_AUTH_ID_LEN + 3 ||
+            wd_auth_token_add(s->auth, "bootstrap", WD_SCOPE_ALL, "config", bt, tok, &id)) {
+            wd_log(WD_LOG_ERROR, "serve", "auth.bootstrap_token must be 32 to %d characters",
+                   WD_AUTH_ID_LEN + 3);
+            return 1;
+        }
+    }
+    s->ingest_open = ingest_open(&s->cfg);
+    if (!s->ingest_open)
+        wd_log(WD_LOG_INFO, "serve", "ingest paths need an API token of scope ingest");
+    return 0;
 }
 
 int wd_server_start(struct wd_server *s)
@@ -108,12 +148,15 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
     }
+    if (auth_start(s))
+        return 1;
     if (wd_zeek_srv_start(s)) /* zeek: filters and lists load before any listener binds */
         return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
     }
+    wd_http_audit_pending(s); /* changes made with ward user/token while ward was down */
     if ((s->cfg.syslog_udp || s->cfg.syslog_tcp) &&
         wd_syslog_srv_start(s, &s->syslog, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
@@ -130,6 +173,8 @@ void wd_server_stop(struct wd_server *s)
     wd_tail_shutdown(s->alert_tail);
     wd_http_stop(s->http);
     s->http = NULL;
+    wd_auth_close(s->auth);
+    s->auth = NULL;
     wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
@@ -151,7 +196,8 @@ static void serve_usage(FILE *f)
     fprintf(f, "usage: ward serve [-c FILE] [--data DIR] [--http ADDR:PORT] [--syslog ADDR:PORT]\n"
                "\n"
                "Runs the ward server: HTTP ingest (MozDef and Elasticsearch bulk), syslog\n"
-               "UDP/TCP, and /metrics. Without -c, the embedded defaults apply\n"
+               "UDP/TCP, the API, the web console (log in as a user made with `ward user\n"
+               "add`) and /metrics. Without -c, the embedded defaults apply\n"
                "(docs/config.md lists every key).\n"
                "\n"
                "  -c, --config FILE     YAML configuration file\n"

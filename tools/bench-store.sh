@@ -95,8 +95,12 @@ if want ward; then
         echo "ward: $BUILD/bench/bench_http_bulk missing (make bench builds it)" | tee "$res/ward.status"
     else
         : > "$tmp/ward.log"
+        # the search API needs a token (docs/security.md): one for this run
+        WARD_TOKEN=bench_$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
+        export WARD_TOKEN
         "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --syslog 127.0.0.1:0 \
-            --set log.level=info ${BENCH_WARD_ARGS:-} 2> "$tmp/ward.log" &
+            --set auth.bootstrap_token="$WARD_TOKEN" --set log.level=info ${BENCH_WARD_ARGS:-} \
+            2> "$tmp/ward.log" &
         ward_pid=$!
         port=""
         i=0

@@ -54,7 +54,7 @@ run_ward() {
     want=$(sed -n 's/.*records: \([0-9]*\) stored.*/\1/p' "$tmp/ingest.err")
     stored=0
     while [ "$stored" -lt "$want" ]; do
-        stored=$(curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
+        stored=$(curl -s -H "Authorization: Bearer $WARD_TOKEN" "http://127.0.0.1:$port/metrics" | sed -n 's/^ward_store_indexed_seq \([0-9]*\)$/\1/p')
         stored=${stored:-0}
         [ "$stored" -ge "$want" ] || sleep 0.05
     done

@@ -1,12 +1,21 @@
 #!/bin/sh
 # run-demo.sh: `make run`. Starts `ward serve` on its embedded defaults (data in
 # ./ward-data, HTTP on 127.0.0.1:8080, syslog on 127.0.0.1:5514), loads demo data from
-# the generator on first start, prints the URL and stays in the foreground (Ctrl-C stops).
+# the generator on first start (with a first admin user and API token), prints the URL and stays in the foreground (Ctrl-C stops).
 set -eu
 WARD=${1:-./ward}
 DATA=${WARD_DATA:-ward-data}
 fresh=0
 [ -d "$DATA/wal" ] || fresh=1
+if [ $fresh = 1 ]; then
+    # The first admin (docs/security.md) and a token for the CLI and curl, shown once.
+    pass=$(od -An -tx1 -N9 /dev/urandom | tr -d ' \n')
+    WARD_PASSWORD=$pass "$WARD" user add admin --role admin --data "$DATA" >/dev/null
+    "$WARD" token add --name demo --scopes admin --data "$DATA" > "$DATA/demo-token"
+    chmod 600 "$DATA/demo-token"
+fi
+WARD_TOKEN=$(cat "$DATA/demo-token" 2>/dev/null || true)
+export WARD_TOKEN
 "$WARD" serve --data "$DATA" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0' INT TERM
@@ -32,15 +41,18 @@ fi
 cat <<MSG
 
 ward is running: http://127.0.0.1:8080/   (Ctrl-C stops it)
+  console:        open http://127.0.0.1:8080/ and log in as admin${pass:+ with password $pass}
+                  (more users: ./ward user add NAME --role analyst --data $DATA)
+  API token:      export WARD_TOKEN=\$(cat $DATA/demo-token)   (the CLI and curl below use it)
   search:         ./ward search 'summary:"failed password"' --from -2h
                   ./ward search 'details.sourceipaddress:"10.0.0.0/8" AND source:ssh'
                   ./ward search 'sshd AND failed | stats count() by details.sourceipaddress'
-                  curl 'http://127.0.0.1:8080/api/v1/search?q=source:dns&limit=5'
+                  curl -H "Authorization: Bearer \$WARD_TOKEN" 'http://127.0.0.1:8080/api/v1/search?q=source:dns&limit=5'
   live tail:      ./ward tail 'source:auth'
-  alerts:         curl 'http://127.0.0.1:8080/api/v1/alerts?limit=5'
-                  curl http://127.0.0.1:8080/api/v1/rules     (rules in ./rules, reload: kill -HUP $pid)
+  alerts:         curl -H "Authorization: Bearer \$WARD_TOKEN" 'http://127.0.0.1:8080/api/v1/alerts?limit=5'
+                  curl -H "Authorization: Bearer \$WARD_TOKEN" http://127.0.0.1:8080/api/v1/rules     (rules in ./rules, reload: kill -HUP $pid)
   send an event:  curl -d '{"summary":"hello","hostname":"me"}' http://127.0.0.1:8080/events
   syslog:         logger -n 127.0.0.1 -P 5514 -T "hello from logger"
-  metrics:        curl http://127.0.0.1:8080/metrics
+  metrics:        curl -H "Authorization: Bearer \$WARD_TOKEN" http://127.0.0.1:8080/metrics
 MSG
 wait $pid

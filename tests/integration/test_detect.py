@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.parse
 
-from wardtest import Ward, test, main, eq, check, wait_for
+from wardtest import Ward, test, main, eq, check, wait_for, AUTH
 
 BRUTE = """name: Brute
 category: bruteforce
@@ -255,7 +255,7 @@ def lag_and_deadman_in_the_stream():
 def alert_stream_sse():
     with Detect() as d:
         c = http.client.HTTPConnection("127.0.0.1", d.w.http_port, timeout=10)
-        c.request("GET", "/api/v1/alerts/stream")
+        c.request("GET", "/api/v1/alerts/stream", headers=AUTH)
         r = c.getresponse()
         eq(r.status, 200, "stream status")
         eq(r.getheader("Content-Type"), "text/event-stream", "content type")

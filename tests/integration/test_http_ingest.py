@@ -4,7 +4,7 @@ limits, gzip, metrics. Each test starts the real ward binary on 127.0.0.1."""
 import json
 import threading
 
-from wardtest import Ward, test, main, eq, check, gzip_bytes
+from wardtest import Ward, test, main, eq, check, gzip_bytes, AUTH
 
 
 class Server:
@@ -295,7 +295,8 @@ def connection_limit_refuses_and_counts():
             got = b""
         eq(got, b"", "third connection refused")
         # read the counter over a connection ward already holds (a new one would be refused)
-        held[1].sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        held[1].sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+                        AUTH["Authorization"].encode() + b"\r\nConnection: close\r\n\r\n")
         held[1].settimeout(10)
         data = b""
         while True:

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 
-from wardtest import WARD, Ward, test, main, eq, check, wait_for, SkipTest
+from wardtest import WARD, Ward, test, main, eq, check, wait_for, SkipTest, AUTH
 
 
 class Server:
@@ -32,7 +32,7 @@ class Tail:
 
     def __init__(self, w, q="*", timeout=10):
         self.c = http.client.HTTPConnection("127.0.0.1", w.http_port, timeout=timeout)
-        self.c.request("GET", "/api/v1/tail?q=" + urllib.parse.quote(q))
+        self.c.request("GET", "/api/v1/tail?q=" + urllib.parse.quote(q), headers=AUTH)
         self.r = self.c.getresponse()
         self.status = self.r.status
         self.headers = {k.lower(): v for k, v in self.r.getheaders()}

@@ -18,6 +18,13 @@ import threading
 import time
 import traceback
 
+# Every test server gets this admin API token (auth.bootstrap_token), and requests send
+# it unless told otherwise (auth=False), so tests that are not about access control run
+# as an admin. $WARD_TOKEN carries it to the ward CLI (search, tail, rules, ingest).
+TOKEN = "wdtest_" + os.urandom(20).hex()
+AUTH = {"Authorization": "Bearer " + TOKEN}
+os.environ["WARD_TOKEN"] = TOKEN
+
 WARD = os.environ.get("WARD_BIN") or os.path.join(os.path.dirname(__file__), "..", "..", "ward")
 TESTS = []
 
@@ -44,7 +51,7 @@ def wait_for(cond, timeout=10.0, what="condition"):
 class Ward:
     """One ward server process."""
 
-    def __init__(self, config=None, args=(), data=None, rules=""):
+    def __init__(self, config=None, args=(), data=None, rules="", bootstrap=True):
         """rules: rule file or directory to load ("" = none, so tests that read the WAL
         back see only their own events)."""
         self.tmp = tempfile.mkdtemp(prefix="ward-test-")
@@ -52,6 +59,7 @@ class Ward:
         self.data = data or os.path.join(self.tmp, "data")
         self.config = config
         self.args = list(args)
+        self.bootstrap = bootstrap
         self.proc = None
         self.log = []
         self.http_port = self.udp_port = self.tcp_port = None
@@ -59,6 +67,8 @@ class Ward:
     def start(self, expect_fail=False):
         cmd = [WARD, "serve", "--data", self.data, "--http", "127.0.0.1:0",
                "--syslog", "127.0.0.1:0", "--set", "rules.path=" + self.rules] + self.args
+        if self.bootstrap:
+            cmd += ["--set", "auth.bootstrap_token=" + TOKEN]
         if self.config is not None:
             path = os.path.join(self.tmp, "ward.yaml")
             with open(path, "w") as f:
@@ -113,11 +123,14 @@ class Ward:
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
+    def request(self, method, path, body=None, headers=None, timeout=30, auth=True):
+        """auth: send the bootstrap admin token (unless headers carry an Authorization)."""
         c = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
         if isinstance(body, str):
             body = body.encode()
-        c.request(method, path, body=body, headers=headers or {})
+        h = dict(AUTH) if auth else {}
+        h.update(headers or {})
+        c.request(method, path, body=body, headers=h)
         r = c.getresponse()
         data = r.read()
         c.close()

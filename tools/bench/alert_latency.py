@@ -6,11 +6,15 @@ it is streamed). Probes are sent one at a time while a background client posts g
 events at a steady rate, so the engine is busy. Prints p50/p99/max in milliseconds.
 Usage: alert_latency.py PORT BACKGROUND_NDJSON [PROBES] [BACKGROUND_EPS]"""
 
+import os
 import http.client
 import json
 import sys
 import threading
 import time
+
+# the server the benchmark started has this admin token (tools/bench/lib.sh)
+AUTH = {"Authorization": "Bearer " + os.environ.get("WARD_TOKEN", "")}
 
 
 def main():
@@ -22,7 +26,7 @@ def main():
 
     def reader():
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        c.request("GET", "/api/v1/alerts/stream?q=" + "classname:LatencyProbe")
+        c.request("GET", "/api/v1/alerts/stream?q=" + "classname:LatencyProbe", headers=AUTH)
         r = c.getresponse()
         while True:
             line = r.readline()

@@ -1,7 +1,8 @@
 # lib.sh: shell helpers shared by the benchmark scripts (sourced, POSIX sh).
 #   free_port                 prints a free TCP port on 127.0.0.1
 #   ward_start LOG ARGS...    starts `$WARD serve ARGS...` with stderr to LOG; sets
-#                             ward_pid and port (its HTTP port); exits the script when
+#                             ward_pid and port (its HTTP port) and exports WARD_TOKEN,
+#                             an admin token of that server; exits the script when
 #                             ward does not come up
 #   ch_start DIR              starts a private clickhouse-server ($CH) with its data in DIR
 #                             on loopback ports; sets ch_pid, http_port, tcp_port;
@@ -14,7 +15,10 @@ free_port() {
 ward_start() {
     _log=$1
     shift
-    "$WARD" serve "$@" 2> "$_log" &
+    # the API needs a token (docs/security.md): one per benchmark run, in $WARD_TOKEN
+    [ -n "${WARD_TOKEN:-}" ] || WARD_TOKEN=bench_$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
+    export WARD_TOKEN
+    "$WARD" serve --set auth.bootstrap_token="$WARD_TOKEN" "$@" 2> "$_log" &
     ward_pid=$!
     port=""
     for _ in $(seq 1 100); do

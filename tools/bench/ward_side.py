@@ -18,6 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (du_bytes, load_json, log, norm_counts, norm_hist, norm_top,  # noqa: E402
                     timed, write_result)
 
+# the server the benchmark started has this admin token (tools/bench-store.sh)
+AUTH = {"Authorization": "Bearer " + os.environ.get("WARD_TOKEN", "")}
+
 SEARCHABLE_TIMEOUT_S = 600  # bound on waiting for the last event to become searchable
 MERGE_SETTLE_TIMEOUT_S = 300  # bound on waiting for background merges before sizing
 
@@ -33,7 +36,7 @@ class Ward:
             url += "&limit=%d" % limit
         for attempt in (1, 2):
             try:
-                self.conn.request("GET", url)
+                self.conn.request("GET", url, headers=AUTH)
                 r = self.conn.getresponse()
                 return r.status, r.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
@@ -45,7 +48,7 @@ class Ward:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
 
     def metric(self, name):
-        self.conn.request("GET", "/metrics")
+        self.conn.request("GET", "/metrics", headers=AUTH)
         r = self.conn.getresponse()
         for line in r.read().decode().splitlines():
             if line.startswith(name + " "):
