@@ -35,8 +35,10 @@ while [ "$i" -lt 100 ]; do
 done > "$tmp/rules/synthetic.yaml"
 "$WARD" rules check "$tmp/rules" | tail -n 1
 "$WARD" gen --kind mix --format mozdef --count 200000 --seed 3 > "$tmp/bg.ndjson"
+WARD_TOKEN=bench_$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
+export WARD_TOKEN # alert_latency.py sends it
 ward_start "$tmp/ward.log" --data "$tmp/data" --http 127.0.0.1:0 --set syslog.udp=false \
-    --set syslog.tcp=false --set rules.path="$tmp/rules"
+    --set syslog.tcp=false --set rules.path="$tmp/rules" --set auth.bootstrap_token="$WARD_TOKEN"
 pid=$ward_pid
 python3 tools/bench/alert_latency.py "$port" "$tmp/bg.ndjson" "${BENCH_PROBES:-300}" "${BENCH_BG_EPS:-20000}"
 echo "alert latency: goal p99 <= 1000 ms (MozDef ran each alert once a minute: up to 60000 ms)"
