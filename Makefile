@@ -12,7 +12,8 @@ DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-de
              libargon2-dev libsqlite3-dev
 # The browser tests (tests/integration/test_console_browser.py) also need these; the
 # test installs them itself when missing (apt-get as root, npm for playwright-core).
-BROWSER_DEB := chromium nodejs npm
+BROWSER_DEB := chromium
+NODE_DEB  := nodejs npm
 BENCH_DEB := rsyslog curl openssl clickhouse-server clickhouse-client
 
 CC      ?= cc
@@ -144,8 +145,11 @@ run:
 bench: all $(BENCH_BIN)
 	BUILD=$(BUILD) tools/run-bench.sh
 
+# Debian's nodejs/npm only when no node is installed (a NodeSource nodejs ships its own npm
+# and conflicts with Debian's npm package).
 deps:
-	@BENCH_DEB="$(BENCH_DEB) $(BROWSER_DEB)" tools/deps.sh $(DEB_PKGS)
+	@BENCH_DEB="$(BENCH_DEB) $(BROWSER_DEB) $$(command -v npm >/dev/null 2>&1 || echo $(NODE_DEB))" \
+	  tools/deps.sh $(DEB_PKGS)
 	@cd tests/browser && npm install --no-audit --no-fund
 
 docs: ward
