@@ -196,6 +196,7 @@ struct wd_engine *wd_engine_new(const struct wd_engine_opts *o)
         e->o.max_bytes = DEFAULT_BYTES;
     pthread_mutex_init(&e->mu, NULL);
     wd_qflat_init(&e->flat);
+    wd_sigma_ev_init(&e->sev);
     wd_arena_init(&e->arena, 64 << 10, 64u << 20);
     wd_buf_init(&e->out, 0);
     return e;
@@ -212,6 +213,7 @@ void wd_engine_free(struct wd_engine *e)
     wd_pre_scratch_free(e->scratch);
     free(e->bits);
     wd_qflat_fini(&e->flat);
+    wd_sigma_ev_fini(&e->sev);
     wd_arena_fini(&e->arena);
     wd_buf_fini(&e->out);
     pthread_mutex_destroy(&e->mu);
@@ -250,6 +252,8 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
     for (uint32_t i = 0; i < n; i++) {
         const struct wd_rule *r = set->rules[i];
         pr[i].must = r->query->root;
+        if (r->sigma) /* Sigma: the predicate's literals replace the query's ("*") */
+            pr[i].lits_set = wd_sigma_literals(r->sigma, &pr[i].lits, &pr[i].nlits);
         if (r->nsteps) {
             steps[i] = wd_xcalloc(r->nsteps, sizeof(**steps));
             for (uint32_t k = 0; k < r->nsteps; k++)
@@ -360,6 +364,13 @@ static bool group_key(const struct wd_rule *r, const struct wd_jv *ev, struct wd
     return wd_buf_putc(b, '\0') == WD_OK && (b->len--, true);
 }
 
+/* A sequence step: its query and, for a Sigma correlation step, the base predicate. */
+static bool step_match(struct wd_engine *e, const struct wd_rule_step *st)
+{
+    return wd_qnode_match_flat(st->query->root, &e->flat) &&
+           (!st->sigma || wd_sigma_match(st->sigma, &e->sev));
+}
+
 static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *ev, struct gev *x,
                      struct wd_buf *key)
 {
@@ -415,7 +426,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
             g->step = g->step_count = 0;
         }
         uint32_t at = g->step;
-        if (wd_qnode_match_flat(r->steps[at].query->root, &e->flat)) {
+        if (step_match(e, &r->steps[at])) {
             if (!g->n)
                 g->seq_start = x->wts;
             wd_group_push(e, g, x, r->samples);
@@ -427,7 +438,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
             }
         } else {
             for (uint32_t k2 = 0; k2 < at; k2++)
-                if (wd_qnode_match_flat(r->steps[k2].query->root, &e->flat)) {
+                if (step_match(e, &r->steps[k2])) {
                     wd_group_push(e, g, x, r->samples); /* more of an earlier step: context */
                     break;
                 }
@@ -491,6 +502,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
         pthread_mutex_unlock(&e->mu);
         return WD_OK;
     }
+    wd_sigma_ev_reset(&e->sev, &e->flat);
     struct gev x = {.id = id, .json = (char *)json, .len = (uint32_t)len};
     x.utc = jv_time(ev, "utctimestamp");
     x.recv = jv_time(ev, "receivedtimestamp");
@@ -505,6 +517,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
             struct rstate *s = &e->rs[i];
             const struct wd_rule *r = s->rule;
             if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat) ||
+                (r->sigma && !wd_sigma_match(r->sigma, &e->sev)) || /* Sigma predicate */
                 (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)))
                 continue;
             if (r->kind == WD_RULE_SUMSTATS) {

@@ -17,6 +17,7 @@
 
 struct wd_query;
 struct wd_tmpl;
+struct wd_sigma;
 
 enum wd_rule_kind {
     WD_RULE_MATCH,     /* every matching event is an alert */
@@ -32,6 +33,7 @@ struct wd_rule_step {
     char *query_text;
     struct wd_query *query;
     uint32_t count; /* events this step needs (default 1) */
+    struct wd_sigma *sigma; /* Sigma correlation: the base rule's predicate (ref held) */
 };
 
 /* A SumStats reducer: calculation plus its parameters (sumstats.h). */
@@ -66,6 +68,10 @@ struct wd_rule {
     /* matching */
     char *query_text; /* query AND each filter, as one query text */
     struct wd_query *query;
+    /* Sigma rules (origin "sigma", sigma.h): the compiled predicate, evaluated by the
+     * engine after `query` (which is then "*"); a reference is held. NULL otherwise. */
+    struct wd_sigma *sigma;
+    char *sigma_id, *sigma_name, *sigma_status; /* the Sigma document's id, name, status */
 
     /* decision */
     uint8_t kind;          /* enum wd_rule_kind */
@@ -120,6 +126,8 @@ struct wd_ruleset {
     uint32_t n, cap;
     uint32_t errors; /* problems reported while loading */
     uint32_t files;  /* files read */
+    uint32_t sigma_docs;        /* Sigma rule, correlation and filter documents seen */
+    uint32_t sigma_unsupported; /* ... refused as valid Sigma ward cannot honour */
 };
 
 /*

@@ -550,8 +550,15 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
     struct litvec all = {0};
     for (uint32_t i = 0; i < n; i++) {
         size_t mark = all.n;
-        bool ok = node_req(rules[i].must, &all);
-        if (!ok && rules[i].nany) {
+        bool ok;
+        if (rules[i].lits_set) { /* Sigma: the loader's literals, in any field */
+            for (uint32_t k = 0; k < rules[i].nlits; k++)
+                lv_push(&all, NULL, 0, rules[i].lits[k], strlen(rules[i].lits[k]));
+            ok = true;
+        } else {
+            ok = node_req(rules[i].must, &all);
+        }
+        if (!ok && rules[i].nany && !rules[i].lits_set) {
             ok = any_req((struct wd_qnode *const *)rules[i].any, rules[i].nany, &all);
         }
         if (!ok) {
