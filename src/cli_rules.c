@@ -22,12 +22,17 @@
 static int usage(FILE *f)
 {
     fprintf(f, "usage: ward rules check PATH\n"
-               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE]\n\n"
+               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE] [--raw]\n\n"
                "check: loads every rule file under PATH (*.yaml, *.yml) and reports each\n"
                "  problem as file:line:col: message; exit status 1 when there is any.\n"
                "test: runs the rules once at TIME (ISO 8601) over the NDJSON events in FILE\n"
                "  ('-' = stdin), as if all had arrived by then, and prints the alerts as NDJSON.\n"
+               "  Sigma rules and directories load like ward rules (docs/sigma.md).\n"
+               "  Windows event JSON (EVTX rendering, Winlogbeat) is normalized as ingest\n"
+               "  does; a file holding one pretty-printed JSON object is one event.\n"
                "  --rules PATH   rule file or directory (default: rules)\n"
+               "  --raw          normalize every event as ingest would (default: events are\n"
+               "                 stored documents, only missing fields are defaulted)\n"
                "  --dns FILE     JSON object mapping addresses to PTR names for {rdns}; the key\n"
                "                 \"*\" answers every other address\n");
     return f == stdout ? 0 : 2;
@@ -118,8 +123,37 @@ static int read_all(const char *path, char **text, size_t *len)
     return WD_OK;
 }
 
-/* Feeds each NDJSON line (with a.4 defaults at now) to the engine; line number = id. */
-static int feed(struct wd_engine *e, const char *file, char *text, size_t len, int64_t now)
+/* Whether an event is raw input to normalize as ingest would (--raw, or a Windows event
+ * JSON: Event.System or winlog) rather than a stored document. */
+static bool is_raw(const struct wd_jv *v, bool raw)
+{
+    const struct wd_jv *ev = wd_jv_get(v, "Event");
+    return raw || (ev && ev->type == WD_JV_OBJ && wd_jv_get(ev, "System")) ||
+           (wd_jv_get(v, "winlog") && wd_jv_get(v, "winlog")->type == WD_JV_OBJ);
+}
+
+/* One event: raw ones through ingest's normalization (norm.c, win_norm.c), stored
+ * documents with the a.4 defaults only. */
+static void feed_one(struct wd_engine *e, struct wd_arena *a, struct wd_jv *v,
+                     const struct wd_norm_opts *no, bool raw, struct wd_buf *out, uint64_t id,
+                     int64_t now)
+{
+    struct wd_jv *ev = v;
+    if (is_raw(v, raw)) {
+        if (wd_norm_event(a, no, v, &ev, NULL) != WD_OK)
+            return;
+    } else if (wd_norm_defaults(a, no, v) != WD_OK) {
+        return;
+    }
+    out->len = 0;
+    if (wd_jv_write(ev, out) == WD_OK)
+        wd_engine_event(e, out->p, out->len, id, now);
+}
+
+/* Feeds each NDJSON line to the engine (line number = id); a file of pretty-printed
+ * JSON objects (one after another) gives one event per object. */
+static int feed(struct wd_engine *e, const char *file, char *text, size_t len, int64_t now,
+                bool raw)
 {
     struct wd_arena a;
     wd_arena_init(&a, 256 << 10, 1u << 30);
@@ -128,6 +162,25 @@ static int feed(struct wd_engine *e, const char *file, char *text, size_t len, i
     struct wd_norm_opts no = {.mozdefhostname = "ward", .now_us = now};
     int bad = 0;
     uint64_t line = 0;
+    size_t lead = 0;
+    while (lead < len && (text[lead] == ' ' || text[lead] == '\n' || text[lead] == '\r'))
+        lead++;
+    size_t span = lead < len ? wd_json_object_span(text + lead, len - lead) : 0;
+    if (span && memchr(text + lead, '\n', span)) {
+        /* pretty-printed objects, one after another: each is an event */
+        for (size_t off = lead, n; off < len && (n = wd_json_object_span(text + off, len - off));
+             off += n) {
+            struct wd_jv *v;
+            struct wd_perr pe;
+            wd_arena_reset(&a);
+            line++;
+            if (wd_json_parse(text + off, n, n, 0, &a, &v, &pe) == WD_OK && v->type == WD_JV_OBJ)
+                feed_one(e, &a, v, &no, raw, &out, line, now);
+            else
+                bad = 1;
+        }
+        len = 0;
+    }
     for (size_t off = 0; off < len;) {
         char *nl = memchr(text + off, '\n', len - off);
         size_t end = nl ? (size_t)(nl - text) : len;
@@ -143,10 +196,8 @@ static int feed(struct wd_engine *e, const char *file, char *text, size_t len, i
                 fprintf(stderr, "%s:%llu: not a JSON object%s%s\n", file, (unsigned long long)line,
                         pe.msg ? ": " : "", pe.msg ? pe.msg : "");
                 bad = 1;
-            } else if (wd_norm_defaults(&a, &no, v) == WD_OK) {
-                out.len = 0;
-                if (wd_jv_write(v, &out) == WD_OK)
-                    wd_engine_event(e, out.p, out.len, line, now);
+            } else {
+                feed_one(e, &a, v, &no, raw, &out, line, now);
             }
         }
         off = end + 1;
@@ -159,7 +210,12 @@ static int feed(struct wd_engine *e, const char *file, char *text, size_t len, i
 static int cmd_test(int argc, char **argv)
 {
     const char *now_s = NULL, *events = NULL, *rules = "rules", *dns = NULL;
+    bool raw = false;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--raw")) {
+            raw = true;
+            continue;
+        }
         const char **dst = !strcmp(argv[i], "--now")      ? &now_s
                            : !strcmp(argv[i], "--events") ? &events
                            : !strcmp(argv[i], "--rules")  ? &rules
@@ -212,7 +268,7 @@ static int cmd_test(int argc, char **argv)
     char *ev_text;
     size_t ev_len;
     if (!st && read_all(events, &ev_text, &ev_len) == WD_OK) {
-        st = feed(e, events, ev_text, ev_len, now);
+        st = feed(e, events, ev_text, ev_len, now, raw);
         wd_engine_tick(e, now);
         wd_engine_finish(e, now);
         free(ev_text);

@@ -105,6 +105,10 @@ const char *wd_sigma_map_field(const char *product, const char *category, const 
  * e.g. windows/process_creation -> "EventID: [1, 4688]". Static storage.
  */
 const char *wd_sigma_map_logsource(const char *product, const char *category, const char *service);
+/* The product condition ("" when none): events of that product, e.g. windows -> the
+ * event has a Windows channel; a product without a mapping -> the event is tagged (tags or
+ * category) with the product's name. Static or loaded storage. */
+const char *wd_sigma_map_product(const char *product);
 /* Loads extra mappings from a YAML file (docs/sigma.md); they take precedence. Errors are
  * written to err. Returns WD_OK or WD_EINVAL/WD_EIO. Not thread-safe (startup). */
 int wd_sigma_map_load(const char *path, char *err, size_t err_len);

@@ -686,9 +686,10 @@ static int compile_ident(struct sl *l, struct sg_ident *id, const struct wd_ynod
 
 /* ---- the rule ---- */
 
-static int compile_logsource(struct sl *l, const struct wd_ynode *ls, struct sg_ident *id)
+/* Compiles one logsource condition text into id (nothing for ""). */
+static int compile_ls_text(struct sl *l, const struct wd_ynode *ls, struct sg_ident *id,
+                           const char *text)
 {
-    const char *text = wd_sigma_map_logsource(l->product, l->category, l->service);
     if (!text || !*text)
         return WD_OK;
     struct wd_arena a;
@@ -696,14 +697,38 @@ static int compile_logsource(struct sl *l, const struct wd_ynode *ls, struct sg_
     struct wd_ynode *root = NULL;
     struct wd_yerr ye;
     int rc = wd_ytree_parse(text, strlen(text), &a, &root, &ye);
-    if (rc == WD_OK && root) {
+    if (rc)
+        rc = wd_yerr_at(l->err, ls, "logsource mapping: %s", ye.msg);
+    else if (root) {
         id->name = wd_xstrdup("\x01logsource");
         rc = compile_ident(l, id, root);
-        if (rc)
-            l->err->line = ls->line, l->err->col = ls->col;
+        if (rc) {
+            l->err->line = ls->line;
+            l->err->col = ls->col;
+        }
     }
     wd_arena_fini(&a);
     return rc;
+}
+
+/* The logsource condition: the product's (events of that product) AND the category's or
+ * service's (sigma_map.c); ids[0..1] receive the compiled identifiers. */
+static int compile_logsource(struct sl *l, const struct wd_ynode *ls, struct sg_ident *ids,
+                             uint32_t *n)
+{
+    *n = 0;
+    const char *t[2] = {wd_sigma_map_product(l->product),
+                        wd_sigma_map_logsource(l->product, l->category, l->service)};
+    for (int i = 0; i < 2; i++) {
+        if (!t[i] || !*t[i])
+            continue;
+        int rc = compile_ls_text(l, ls, &ids[*n], t[i]);
+        if (ids[*n].name)
+            (*n)++;
+        if (rc)
+            return rc;
+    }
+    return WD_OK;
 }
 
 static void info_fill(const struct wd_ynode *doc, struct wd_sigma_info *in)
@@ -751,7 +776,7 @@ static int compile_doc(const struct wd_ynode *doc, const char *detkey, struct wd
         wd_yerr_at(err, det, "sigma: detection has no 'condition'");
         goto fail;
     }
-    s->ids = wd_xcalloc(det->n + 1, sizeof(*s->ids));
+    s->ids = wd_xcalloc(det->n + 2, sizeof(*s->ids));
     for (uint32_t i = 0; i < det->n; i++) {
         const struct wd_ynode *k = det->items[2 * i], *v = det->items[2 * i + 1];
         if (k->kind != WD_Y_SCALAR) {
@@ -771,10 +796,12 @@ static int compile_doc(const struct wd_ynode *doc, const char *detkey, struct wd
                    "unsupported: Sigma 1 timeframe (use a correlation rule)");
         goto fail;
     }
-    /* the logsource identifier is last and unnamed for conditions */
-    struct sg_ident *lsid = &s->ids[s->nids];
-    if (compile_logsource(&l, ls, lsid))
+    /* the logsource identifiers are last, out of the conditions' reach */
+    uint32_t nls = 0;
+    if (compile_logsource(&l, ls, &s->ids[s->nids], &nls)) {
+        s->nids += nls;
         goto fail;
+    }
     if (cond->kind == WD_Y_SCALAR) {
         const char *msg;
         if (!(s->cond = wd_sg_cond_parse(s, cond->s.p, &msg))) {
@@ -799,17 +826,21 @@ static int compile_doc(const struct wd_ynode *doc, const char *detkey, struct wd
         wd_yerr_at(err, cond, "sigma: condition is a string or a list of strings");
         goto fail;
     }
-    if (lsid->name) {
-        s->ls = wd_sg_node_new(s, SN_IDENT);
-        s->ls->id = lsid;
-        s->nids++; /* freed with the others; conditions were parsed without it */
+    if (nls) {
+        s->ls = wd_sg_node_new(s, SN_AND);
+        for (uint32_t i = 0; i < nls; i++) {
+            struct sg_node *x = wd_sg_node_new(s, SN_IDENT);
+            x->id = &s->ids[s->nids + i];
+            wd_sg_node_add(s->ls, x);
+        }
     }
+    s->nids += nls; /* freed with the others; conditions were parsed without them */
     wd_sg_literals(s);
     *out = s;
     return WD_OK;
 fail:
-    if (s->ids && s->ids[s->nids].name)
-        s->nids++;
+    for (uint32_t i = 0; s->ids && i < 2 && s->ids[s->nids].name; i++)
+        s->nids++; /* logsource identifiers compiled before the failure */
     wd_sigma_unref(s);
     wd_sigma_info_fini(info);
     return WD_EINVAL;

@@ -189,6 +189,53 @@ const char *wd_sigma_map_logsource(const char *product, const char *category, co
     return "";
 }
 
+/* Products with their own condition; "" = every event (linux: syslog and auditd events
+ * carry no product marker; events of other kinds rarely hold the fields its rules test). */
+static const struct {
+    const char *product, *cond;
+} builtin_products[] = {
+    {"windows", "- {'@category': windows}\n- {Channel|exists: true}\n"},
+    {"zeek", "'@category': bro\n"},
+    {"linux", ""},
+    {"aws", ""},
+};
+
+struct uprod {
+    char *product, *cond;
+};
+static struct uprod *uprods;
+static size_t nuprods;
+static char **tagconds; /* interned conditions of unmapped products */
+static size_t ntagconds;
+
+const char *wd_sigma_map_product(const char *product)
+{
+    if (!product)
+        return "";
+    for (size_t i = 0; i < nuprods; i++)
+        if (strcasecmp(uprods[i].product, product) == 0)
+            return uprods[i].cond;
+    for (size_t i = 0; i < WD_ARRAY_LEN(builtin_products); i++)
+        if (strcasecmp(builtin_products[i].product, product) == 0)
+            return builtin_products[i].cond;
+    /* unmapped: events tagged with the product name (YAML single-quoted) */
+    char esc[256], buf[600];
+    size_t n = 0;
+    for (const char *c = product; *c && n + 2 < sizeof(esc); c++) {
+        if (*c == '\'')
+            esc[n++] = '\'';
+        esc[n++] = *c;
+    }
+    esc[n] = '\0';
+    snprintf(buf, sizeof(buf), "- {'@tags': '%s'}\n- {'@category': '%s'}\n", esc, esc);
+    for (size_t i = 0; i < ntagconds; i++)
+        if (strcmp(tagconds[i], buf) == 0)
+            return tagconds[i];
+    tagconds = wd_xrealloc(tagconds, (ntagconds + 1) * sizeof(*tagconds));
+    tagconds[ntagconds] = wd_xstrdup(buf);
+    return tagconds[ntagconds++];
+}
+
 const char *const *wd_sigma_map_placeholder(const char *name)
 {
     for (size_t i = 0; i < nuphs; i++)
