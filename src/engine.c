@@ -253,7 +253,8 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
         const struct wd_rule *r = set->rules[i];
         pr[i].must = r->query->root;
         if (r->sigma) /* Sigma: the predicate's literals replace the query's ("*") */
-            pr[i].lits_set = wd_sigma_literals(r->sigma, &pr[i].lits, &pr[i].nlits);
+            pr[i].lits_set =
+                wd_sigma_literals(r->sigma, &pr[i].lits, &pr[i].lit_fields, &pr[i].nlits);
         if (r->nsteps) {
             steps[i] = wd_xcalloc(r->nsteps, sizeof(**steps));
             for (uint32_t k = 0; k < r->nsteps; k++)

@@ -89,10 +89,12 @@ bool wd_sigma_match_detection(const struct wd_sigma *s, struct wd_sigma_ev *ev);
 
 /*
  * The prefilter literals: every event the predicate accepts has a string value containing
- * (ASCII case-insensitively) one of *lits (each a lower-cased NUL-terminated string owned
- * by the predicate). Returns false when no such set is known (always a candidate).
+ * (ASCII case-insensitively) one of lits[i] in the field fields[i] (a lower-cased ward
+ * path, compared case-insensitively; NULL = any field). Both arrays (n entries) are owned
+ * by the predicate. Returns false when no such set is known (always a candidate).
  */
-bool wd_sigma_literals(const struct wd_sigma *s, const char *const **lits, uint32_t *n);
+bool wd_sigma_literals(const struct wd_sigma *s, const char *const **lits,
+                       const char *const **fields, uint32_t *n);
 
 /*
  * Field mapping (sigma_map.c): the ward path a Sigma field name resolves to for a log

@@ -91,7 +91,8 @@ struct wd_sigma {
     uint32_t nnodes, capnodes;
     struct wd_sigma **subs; /* referenced predicates */
     uint32_t nsubs;
-    char **lits; /* prefilter literals */
+    char **lits;       /* prefilter literals (lower-cased) */
+    char **lit_fields; /* ... the lower-cased field path of each, NULL = any field */
     uint32_t nlits;
     bool has_lits;
 };

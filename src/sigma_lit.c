@@ -5,48 +5,61 @@
  * its pattern between wildcards; a field test is the union over its values (any one
  * unknown makes it unknown) or, with `all`, its best value; a map (AND) and `and` take
  * the most selective part; a list of maps, `or` and `x of` the union; `not`, regexes,
- * numbers, CIDR, null and exists give nothing. Literals that a number or boolean value
- * could contain are refused, because the prefilter scans string values only.
+ * numbers compared as numbers, CIDR, null and exists give nothing. Keyword literals that
+ * a number or boolean could contain are refused (the every-value database holds strings).
  */
 #include "sigma_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define MAX_LITS 512
+#define MAX_LITS 8192
 
 struct lset {
     char **v;
+    char **f; /* per literal: the lower-cased field path, NULL = any field */
     uint32_t n;
     bool ok;
 };
 
 static void ls_free(struct lset *s)
 {
-    for (uint32_t i = 0; i < s->n; i++)
+    for (uint32_t i = 0; i < s->n; i++) {
         free(s->v[i]);
+        free(s->f[i]);
+    }
     free(s->v);
+    free(s->f);
     memset(s, 0, sizeof(*s));
 }
 
-static void ls_add(struct lset *s, const char *p, size_t n)
+static char *lower(const char *p, size_t n)
 {
-    for (uint32_t i = 0; i < s->n; i++)
-        if (strlen(s->v[i]) == n && memcmp(s->v[i], p, n) == 0)
-            return;
-    s->v = wd_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
     char *t = wd_xstrndup(p, n);
     for (size_t i = 0; i < n; i++)
         if (t[i] >= 'A' && t[i] <= 'Z')
             t[i] = (char)(t[i] + 32);
-    s->v[s->n++] = t;
+    return t;
+}
+
+static void ls_add(struct lset *s, const char *field, const char *p, size_t n)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (strlen(s->v[i]) == n && memcmp(s->v[i], p, n) == 0 && !s->f[i] == !field &&
+            (!field || strcasecmp(s->f[i], field) == 0))
+            return;
+    s->v = wd_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+    s->f = wd_xrealloc(s->f, (s->n + 1) * sizeof(*s->f));
+    s->f[s->n] = field ? lower(field, strlen(field)) : NULL;
+    s->v[s->n++] = lower(p, n);
 }
 
 /* Moves b into a (union). */
 static void ls_union(struct lset *a, struct lset *b)
 {
     for (uint32_t i = 0; i < b->n; i++)
-        ls_add(a, b->v[i], strlen(b->v[i]));
+        ls_add(a, b->f[i], b->v[i], strlen(b->v[i]));
     ls_free(b);
     if (a->n > MAX_LITS) {
         ls_free(a);
@@ -79,18 +92,23 @@ static void pick(struct lset *best, struct lset *cand)
     }
 }
 
-static bool usable(const char *p, size_t n)
+/* keyword (field-less) literals go to the prefilter's every-string-value database, which
+ * does not see numbers and booleans: there a literal such a value could hold is refused.
+ * Fielded literals are scanned against every value's text. */
+static bool usable(const char *p, size_t n, bool keyword)
 {
     if (n < 2)
         return false;
     bool numeric = true;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x20 || c >= 0x80)
+        if (c < 0x20) /* bytes >= 0x80 are fine: both sides fold ASCII only */
             return false;
         if (!strchr("0123456789.-+eE", c))
             numeric = false;
     }
+    if (!keyword)
+        return true;
     if (numeric)
         return false;
     static const char *const words[] = {"true", "false"};
@@ -100,7 +118,7 @@ static bool usable(const char *p, size_t n)
     return true;
 }
 
-static bool val_lit(const struct sg_val *v, struct lset *out)
+static bool val_lit(const struct sg_val *v, const char *field, struct lset *out)
 {
     if (v->kind != SV_STR || v->neq)
         return false;
@@ -109,7 +127,7 @@ static bool val_lit(const struct sg_val *v, struct lset *out)
         char c = i < v->len ? v->pat[i] : SG_STAR;
         if (c == SG_STAR || c == SG_QMARK || c == SG_DASH) {
             size_t run = i - start;
-            if (run > best && usable(v->pat + start, run)) {
+            if (run > best && usable(v->pat + start, run, field == NULL)) {
                 best = run;
                 bs = start;
             }
@@ -118,7 +136,7 @@ static bool val_lit(const struct sg_val *v, struct lset *out)
     }
     if (!best)
         return false;
-    ls_add(out, v->pat + bs, best);
+    ls_add(out, field, v->pat + bs, best);
     return true;
 }
 
@@ -128,14 +146,14 @@ static struct lset field_lits(const struct sg_field *f)
     if (f->all) {
         for (uint32_t i = 0; i < f->nv; i++) {
             struct lset c = {.ok = true};
-            c.ok = val_lit(&f->v[i], &c);
+            c.ok = val_lit(&f->v[i], f->path, &c);
             pick(&r, &c);
         }
         return r;
     }
     r.ok = true;
     for (uint32_t i = 0; i < f->nv && r.ok; i++)
-        if (!val_lit(&f->v[i], &r))
+        if (!val_lit(&f->v[i], f->path, &r))
             r.ok = false;
     if (!r.ok || r.n > MAX_LITS)
         ls_free(&r);
@@ -203,12 +221,14 @@ static struct lset node_lits(const struct sg_node *n)
     }
 }
 
+/* The detection's literals; the logsource's only when the detection has none, since a
+ * logsource value (a channel name) occurs in every event of that source however long. */
 static struct lset pred_lits(const struct wd_sigma *s)
 {
     struct lset r = node_lits(s->cond);
-    if (s->ls) {
-        struct lset c = node_lits(s->ls);
-        pick(&r, &c);
+    if (!r.ok && s->ls) {
+        ls_free(&r);
+        r = node_lits(s->ls);
     }
     return r;
 }
@@ -218,5 +238,6 @@ void wd_sg_literals(struct wd_sigma *s)
     struct lset r = pred_lits(s);
     s->has_lits = r.ok;
     s->lits = r.v;
+    s->lit_fields = r.f;
     s->nlits = r.n;
 }

@@ -926,15 +926,20 @@ void wd_sigma_unref(struct wd_sigma *s)
     for (uint32_t i = 0; i < s->nsubs; i++)
         wd_sigma_unref(s->subs[i]);
     free(s->subs);
-    for (uint32_t i = 0; i < s->nlits; i++)
+    for (uint32_t i = 0; i < s->nlits; i++) {
         free(s->lits[i]);
+        free(s->lit_fields[i]);
+    }
     free(s->lits);
+    free(s->lit_fields);
     free(s);
 }
 
-bool wd_sigma_literals(const struct wd_sigma *s, const char *const **lits, uint32_t *n)
+bool wd_sigma_literals(const struct wd_sigma *s, const char *const **lits,
+                       const char *const **fields, uint32_t *n)
 {
     *lits = (const char *const *)s->lits;
+    *fields = (const char *const *)s->lit_fields;
     *n = s->nlits;
     return s->has_lits;
 }

@@ -456,22 +456,30 @@ static void t_logsource_mapping(void)
 
 static void t_literals(void)
 {
-    const char *const *lits;
+    const char *const *lits, *const *fields;
     uint32_t n;
     FAIL_UNLESS(set_rule("  sel:\n    F|contains:\n      - 'Alpha'\n      - 'b*tail'\n"
                          "  condition: sel"));
-    FAIL_UNLESS(wd_sigma_literals(cur, &lits, &n));
+    FAIL_UNLESS(wd_sigma_literals(cur, &lits, &fields, &n));
     FAIL_UNLESS(n == 2);
     FAIL_UNLESS(strcmp(lits[0], "alpha") == 0 && strcmp(lits[1], "tail") == 0);
+    FAIL_UNLESS(fields[0] && strcmp(fields[0], "details.f") == 0);
     /* AND picks the most selective part */
     FAIL_UNLESS(set_rule("  sel:\n    F: 'ab'\n    G: 'longer'\n  condition: sel"));
-    FAIL_UNLESS(wd_sigma_literals(cur, &lits, &n));
+    FAIL_UNLESS(wd_sigma_literals(cur, &lits, &fields, &n));
     FAIL_UNLESS(n == 1 && strcmp(lits[0], "longer") == 0);
-    /* a negation alone has no necessary literal; neither has a number */
+    /* a negation alone has no necessary literal */
     FAIL_UNLESS(set_rule("  sel:\n    F: 'x'\n  condition: not sel"));
-    FAIL_IF(wd_sigma_literals(cur, &lits, &n));
+    FAIL_IF(wd_sigma_literals(cur, &lits, &fields, &n));
+    /* a number in a field is its text; as a keyword (strings only are scanned) nothing */
     FAIL_UNLESS(set_rule("  sel:\n    EventID: 4688\n  condition: sel"));
-    FAIL_IF(wd_sigma_literals(cur, &lits, &n));
+    FAIL_UNLESS(wd_sigma_literals(cur, &lits, &fields, &n));
+    FAIL_UNLESS(n == 1 && strcmp(lits[0], "4688") == 0 && strcmp(fields[0], "details.eventid") == 0);
+    FAIL_UNLESS(set_rule("  kw:\n    - '4688'\n  condition: kw"));
+    FAIL_IF(wd_sigma_literals(cur, &lits, &fields, &n));
+    /* a numeric comparison has none */
+    FAIL_UNLESS(set_rule("  sel:\n    n|gt: 10\n  condition: sel"));
+    FAIL_IF(wd_sigma_literals(cur, &lits, &fields, &n));
 }
 
 /* ---- through the engine: rules, correlations, filters ---- */
