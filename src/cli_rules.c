@@ -14,6 +14,7 @@
 #include "json.h"
 #include "norm.h"
 #include "rule.h"
+#include "sigma.h"
 #include "wd_time.h"
 #include "ward.h"
 
@@ -21,8 +22,9 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: ward rules check PATH\n"
-               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE] [--raw]\n\n"
+    fprintf(f, "usage: ward rules check [--sigma-map FILE] PATH\n"
+               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE] [--raw]\n"
+               "                       [--sigma-map FILE]\n\n"
                "check: loads every rule file under PATH (*.yaml, *.yml) and reports each\n"
                "  problem as file:line:col: message; exit status 1 when there is any.\n"
                "test: runs the rules once at TIME (ISO 8601) over the NDJSON events in FILE\n"
@@ -31,6 +33,9 @@ static int usage(FILE *f)
                "  Windows event JSON (EVTX rendering, Winlogbeat) is normalized as ingest\n"
                "  does; a file holding one pretty-printed JSON object is one event.\n"
                "  --rules PATH   rule file or directory (default: rules)\n"
+               "  --sigma-map FILE  Sigma field, logsource and placeholder mappings added to the\n"
+               "                 built-in ones (docs/sigma.md)\n"
+               "  Unsupported Sigma rules are reported with their reason; the others run.\n"
                "  --raw          normalize every event as ingest would (default: events are\n"
                "                 stored documents, only missing fields are defaulted)\n"
                "  --dns FILE     JSON object mapping addresses to PTR names for {rdns}; the key\n"
@@ -46,15 +51,92 @@ static int load_rules(const char *path, struct wd_ruleset *set)
         fprintf(stderr, "ward: out of memory loading rules\n");
         return 1;
     }
-    return set->errors ? 1 : 0;
+    /* only unsupported Sigma rules (reported above with their reasons): run the others */
+    return set->errors > set->sigma_unsupported ? 1 : 0;
+}
+
+/* --sigma-map FILE: extra Sigma mappings (docs/sigma.md). */
+static int sigma_map(const char *path)
+{
+    char err[512];
+    if (wd_sigma_map_load(path, err, sizeof(err)) != WD_OK) {
+        fprintf(stderr, "ward: --sigma-map: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Sigma summary of `rules check`: documents, compiled, unsupported by reason (the text
+ * after "unsupported: " up to a placeholder or rule-specific detail). */
+static void sigma_summary(const struct wd_ruleset *set, const char *errs)
+{
+    if (!set->sigma_docs)
+        return;
+    uint32_t sigma_rules = 0;
+    for (uint32_t i = 0; i < set->n; i++)
+        sigma_rules += set->rules[i]->sigma != NULL;
+    printf("sigma: %u documents, %u compiled, %u unsupported, %u other errors\n",
+           set->sigma_docs, sigma_rules, set->sigma_unsupported,
+           set->sigma_docs - sigma_rules - set->sigma_unsupported);
+    struct {
+        char reason[160];
+        uint32_t n;
+    } by[64];
+    uint32_t nby = 0;
+    for (const char *l = errs; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        const char *u = memmem(l, len, ": unsupported: ", 15);
+        if (u) {
+            u += 15;
+            size_t rl = len - (size_t)(u - l);
+            const char *cut = memchr(u, '%', rl); /* placeholder names vary */
+            if (cut)
+                rl = (size_t)(cut - u);
+            char r[160];
+            snprintf(r, sizeof(r), "%.*s", (int)WD_MIN(rl, sizeof(r) - 1), u);
+            uint32_t k = 0;
+            while (k < nby && strcmp(by[k].reason, r) != 0)
+                k++;
+            if (k == nby && nby < WD_ARRAY_LEN(by)) {
+                snprintf(by[nby].reason, sizeof(by[nby].reason), "%s", r);
+                by[nby++].n = 0;
+            }
+            if (k < nby)
+                by[k].n++;
+        }
+        l = nl ? nl + 1 : l + len;
+    }
+    for (uint32_t k = 0; k < nby; k++)
+        printf("  unsupported (%u): %s\n", by[k].n, by[k].reason);
 }
 
 static int cmd_check(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--sigma-map")) {
+        if (sigma_map(argv[2]))
+            return 1;
+        argv += 2;
+        argc -= 2;
+    }
     if (argc != 2 || !strcmp(argv[1], "--help"))
         return usage(argc == 2 ? stdout : stderr);
     struct wd_ruleset set;
-    int st = load_rules(argv[1], &set);
+    memset(&set, 0, sizeof(set));
+    char *ebuf = NULL;
+    size_t elen = 0;
+    FILE *ef = open_memstream(&ebuf, &elen);
+    int rc = wd_ruleset_load(&set, argv[1], ef ? ef : stderr);
+    if (ef)
+        fclose(ef);
+    if (ebuf)
+        fputs(ebuf, stderr);
+    if (rc == WD_ENOMEM) {
+        fprintf(stderr, "ward: out of memory loading rules\n");
+        free(ebuf);
+        return 1;
+    }
+    int st = set.errors ? 1 : 0;
     uint32_t kinds[6] = {0};
     for (uint32_t i = 0; i < set.n; i++)
         kinds[set.rules[i]->kind]++;
@@ -62,6 +144,8 @@ static int cmd_check(int argc, char **argv)
            "%u lag), %u errors\n",
            set.n, set.files, kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5],
            set.errors);
+    sigma_summary(&set, ebuf);
+    free(ebuf);
     if (!st && set.n) {
         struct wd_engine_opts o = {0};
         struct wd_engine *e = wd_engine_new(&o);
@@ -209,18 +293,19 @@ static int feed(struct wd_engine *e, const char *file, char *text, size_t len, i
 
 static int cmd_test(int argc, char **argv)
 {
-    const char *now_s = NULL, *events = NULL, *rules = "rules", *dns = NULL;
+    const char *now_s = NULL, *events = NULL, *rules = "rules", *dns = NULL, *smap = NULL;
     bool raw = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--raw")) {
             raw = true;
             continue;
         }
-        const char **dst = !strcmp(argv[i], "--now")      ? &now_s
-                           : !strcmp(argv[i], "--events") ? &events
-                           : !strcmp(argv[i], "--rules")  ? &rules
-                           : !strcmp(argv[i], "--dns")    ? &dns
-                                                          : NULL;
+        const char **dst = !strcmp(argv[i], "--now")         ? &now_s
+                           : !strcmp(argv[i], "--events")    ? &events
+                           : !strcmp(argv[i], "--rules")     ? &rules
+                           : !strcmp(argv[i], "--dns")       ? &dns
+                           : !strcmp(argv[i], "--sigma-map") ? &smap
+                                                             : NULL;
         if (!strcmp(argv[i], "--help"))
             return usage(stdout);
         if (!dst || i + 1 >= argc)
@@ -249,6 +334,8 @@ static int cmd_test(int argc, char **argv)
         }
     }
     struct wd_ruleset set;
+    if (smap && sigma_map(smap))
+        return 1;
     if (load_rules(rules, &set)) {
         wd_ruleset_free(&set);
         return 1;

@@ -114,6 +114,8 @@ const char *wd_sigma_map_product(const char *product);
 /* Loads extra mappings from a YAML file (docs/sigma.md); they take precedence. Errors are
  * written to err. Returns WD_OK or WD_EINVAL/WD_EIO. Not thread-safe (startup). */
 int wd_sigma_map_load(const char *path, char *err, size_t err_len);
+/* Forgets every mapping loaded from files (before a reload). Not thread-safe. */
+void wd_sigma_map_reset(void);
 /* Placeholder values for the `expand` modifier (NULL-terminated list), or NULL. */
 const char *const *wd_sigma_map_placeholder(const char *name);
 

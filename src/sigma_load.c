@@ -609,7 +609,8 @@ static int add_field(struct sl *l, struct sg_map *m, const struct wd_ynode *key,
         char buf[256];
         f->path = wd_xstrdup(
             wd_sigma_map_field(l->product, l->category, l->service, field, buf, sizeof(buf)));
-        f->hash = wd_sg_path_hash(f->path, strlen(f->path));
+        f->path_len = strlen(f->path);
+        f->hash = wd_sg_path_hash(f->path, f->path_len);
     }
     f->all = (o.m & M_ALL) != 0;
     f->v = fb.v;

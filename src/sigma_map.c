@@ -244,6 +244,42 @@ const char *const *wd_sigma_map_placeholder(const char *name)
     return NULL;
 }
 
+void wd_sigma_map_reset(void)
+{
+    for (size_t i = 0; i < nufields; i++) {
+        free(ufields[i].product);
+        free(ufields[i].category);
+        free(ufields[i].service);
+        free(ufields[i].field);
+        free(ufields[i].path);
+    }
+    WD_FREE(ufields);
+    nufields = 0;
+    for (size_t i = 0; i < nulss; i++) {
+        free(ulss[i].product);
+        free(ulss[i].category);
+        free(ulss[i].service);
+        free(ulss[i].cond);
+    }
+    WD_FREE(ulss);
+    nulss = 0;
+    for (size_t i = 0; i < nuphs; i++) {
+        for (char **v = uphs[i].vals; *v; v++)
+            free(*v);
+        free(uphs[i].vals);
+        free(uphs[i].name);
+    }
+    WD_FREE(uphs);
+    nuphs = 0;
+    for (size_t i = 0; i < nuprods; i++) {
+        free(uprods[i].product);
+        free(uprods[i].cond);
+    }
+    WD_FREE(uprods);
+    nuprods = 0;
+    /* tagconds stay: rules compiled earlier may still point at them */
+}
+
 /* ---- the mapping file ---- */
 
 static char *opt_str(const struct wd_ynode *m, const char *key)
@@ -327,6 +363,19 @@ int wd_sigma_map_load(const char *path, char *err, size_t err_len)
             rc = load_entries(path, n, true, err, err_len);
         if (!rc && (n = wd_ynode_get(root, "logsources")))
             rc = load_entries(path, n, false, err, err_len);
+        if (!rc && (n = wd_ynode_get(root, "products"))) {
+            if (n->kind != WD_Y_MAP)
+                rc = bad(err, err_len, path, n, "products: a map of product to condition");
+            for (uint32_t i = 0; !rc && i < n->n; i++) {
+                const struct wd_ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
+                if (k->kind != WD_Y_SCALAR || v->kind != WD_Y_SCALAR) {
+                    rc = bad(err, err_len, path, k, "a product maps to a condition (YAML text)");
+                    break;
+                }
+                uprods = wd_xrealloc(uprods, (nuprods + 1) * sizeof(*uprods));
+                uprods[nuprods++] = (struct uprod){wd_xstrdup(k->s.p), wd_xstrdup(v->s.p)};
+            }
+        }
         if (!rc && (n = wd_ynode_get(root, "placeholders"))) {
             if (n->kind != WD_Y_MAP)
                 rc = bad(err, err_len, path, n, "placeholders: a map of name to list");

@@ -91,13 +91,12 @@ static bool ev_build(struct wd_sigma_ev *ev)
 }
 
 /* Iterates the values of a path: start with *it = 0; returns false at the end. */
-static bool next_value(struct wd_sigma_ev *ev, const char *path, uint64_t h, uint32_t *it,
-                       struct wd_qval *out)
+static bool next_value(struct wd_sigma_ev *ev, const char *path, size_t plen, uint64_t h,
+                       uint32_t *it, struct wd_qval *out)
 {
     if (!ev->built && !ev_build(ev))
         return false;
     uint32_t k = *it == 0 ? ev->slot[(uint32_t)h & (ev->nslots - 1)] : ev->next[*it - 1];
-    size_t plen = strlen(path);
     for (; k; k = ev->next[k - 1]) {
         if (ev->hash[k - 1] != h)
             continue;
@@ -341,7 +340,7 @@ static bool val_match(const struct sg_val *v, struct wd_sigma_ev *ev, const stru
     case SV_FIELDREF: {
         struct wd_qval r;
         uint32_t it = 0;
-        while (next_value(ev, v->pat, v->ref_hash, &it, &r))
+        while (next_value(ev, v->pat, v->len, v->ref_hash, &it, &r))
             if (r.s.len == q->s.len && mem_eq(r.s.p, q->s.p, q->s.len, true) == true)
                 return true;
             else if (!v->cased && r.s.len == q->s.len && strncasecmp(r.s.p, q->s.p, q->s.len) == 0)
@@ -367,7 +366,7 @@ static bool field_val(const struct sg_field *f, const struct sg_val *v, struct w
         return v->neq;
     }
     uint32_t it = 0;
-    bool any = next_value(ev, f->path, f->hash, &it, &q);
+    bool any = next_value(ev, f->path, f->path_len, f->hash, &it, &q);
     if (v->kind == SV_NULL)
         return any == v->neq;
     if (v->kind == SV_EXISTS)
@@ -377,7 +376,7 @@ static bool field_val(const struct sg_field *f, const struct sg_val *v, struct w
     do {
         if (val_match(v, ev, &q))
             return !v->neq;
-    } while (next_value(ev, f->path, f->hash, &it, &q));
+    } while (next_value(ev, f->path, f->path_len, f->hash, &it, &q));
     return v->neq;
 }
 
