@@ -75,9 +75,10 @@ static void sigma_summary(const struct wd_ruleset *set, const char *errs)
     uint32_t sigma_rules = 0;
     for (uint32_t i = 0; i < set->n; i++)
         sigma_rules += set->rules[i]->sigma != NULL;
-    printf("sigma: %u documents, %u compiled, %u unsupported, %u other errors\n",
-           set->sigma_docs, sigma_rules, set->sigma_unsupported,
-           set->sigma_docs - sigma_rules - set->sigma_unsupported);
+    printf("sigma: %u documents, %u compiled, %u filters applied, %u unsupported, %u other "
+           "errors\n",
+           set->sigma_docs, sigma_rules, set->sigma_filters, set->sigma_unsupported,
+           set->sigma_docs - sigma_rules - set->sigma_filters - set->sigma_unsupported);
     struct {
         char reason[160];
         uint32_t n;

@@ -128,6 +128,7 @@ struct wd_ruleset {
     uint32_t files;  /* files read */
     uint32_t sigma_docs;        /* Sigma rule, correlation and filter documents seen */
     uint32_t sigma_unsupported; /* ... refused as valid Sigma ward cannot honour */
+    uint32_t sigma_filters;     /* ... meta-filters applied to loaded rules */
 };
 
 /*

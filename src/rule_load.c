@@ -666,6 +666,7 @@ int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *t
             continue;
         }
         if (!added) {
+            set->sigma_filters++;
             wd_rule_free(l.r);
             continue;
         }

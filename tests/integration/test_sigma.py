@@ -154,7 +154,7 @@ def rules_test_in(tmp):
     chk = subprocess.run([WARD, "rules", "check", tmp], capture_output=True, text=True,
                          timeout=30)
     eq(chk.returncode, 0, "check exit status")
-    check("sigma: 1 documents, 1 compiled, 0 unsupported" in chk.stdout, chk.stdout)
+    check("sigma: 1 documents, 1 compiled, 0 filters applied, 0 unsupported" in chk.stdout, chk.stdout)
     with open(os.path.join(tmp, "bad.yml"), "w") as f:
         f.write(PLACEHOLDER)
     chk = subprocess.run([WARD, "rules", "check", tmp], capture_output=True, text=True,
