@@ -189,14 +189,14 @@ const char *wd_sigma_map_logsource(const char *product, const char *category, co
     return "";
 }
 
-/* Products with their own condition; "" = every event (linux: syslog and auditd events
- * carry no product marker; events of other kinds rarely hold the fields its rules test). */
+/* Products with their own condition; "" = every event. Linux events (syslog, auditd)
+ * carry no product marker: linux rules take every event but Windows ones. */
 static const struct {
     const char *product, *cond;
 } builtin_products[] = {
     {"windows", "- {'@category': windows}\n- {Channel|exists: true}\n"},
     {"zeek", "'@category': bro\n"},
-    {"linux", ""},
+    {"linux", "'@category|neq': windows\n"},
     {"aws", ""},
 };
 
