@@ -23,15 +23,15 @@
 static int usage(FILE *f)
 {
     fprintf(f, "usage: ward rules check [--sigma-map FILE] PATH\n"
-               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE] [--raw]\n"
-               "                       [--sigma-map FILE]\n\n"
+               "       ward rules test --now TIME --events FILE [--rules PATH] [--dns FILE]\n"
+               "                       [--raw] [--sigma-map FILE]\n\n"
                "check: loads every rule file under PATH (*.yaml, *.yml) and reports each\n"
                "  problem as file:line:col: message; exit status 1 when there is any.\n"
                "test: runs the rules once at TIME (ISO 8601) over the NDJSON events in FILE\n"
                "  ('-' = stdin), as if all had arrived by then, and prints the alerts as NDJSON.\n"
                "  Sigma rules and directories load like ward rules (docs/sigma.md).\n"
                "  Windows event JSON (EVTX rendering, Winlogbeat) is normalized as ingest\n"
-               "  does; a file holding one pretty-printed JSON object is one event.\n"
+               "  does; pretty-printed JSON objects one after another are one event each.\n"
                "  --rules PATH   rule file or directory (default: rules)\n"
                "  --sigma-map FILE  Sigma field, logsource and placeholder mappings added to the\n"
                "                 built-in ones (docs/sigma.md)\n"

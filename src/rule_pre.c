@@ -563,8 +563,7 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
         if (rules[i].lits_set) { /* Sigma: the loader's literals, in any field */
             for (uint32_t k = 0; k < rules[i].nlits; k++) {
                 const char *fl = rules[i].lit_fields ? rules[i].lit_fields[k] : NULL;
-                lv_push(&all, fl, fl ? strlen(fl) : 0, rules[i].lits[k],
-                        strlen(rules[i].lits[k]));
+                lv_push(&all, fl, fl ? strlen(fl) : 0, rules[i].lits[k], strlen(rules[i].lits[k]));
                 all.v[all.n - 1].ci = fl != NULL;
             }
             ok = true;

@@ -107,9 +107,8 @@ static int load_filter(struct wd_ruleset *set, const struct wd_ynode *doc, struc
         return rc;
     wd_sigma_info_fini(&in);
     for (uint32_t i = 0; i < refs->n && !rc; i++) {
-        struct wd_rule *r = refs->items[i]->kind == WD_Y_SCALAR
-                                ? find_ref(set, refs->items[i]->s.p)
-                                : NULL;
+        struct wd_rule *r =
+            refs->items[i]->kind == WD_Y_SCALAR ? find_ref(set, refs->items[i]->s.p) : NULL;
         if (!r || !r->sigma)
             rc = wd_yerr_at(err, refs->items[i],
                             "sigma filter: no loaded Sigma rule with this id or name");
@@ -178,7 +177,7 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
     const struct wd_ynode *g = wd_ynode_get(doc, "generate");
     bool generate = g && g->kind == WD_Y_SCALAR && strcmp(g->s.p, "true") == 0;
     in.title = wd_xstrdup(wd_ynode_get(doc, "title") ? wd_ynode_get(doc, "title")->s.p
-                                                       : "Sigma correlation");
+                                                     : "Sigma correlation");
     const char *mk[] = {"id", "name", "level", "status", "description"};
     char **md[] = {&in.id, &in.name, &in.level, &in.status, &in.description};
     for (size_t i = 0; i < WD_ARRAY_LEN(mk); i++) {

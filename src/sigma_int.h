@@ -55,7 +55,7 @@ struct sg_field {
     char *path;      /* mapped ward path; NULL = keyword (every value) */
     size_t path_len; /* strlen(path) */
     uint64_t hash;   /* of the lower-cased path */
-    bool all;      /* values AND-ed */
+    bool all;        /* values AND-ed */
     struct sg_val *v;
     uint32_t nv;
 };

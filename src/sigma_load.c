@@ -59,7 +59,7 @@ bool wd_sigma_is_filter(const struct wd_ynode *doc)
 
 void wd_sigma_info_fini(struct wd_sigma_info *in)
 {
-    char **s[] = {&in->title,   &in->id,      &in->name,     &in->level,   &in->status,
+    char **s[] = {&in->title,   &in->id,       &in->name,    &in->level,      &in->status,
                   &in->product, &in->category, &in->service, &in->description};
     for (size_t i = 0; i < WD_ARRAY_LEN(s); i++)
         WD_FREE(*s[i]);
@@ -250,8 +250,7 @@ static int parse_mods(struct sl *l, const struct wd_ynode *key, const char *list
             if (strlen(tab[i].name) == n && strncmp(tab[i].name, p, n) == 0)
                 break;
         if (i == WD_ARRAY_LEN(tab))
-            return wd_yerr_at(l->err, key, "unsupported: unknown value modifier '%.*s'", (int)n,
-                              p);
+            return wd_yerr_at(l->err, key, "unsupported: unknown value modifier '%.*s'", (int)n, p);
         o->m |= tab[i].bit;
         if (tab[i].enc) {
             if (o->nenc == WD_ARRAY_LEN(o->enc))
@@ -338,8 +337,8 @@ static int add_pat(struct sl *l, struct fieldb *fb, const struct wd_ynode *at, c
 }
 
 /* Applies the encodings from index k on, then windash, then adds the pattern(s). */
-static int enc_apply(struct sl *l, struct fieldb *fb, const struct wd_ynode *at, const struct mods *o,
-                     uint32_t k, const char *p, size_t n)
+static int enc_apply(struct sl *l, struct fieldb *fb, const struct wd_ynode *at,
+                     const struct mods *o, uint32_t k, const char *p, size_t n)
 {
     if (k == o->nenc) {
         if (!(o->m & M_WINDASH))
@@ -483,7 +482,8 @@ static int expand(struct sl *l, struct fieldb *fb, const struct wd_ynode *at, co
     return WD_OK;
 }
 
-static int add_value(struct sl *l, struct fieldb *fb, const struct wd_ynode *v, const struct mods *o)
+static int add_value(struct sl *l, struct fieldb *fb, const struct wd_ynode *v,
+                     const struct mods *o)
 {
     if (v->kind != WD_Y_SCALAR)
         return wd_yerr_at(l->err, v, "a field value is a scalar or a list of scalars");
@@ -558,8 +558,8 @@ static int add_value(struct sl *l, struct fieldb *fb, const struct wd_ynode *v, 
         x->cased = (o->m & M_CASED) != 0;
         x->neq = (o->m & M_NEQ) != 0;
         char buf[256];
-        const char *path = wd_sigma_map_field(l->product, l->category, l->service, s, buf,
-                                              sizeof(buf));
+        const char *path =
+            wd_sigma_map_field(l->product, l->category, l->service, s, buf, sizeof(buf));
         x->pat = wd_xstrdup(path);
         x->len = strlen(path);
         x->ref_hash = wd_sg_path_hash(x->pat, x->len);

@@ -39,7 +39,7 @@ struct lmap {
     const char *cond; /* Sigma detection YAML */
 };
 
-#define SYSMON "Channel: Microsoft-Windows-Sysmon/Operational\n"
+#define SYSMON          "Channel: Microsoft-Windows-Sysmon/Operational\n"
 #define SYSMON_EID(ids) "EventID: " ids "\n" SYSMON
 
 static const struct lmap builtin_ls[] = {
@@ -319,10 +319,9 @@ static int load_entries(const char *path, const struct wd_ynode *seq, bool field
                     return bad(err, err_len, path, a, "a field maps to one ward path");
                 }
                 ufields = wd_xrealloc(ufields, (nufields + 1) * sizeof(*ufields));
-                ufields[nufields++] = (struct ufield){p ? wd_xstrdup(p) : NULL,
-                                                      c ? wd_xstrdup(c) : NULL,
-                                                      s ? wd_xstrdup(s) : NULL,
-                                                      wd_xstrdup(a->s.p), wd_xstrdup(b->s.p)};
+                ufields[nufields++] = (struct ufield){
+                    p ? wd_xstrdup(p) : NULL, c ? wd_xstrdup(c) : NULL, s ? wd_xstrdup(s) : NULL,
+                    wd_xstrdup(a->s.p), wd_xstrdup(b->s.p)};
             }
             free(p), free(c), free(s);
         } else {

@@ -165,11 +165,16 @@ struct wd_jv *wd_win_norm(struct wd_arena *a, const struct wd_jv *in, bool *oom)
     } else {
         /* Winlogbeat: winlog.* under Sigma's System names, event_data by name */
         static const char *const ren[][2] = {
-            {"event_id", "EventID"},         {"channel", "Channel"},
-            {"provider_name", "Provider_Name"}, {"provider_guid", "Provider_Guid"},
-            {"computer_name", "Computer"},   {"record_id", "EventRecordID"},
-            {"task", "Task"},                {"opcode", "Opcode"},
-            {"version", "Version"},          {"keywords", "Keywords"},
+            {"event_id", "EventID"},
+            {"channel", "Channel"},
+            {"provider_name", "Provider_Name"},
+            {"provider_guid", "Provider_Guid"},
+            {"computer_name", "Computer"},
+            {"record_id", "EventRecordID"},
+            {"task", "Task"},
+            {"opcode", "Opcode"},
+            {"version", "Version"},
+            {"keywords", "Keywords"},
         };
         for (size_t i = 0; i < WD_ARRAY_LEN(ren); i++)
             put(&w, (struct wd_str){ren[i][1], strlen(ren[i][1])}, sget(wl, ren[i][0]));

@@ -69,7 +69,8 @@ static uint32_t rnd(uint32_t n)
 /* Processes with their usual parents: image, command line, parent image, parent command
  * line (ordinary workstation and server activity). */
 static const char *const procs[][4] = {
-    {"C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
+    {"C:\\Windows\\System32\\svchost.exe",
+     "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
      "C:\\Windows\\System32\\services.exe", "C:\\Windows\\system32\\services.exe"},
     {"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
      "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer --lang=en-US",
@@ -78,30 +79,37 @@ static const char *const procs[][4] = {
     {"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
      "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\"", "C:\\Windows\\explorer.exe",
      "C:\\Windows\\Explorer.EXE"},
-    {"C:\\Windows\\System32\\notepad.exe", "\"C:\\Windows\\system32\\notepad.exe\" C:\\Users\\bob\\notes.txt",
+    {"C:\\Windows\\System32\\notepad.exe",
+     "\"C:\\Windows\\system32\\notepad.exe\" C:\\Users\\bob\\notes.txt",
      "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"},
     {"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
-     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n \"C:\\Users\\alice\\Documents\\plan.docx\"",
+     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n "
+     "\"C:\\Users\\alice\\Documents\\plan.docx\"",
      "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"},
     {"C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}",
-     "C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"},
+     "C:\\Windows\\System32\\svchost.exe",
+     "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"},
     {"C:\\Windows\\System32\\SearchProtocolHost.exe",
      "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" Global\\UsGthrFltPipeMssGthrPipe1",
-     "C:\\Windows\\System32\\SearchIndexer.exe", "C:\\Windows\\system32\\SearchIndexer.exe /Embedding"},
-    {"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe", "\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background",
+     "C:\\Windows\\System32\\SearchIndexer.exe",
+     "C:\\Windows\\system32\\SearchIndexer.exe /Embedding"},
+    {"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe",
+     "\"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe\" /background",
      "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"},
     {"C:\\Windows\\System32\\backgroundTaskHost.exe",
-     "\"C:\\Windows\\system32\\backgroundTaskHost.exe\" -ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca",
+     "\"C:\\Windows\\system32\\backgroundTaskHost.exe\" "
+     "-ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca",
      "C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p"},
-    {"C:\\Program Files\\Mozilla Firefox\\firefox.exe", "\"C:\\Program Files\\Mozilla Firefox\\firefox.exe\"",
-     "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"},
+    {"C:\\Program Files\\Mozilla Firefox\\firefox.exe",
+     "\"C:\\Program Files\\Mozilla Firefox\\firefox.exe\"", "C:\\Windows\\explorer.exe",
+     "C:\\Windows\\Explorer.EXE"},
 };
 /* The first two fields of procs, for the other event kinds. */
 #define images procs
 static const char *const users[] = {"CORP\\alice", "CORP\\bob", "CORP\\carol",
                                     "NT AUTHORITY\\SYSTEM", "CORP\\svc_backup"};
-static const char *const hosts[] = {"ws-001.corp.example", "ws-002.corp.example",
-                                    "ws-017.corp.example", "srv-db1.corp.example",
+static const char *const hosts[] = {"ws-001.corp.example",   "ws-002.corp.example",
+                                    "ws-017.corp.example",   "srv-db1.corp.example",
                                     "srv-web2.corp.example", "ws-101.corp.example"};
 static const char *const files[] = {
     "C:\\Users\\alice\\AppData\\Local\\Temp\\tmp1234.tmp",
@@ -114,10 +122,9 @@ static const char *const regs[] = {
     "HKU\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Office\\16.0\\Common\\Roaming\\Id",
     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\x",
 };
-static const char *const dlls[] = {"C:\\Windows\\System32\\kernel32.dll",
-                                   "C:\\Windows\\System32\\ntdll.dll",
-                                   "C:\\Windows\\System32\\user32.dll",
-                                   "C:\\Windows\\System32\\combase.dll"};
+static const char *const dlls[] = {
+    "C:\\Windows\\System32\\kernel32.dll", "C:\\Windows\\System32\\ntdll.dll",
+    "C:\\Windows\\System32\\user32.dll", "C:\\Windows\\System32\\combase.dll"};
 
 /* JSON-escapes a Windows path (backslashes). */
 static void esc(struct wd_buf *b, const char *s)
@@ -132,8 +139,7 @@ static void win_event(struct wd_buf *b, uint64_t i, int64_t ts_us)
     gmtime_r(&t, &tm);
     char ts[64];
     snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(ts_us % 1000000));
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts_us % 1000000));
     static const int eids[] = {1, 1, 1, 3, 3, 7, 7, 11, 13, 4624, 4625, 4688};
     int eid = PICK(eids);
     bool sec = eid >= 4000;
@@ -144,8 +150,8 @@ static void win_event(struct wd_buf *b, uint64_t i, int64_t ts_us)
                   "\"EventID\":%d,\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"%s\"}},"
                   "\"EventRecordID\":%llu,\"Execution\":{\"#attributes\":{\"ProcessID\":%u,"
                   "\"ThreadID\":%u}},\"Channel\":\"%s\",\"Computer\":\"%s\"},\"EventData\":{",
-                  sec ? "Microsoft-Windows-Security-Auditing" : "Microsoft-Windows-Sysmon", eid,
-                  ts, (unsigned long long)i, 1000 + rnd(4000), 100 + rnd(9000),
+                  sec ? "Microsoft-Windows-Security-Auditing" : "Microsoft-Windows-Sysmon", eid, ts,
+                  (unsigned long long)i, 1000 + rnd(4000), 100 + rnd(9000),
                   sec ? "Security" : "Microsoft-Windows-Sysmon/Operational", host);
     wd_buf_printf(b, "\"UtcTime\":\"%s\",\"ProcessId\":%u,\"Image\":", ts, 100 + rnd(20000));
     esc(b, im[0]);
@@ -163,8 +169,9 @@ static void win_event(struct wd_buf *b, uint64_t i, int64_t ts_us)
         esc(b, base);
         wd_buf_printf(b, ",\"User\":");
         esc(b, PICK(users));
-        wd_buf_printf(b, ",\"IntegrityLevel\":\"Medium\",\"Hashes\":\"SHA256=%016llX%016llX\","
-                         "\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\"",
+        wd_buf_printf(b,
+                      ",\"IntegrityLevel\":\"Medium\",\"Hashes\":\"SHA256=%016llX%016llX\","
+                      "\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\"",
                       (unsigned long long)rng, (unsigned long long)(rng * 31));
         break;
     }
@@ -193,8 +200,7 @@ static void win_event(struct wd_buf *b, uint64_t i, int64_t ts_us)
         wd_buf_printf(b,
                       ",\"TargetUserName\":\"%s\",\"TargetDomainName\":\"CORP\",\"LogonType\":%d,"
                       "\"IpAddress\":\"10.2.%u.%u\",\"WorkstationName\":\"WS-%03u\"",
-                      strchr(PICK(users), '\\') + 1, rnd(2) ? 3 : 10, rnd(255), rnd(255),
-                      rnd(200));
+                      strchr(PICK(users), '\\') + 1, rnd(2) ? 3 : 10, rnd(255), rnd(255), rnd(200));
         break;
     }
     wd_buf_printf(b, "}}}");

@@ -23,7 +23,8 @@
 #include "ward.h"
 
 static const char *const events[] = {
-    "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Microsoft-Windows-Sysmon\"}},"
+    "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Microsoft-Windows-Sysmon\"}}"
+    ","
     "\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws1\","
     "\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"2026-12-01T10:00:00Z\"}}},"
     "\"EventData\":{\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"CommandLine\":"

@@ -93,7 +93,7 @@ static void t_plain_case_insensitive(void)
 {
     FAIL_UNLESS(set_rule("  sel:\n    Image: 'C:\\Windows\\cmd.exe'\n  condition: sel"));
     FAIL_UNLESS(m(D("\"Image\": \"c:\\\\windows\\\\CMD.EXE\"")));
-    FAIL_IF(m(D("\"Image\": \"c:\\\\windows\\\\cmd.exe2\"")));  /* whole value */
+    FAIL_IF(m(D("\"Image\": \"c:\\\\windows\\\\cmd.exe2\""))); /* whole value */
     FAIL_IF(m(D("\"Image\": \"xc:\\\\windows\\\\cmd.exe\""))); /* whole value */
     FAIL_IF(m(D("\"Other\": \"c:\\\\windows\\\\cmd.exe\"")));
     /* field names resolve case-insensitively (nxlog lower-cases them) */
@@ -259,10 +259,10 @@ static void t_base64offset(void)
 {
     /* the value at each of the three offsets of a longer base64 text */
     FAIL_UNLESS(set_rule("  sel:\n    F|base64offset|contains: 'http://'\n  condition: sel"));
-    FAIL_UNLESS(m(D("\"F\": \"aHR0cDovL2V4YW1wbGU=\"")));         /* "http://example" */
-    FAIL_UNLESS(m(D("\"F\": \"eGh0dHA6Ly9leGFtcGxl\"")));         /* "xhttp://example" */
-    FAIL_UNLESS(m(D("\"F\": \"eHhodHRwOi8vZXhhbXBsZQ==\"")));     /* "xxhttp://example" */
-    FAIL_IF(m(D("\"F\": \"ZnRwOi8vZXhhbXBsZQ==\"")));             /* "ftp://example" */
+    FAIL_UNLESS(m(D("\"F\": \"aHR0cDovL2V4YW1wbGU=\"")));     /* "http://example" */
+    FAIL_UNLESS(m(D("\"F\": \"eGh0dHA6Ly9leGFtcGxl\"")));     /* "xhttp://example" */
+    FAIL_UNLESS(m(D("\"F\": \"eHhodHRwOi8vZXhhbXBsZQ==\""))); /* "xxhttp://example" */
+    FAIL_IF(m(D("\"F\": \"ZnRwOi8vZXhhbXBsZQ==\"")));         /* "ftp://example" */
 }
 
 static void t_wide(void)
@@ -286,9 +286,9 @@ static void t_windash(void)
     FAIL_UNLESS(set_rule("  sel:\n    CommandLine|windash|contains: ' -enc '\n  condition: sel"));
     FAIL_UNLESS(m(D("\"CommandLine\": \"powershell -enc AAA\"")));
     FAIL_UNLESS(m(D("\"CommandLine\": \"powershell /enc AAA\"")));
-    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2013enc AAA\"")));  /* en dash */
-    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2014enc AAA\"")));  /* em dash */
-    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2015enc AAA\"")));  /* horizontal bar */
+    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2013enc AAA\""))); /* en dash */
+    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2014enc AAA\""))); /* em dash */
+    FAIL_UNLESS(m(D("\"CommandLine\": \"powershell \\u2015enc AAA\""))); /* horizontal bar */
     FAIL_IF(m(D("\"CommandLine\": \"powershell +enc AAA\"")));
 }
 
@@ -361,8 +361,7 @@ static void t_unknown_modifier(void)
     FAIL_IF(set_rule("  sel:\n    F|contains|startswith: x\n  condition: sel"));
 }
 
-#define SELS                                                                                       \
-    "  sel_a:\n    A: 1\n  sel_b:\n    B: 1\n  sel_c:\n    C: 1\n  _hidden:\n    H: 1\n"
+#define SELS "  sel_a:\n    A: 1\n  sel_b:\n    B: 1\n  sel_c:\n    C: 1\n  _hidden:\n    H: 1\n"
 
 static void t_condition_precedence(void)
 {
@@ -474,7 +473,8 @@ static void t_literals(void)
     /* a number in a field is its text; as a keyword (strings only are scanned) nothing */
     FAIL_UNLESS(set_rule("  sel:\n    EventID: 4688\n  condition: sel"));
     FAIL_UNLESS(wd_sigma_literals(cur, &lits, &fields, &n));
-    FAIL_UNLESS(n == 1 && strcmp(lits[0], "4688") == 0 && strcmp(fields[0], "details.eventid") == 0);
+    FAIL_UNLESS(n == 1 && strcmp(lits[0], "4688") == 0 &&
+                strcmp(fields[0], "details.eventid") == 0);
     FAIL_UNLESS(set_rule("  kw:\n    - '4688'\n  condition: kw"));
     FAIL_IF(wd_sigma_literals(cur, &lits, &fields, &n));
     /* a numeric comparison has none */
@@ -512,8 +512,7 @@ static struct wd_engine *engine_with(const char *yaml, uint32_t *nrules, uint32_
     return e;
 }
 
-static void feed(struct wd_engine *e, const char *user, const char *ip, const char *what,
-                 int sec)
+static void feed(struct wd_engine *e, const char *user, const char *ip, const char *what, int sec)
 {
     char ev[512];
     snprintf(ev, sizeof(ev),
@@ -525,10 +524,10 @@ static void feed(struct wd_engine *e, const char *user, const char *ip, const ch
 }
 
 #define BASE_FAIL                                                                                  \
-    "title: Failed login\nid: 11111111-0000-0000-0000-000000000001\nname: failed_login\n"         \
+    "title: Failed login\nid: 11111111-0000-0000-0000-000000000001\nname: failed_login\n"          \
     "logsource:\n  category: auth\ndetection:\n  sel:\n    act: fail\n  condition: sel\n"
 #define BASE_OK                                                                                    \
-    "title: Good login\nid: 11111111-0000-0000-0000-000000000002\nname: good_login\n"             \
+    "title: Good login\nid: 11111111-0000-0000-0000-000000000002\nname: good_login\n"              \
     "logsource:\n  category: auth\ndetection:\n  sel:\n    act: ok\n  condition: sel\n"
 
 static void t_engine_match_rule(void)
@@ -588,11 +587,11 @@ static void t_correlation_value_count(void)
 static void t_correlation_temporal_ordered(void)
 {
     uint32_t n, errs;
-    struct wd_engine *e =
-        engine_with(BASE_FAIL "---\n" BASE_OK
-                    "---\ntitle: Fail then success\ncorrelation:\n  type: temporal_ordered\n"
-                    "  rules: [failed_login, good_login]\n  group-by: [user]\n  timespan: 5m\n",
-                    &n, &errs);
+    struct wd_engine *e = engine_with(
+        BASE_FAIL "---\n" BASE_OK
+                  "---\ntitle: Fail then success\ncorrelation:\n  type: temporal_ordered\n"
+                  "  rules: [failed_login, good_login]\n  group-by: [user]\n  timespan: 5m\n",
+        &n, &errs);
     FAIL_UNLESS(n == 3 && errs == 0);
     feed(e, "bob", "1.1.1.1", "ok", 1); /* success first: no sequence */
     wd_engine_tick(e, 1767225600000000ll + 2 * 1000000ll);

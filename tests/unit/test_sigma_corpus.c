@@ -174,8 +174,8 @@ static void t_regression(void)
     struct wd_ruleset set;
     FAIL_UNLESS(load_all(&set, NULL) == WD_OK);
     struct fired f = {0};
-    struct wd_engine_opts o = {.batch = true, .start_us = INT64_MIN, .emit = on_alert,
-                               .emit_arg = &f};
+    struct wd_engine_opts o = {
+        .batch = true, .start_us = INT64_MIN, .emit = on_alert, .emit_arg = &f};
     struct wd_engine *e = wd_engine_new(&o);
     char err[256];
     FAIL_UNLESS(wd_engine_load(e, &set, err, sizeof(err)) == WD_OK);
