@@ -37,6 +37,12 @@ struct wd_sigma_ev {
     uint32_t nslots;
     size_t cap;
     void *md; /* PCRE2 match data */
+    /* memo of logsource conditions (shared by many rules) for this event: ls_val[id] is
+     * valid when ls_gen[id] == gen */
+    uint32_t gen;
+    uint32_t *ls_gen;
+    uint8_t *ls_val;
+    uint32_t nls;
 };
 
 void wd_sigma_ev_init(struct wd_sigma_ev *ev);

@@ -88,6 +88,8 @@ struct wd_sigma {
     uint32_t nids;
     struct sg_node *cond;   /* detection condition */
     struct sg_node *ls;     /* logsource condition (NULL = none) */
+    uint32_t ls_id;         /* rules with the same logsource condition share it: the
+                               per-event memo of its result (wd_sigma_ev.ls_*) */
     struct sg_node **nodes; /* every node, for freeing */
     uint32_t nnodes, capnodes;
     struct wd_sigma **subs; /* referenced predicates */

@@ -712,6 +712,37 @@ static int compile_ls_text(struct sl *l, const struct wd_ynode *ls, struct sg_id
     return rc;
 }
 
+/* Logsource conditions interned by what decides their compiled form (both texts and the
+ * logsource, which selects the field mapping): equal ones share an id, so their result is
+ * computed once per event (sigma_match.c). Grows at load time only (one loading thread);
+ * ids stay valid for the process's life. */
+struct lsint {
+    char *key;
+};
+static struct lsint *lsints;
+static uint32_t nlsints;
+
+static uint32_t ls_intern(const struct sl *l, const char *t0, const char *t1)
+{
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    const char *parts[5] = {t0, t1, l->product, l->category, l->service};
+    for (int i = 0; i < 5; i++) {
+        wd_buf_printf(&b, "%s", parts[i] ? parts[i] : "");
+        wd_buf_putc(&b, '\x02');
+    }
+    wd_buf_putc(&b, '\0');
+    for (uint32_t i = 0; i < nlsints; i++)
+        if (strcmp(lsints[i].key, b.p) == 0) {
+            wd_buf_fini(&b);
+            return i;
+        }
+    lsints = wd_xrealloc(lsints, (nlsints + 1) * sizeof(*lsints));
+    lsints[nlsints].key = wd_xstrdup(b.p);
+    wd_buf_fini(&b);
+    return nlsints++;
+}
+
 /* The logsource condition: the product's (events of that product) AND the category's or
  * service's (sigma_map.c); ids[0..1] receive the compiled identifiers. */
 static int compile_logsource(struct sl *l, const struct wd_ynode *ls, struct sg_ident *ids,
@@ -720,6 +751,7 @@ static int compile_logsource(struct sl *l, const struct wd_ynode *ls, struct sg_
     *n = 0;
     const char *t[2] = {wd_sigma_map_product(l->product),
                         wd_sigma_map_logsource(l->product, l->category, l->service)};
+    l->s->ls_id = ls_intern(l, t[0], t[1]);
     for (int i = 0; i < 2; i++) {
         if (!t[i] || !*t[i])
             continue;

@@ -41,6 +41,8 @@ void wd_sigma_ev_fini(struct wd_sigma_ev *ev)
     free(ev->slot);
     if (ev->md)
         pcre2_match_data_free(ev->md);
+    free(ev->ls_gen);
+    free(ev->ls_val);
     memset(ev, 0, sizeof(*ev));
 }
 
@@ -48,6 +50,35 @@ void wd_sigma_ev_reset(struct wd_sigma_ev *ev, const struct wd_qflat *f)
 {
     ev->f = f;
     ev->built = false;
+    if (++ev->gen == 0) { /* wrapped: forget every memo */
+        if (ev->ls_gen)
+            memset(ev->ls_gen, 0, ev->nls * sizeof(*ev->ls_gen));
+        ev->gen = 1;
+    }
+}
+
+/* The logsource condition of s on this event, computed once per event per condition. */
+static bool ls_match(const struct wd_sigma *s, struct wd_sigma_ev *ev)
+{
+    uint32_t id = s->ls_id;
+    if (id >= ev->nls) {
+        uint32_t n = id + 64;
+        uint32_t *g = realloc(ev->ls_gen, n * sizeof(*g));
+        if (g)
+            ev->ls_gen = g;
+        uint8_t *v = realloc(ev->ls_val, n);
+        if (v)
+            ev->ls_val = v;
+        if (!g || !v)
+            return wd_sg_node_match(s->ls, ev); /* no memo without memory */
+        memset(ev->ls_gen + ev->nls, 0, (n - ev->nls) * sizeof(*g));
+        ev->nls = n;
+    }
+    if (ev->ls_gen[id] != ev->gen) {
+        ev->ls_val[id] = wd_sg_node_match(s->ls, ev);
+        ev->ls_gen[id] = ev->gen;
+    }
+    return ev->ls_val[id];
 }
 
 static bool ev_build(struct wd_sigma_ev *ev)
@@ -443,7 +474,7 @@ bool wd_sg_node_match(const struct sg_node *n, struct wd_sigma_ev *ev)
 
 bool wd_sigma_match(const struct wd_sigma *s, struct wd_sigma_ev *ev)
 {
-    if (s->ls && !wd_sg_node_match(s->ls, ev))
+    if (s->ls && !ls_match(s, ev))
         return false;
     return wd_sg_node_match(s->cond, ev);
 }

@@ -453,6 +453,49 @@ static void t_logsource_mapping(void)
               "{\"sourceipaddress\": \"10.2.3.4\"}}"));
 }
 
+/* The logsource result is memoized per event: one context over several events. */
+static void t_logsource_memo_per_event(void)
+{
+    struct wd_sigma *a = compile_ls("    product: windows\n    category: process_creation",
+                                    "  sel:\n    Image|endswith: '\\x.exe'\n  condition: sel");
+    struct wd_sigma *b = compile_ls("    product: windows\n    category: process_creation",
+                                    "  sel:\n    Image|endswith: '\\y.exe'\n  condition: sel");
+    FAIL_UNLESS(a && b);
+    const char *evs[] = {
+        "{\"category\": \"windows\", \"details\": {\"EventID\": 1, \"Channel\": "
+        "\"Microsoft-Windows-Sysmon/Operational\", \"Image\": \"C:\\\\x.exe\"}}",
+        "{\"category\": \"windows\", \"details\": {\"EventID\": 11, \"Channel\": "
+        "\"Microsoft-Windows-Sysmon/Operational\", \"Image\": \"C:\\\\x.exe\"}}",
+        "{\"category\": \"windows\", \"details\": {\"EventID\": 1, \"Channel\": "
+        "\"Microsoft-Windows-Sysmon/Operational\", \"Image\": \"C:\\\\y.exe\"}}",
+    };
+    const bool want_a[] = {true, false, false}, want_b[] = {false, false, true};
+    struct wd_sigma_ev sev;
+    wd_sigma_ev_init(&sev);
+    struct wd_qflat f;
+    wd_qflat_init(&f);
+    struct wd_arena ar;
+    wd_arena_init(&ar, 16 << 10, 16u << 20);
+    bool ok = true;
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < 3; i++) {
+            wd_arena_reset(&ar);
+            struct wd_jv *ev;
+            struct wd_perr pe;
+            ok &= wd_json_parse(evs[i], strlen(evs[i]), strlen(evs[i]), 0, &ar, &ev, &pe) == WD_OK;
+            wd_qflat_build(&f, ev);
+            wd_sigma_ev_reset(&sev, &f);
+            ok &= wd_sigma_match(a, &sev) == want_a[i];
+            ok &= wd_sigma_match(b, &sev) == want_b[i];
+        }
+    wd_arena_fini(&ar);
+    wd_qflat_fini(&f);
+    wd_sigma_ev_fini(&sev);
+    wd_sigma_unref(a);
+    wd_sigma_unref(b);
+    FAIL_UNLESS(ok);
+}
+
 static void t_literals(void)
 {
     const char *const *lits, *const *fields;
@@ -669,6 +712,7 @@ WD_TEST_LIST{
     {"condition_of", t_condition_of},
     {"deprecated_aggregation", t_deprecated_aggregation},
     {"logsource_mapping", t_logsource_mapping},
+    {"logsource_memo_per_event", t_logsource_memo_per_event},
     {"literals", t_literals},
     {"engine_match_rule", t_engine_match_rule},
     {"correlation_event_count", t_correlation_event_count},
