@@ -426,6 +426,24 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
             wd_group_clear(g);
             g->step = g->step_count = 0;
         }
+        if (r->unordered) {
+            /* Sigma temporal: step_count is the bitmask of steps seen; an event may
+             * satisfy several */
+            uint32_t all = r->nsteps >= 32 ? UINT32_MAX : (1u << r->nsteps) - 1, before = g->step_count;
+            for (uint32_t k2 = 0; k2 < r->nsteps && k2 < 32; k2++)
+                if (step_match(e, &r->steps[k2]))
+                    g->step_count |= 1u << k2;
+            if (g->step_count == before)
+                break; /* no step not seen before: not kept */
+            if (!g->n)
+                g->seq_start = x->wts;
+            wd_group_push(e, g, x, r->samples);
+            if (g->step_count == all) {
+                g->step = r->nsteps;
+                wd_rstate_fire_later(s, g);
+            }
+            break;
+        }
         uint32_t at = g->step;
         if (step_match(e, &r->steps[at])) {
             if (!g->n)

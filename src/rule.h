@@ -87,6 +87,8 @@ struct wd_rule {
     bool seen_groups;           /* ABSENCE: also every group seen before */
     struct wd_rule_step *steps; /* SEQUENCE */
     uint32_t nsteps;
+    bool unordered; /* SEQUENCE: every step at least once, in any order (Sigma temporal;
+                       at most 32 steps of count 1) */
     /* SUMSTATS */
     int64_t epoch_us;
     char *observe;  /* field whose value is the observation; NULL = count 1 */

@@ -2,8 +2,9 @@
  * rule_sigma.c: Sigma documents as ward rules (rule_load.c dispatches here). A Sigma rule
  * becomes a match rule with query "*" and the compiled predicate (sigma.h); a Sigma
  * correlation becomes a threshold rule (event_count, value_count = distinct count) or a
- * sequence rule (temporal_ordered) over the referenced rules' predicates, grouped by the
- * group-by fields within the timespan; a Sigma meta-filter appends `and not filter` to
+ * sequence rule (temporal_ordered; temporal as an unordered sequence) over the referenced
+ * rules' predicates, grouped by the group-by fields within the timespan; a Sigma
+ * meta-filter appends `and not filter` to
  * the rules it names. Base rules must be loaded before the correlation or filter naming
  * them (same file earlier, or an earlier file in path order).
  */
@@ -160,12 +161,10 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
         return wd_yerr_at(err, c, "sigma correlation: 'type' is required");
     const char *t = type->s.p;
     bool count = strcmp(t, "event_count") == 0, distinct = strcmp(t, "value_count") == 0,
-         ordered = strcmp(t, "temporal_ordered") == 0;
-    if (strcmp(t, "temporal") == 0)
-        return wd_yerr_at(err, type,
-                          "unsupported: temporal (unordered) correlation: ward's sequences are "
-                          "ordered (temporal_ordered)");
-    if (!count && !distinct && !ordered)
+         ordered = strcmp(t, "temporal_ordered") == 0, temporal = strcmp(t, "temporal") == 0;
+    if (temporal && refs && refs->kind == WD_Y_SEQ && refs->n > 32)
+        return wd_yerr_at(err, refs, "unsupported: temporal correlation of more than 32 rules");
+    if (!count && !distinct && !ordered && !temporal)
         return wd_yerr_at(err, type, "unsupported: correlation type '%s'", t);
     if (al)
         return wd_yerr_at(err, al, "unsupported: correlation aliases (one group-by path per rule)");
@@ -222,8 +221,9 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
             }
         }
     }
-    if (!rc && ordered) {
+    if (!rc && (ordered || temporal)) {
         r->kind = WD_RULE_SEQUENCE;
+        r->unordered = temporal; /* temporal: every rule once, in any order */
         r->steps = wd_xcalloc(refs->n, sizeof(*r->steps));
         for (uint32_t i = 0; i < refs->n && !rc; i++) {
             struct wd_rule_step *st = &r->steps[r->nsteps++];

@@ -650,11 +650,35 @@ static void t_correlation_temporal_ordered(void)
     wd_engine_free(e);
 }
 
+static void t_correlation_temporal(void)
+{
+    uint32_t n, errs;
+    struct wd_engine *e = engine_with(
+        BASE_FAIL "---\n" BASE_OK "---\ntitle: Both\ncorrelation:\n  type: temporal\n"
+                  "  rules: [failed_login, good_login]\n  group-by: [user]\n  timespan: 5m\n",
+        &n, &errs);
+    FAIL_UNLESS(n == 3 && errs == 0);
+    feed(e, "bob", "1.1.1.1", "ok", 1);
+    feed(e, "bob", "1.1.1.1", "ok", 2);   /* the same rule again: still one of two */
+    feed(e, "eve", "1.1.1.1", "fail", 3); /* another group */
+    wd_engine_tick(e, 1767225600000000ll + 4 * 1000000ll);
+    EXPECT_INT(nalerts, 0);
+    feed(e, "bob", "1.1.1.1", "fail", 5); /* any order: success then failure */
+    wd_engine_tick(e, 1767225600000000ll + 6 * 1000000ll);
+    EXPECT_INT(nalerts, 1);
+    EXPECT_STR(last_rule, "Both");
+    /* outside the timespan the first event no longer counts */
+    feed(e, "eve", "1.1.1.1", "ok", 400);
+    wd_engine_tick(e, 1767225600000000ll + 401 * 1000000ll);
+    EXPECT_INT(nalerts, 1);
+    wd_engine_free(e);
+}
+
 static void t_correlation_unsupported(void)
 {
     uint32_t n, errs;
     struct wd_engine *e = engine_with(
-        BASE_FAIL "---\ntitle: T\ncorrelation:\n  type: temporal\n  rules: [failed_login]\n"
+        BASE_FAIL "---\ntitle: T\ncorrelation:\n  type: value_sum\n  rules: [failed_login]\n"
                   "  timespan: 5m\n---\ntitle: U\ncorrelation:\n  type: event_count\n"
                   "  rules: [failed_login]\n  timespan: 5m\n  condition:\n    lt: 3\n"
                   "---\ntitle: V\ncorrelation:\n  type: event_count\n  rules: [nope]\n"
@@ -718,6 +742,7 @@ WD_TEST_LIST{
     {"correlation_event_count", t_correlation_event_count},
     {"correlation_value_count", t_correlation_value_count},
     {"correlation_temporal_ordered", t_correlation_temporal_ordered},
+    {"correlation_temporal", t_correlation_temporal},
     {"correlation_unsupported", t_correlation_unsupported},
     {"filter", t_filter},
     {"cleanup", t_cleanup},
