@@ -10,8 +10,9 @@
  * (provider), processid, source (channel), category "windows", tags ["windows"], a
  * summary, and details holding the System fields under Sigma's names (EventID, Channel,
  * Provider_Name, Computer, Execution_ProcessID, Security_UserID, ...: XML attributes
- * joined with `_`) and every EventData / UserData field by name. NXLog events keep the
- * existing nxlog mapping (their keys are already flat; Sigma lookups are case-blind).
+ * joined with `_`) and every EventData / UserData field by name (never replacing a System
+ * field). NXLog events keep the existing nxlog mapping (their keys are already flat;
+ * Sigma lookups are case-blind).
  * Pure: no I/O; everything is allocated in the caller's arena; the input is not changed.
  */
 #include "win_norm.h"
@@ -79,6 +80,13 @@ static void system_elem(struct wn *w, struct wd_str name, const struct wd_jv *v)
     }
 }
 
+/* A data field: never replaces a System field of the same name (UserData's Channel). */
+static void put_data(struct wn *w, struct wd_str key, const struct wd_jv *v)
+{
+    if (!wd_jv_getn(w->det, key))
+        put(w, key, v);
+}
+
 /* EventData / UserData members: Name -> value, or [{"#attributes":{"Name"}, "#text"}]. */
 static void data_fields(struct wn *w, const struct wd_jv *d, int depth)
 {
@@ -92,9 +100,9 @@ static void data_fields(struct wn *w, const struct wd_jv *d, int depth)
             const struct wd_jv *at = wd_jv_get(k, "#attributes");
             const struct wd_jv *nm = at ? wd_jv_get(at, "Name") : NULL;
             if (nm && nm->type == WD_JV_STR)
-                put(w, nm->u.s, t);
+                put_data(w, nm->u.s, t);
             else if (t)
-                put(w, k->key, t);
+                put_data(w, k->key, t);
             else
                 data_fields(w, k, depth + 1); /* UserData: the one child element */
         } else if (k->type == WD_JV_ARR && wd_str_eq(k->key, "Data")) {
@@ -103,14 +111,14 @@ static void data_fields(struct wn *w, const struct wd_jv *d, int depth)
                 const struct wd_jv *at = e->type == WD_JV_OBJ ? wd_jv_get(e, "#attributes") : NULL;
                 const struct wd_jv *nm = at ? wd_jv_get(at, "Name") : NULL;
                 if (nm && nm->type == WD_JV_STR) {
-                    put(w, nm->u.s, wd_jv_get(e, "#text"));
+                    put_data(w, nm->u.s, wd_jv_get(e, "#text"));
                     named = true;
                 }
             }
             if (!named)
-                put(w, k->key, k); /* unnamed Data values stay a list */
+                put_data(w, k->key, k); /* unnamed Data values stay a list */
         } else if (k->type != WD_JV_NULL) {
-            put(w, k->key, k);
+            put_data(w, k->key, k);
         }
     }
 }
