@@ -429,7 +429,8 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
         if (r->unordered) {
             /* Sigma temporal: step_count is the bitmask of steps seen; an event may
              * satisfy several */
-            uint32_t all = r->nsteps >= 32 ? UINT32_MAX : (1u << r->nsteps) - 1, before = g->step_count;
+            uint32_t all = r->nsteps >= 32 ? UINT32_MAX : (1u << r->nsteps) - 1,
+                     before = g->step_count;
             for (uint32_t k2 = 0; k2 < r->nsteps && k2 < 32; k2++)
                 if (step_match(e, &r->steps[k2]))
                     g->step_count |= 1u << k2;

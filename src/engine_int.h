@@ -75,8 +75,8 @@ struct wd_engine {
     uint64_t *bits;
     struct wd_qflat flat;
     struct wd_sigma_ev sev; /* Sigma predicates' view of `flat` (sigma.h) */
-    struct wd_arena arena; /* one event's tree */
-    struct wd_buf out;     /* alert document */
+    struct wd_arena arena;  /* one event's tree */
+    struct wd_buf out;      /* alert document */
     struct wd_engine_stats st;
     int64_t now_us;
     size_t bytes; /* event text retained by all groups */

@@ -32,7 +32,7 @@ enum wd_rule_kind {
 struct wd_rule_step {
     char *query_text;
     struct wd_query *query;
-    uint32_t count; /* events this step needs (default 1) */
+    uint32_t count;         /* events this step needs (default 1) */
     struct wd_sigma *sigma; /* Sigma correlation: the base rule's predicate (ref held) */
 };
 
@@ -126,8 +126,8 @@ struct wd_rule {
 struct wd_ruleset {
     struct wd_rule **rules;
     uint32_t n, cap;
-    uint32_t errors; /* problems reported while loading */
-    uint32_t files;  /* files read */
+    uint32_t errors;            /* problems reported while loading */
+    uint32_t files;             /* files read */
     uint32_t sigma_docs;        /* Sigma rule, correlation and filter documents seen */
     uint32_t sigma_unsupported; /* ... refused as valid Sigma ward cannot honour */
     uint32_t sigma_filters;     /* ... meta-filters applied to loaded rules */
