@@ -350,11 +350,20 @@ static bool in_window(const struct wd_engine *e, const struct wd_rule *r, const 
 
 /* The group value: the group_by fields' texts joined by ", "; false when one is absent
  * (MozDef added an Exists clause on the aggregation field). */
-static bool group_key(const struct wd_rule *r, const struct wd_jv *ev, struct wd_buf *b)
+static bool group_key(struct wd_engine *e, const struct wd_rule *r, const struct wd_jv *ev,
+                      struct wd_buf *b)
 {
     b->len = 0;
+    /* Sigma aliases: the key fields of the first base rule the event satisfies */
+    uint32_t alias = UINT32_MAX;
+    for (uint32_t j = 0; r->group_alias && j < r->nalias && alias == UINT32_MAX; j++)
+        if (wd_sigma_match(r->alias_pred[j], &e->sev))
+            alias = j;
     for (uint32_t i = 0; i < r->ngroup_by; i++) {
-        const struct wd_jv *v = wd_jv_path(ev, r->group_by[i]);
+        const char *path = alias != UINT32_MAX && r->group_alias[i][alias]
+                               ? r->group_alias[i][alias]
+                               : r->group_by[i];
+        const struct wd_jv *v = wd_jv_path(ev, path);
         if (!v || v->type == WD_JV_NULL)
             return false;
         if (i && wd_buf_append(b, ", ", 2) != WD_OK)
@@ -376,7 +385,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
                      struct wd_buf *key)
 {
     const struct wd_rule *r = s->rule;
-    bool have_key = group_key(r, ev, key);
+    bool have_key = group_key(e, r, ev, key);
     if (r->ngroup_by && !have_key)
         return;
     const char *k = key->p ? key->p : "";
@@ -545,7 +554,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
                     continue;
             } else if (!in_window(e, r, &x)) {
                 /* absence with seen_groups: an older event still makes its group known */
-                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(r, ev, &key))
+                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(e, r, ev, &key))
                     group_get(e, s, key.p ? key.p : "", key.len, true);
                 s->st.late++;
                 continue;

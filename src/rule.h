@@ -80,6 +80,12 @@ struct wd_rule {
                               MozDef's OldEvents LessThan(utctimestamp, now - 1 day)) */
     char **group_by;       /* threshold/absence/sequence/sumstats key fields */
     uint32_t ngroup_by;
+    /* Sigma correlation aliases: the event's key field i is group_alias[i][j] (NULL =
+     * group_by[i]) where j is the first of the nalias base predicates alias_pred[] it
+     * satisfies (references held). NULL when the rule has no aliases. */
+    char ***group_alias;
+    struct wd_sigma **alias_pred;
+    uint32_t nalias;
     uint64_t threshold; /* THRESHOLD: minimum count (or distinct count) */
     char *distinct;     /* THRESHOLD: count distinct values of this field instead */
     char **groups;      /* ABSENCE: expected group values */

@@ -806,6 +806,15 @@ void wd_rule_free(struct wd_rule *r)
     for (uint32_t i = 0; i < r->ntags; i++)
         free(r->tags[i]);
     free(r->tags);
+    for (uint32_t i = 0; r->group_alias && i < r->ngroup_by; i++) {
+        for (uint32_t j = 0; j < r->nalias; j++)
+            free(r->group_alias[i][j]);
+        free(r->group_alias[i]);
+    }
+    free(r->group_alias);
+    for (uint32_t j = 0; j < r->nalias; j++)
+        wd_sigma_unref(r->alias_pred[j]);
+    free(r->alias_pred);
     free(r->sigma_id);
     free(r->sigma_name);
     free(r->sigma_status);

@@ -148,6 +148,44 @@ static int corr_threshold(const struct wd_ynode *c, uint64_t *out, struct wd_yer
     return WD_OK;
 }
 
+/* aliases: {alias: {rule id or name: field}}: a group-by name that is an alias takes, for
+ * an event of base rule j, that rule's field (every base rule must be listed). */
+static int load_aliases(struct wd_rule *r, const struct wd_ynode *al, const struct wd_ynode *refs,
+                        struct wd_yerr *err, struct wd_sigma **base)
+{
+    uint32_t nb = refs->n;
+    r->group_alias = wd_xcalloc(r->ngroup_by ? r->ngroup_by : 1, sizeof(*r->group_alias));
+    for (uint32_t i = 0; i < r->ngroup_by; i++)
+        r->group_alias[i] = wd_xcalloc(nb, sizeof(**r->group_alias));
+    r->alias_pred = wd_xcalloc(nb, sizeof(*r->alias_pred));
+    r->nalias = nb;
+    for (uint32_t j = 0; j < nb; j++) {
+        wd_sigma_ref(base[j]);
+        r->alias_pred[j] = base[j];
+    }
+    for (uint32_t a = 0; a < al->n; a++) {
+        const struct wd_ynode *name = al->items[2 * a], *m = al->items[2 * a + 1];
+        if (name->kind != WD_Y_SCALAR || m->kind != WD_Y_MAP)
+            return wd_yerr_at(err, name, "sigma correlation: an alias maps rules to fields");
+        char buf[256];
+        const char *apath = wd_sigma_map_field(NULL, NULL, NULL, name->s.p, buf, sizeof(buf));
+        uint32_t gi = 0;
+        while (gi < r->ngroup_by && strcmp(r->group_by[gi], apath) != 0)
+            gi++;
+        if (gi == r->ngroup_by)
+            continue; /* an alias group-by does not use */
+        for (uint32_t j = 0; j < nb; j++) {
+            const struct wd_ynode *f = wd_ynode_get(m, refs->items[j]->s.p);
+            if (!f || f->kind != WD_Y_SCALAR)
+                return wd_yerr_at(err, m, "sigma correlation: alias '%s' has no field for '%s'",
+                                  name->s.p, refs->items[j]->s.p);
+            r->group_alias[gi][j] =
+                wd_xstrdup(wd_sigma_map_field(NULL, NULL, NULL, f->s.p, buf, sizeof(buf)));
+        }
+    }
+    return WD_OK;
+}
+
 static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct wd_rule *r,
                      struct wd_yerr *err)
 {
@@ -166,8 +204,8 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
         return wd_yerr_at(err, refs, "unsupported: temporal correlation of more than 32 rules");
     if (!count && !distinct && !ordered && !temporal)
         return wd_yerr_at(err, type, "unsupported: correlation type '%s'", t);
-    if (al)
-        return wd_yerr_at(err, al, "unsupported: correlation aliases (one group-by path per rule)");
+    if (al && al->kind != WD_Y_MAP)
+        return wd_yerr_at(err, al, "sigma correlation: 'aliases' maps an alias to rule fields");
     if (!refs || refs->kind != WD_Y_SEQ || !refs->n)
         return wd_yerr_at(err, refs ? refs : c, "sigma correlation: 'rules' must list rules");
     if (!ts || ts->kind != WD_Y_SCALAR)
@@ -221,6 +259,8 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
             }
         }
     }
+    if (!rc && al)
+        rc = load_aliases(r, al, refs, err, base);
     if (!rc && (ordered || temporal)) {
         r->kind = WD_RULE_SEQUENCE;
         r->unordered = temporal; /* temporal: every rule once, in any order */

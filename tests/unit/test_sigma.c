@@ -674,6 +674,35 @@ static void t_correlation_temporal(void)
     wd_engine_free(e);
 }
 
+static void t_correlation_aliases(void)
+{
+    uint32_t n, errs;
+    /* the failed login's user is the successful one's ip field (a contrived join) */
+    struct wd_engine *e = engine_with(
+        BASE_FAIL "---\n" BASE_OK "---\ntitle: Joined\ncorrelation:\n  type: temporal_ordered\n"
+                  "  rules: [failed_login, good_login]\n  group-by: [who]\n  timespan: 5m\n"
+                  "  aliases:\n    who:\n      failed_login: user\n      good_login: ip\n",
+        &n, &errs);
+    FAIL_UNLESS(n == 3 && errs == 0);
+    feed(e, "bob", "10.0.0.1", "fail", 1);
+    feed(e, "zed", "alice", "ok", 2); /* who = alice: another group */
+    wd_engine_tick(e, 1767225600000000ll + 3 * 1000000ll);
+    EXPECT_INT(nalerts, 0);
+    feed(e, "zed", "bob", "ok", 4); /* who = bob */
+    wd_engine_tick(e, 1767225600000000ll + 5 * 1000000ll);
+    EXPECT_INT(nalerts, 1);
+    EXPECT_STR(last_rule, "Joined");
+    wd_engine_free(e);
+    /* every base rule needs its field */
+    e = engine_with(BASE_FAIL
+                    "---\n" BASE_OK "---\ntitle: J2\ncorrelation:\n  type: event_count\n"
+                    "  rules: [failed_login, good_login]\n  group-by: [who]\n  timespan: 5m\n"
+                    "  condition: {gte: 2}\n  aliases:\n    who:\n      failed_login: user\n",
+                    &n, &errs);
+    EXPECT_INT(errs, 1);
+    wd_engine_free(e);
+}
+
 static void t_correlation_unsupported(void)
 {
     uint32_t n, errs;
@@ -743,6 +772,7 @@ WD_TEST_LIST{
     {"correlation_value_count", t_correlation_value_count},
     {"correlation_temporal_ordered", t_correlation_temporal_ordered},
     {"correlation_temporal", t_correlation_temporal},
+    {"correlation_aliases", t_correlation_aliases},
     {"correlation_unsupported", t_correlation_unsupported},
     {"filter", t_filter},
     {"cleanup", t_cleanup},
