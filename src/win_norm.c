@@ -11,9 +11,10 @@
  * summary, and details holding the System fields under Sigma's names (EventID, Channel,
  * Provider_Name, Computer, Execution_ProcessID, Security_UserID, ...: XML attributes
  * joined with `_`) and every EventData / UserData field by name (never replacing a System
- * field). NXLog events keep the existing nxlog mapping (their keys are already flat;
- * Sigma lookups are case-blind).
- * Pure: no I/O; everything is allocated in the caller's arena; the input is not changed.
+ * field); Security 4688 events also get Image and ParentImage (from NewProcessName and
+ * ParentProcessName) as Sysmon names them. NXLog events keep the existing nxlog mapping (their keys
+ * are already flat; Sigma lookups are case-blind). Pure: no I/O; everything is allocated in the
+ * caller's arena; the input is not changed.
  */
 #include "win_norm.h"
 
@@ -129,6 +130,19 @@ static const struct wd_jv *sget(const struct wd_jv *o, const char *k)
     return v && v->type != WD_JV_NULL ? v : NULL;
 }
 
+/* Security 4688 (process creation) also under the Sysmon names Sigma's process_creation
+ * rules use: Image = NewProcessName, ParentImage = ParentProcessName (when absent). */
+static void sec4688(struct wn *w)
+{
+    const struct wd_jv *id = sget(w->det, "EventID"), *ch = sget(w->det, "Channel");
+    bool is = id && ((id->type == WD_JV_INT && id->u.i == 4688) ||
+                     (id->type == WD_JV_STR && wd_str_eq(id->u.s, "4688")));
+    if (!is || !ch || ch->type != WD_JV_STR || !wd_str_eq(ch->u.s, "Security"))
+        return;
+    put_data(w, WD_STR("Image"), sget(w->det, "NewProcessName"));
+    put_data(w, WD_STR("ParentImage"), sget(w->det, "ParentProcessName"));
+}
+
 static void set_str(struct wn *w, struct wd_jv *ev, const char *key, const struct wd_jv *v)
 {
     if (!v || w->oom)
@@ -195,6 +209,7 @@ struct wd_jv *wd_win_norm(struct wd_arena *a, const struct wd_jv *in, bool *oom)
         data_fields(&w, sget(wl, "event_data"), 0);
         data_fields(&w, sget(wl, "user_data"), 0);
     }
+    sec4688(&w);
     if (w.oom)
         goto oom;
     const struct wd_jv *ts = sget(w.det, "TimeCreated_SystemTime");

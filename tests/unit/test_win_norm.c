@@ -71,13 +71,16 @@ static void t_evtx(void)
     EXPECT_STR(str(ev, "details.Channel"), "Security");
     EXPECT_STR(str(ev, "details.NewProcessName"), "C:\\x.exe");
     EXPECT_STR(str(ev, "details.SubjectUserName"), "bob");
+    /* Security 4688 under the Sysmon name too */
+    EXPECT_STR(str(ev, "details.Image"), "C:\\x.exe");
+    EXPECT_STR(str(ev, "details.ParentImage"), "(absent)");
     EXPECT_STR(str(ev, "details.Security"), "(absent)"); /* null elements are left out */
     EXPECT_STR(str(ev, "hostname"), "dc1.corp");
     EXPECT_STR(str(ev, "processname"), "Microsoft-Windows-Security-Auditing");
     EXPECT_STR(str(ev, "source"), "Security");
     EXPECT_STR(str(ev, "category"), "windows");
     EXPECT_STR(str(ev, "utctimestamp"), "2026-02-03T04:05:06.789000+00:00");
-    EXPECT_STR(str(ev, "summary"), "Windows Security event 4688");
+    EXPECT_STR(str(ev, "summary"), "Windows Security event 4688: C:\\x.exe");
     FAIL_UNLESS(strstr(out, "\"tags\":[\"windows\"]") != NULL);
 }
 
@@ -96,6 +99,11 @@ static void t_evtx_named_and_userdata(void)
     FAIL_UNLESS(ev != NULL);
     EXPECT_STR(str(ev, "details.Data"), "[\"a\",\"b\"]"); /* unnamed Data stay a list */
     EXPECT_STR(str(ev, "details.Image"), "C:\\y.exe");
+    /* not Security 4688: NewProcessName stays alone */
+    ev = norm("{\"Event\":{\"System\":{\"EventID\":4689,\"Channel\":\"Security\"},"
+              "\"EventData\":{\"NewProcessName\":\"C:\\\\n.exe\"}}}");
+    FAIL_UNLESS(ev != NULL);
+    EXPECT_STR(str(ev, "details.Image"), "(absent)");
 }
 
 static void t_winlogbeat(void)
