@@ -716,8 +716,13 @@ static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path, uint
 
 /* The case-insensitive (Sigma) database of a path, or NULL. */
 static const struct fdb *lookup_ci(const struct wd_pre *p, struct wd_pre_scratch *s,
-                                   struct wd_str path, bool *oom)
+                                   struct wd_str path, uint64_t h, bool *oom)
 {
+    size_t up = 0;
+    while (up < path.len && !(path.p[up] >= 'A' && path.p[up] <= 'Z'))
+        up++;
+    if (up == path.len) /* already lower case: the path and its hash as they are */
+        return lookup_in(p, p->ci_slot, p->nci_slots, path, h);
     s->low.len = 0;
     if (wd_buf_append(&s->low, path.p, path.len) != WD_OK) {
         *oom = true;
@@ -760,7 +765,7 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             }
             if (p->ci_slot) { /* Sigma fields: every value's text, numbers included */
                 bool oom = false;
-                const struct fdb *cf = lookup_ci(p, s, path, &oom);
+                const struct fdb *cf = lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
                 if (cf)
                     scan(cf, s, v.s, bits);
                 else if (oom)

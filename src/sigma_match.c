@@ -21,11 +21,21 @@ static inline unsigned char fold(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
+/* wd_hash64 (seed 3, as wd_qflat's path_hash) of the lower-cased path, so that a path
+ * already in lower case reuses the hash the flattening computed. */
 uint64_t wd_sg_path_hash(const char *p, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
+    char stack[256];
+    if (!len)
+        return wd_hash64("", 0, 3);
+    char *b = len <= sizeof(stack) ? stack : malloc(len);
+    if (!b)
+        return 0; /* no memory: a hash no path has (lookups then fail: no match) */
     for (size_t i = 0; i < len; i++)
-        h = (h ^ fold((unsigned char)p[i])) * 1099511628211ull;
+        b[i] = (char)fold((unsigned char)p[i]);
+    uint64_t h = wd_hash64(b, len, 3);
+    if (b != stack)
+        free(b);
     return h;
 }
 
@@ -111,7 +121,10 @@ static bool ev_build(struct wd_sigma_ev *ev)
         struct wd_str path;
         struct wd_qval v;
         wd_qflat_at(f, i, &path, &v);
-        uint64_t h = wd_sg_path_hash(path.p, path.len);
+        size_t up = 0;
+        while (up < path.len && !(path.p[up] >= 'A' && path.p[up] <= 'Z'))
+            up++;
+        uint64_t h = up == path.len ? f->v[i].path_hash : wd_sg_path_hash(path.p, path.len);
         ev->hash[i] = h;
         uint32_t s = (uint32_t)h & (ev->nslots - 1);
         ev->next[i] = ev->slot[s];
