@@ -49,7 +49,7 @@ static int base_rule(struct wd_rule *r, const struct wd_sigma_info *in, const ch
     r->notify = -1;
     r->enabled = true;
     r->threshold_calc = -1;
-    r->window_us = 15 * 60 * 1000000ll;
+    r->window_us = 15ll * 60 * 1000000;
     r->tags = wd_xcalloc(in->ntags + 1, sizeof(*r->tags));
     r->tags[r->ntags++] = wd_xstrdup("sigma");
     for (uint32_t i = 0; i < in->ntags; i++)
@@ -126,7 +126,7 @@ static int corr_threshold(const struct wd_ynode *c, uint64_t *out, struct wd_yer
     if (!c || c->kind != WD_Y_MAP || (c->n != 1 && !wd_ynode_get(c, "field")))
         return wd_yerr_at(err, c, "sigma correlation: 'condition' must be a map like {gte: 10}");
     for (uint32_t i = 0; i < c->n; i++) {
-        const struct wd_ynode *k = c->items[2 * i], *v = c->items[2 * i + 1];
+        const struct wd_ynode *k = c->items[2 * (size_t)i], *v = c->items[2 * (size_t)i + 1];
         if (strcmp(k->s.p, "field") == 0)
             continue;
         char *end;
@@ -164,7 +164,7 @@ static int load_aliases(struct wd_rule *r, const struct wd_ynode *al, const stru
         r->alias_pred[j] = base[j];
     }
     for (uint32_t a = 0; a < al->n; a++) {
-        const struct wd_ynode *name = al->items[2 * a], *m = al->items[2 * a + 1];
+        const struct wd_ynode *name = al->items[2 * (size_t)a], *m = al->items[2 * (size_t)a + 1];
         if (name->kind != WD_Y_SCALAR || m->kind != WD_Y_MAP)
             return wd_yerr_at(err, name, "sigma correlation: an alias maps rules to fields");
         char buf[256];
@@ -227,7 +227,7 @@ static int load_corr(struct wd_ruleset *set, const struct wd_ynode *doc, struct 
     if (rc)
         return rc;
     char tsb[64];
-    snprintf(tsb, sizeof(tsb), "%s", ts->s.p);
+    (void)snprintf(tsb, sizeof(tsb), "%s", ts->s.p);
     if (wd_duration_parse(tsb, &r->window_us) != WD_OK || r->window_us <= 0)
         return wd_yerr_at(err, ts, "sigma correlation: timespan like 90s, 10m, 1h or 1d");
     struct wd_sigma **base = wd_xcalloc(refs->n, sizeof(*base));

@@ -629,7 +629,7 @@ fail:
 static int compile_map(struct sl *l, struct sg_map *m, const struct wd_ynode *map)
 {
     for (uint32_t i = 0; i < map->n; i++) {
-        const struct wd_ynode *k = map->items[2 * i], *v = map->items[2 * i + 1];
+        const struct wd_ynode *k = map->items[2 * (size_t)i], *v = map->items[2 * (size_t)i + 1];
         if (k->kind != WD_Y_SCALAR)
             return wd_yerr_at(l->err, k, "a field name is a string");
         const char *bar = strchr(k->s.p, '|');
@@ -639,7 +639,7 @@ static int compile_map(struct sl *l, struct sg_map *m, const struct wd_ynode *ma
         if (!field[0] && !strstr(mods, "re") && !strstr(mods, "contains") &&
             !strstr(mods, "with")) {
             /* keywords with modifiers (`'|all'`) keep the keyword substring semantics */
-            snprintf(kw, sizeof(kw), "contains%s%.100s", *mods ? "|" : "", mods);
+            (void)snprintf(kw, sizeof(kw), "contains%s%.100s", *mods ? "|" : "", mods);
             mods = kw;
         }
         int rc = add_field(l, m, k, field[0] ? field : NULL, mods, v);
@@ -811,7 +811,7 @@ static int compile_doc(const struct wd_ynode *doc, const char *detkey, struct wd
     }
     s->ids = wd_xcalloc(det->n + 2, sizeof(*s->ids));
     for (uint32_t i = 0; i < det->n; i++) {
-        const struct wd_ynode *k = det->items[2 * i], *v = det->items[2 * i + 1];
+        const struct wd_ynode *k = det->items[2 * (size_t)i], *v = det->items[2 * (size_t)i + 1];
         if (k->kind != WD_Y_SCALAR) {
             wd_yerr_at(err, k, "sigma: a search identifier is a string");
             goto fail;
@@ -932,7 +932,7 @@ void wd_sigma_unref(struct wd_sigma *s)
 {
     if (!s || --s->refs)
         return;
-    for (uint32_t i = 0; i < s->nids; i++) {
+    for (uint32_t i = 0; s->ids && i < s->nids; i++) {
         struct sg_ident *id = &s->ids[i];
         for (uint32_t j = 0; j < id->nm; j++) {
             for (uint32_t k = 0; k < id->m[j].nf; k++) {

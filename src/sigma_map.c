@@ -167,7 +167,7 @@ const char *wd_sigma_map_field(const char *product, const char *category, const 
             strcmp(m->field, field) == 0)
             return m->path;
     }
-    snprintf(buf, buf_len, "details.%s", field);
+    (void)snprintf(buf, buf_len, "details.%s", field);
     return buf;
 }
 
@@ -227,7 +227,7 @@ const char *wd_sigma_map_product(const char *product)
         esc[n++] = *c;
     }
     esc[n] = '\0';
-    snprintf(buf, sizeof(buf), "- {'@tags': '%s'}\n- {'@category': '%s'}\n", esc, esc);
+    (void)snprintf(buf, sizeof(buf), "- {'@tags': '%s'}\n- {'@category': '%s'}\n", esc, esc);
     for (size_t i = 0; i < ntagconds; i++)
         if (strcmp(tagconds[i], buf) == 0)
             return tagconds[i];
@@ -290,7 +290,7 @@ static char *opt_str(const struct wd_ynode *m, const char *key)
 
 static int bad(char *err, size_t len, const char *path, const struct wd_ynode *n, const char *what)
 {
-    snprintf(err, len, "%s:%u:%u: %s", path, n ? n->line : 1, n ? n->col : 1, what);
+    (void)snprintf(err, len, "%s:%u:%u: %s", path, n ? n->line : 1, n ? n->col : 1, what);
     return WD_EINVAL;
 }
 
@@ -313,7 +313,8 @@ static int load_entries(const char *path, const struct wd_ynode *seq, bool field
                 return bad(err, err_len, path, e, "a fields entry needs a 'fields' map");
             }
             for (uint32_t k = 0; k < m->n; k++) {
-                const struct wd_ynode *a = m->items[2 * k], *b = m->items[2 * k + 1];
+                const struct wd_ynode *a = m->items[2 * (size_t)k],
+                                      *b = m->items[2 * (size_t)k + 1];
                 if (a->kind != WD_Y_SCALAR || b->kind != WD_Y_SCALAR) {
                     free(p), free(c), free(s);
                     return bad(err, err_len, path, a, "a field maps to one ward path");
@@ -343,7 +344,7 @@ int wd_sigma_map_load(const char *path, char *err, size_t err_len)
     char *text;
     size_t len;
     if (wd_read_file(path, 4u << 20, &text, &len) != WD_OK) {
-        snprintf(err, err_len, "%s: cannot read", path);
+        (void)snprintf(err, err_len, "%s: cannot read", path);
         return WD_EIO;
     }
     struct wd_arena a;
@@ -352,7 +353,7 @@ int wd_sigma_map_load(const char *path, char *err, size_t err_len)
     struct wd_yerr ye;
     int rc = wd_ytree_parse(text, len, &a, &root, &ye);
     if (rc) {
-        snprintf(err, err_len, "%s:%u:%u: %s", path, ye.line, ye.col, ye.msg);
+        (void)snprintf(err, err_len, "%s:%u:%u: %s", path, ye.line, ye.col, ye.msg);
         rc = WD_EINVAL;
     } else if (root && root->kind != WD_Y_MAP) {
         rc = bad(err, err_len, path, root, "expected a map with fields, logsources, placeholders");
@@ -366,7 +367,8 @@ int wd_sigma_map_load(const char *path, char *err, size_t err_len)
             if (n->kind != WD_Y_MAP)
                 rc = bad(err, err_len, path, n, "products: a map of product to condition");
             for (uint32_t i = 0; !rc && i < n->n; i++) {
-                const struct wd_ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
+                const struct wd_ynode *k = n->items[2 * (size_t)i],
+                                      *v = n->items[2 * (size_t)i + 1];
                 if (k->kind != WD_Y_SCALAR || v->kind != WD_Y_SCALAR) {
                     rc = bad(err, err_len, path, k, "a product maps to a condition (YAML text)");
                     break;
@@ -379,7 +381,8 @@ int wd_sigma_map_load(const char *path, char *err, size_t err_len)
             if (n->kind != WD_Y_MAP)
                 rc = bad(err, err_len, path, n, "placeholders: a map of name to list");
             for (uint32_t i = 0; !rc && i < n->n; i++) {
-                const struct wd_ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
+                const struct wd_ynode *k = n->items[2 * (size_t)i],
+                                      *v = n->items[2 * (size_t)i + 1];
                 if (k->kind != WD_Y_SCALAR || v->kind != WD_Y_SEQ) {
                     rc = bad(err, err_len, path, k, "a placeholder maps to a list of values");
                     break;

@@ -335,7 +335,7 @@ static bool time_part(const struct wd_qval *q, uint8_t part, double *out)
         *out = tm.tm_mday;
         break;
     case ST_WEEK:
-        *out = (tm.tm_yday + 7 - ((tm.tm_wday + 6) % 7)) / 7; /* ISO-like week of the year */
+        *out = (double)((tm.tm_yday + 7 - ((tm.tm_wday + 6) % 7)) / 7); /* week of the year */
         break;
     case ST_MONTH:
         *out = tm.tm_mon + 1;
@@ -385,9 +385,8 @@ static bool val_match(const struct sg_val *v, struct wd_sigma_ev *ev, const stru
         struct wd_qval r;
         uint32_t it = 0;
         while (next_value(ev, v->pat, v->len, v->ref_hash, &it, &r))
-            if (r.s.len == q->s.len && mem_eq(r.s.p, q->s.p, q->s.len, true) == true)
-                return true;
-            else if (!v->cased && r.s.len == q->s.len && strncasecmp(r.s.p, q->s.p, q->s.len) == 0)
+            if (r.s.len == q->s.len && (v->cased ? memcmp(r.s.p, q->s.p, q->s.len) == 0
+                                                 : strncasecmp(r.s.p, q->s.p, q->s.len) == 0))
                 return true;
         return false;
     }
