@@ -124,7 +124,7 @@ static bool val_lit(const struct sg_val *v, const char *field, struct lset *out)
         return false;
     size_t best = 0, bs = 0, start = 0;
     for (size_t i = 0; i <= v->len; i++) {
-        char c = i < v->len ? v->pat[i] : SG_STAR;
+        char c = i < v->len ? v->pat[i] : (char)SG_STAR;
         if (c == SG_STAR || c == SG_QMARK || c == SG_DASH) {
             size_t run = i - start;
             if (run > best && usable(v->pat + start, run, field == NULL)) {

@@ -161,8 +161,9 @@ static void b64(struct wd_buf *out, const unsigned char *p, size_t n)
             v |= p[i + 2];
         wd_buf_putc(out, t[(v >> 18) & 63]);
         wd_buf_putc(out, t[(v >> 12) & 63]);
-        wd_buf_putc(out, i + 1 < n ? t[(v >> 6) & 63] : '=');
-        wd_buf_putc(out, i + 2 < n ? t[v & 63] : '=');
+        const char pad = '=';
+        wd_buf_putc(out, i + 1 < n ? t[(v >> 6) & 63] : pad);
+        wd_buf_putc(out, i + 2 < n ? t[v & 63] : pad);
     }
 }
 

@@ -335,7 +335,8 @@ static bool time_part(const struct wd_qval *q, uint8_t part, double *out)
         *out = tm.tm_mday;
         break;
     case ST_WEEK:
-        *out = (double)((tm.tm_yday + 7 - ((tm.tm_wday + 6) % 7)) / 7); /* week of the year */
+        /* whole weeks of the year: NOLINTNEXTLINE(bugprone-integer-division) */
+        *out = (double)((tm.tm_yday + 7 - ((tm.tm_wday + 6) % 7)) / 7);
         break;
     case ST_MONTH:
         *out = tm.tm_mon + 1;
