@@ -4,7 +4,8 @@
  * correlations, filters): every problem must be one "fuzz.yml:LINE:COL: message" line;
  * every compiled predicate is evaluated over a few fixed events (an EVTX-JSON Windows
  * event normalized as ingest does, a Zeek-like and a syslog-like event), through the
- * engine too, and its prefilter literals are checked against what it matches.
+ * engine too, and its prefilter literals are checked against what it matches. Input that
+ * is a JSON object also goes through ingest's normalization (src/win_norm.c).
  */
 #include "fuzz.h"
 
@@ -63,8 +64,30 @@ static bool has_lit(const struct wd_qflat *f, const char *field, const char *lit
     return false;
 }
 
+/* Input that is a JSON object is also an event: ingest's normalization (Windows forms
+ * included) must accept or reject it without harm, and its result must serialize. */
+static void as_event(const uint8_t *data, size_t size)
+{
+    struct wd_arena ar;
+    wd_arena_init(&ar, 64 << 10, 16u << 20);
+    struct wd_jv *v, *ev;
+    struct wd_perr pe;
+    struct wd_norm_opts no = {.mozdefhostname = "fuzz", .now_us = 1764583200000000ll};
+    if (wd_json_parse((const char *)data, size, size, 0, &ar, &v, &pe) == WD_OK &&
+        wd_norm_event(&ar, &no, v, &ev, NULL) == WD_OK) {
+        struct wd_buf b;
+        wd_buf_init(&b, 0);
+        if (wd_jv_write(ev, &b) != WD_OK || !b.len || b.p[0] != '{')
+            abort();
+        wd_buf_fini(&b);
+    }
+    wd_arena_fini(&ar);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (size && data[0] == '{')
+        as_event(data, size);
     char *errs = NULL;
     size_t elen = 0;
     FILE *f = open_memstream(&errs, &elen);
