@@ -55,6 +55,7 @@ struct wd_config {
     int64_t tail_heartbeat_ms;
     /* detection (detect.c) */
     char *rules_path;
+    char *sigma_mappings; /* extra Sigma field/logsource/placeholder mappings (sigma_map.c) */
     bool rules_enabled;
     int64_t rules_lateness_s;
     int64_t rules_tick_ms;

@@ -134,6 +134,9 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"rules.path", WD_CFG_STRING, "rules", 0, 0, NULL, OFF(rules_path),
      "Rule file or directory (*.yaml, *.yml, recursively) loaded at start and on SIGHUP or "
      "POST /api/v1/rules/reload. Empty = no detection. A missing directory is a warning."},
+    {"sigma.mappings", WD_CFG_STRING, "", 0, 0, NULL, OFF(sigma_mappings),
+     "YAML file of Sigma mappings (fields, logsources, placeholders; docs/sigma.md) added to "
+     "the built-in ones, read with the rules. Empty = built-ins only."},
     {"rules.enabled", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(rules_enabled),
      "Run the detection engine on every acknowledged event."},
     {"rules.lateness_s", WD_CFG_INT, "60", 0, 86400, NULL, OFF(rules_lateness_s),

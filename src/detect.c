@@ -6,6 +6,7 @@
  * are durable and searchable; the journal records their creation for lookups by id.
  */
 #include "detect.h"
+#include "sigma.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -178,6 +179,18 @@ static int load(struct wd_detect *d, struct wd_buf *msg)
     memset(&set, 0, sizeof(set));
     if (!path[0])
         return WD_OK;
+    /* Sigma mappings are read before the rules that use them (sigma.mappings) */
+    wd_sigma_map_reset();
+    const char *smap = d->s->cfg.sigma_mappings;
+    if (smap && smap[0]) {
+        char merr[512];
+        if (wd_sigma_map_load(smap, merr, sizeof(merr)) != WD_OK) {
+            if (msg)
+                wd_buf_printf(msg, "%s\n", merr);
+            wd_log(WD_LOG_ERROR, "detect", "sigma.mappings: %s", merr);
+            return WD_EINVAL;
+        }
+    }
     char *text = NULL;
     size_t tlen = 0;
     FILE *errs = open_memstream(&text, &tlen);
@@ -186,6 +199,10 @@ static int load(struct wd_detect *d, struct wd_buf *msg)
     if (rc == WD_ENOENT) {
         wd_log(WD_LOG_WARN, "detect", "rules.path %s: not found; no rules loaded", path);
         rc = WD_OK;
+    } else if (set.errors && set.errors == set.sigma_unsupported) {
+        /* valid Sigma ward cannot honour: the others load; each is logged with its reason */
+        wd_log(WD_LOG_WARN, "detect", "%u Sigma rules under %s are unsupported (not loaded):\n%s",
+               set.sigma_unsupported, path, text);
     } else if (set.errors) {
         if (msg)
             wd_buf_append(msg, text, tlen);

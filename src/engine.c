@@ -196,6 +196,7 @@ struct wd_engine *wd_engine_new(const struct wd_engine_opts *o)
         e->o.max_bytes = DEFAULT_BYTES;
     pthread_mutex_init(&e->mu, NULL);
     wd_qflat_init(&e->flat);
+    wd_sigma_ev_init(&e->sev);
     wd_arena_init(&e->arena, 64 << 10, 64u << 20);
     wd_buf_init(&e->out, 0);
     return e;
@@ -212,6 +213,7 @@ void wd_engine_free(struct wd_engine *e)
     wd_pre_scratch_free(e->scratch);
     free(e->bits);
     wd_qflat_fini(&e->flat);
+    wd_sigma_ev_fini(&e->sev);
     wd_arena_fini(&e->arena);
     wd_buf_fini(&e->out);
     pthread_mutex_destroy(&e->mu);
@@ -250,6 +252,9 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
     for (uint32_t i = 0; i < n; i++) {
         const struct wd_rule *r = set->rules[i];
         pr[i].must = r->query->root;
+        if (r->sigma) /* Sigma: the predicate's literals replace the query's ("*") */
+            pr[i].lits_set =
+                wd_sigma_literals(r->sigma, &pr[i].lits, &pr[i].lit_fields, &pr[i].nlits);
         if (r->nsteps) {
             steps[i] = wd_xcalloc(r->nsteps, sizeof(const struct wd_qnode *));
             for (uint32_t k = 0; k < r->nsteps; k++)
@@ -359,11 +364,20 @@ static bool in_window(const struct wd_engine *e, const struct wd_rule *r, const 
 
 /* The group value: the group_by fields' texts joined by ", "; false when one is absent
  * (MozDef added an Exists clause on the aggregation field). */
-static bool group_key(const struct wd_rule *r, const struct wd_jv *ev, struct wd_buf *b)
+static bool group_key(struct wd_engine *e, const struct wd_rule *r, const struct wd_jv *ev,
+                      struct wd_buf *b)
 {
     b->len = 0;
+    /* Sigma aliases: the key fields of the first base rule the event satisfies */
+    uint32_t alias = UINT32_MAX;
+    for (uint32_t j = 0; r->group_alias && j < r->nalias && alias == UINT32_MAX; j++)
+        if (wd_sigma_match(r->alias_pred[j], &e->sev))
+            alias = j;
     for (uint32_t i = 0; i < r->ngroup_by; i++) {
-        const struct wd_jv *v = wd_jv_path(ev, r->group_by[i]);
+        const char *path = alias != UINT32_MAX && r->group_alias[i][alias]
+                               ? r->group_alias[i][alias]
+                               : r->group_by[i];
+        const struct wd_jv *v = wd_jv_path(ev, path);
         if (!v || v->type == WD_JV_NULL)
             return false;
         if (i && wd_buf_append(b, ", ", 2) != WD_OK)
@@ -374,11 +388,18 @@ static bool group_key(const struct wd_rule *r, const struct wd_jv *ev, struct wd
     return wd_buf_putc(b, '\0') == WD_OK && (b->len--, true);
 }
 
+/* A sequence step: its query and, for a Sigma correlation step, the base predicate. */
+static bool step_match(struct wd_engine *e, const struct wd_rule_step *st)
+{
+    return wd_qnode_match_flat(st->query->root, &e->flat) &&
+           (!st->sigma || wd_sigma_match(st->sigma, &e->sev));
+}
+
 static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *ev, struct gev *x,
                      struct wd_buf *key)
 {
     const struct wd_rule *r = s->rule;
-    bool have_key = group_key(r, ev, key);
+    bool have_key = group_key(e, r, ev, key);
     if (r->ngroup_by && !have_key)
         return;
     const char *k = key->p ? key->p : "";
@@ -428,8 +449,27 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
             wd_group_clear(g);
             g->step = g->step_count = 0;
         }
+        if (r->unordered) {
+            /* Sigma temporal: step_count is the bitmask of steps seen; an event may
+             * satisfy several */
+            uint32_t all = r->nsteps >= 32 ? UINT32_MAX : (1u << r->nsteps) - 1,
+                     before = g->step_count;
+            for (uint32_t k2 = 0; k2 < r->nsteps && k2 < 32; k2++)
+                if (step_match(e, &r->steps[k2]))
+                    g->step_count |= 1u << k2;
+            if (g->step_count == before)
+                break; /* no step not seen before: not kept */
+            if (!g->n)
+                g->seq_start = x->wts;
+            wd_group_push(e, g, x, r->samples);
+            if (g->step_count == all) {
+                g->step = r->nsteps;
+                wd_rstate_fire_later(s, g);
+            }
+            break;
+        }
         uint32_t at = g->step;
-        if (wd_qnode_match_flat(r->steps[at].query->root, &e->flat)) {
+        if (step_match(e, &r->steps[at])) {
             if (!g->n)
                 g->seq_start = x->wts;
             wd_group_push(e, g, x, r->samples);
@@ -441,7 +481,7 @@ static void on_match(struct wd_engine *e, struct rstate *s, const struct wd_jv *
             }
         } else {
             for (uint32_t k2 = 0; k2 < at; k2++)
-                if (wd_qnode_match_flat(r->steps[k2].query->root, &e->flat)) {
+                if (step_match(e, &r->steps[k2])) {
                     wd_group_push(e, g, x, r->samples); /* more of an earlier step: context */
                     break;
                 }
@@ -509,6 +549,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
         pthread_mutex_unlock(&e->mu);
         return WD_OK;
     }
+    wd_sigma_ev_reset(&e->sev, &e->flat);
     struct gev x = {.id = id, .json = (char *)json, .len = (uint32_t)len};
     x.utc = jv_time(ev, "utctimestamp");
     x.recv = jv_time(ev, "receivedtimestamp");
@@ -523,6 +564,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
             struct rstate *s = &e->rs[i];
             const struct wd_rule *r = s->rule;
             if (!r->enabled || !wd_qnode_match_flat(r->query->root, &e->flat) ||
+                (r->sigma && !wd_sigma_match(r->sigma, &e->sev)) || /* Sigma predicate */
                 (r->older_than_us && !(x.utc != INT64_MIN && x.utc < now_us - r->older_than_us)) ||
                 (r->nperiods && in_expected_period(r, x.utc, now_us)))
                 continue;
@@ -531,7 +573,7 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
                     continue;
             } else if (!in_window(e, r, &x)) {
                 /* absence with seen_groups: an older event still makes its group known */
-                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(r, ev, &key))
+                if (r->kind == WD_RULE_ABSENCE && r->seen_groups && group_key(e, r, ev, &key))
                     group_get(e, s, key.p ? key.p : "", key.len, true);
                 s->st.late++;
                 continue;

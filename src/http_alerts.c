@@ -255,6 +255,17 @@ static void list_rules(struct wd_http_req *q, struct wd_http_resp *r)
         wd_jv_write_str(ru->severity, strlen(ru->severity), &r->body);
         wd_buf_printf(&r->body, ",\"category\":");
         wd_jv_write_str(ru->category, strlen(ru->category), &r->body);
+        if (ru->sigma_id || ru->sigma_status) { /* Sigma rules: the document's id and status */
+            const char *ss = ru->sigma_status ? ru->sigma_status : "";
+            wd_buf_printf(&r->body, ",\"sigma\":{\"id\":");
+            if (ru->sigma_id)
+                wd_jv_write_str(ru->sigma_id, strlen(ru->sigma_id), &r->body);
+            else
+                wd_buf_printf(&r->body, "null");
+            wd_buf_printf(&r->body, ",\"status\":");
+            wd_jv_write_str(ss, strlen(ss), &r->body);
+            wd_buf_printf(&r->body, "}");
+        }
         wd_buf_printf(&r->body,
                       ",\"matches\":%llu,\"alerts\":%llu,\"suppressed\":%llu,\"errors\":%llu,"
                       "\"late\":%llu,\"groups\":%llu,\"last_alert\":",

@@ -592,3 +592,30 @@ int wd_jv_text(const struct wd_jv *v, struct wd_buf *out)
     terminate(out);
     return rc;
 }
+
+size_t wd_json_object_span(const char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    if (i == len || p[i] != '{')
+        return 0;
+    int depth = 0;
+    bool str = false;
+    for (; i < len; i++) {
+        char c = p[i];
+        if (str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                str = false;
+        } else if (c == '"') {
+            str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}

@@ -100,6 +100,10 @@ int wd_jv_fmt_double(double d, char *out, size_t out_len);
  * (WD_ELIMIT, WD_ENOMEM) `out` keeps its previous length. `out` stays NUL-terminated.
  */
 int wd_jv_write(const struct wd_jv *v, struct wd_buf *out);
+/* Length of the JSON object starting at p after blanks (brackets balanced outside
+ * strings; not validated), or 0 when p does not start one or it is cut short. Splits
+ * concatenated pretty-printed objects (`ward rules test`, the Sigma regression data). */
+size_t wd_json_object_span(const char *p, size_t len);
 /* Appends a JSON string literal with escaping; invalid UTF-8 bytes become U+FFFD. */
 int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out);
 

@@ -12,6 +12,7 @@
  *   stack buffer and classified by length and bytes into a bit set of a.2 rules.
  */
 #include "norm.h"
+#include "win_norm.h"
 
 #include <math.h>
 #include <time.h>
@@ -1321,6 +1322,18 @@ int wd_norm_event(struct wd_arena *a, const struct wd_norm_opts *o, const struct
     } else if (in->type != WD_JV_OBJ) {
         return reject(st, "event is not a JSON object");
     }
+
+    /* Windows event JSON (EVTX rendering, Winlogbeat) first becomes a MozDef-form
+     * object (win_norm.c), then takes the usual mapping. */
+    bool win_oom = false;
+    const struct wd_jv *win = wd_win_norm(a, in, &win_oom);
+    if (win_oom) {
+        if (st)
+            st->msg = "out of memory (arena cap reached)";
+        return WD_ENOMEM;
+    }
+    if (win)
+        in = win;
 
     struct nctx c = {.a = a, .o = o};
     c.ev = node(&c, WD_JV_OBJ);

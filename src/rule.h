@@ -17,6 +17,7 @@
 
 struct wd_query;
 struct wd_tmpl;
+struct wd_sigma;
 
 enum wd_rule_kind {
     WD_RULE_MATCH,     /* every matching event is an alert */
@@ -31,7 +32,8 @@ enum wd_rule_kind {
 struct wd_rule_step {
     char *query_text;
     struct wd_query *query;
-    uint32_t count; /* events this step needs (default 1) */
+    uint32_t count;         /* events this step needs (default 1) */
+    struct wd_sigma *sigma; /* Sigma correlation: the base rule's predicate (ref held) */
 };
 
 /* A SumStats reducer: calculation plus its parameters (sumstats.h). */
@@ -66,6 +68,10 @@ struct wd_rule {
     /* matching */
     char *query_text; /* query AND each filter, as one query text */
     struct wd_query *query;
+    /* Sigma rules (origin "sigma", sigma.h): the compiled predicate, evaluated by the
+     * engine after `query` (which is then "*"); a reference is held. NULL otherwise. */
+    struct wd_sigma *sigma;
+    char *sigma_id, *sigma_name, *sigma_status; /* the Sigma document's id, name, status */
 
     /* decision */
     uint8_t kind;          /* enum wd_rule_kind */
@@ -77,6 +83,12 @@ struct wd_rule {
     uint32_t nperiods;
     char **group_by; /* threshold/absence/sequence/sumstats key fields */
     uint32_t ngroup_by;
+    /* Sigma correlation aliases: the event's key field i is group_alias[i][j] (NULL =
+     * group_by[i]) where j is the first of the nalias base predicates alias_pred[] it
+     * satisfies (references held). NULL when the rule has no aliases. */
+    char ***group_alias;
+    struct wd_sigma **alias_pred;
+    uint32_t nalias;
     uint64_t threshold; /* THRESHOLD: minimum count (or distinct count) */
     char *distinct;     /* THRESHOLD: count distinct values of this field instead */
     char **groups;      /* ABSENCE: expected group values */
@@ -84,6 +96,8 @@ struct wd_rule {
     bool seen_groups;           /* ABSENCE: also every group seen before */
     struct wd_rule_step *steps; /* SEQUENCE */
     uint32_t nsteps;
+    bool unordered; /* SEQUENCE: every step at least once, in any order (Sigma temporal;
+                       at most 32 steps of count 1) */
     /* SUMSTATS */
     int64_t epoch_us;
     char *observe;  /* field whose value is the observation; NULL = count 1 */
@@ -121,8 +135,11 @@ struct wd_rule {
 struct wd_ruleset {
     struct wd_rule **rules;
     uint32_t n, cap;
-    uint32_t errors; /* problems reported while loading */
-    uint32_t files;  /* files read */
+    uint32_t errors;            /* problems reported while loading */
+    uint32_t files;             /* files read */
+    uint32_t sigma_docs;        /* Sigma rule, correlation and filter documents seen */
+    uint32_t sigma_unsupported; /* ... refused as valid Sigma ward cannot honour */
+    uint32_t sigma_filters;     /* ... meta-filters applied to loaded rules */
 };
 
 /*

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "query.h"
+#include "rule_sigma.h"
+#include "sigma.h"
 #include "sumstats.h"
 #include "tmpl.h"
 #include "ytree.h"
@@ -710,17 +712,44 @@ int wd_ruleset_load_text(struct wd_ruleset *set, const char *file, const char *t
         l.r->line = docs[i]->line;
         l.r->col = docs[i]->col;
         memset(&l.err, 0, sizeof(l.err));
-        if (load_doc(&l, docs[i]) != WD_OK) {
+        /* Sigma documents (rules, correlations, meta-filters) go to rule_sigma.c; an
+         * "unsupported: reason" error is counted apart for `ward rules check`. */
+        bool sigma = wd_rule_is_sigma(docs[i]), added = true;
+        if (sigma)
+            set->sigma_docs++;
+        if (sigma ? wd_rule_sigma_load(set, docs[i], l.r, &added, &l.err) != WD_OK
+                  : load_doc(&l, docs[i]) != WD_OK) {
+            if (sigma && strncmp(l.err.msg, "unsupported: ", 13) == 0)
+                set->sigma_unsupported++;
             report(set, errs, file, &l.err);
             wd_rule_free(l.r);
             continue;
         }
+        if (!added) {
+            set->sigma_filters++;
+            wd_rule_free(l.r);
+            continue;
+        }
+        /* Sigma titles are not unique: a repeated one gets the document's id appended */
+        for (uint32_t j = 0; sigma && l.r->sigma_id && j < set->n; j++)
+            if (strcmp(set->rules[j]->name, l.r->name) == 0) {
+                char *nm = wd_xcalloc(1, strlen(l.r->name) + strlen(l.r->sigma_id) + 4);
+                snprintf(nm, strlen(l.r->name) + strlen(l.r->sigma_id) + 4, "%s [%s]", l.r->name,
+                         l.r->sigma_id);
+                free(l.r->name);
+                l.r->name = nm;
+                break;
+            }
         for (uint32_t j = 0; j < set->n; j++)
             if (strcmp(set->rules[j]->name, l.r->name) == 0) {
                 char m[300];
                 snprintf(m, sizeof(m), "duplicate rule name '%.100s' (first in %.150s)", l.r->name,
                          set->rules[j]->file);
-                wd_yerr_at(&l.err, wd_ynode_get(docs[i], "name"), "%s", m);
+                wd_yerr_at(&l.err,
+                           wd_ynode_get(docs[i], sigma ? "title" : "name")
+                               ? wd_ynode_get(docs[i], sigma ? "title" : "name")
+                               : docs[i],
+                           "%s", m);
                 report(set, errs, file, &l.err);
                 WD_FREE(l.r->name);
                 break;
@@ -837,7 +866,21 @@ void wd_rule_free(struct wd_rule *r)
     for (uint32_t i = 0; i < r->ntags; i++)
         free(r->tags[i]);
     free(r->tags);
+    for (uint32_t i = 0; r->group_alias && i < r->ngroup_by; i++) {
+        for (uint32_t j = 0; j < r->nalias; j++)
+            free(r->group_alias[i][j]);
+        free(r->group_alias[i]);
+    }
+    free(r->group_alias);
+    for (uint32_t j = 0; j < r->nalias; j++)
+        wd_sigma_unref(r->alias_pred[j]);
+    free(r->alias_pred);
+    free(r->sigma_id);
+    free(r->sigma_name);
+    free(r->sigma_status);
+    wd_sigma_unref(r->sigma);
     for (uint32_t i = 0; i < r->nsteps; i++) {
+        wd_sigma_unref(r->steps[i].sigma);
         free(r->steps[i].query_text);
         wd_query_free(r->steps[i].query);
     }

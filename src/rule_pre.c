@@ -26,6 +26,7 @@ struct lit {
     char *text; /* a literal, lower-cased; or (re) a PCRE pattern */
     uint32_t rule;
     bool re;
+    bool ci; /* field (lower-cased) compared case-insensitively (Sigma literals) */
 };
 
 struct litvec {
@@ -39,6 +40,7 @@ struct fdb {
     size_t field_len;
     uint64_t hash;
     bool ip; /* an address field: values are scanned in canonical form */
+    bool ci; /* field matched case-insensitively; hash is of the lower-cased path */
     hs_database_t *db;
     uint32_t npat;
     uint32_t *rule_off; /* npat + 1 offsets into rule_ids */
@@ -54,11 +56,14 @@ struct wd_pre {
     struct fdb *any; /* bare-term database, or NULL */
     uint32_t *slot;  /* hash table over f: index + 1, 0 = empty */
     uint32_t nslots;
+    uint32_t *ci_slot; /* the same over the case-insensitive fields (Sigma), or NULL */
+    uint32_t nci_slots;
     uint32_t npatterns;
 };
 
 struct wd_pre_scratch {
     hs_scratch_t *hs;
+    struct wd_buf low; /* a path lower-cased (case-insensitive field lookup) */
     struct wd_buf all; /* every string value, NUL-separated, for the bare-term database */
 };
 
@@ -72,7 +77,7 @@ static void lv_push(struct litvec *lv, const char *field, size_t flen, const cha
     for (size_t i = 0; i < len; i++)
         if (t[i] >= 'A' && t[i] <= 'Z')
             t[i] = (char)(t[i] - 'A' + 'a');
-    lv->v[lv->n++] = (struct lit){field, flen, t, 0, false};
+    lv->v[lv->n++] = (struct lit){field, flen, t, 0, false, false};
 }
 
 static void lv_push_re(struct litvec *lv, const char *field, size_t flen, const char *pat)
@@ -470,6 +475,8 @@ static int cmp_lit(const void *a, const void *b)
     const struct lit *x = a, *y = b;
     if (!x->field != !y->field)
         return x->field ? 1 : -1; /* "any" first */
+    if (x->field && x->ci != y->ci)
+        return x->ci ? 1 : -1;
     if (x->field) {
         size_t m = WD_MIN(x->field_len, y->field_len);
         int c = memcmp(x->field, y->field, m);
@@ -488,6 +495,8 @@ static bool same_field(const struct lit *a, const struct lit *b)
 {
     if (!a->field || !b->field)
         return !a->field && !b->field;
+    if (a->ci != b->ci)
+        return false;
     return a->field_len == b->field_len && memcmp(a->field, b->field, a->field_len) == 0;
 }
 
@@ -560,8 +569,18 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
     struct litvec all = {0};
     for (uint32_t i = 0; i < n; i++) {
         size_t mark = all.n;
-        bool ok = node_req(rules[i].must, &all);
-        if (!ok && rules[i].nany) {
+        bool ok;
+        if (rules[i].lits_set) { /* Sigma: the loader's literals, in any field */
+            for (uint32_t k = 0; k < rules[i].nlits; k++) {
+                const char *fl = rules[i].lit_fields ? rules[i].lit_fields[k] : NULL;
+                lv_push(&all, fl, fl ? strlen(fl) : 0, rules[i].lits[k], strlen(rules[i].lits[k]));
+                all.v[all.n - 1].ci = fl != NULL;
+            }
+            ok = true;
+        } else {
+            ok = node_req(rules[i].must, &all);
+        }
+        if (!ok && rules[i].nany && !rules[i].lits_set) {
             ok = any_req((struct wd_qnode *const *)rules[i].any, rules[i].nany, &all);
         }
         if (!ok) {
@@ -584,7 +603,8 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
                 f->field = wd_xstrndup(all.v[i].field, all.v[i].field_len);
                 f->field_len = all.v[i].field_len;
                 f->hash = wd_hash64(f->field, f->field_len, 3); /* as wd_qflat's path_hash */
-                f->ip = wd_qfield_type(f->field, f->field_len) == WD_FT_IP;
+                f->ci = all.v[i].ci; /* lower-cased already: the hash of the folded path */
+                f->ip = !f->ci && wd_qfield_type(f->field, f->field_len) == WD_FT_IP;
             }
             rc = build_fdb(f, all.v + i, j - i, err, err_len);
             p->npatterns += f->npat;
@@ -598,15 +618,25 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
     while (p->nslots < p->nf * 2)
         p->nslots *= 2;
     p->slot = wd_xcalloc(p->nslots, sizeof(*p->slot));
+    p->nci_slots = 16;
+    while (p->nci_slots < p->nf * 2)
+        p->nci_slots *= 2;
     for (uint32_t i = 0; i < p->nf; i++) {
         if (!p->f[i].field) {
             p->any = &p->f[i];
             continue;
         }
-        uint32_t s = (uint32_t)p->f[i].hash & (p->nslots - 1);
-        while (p->slot[s])
-            s = (s + 1) & (p->nslots - 1);
-        p->slot[s] = i + 1;
+        uint32_t *tab = p->slot, ns = p->nslots;
+        if (p->f[i].ci) {
+            if (!p->ci_slot)
+                p->ci_slot = wd_xcalloc(p->nci_slots, sizeof(*p->ci_slot));
+            tab = p->ci_slot;
+            ns = p->nci_slots;
+        }
+        uint32_t s = (uint32_t)p->f[i].hash & (ns - 1);
+        while (tab[s])
+            s = (s + 1) & (ns - 1);
+        tab[s] = i + 1;
     }
     if (rc) {
         wd_pre_free(p);
@@ -629,6 +659,7 @@ void wd_pre_free(struct wd_pre *p)
     }
     free(p->f);
     free(p->slot);
+    free(p->ci_slot);
     free(p->always);
     free(p);
 }
@@ -637,6 +668,7 @@ int wd_pre_scratch_new(const struct wd_pre *p, struct wd_pre_scratch **out)
 {
     struct wd_pre_scratch *s = wd_xcalloc(1, sizeof(*s));
     wd_buf_init(&s->all, 0);
+    wd_buf_init(&s->low, 0);
     for (uint32_t i = 0; i < p->nf; i++)
         if (p->f[i].db && hs_alloc_scratch(p->f[i].db, &s->hs) != HS_SUCCESS) {
             wd_pre_scratch_free(s);
@@ -653,6 +685,7 @@ void wd_pre_scratch_free(struct wd_pre_scratch *s)
     if (s->hs)
         hs_free_scratch(s->hs);
     wd_buf_fini(&s->all);
+    wd_buf_fini(&s->low);
     free(s);
 }
 
@@ -673,16 +706,43 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
-static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path, uint64_t h)
+static const struct fdb *lookup_in(const struct wd_pre *p, const uint32_t *tab, uint32_t ns,
+                                   struct wd_str path, uint64_t h)
 {
-    for (uint32_t s = (uint32_t)h & (p->nslots - 1);; s = (s + 1) & (p->nslots - 1)) {
-        uint32_t i = p->slot[s];
+    for (uint32_t s = (uint32_t)h & (ns - 1);; s = (s + 1) & (ns - 1)) {
+        uint32_t i = tab[s];
         if (!i)
             return NULL;
         const struct fdb *f = &p->f[i - 1];
         if (f->hash == h && f->field_len == path.len && memcmp(f->field, path.p, path.len) == 0)
             return f;
     }
+}
+
+static const struct fdb *lookup(const struct wd_pre *p, struct wd_str path, uint64_t h)
+{
+    return lookup_in(p, p->slot, p->nslots, path, h);
+}
+
+/* The case-insensitive (Sigma) database of a path, or NULL. */
+static const struct fdb *lookup_ci(const struct wd_pre *p, struct wd_pre_scratch *s,
+                                   struct wd_str path, uint64_t h, bool *oom)
+{
+    size_t up = 0;
+    while (up < path.len && !(path.p[up] >= 'A' && path.p[up] <= 'Z'))
+        up++;
+    if (up == path.len) /* already lower case: the path and its hash as they are */
+        return lookup_in(p, p->ci_slot, p->nci_slots, path, h);
+    s->low.len = 0;
+    if (wd_buf_append(&s->low, path.p, path.len) != WD_OK) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < path.len; i++)
+        if (s->low.p[i] >= 'A' && s->low.p[i] <= 'Z')
+            s->low.p[i] = (char)(s->low.p[i] + 32);
+    struct wd_str lp = {s->low.p, path.len};
+    return lookup_in(p, p->ci_slot, p->nci_slots, lp, wd_hash64(lp.p, lp.len, 3));
 }
 
 static void scan(const struct fdb *f, struct wd_pre_scratch *s, struct wd_str v, uint64_t *bits)
@@ -712,6 +772,15 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
                     scan(f, s, v.s, bits);
             } else if (f) {
                 scan(f, s, v.s, bits);
+            }
+            if (p->ci_slot) { /* Sigma fields: every value's text, numbers included */
+                bool oom = false;
+                const struct fdb *cf = lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
+                if (cf)
+                    scan(cf, s, v.s, bits);
+                else if (oom)
+                    for (uint32_t r = 0; r < p->nrules; r++) /* no memory: every rule */
+                        set_bit(bits, r);
             }
             /* bare-term literals are words: a NUL between values cannot be inside a match */
             if (p->any && v.type == WD_QV_STR &&

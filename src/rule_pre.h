@@ -28,6 +28,17 @@ struct wd_pre_rule {
     const struct wd_qnode *must;
     const struct wd_qnode *const *any; /* sequence steps */
     uint32_t nany;
+    /* Sigma rules: the necessary literals their loader computed (sigma.h), each searched
+     * ASCII case-insensitively in the values of lit_fields[i] (a lower-cased path matched
+     * case-insensitively against the event's paths; NULL = every string value); when
+     * `lits_set`, they
+     * are used instead of those of `must` (whose query is then "*"): an event is a
+     * candidate only if some value contains one of them. lits_set with nlits == 0: the
+     * rule matches nothing. lits_set false: derived from the trees as usual. */
+    bool lits_set;
+    const char *const *lits;
+    const char *const *lit_fields;
+    uint32_t nlits;
 };
 
 /* Builds the prefilter for n rules (index = rule number). */

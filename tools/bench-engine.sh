@@ -5,13 +5,18 @@
 #  2. alert latency end to end: `ward serve` with the shipped rules plus synthetic ones
 #     (100 in all), a background load of generator events, and probe events whose alert
 #     is timed from the HTTP acknowledgement to its arrival on the alert stream.
-# Environment: BUILD, BENCH_ENGINE_EVENTS (default 500000), BENCH_PROBES (300),
+# Environment: BUILD, BENCH_ENGINE_EVENTS (default 500000), BENCH_SIGMA_EVENTS (400000),
+# BENCH_PROBES (300),
 # BENCH_BG_EPS (background events/s, 20000).
 set -eu
 . tools/bench/lib.sh # ward_start
 BUILD=${BUILD:-build}
 WARD=$PWD/$BUILD/ward
 "$BUILD/bench/bench_engine" "${BENCH_ENGINE_EVENTS:-500000}"
+#  3. bench_sigma: the whole SigmaHQ corpus (../shared/testdata/sigma, or SIGMA_DIR) over
+#     Windows, Linux and Zeek events, against brute force (tests/bench/bench_sigma.c).
+echo
+"$BUILD/bench/bench_sigma" "${BENCH_SIGMA_EVENTS:-400000}"
 
 tmp=$(mktemp -d)
 pid=""

@@ -5,7 +5,8 @@
 # their ratio. Environment: BUILD, BENCH_EVENTS (default 1000000), BENCH_CONNS (8).
 # Then the store and search benchmark against ClickHouse, SQLite FTS5 and DuckDB
 # (tools/bench-store.sh; BENCH_STORE=0 skips it, BENCH_STORE_EVENTS sizes it), after the
-# detection benchmarks (tools/bench-engine.sh; BENCH_ENGINE=0 skips them).
+# detection benchmarks (tools/bench-engine.sh, with the Sigma corpus benchmark;
+# BENCH_ENGINE=0 skips them).
 set -eu
 BUILD=${BUILD:-build}
 N=${BENCH_EVENTS:-1000000}

@@ -592,7 +592,7 @@ static void t_prefilter_superset(void)
         struct wd_perr pe;
         texts[i] = strndup(b.p, b.len); /* the query may keep views into its text */
         FAIL_UNLESS(wd_query_parse(texts[i], b.len, &q[i], &pe) == WD_OK);
-        pr[i] = (struct wd_pre_rule){q[i]->root, NULL, 0};
+        pr[i] = (struct wd_pre_rule){.must = q[i]->root};
     }
     struct wd_pre *p;
     struct wd_pre_scratch *s;
