@@ -32,6 +32,18 @@ static const struct fmap builtin_fields[] = {
     {NULL, "firewall", NULL, "dst_ip", "details.destinationipaddress"},
     {NULL, "firewall", NULL, "dst_port", "details.destinationport"},
     {NULL, "firewall", NULL, "src_port", "details.sourceport"},
+    /* proxy logs as MozDef's squid normalization stores them (spec c.6) */
+    {NULL, "proxy", NULL, "c-ip", "details.sourceipaddress"},
+    {NULL, "proxy", NULL, "cs-host", "details.host"},
+    {NULL, "proxy", NULL, "r-dns", "details.host"},
+    {NULL, "proxy", NULL, "c-uri", "details.destination"},
+    {NULL, "proxy", NULL, "cs-method", "details.method"},
+    {NULL, "proxy", NULL, "sc-status", "details.status"},
+    {NULL, "proxy", NULL, "cs-bytes", "details.requestsize"},
+    {NULL, "proxy", NULL, "sc-bytes", "details.responsesize"},
+    {NULL, "proxy", NULL, "dst_ip", "details.destinationipaddress"},
+    {NULL, "proxy", NULL, "dst_port", "details.destinationport"},
+    {NULL, "proxy", NULL, "c-useragent", "details.useragent"},
 };
 
 struct lmap {

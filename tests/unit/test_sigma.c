@@ -451,6 +451,16 @@ static void t_logsource_mapping(void)
                   "{\"sourceipaddress\": \"10.2.3.4\"}}"));
     FAIL_IF(m("{\"category\": \"bro\", \"source\": \"conn\", \"details\": "
               "{\"sourceipaddress\": \"10.2.3.4\"}}"));
+    /* proxy: Sigma's field names are the squid fields MozDef's normalization writes */
+    wd_sigma_unref(cur);
+    cur = compile_ls("    category: proxy", "  sel:\n    cs-host|endswith: '.pastebin.com'\n"
+                                            "    cs-method: CONNECT\n    c-ip|cidr: 10.0.0.0/8\n"
+                                            "  condition: sel");
+    FAIL_UNLESS(cur != NULL);
+    FAIL_UNLESS(m("{\"category\": \"proxy\", \"details\": {\"host\": \"x.pastebin.com\", "
+                  "\"method\": \"CONNECT\", \"sourceipaddress\": \"10.1.1.1\"}}"));
+    FAIL_IF(m("{\"category\": \"proxy\", \"details\": {\"host\": \"x.pastebin.com\", "
+              "\"method\": \"GET\", \"sourceipaddress\": \"10.1.1.1\"}}"));
 }
 
 /* The logsource result is memoized per event: one context over several events. */
