@@ -95,18 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wd_ruleset_load_text(&set, "fuzz.yml", (const char *)data, size, f) != WD_OK)
         abort();
     fclose(f);
-    unsigned lines = 0;
-    for (char *p = errs; p && *p;) {
-        unsigned l, c;
-        int n = 0;
-        if (sscanf(p, "fuzz.yml:%u:%u: %n", &l, &c, &n) != 2 || n == 0 || !l || !c)
-            abort();
-        char *nl = strchr(p, '\n');
-        if (!nl)
-            abort();
-        lines++;
-        p = nl + 1;
-    }
+    unsigned lines = wd_fuzz_error_lines(errs, "fuzz.yml");
     if (lines != set.errors || set.sigma_unsupported > set.errors)
         abort();
     free(errs);
