@@ -6,9 +6,10 @@
 #   make bench BENCH_STORE=0           ingest benchmark only (no store/search peers)
 #   make bench BENCH_STORE_EVENTS=N    store benchmark size (default 10000000)
 
-PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8
+PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8 luajit
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
-             libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev
+             libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev \
+             libluajit2-5.1-dev
 BENCH_DEB := rsyslog curl openssl clickhouse-server clickhouse-client
 
 CC      ?= cc

@@ -72,6 +72,12 @@ struct wd_config {
     int64_t zeek_poll_interval_ms;
     int64_t zeek_batch_events;
     int64_t lists_reload_interval_ms;
+    /* Lua plugins (plug.c) */
+    char *plugins_dir;
+    int64_t plugins_max_instructions;
+    int64_t plugins_max_memory_bytes;
+    int plugins_on_error; /* 0 keep, 1 drop */
+    int64_t plugins_max_failures;
 };
 
 /* MozDef severities, least severe first (alerts.webhook_min_severity). */

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "norm.h"
+#include "plug.h"
 #include "server.h"
 #include "detect.h"
 #include "store.h"
@@ -69,11 +70,25 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
                   wd_jv_str(&b->arena, meta->custom_app, strlen(meta->custom_app)));
         wd_jv_set(v, WD_STR("customendpoint"), wd_jv_bool(&b->arena, true));
     }
+    struct wd_plugins *pl = s->plugins;
+    o.defer_defaults = pl != NULL; /* plugins run between key mapping and a.4 */
     struct wd_jv *ev = NULL;
     int rc = wd_norm_event(&b->arena, &o, v, &ev, &st);
     if (rc) {
         snprintf(why, why_len, "%s", st.msg ? st.msg : wd_strerror(rc));
         return rc;
+    }
+    if (pl) {
+        struct wd_plug_result pr;
+        rc = wd_plugins_run(pl, &b->arena, &ev, &pr);
+        if (rc == WD_OK && pr.dropped)
+            return WD_OK; /* counted per plugin (ward_plugin_drops_total) */
+        if (rc == WD_OK)
+            rc = wd_norm_defaults(&b->arena, &o, ev);
+        if (rc) {
+            snprintf(why, why_len, "plugins: %s", wd_strerror(rc));
+            return rc;
+        }
     }
     if (meta->dataset.len)
         wd_jv_set(ev, WD_STR("dataset"), wd_jv_str(&b->arena, meta->dataset.p, meta->dataset.len));

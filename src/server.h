@@ -19,6 +19,7 @@ struct wd_store;
 struct wd_tail;
 struct wd_detect;
 struct wd_zeek_srv;
+struct wd_plugins;
 
 struct wd_server {
     struct wd_config cfg;
@@ -37,6 +38,7 @@ struct wd_server {
     struct wd_tail *alert_tail;    /* alert stream hub (GET /api/v1/alerts/stream) */
     struct wd_detect *detect;      /* detection engine thread; NULL when rules are off */
     struct wd_zeek_srv *zeek;      /* filters, lists, lag, zeek.dir input (zeek_srv.h) */
+    struct wd_plugins *plugins;    /* Lua plugins (plug.h); NULL when plugins.dir is empty */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
