@@ -1,6 +1,18 @@
 -- sshd_find_ip.lua: MozDef's mq/plugins/sshdFindIP.py (spec c.5): when an sshd or fail2ban
 -- event has no details.sourceipaddress, the first word of `summary` that is an IPv4 address
--- (inet_aton rule) becomes it.
+-- or CIDR by the test of spec c.1 (four dot-separated decimal octets 0-255, leading zeros
+-- accepted, optionally /0-32) becomes it.
+local function is_ipv4(w)
+  local a, b, c, d, rest = w:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)(.*)$")
+  if not a then return false end
+  for _, o in ipairs({a, b, c, d}) do
+    if tonumber(o) > 255 then return false end
+  end
+  if rest == "" then return true end
+  local n = rest:match("^/(%d+)$")
+  return n ~= nil and tonumber(n) <= 32
+end
+
 return {
   name = "sshd_find_ip",
   registration = {"sshd", "fail2ban"},
@@ -13,7 +25,7 @@ return {
     for w in s:gmatch("%S+") do
       w = w:gsub('^"+', ""):gsub('"+$', ""):gsub("^'+", ""):gsub("'+$", "")
            :gsub("^,+", ""):gsub(",+$", "")
-      if ward.is_ipv4(w) then
+      if is_ipv4(w) then
         if type(d) ~= "table" then d = {}; event.details = d end
         d.sourceipaddress = w
         return event

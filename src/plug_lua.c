@@ -19,9 +19,11 @@
 #include "plug_int.h"
 #include "ward.h"
 
-#define ARRAY_MT   "ward.array"
-#define MAX_DEPTH  64
-#define HOOK_EVERY 1000
+#define ARRAY_MT       "ward.array"
+#define MAX_DEPTH      64
+#define HOOK_EVERY     1000
+#define LOAD_MAX_STEPS 10000000LL
+#define LOAD_MAX_BYTES ((size_t)64 << 20)
 
 static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -41,12 +43,17 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
-    (void)ar;
     struct wd_plug_vm *vm;
     lua_getallocf(L, (void **)&vm);
     vm->steps += HOOK_EVERY;
-    if (vm->max_steps && vm->steps > vm->max_steps)
+    if (vm->max_steps && vm->steps > vm->max_steps) {
+        /* from now on every instruction raises: a plugin's own pcall cannot swallow it */
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+        if (ar && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+            luaL_error(L, "%s:%d: instruction budget exceeded (plugins.max_instructions)",
+                       ar->short_src, ar->currentline);
         luaL_error(L, "instruction budget exceeded (plugins.max_instructions)");
+    }
 }
 
 /* ---- the ward helper library ---- */
@@ -181,19 +188,26 @@ int wd_plug_vm_load(struct wd_plug_vm *vm, const char *path, const char *src, si
         return WD_EPARSE;
     }
     snprintf(chunk, sizeof(chunk), "@%s", path);
+    /* the top level of a file runs under fixed budgets (it only builds a table) */
+    int64_t max_steps = vm->max_steps;
     vm->steps = 0;
-    if (luaL_loadbuffer(L, src, len, chunk)) {
-        lua_err(L, err, err_len);
-        return WD_EPARSE;
+    vm->max_steps = LOAD_MAX_STEPS;
+    vm->mem_limit = vm->mem + LOAD_MAX_BYTES;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    int rc = luaL_loadbuffer(L, src, len, chunk);
+    if (rc == 0) {
+        /* own environment: globals a plugin sets stay its own; reads fall back to _G */
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushvalue(L, LUA_GLOBALSINDEX);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        lua_setfenv(L, -2);
+        rc = lua_pcall(L, 0, 1, 0);
     }
-    /* own environment: globals a plugin sets stay its own; reads fall back to _G */
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushvalue(L, LUA_GLOBALSINDEX);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
-    lua_setfenv(L, -2);
-    if (lua_pcall(L, 0, 1, 0)) {
+    vm->max_steps = max_steps;
+    vm->mem_limit = 0;
+    if (rc) {
         lua_err(L, err, err_len);
         return WD_EPARSE;
     }
@@ -514,6 +528,7 @@ int wd_plug_vm_call(struct wd_plug_vm *vm, int fn_ref, struct wd_arena *a, struc
     lua_rawgeti(L, LUA_REGISTRYINDEX, fn_ref);
     lua_pushvalue(L, arg);
     vm->steps = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     vm->mem_limit = vm->set->o.max_memory_bytes ? vm->mem + (size_t)vm->set->o.max_memory_bytes : 0;
     int rc = lua_pcall(L, 1, 2, 0);
     vm->mem_limit = 0;
