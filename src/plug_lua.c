@@ -18,6 +18,7 @@
 #include "mem.h"
 #include "plug_int.h"
 #include "ward.h"
+#include "wd_time.h"
 
 #define ARRAY_MT       "ward.array"
 #define MAX_DEPTH      64
@@ -102,11 +103,21 @@ static int l_is_ipv6(lua_State *L)
     return 1;
 }
 
+/* ward.time_iso([seconds]): MozDef's ISO text of a Unix time (default now), microseconds
+ * kept, e.g. "2024-05-01T12:00:00.250000+00:00". */
+static int l_time_iso(lua_State *L)
+{
+    int64_t us =
+        lua_isnoneornil(L, 1) ? wd_now_us() : (int64_t)llround(luaL_checknumber(L, 1) * 1e6);
+    char out[WD_TIME_ISO_MAX];
+    size_t n = wd_time_iso(us, out);
+    lua_pushlstring(L, out, n);
+    return 1;
+}
+
 static const luaL_Reg ward_lib[] = {
-    {"array", l_array},
-    {"is_ipv4", l_is_ipv4},
-    {"is_ipv6", l_is_ipv6},
-    {NULL, NULL},
+    {"time_iso", l_time_iso}, {"array", l_array}, {"is_ipv4", l_is_ipv4},
+    {"is_ipv6", l_is_ipv6},   {NULL, NULL},
 };
 
 static int open_sandbox(lua_State *L)

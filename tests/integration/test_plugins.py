@@ -16,6 +16,7 @@ from wardtest import WARD, Ward, test, main, eq, check, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHIPPED = os.path.join(HERE, "..", "..", "plugins")
+N_SHIPPED = len([f for f in os.listdir(SHIPPED) if f.endswith(".lua")])
 
 TAGGER = """return {name='tagger', registration='tagme', priority=50, process=function(e)
   e.details = e.details or {}; e.details.tag_version = '%s'; return e end}
@@ -91,6 +92,30 @@ def plugins_change_and_drop_events():
 
 
 @test
+def plugins_squid_through_custom_endpoint():
+    d = plugin_dir({})
+    w = server(d)
+    try:
+        line = ("1700000000.500    250 10.0.0.5 51234 93.184.216.34 443 TCP_TUNNEL 200 512 "
+                "4096 CONNECT example.com:443 - example.com -")
+        st, _, _ = w.post_json("/custom/squid", {"category": "proxy", "source": "access",
+                                                 "HOST_FROM": "proxy1", "MESSAGE": line})
+        eq(st, 200, "status")
+        ev = wal_events(w, 1)[0][1]
+        eq(ev["type"], "squid", "type")
+        eq(ev["hostname"], "proxy1", "hostname")
+        eq(ev["utctimestamp"], "2023-11-14T22:13:20.250000+00:00", "request time")
+        eq(ev["details"]["destinationport"], 443, "port")
+        eq(ev["details"]["proto"], "ssl", "CONNECT without proto")
+        eq(ev["details"]["duration"], 0.25, "duration")
+        eq(ev["mozdef"]["plugins"], ["squid_fixup"], "plugins")
+        eq(ev["mozdefhostname"] != "", True, "a.4 defaults after the plugin")
+    finally:
+        w.cleanup()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
 def plugins_failing_plugin_is_disabled():
     d = plugin_dir({"flaky.lua": FLAKY})
     w = server(d, "plugins.max_failures=2")
@@ -105,7 +130,7 @@ def plugins_failing_plugin_is_disabled():
         _, _, body = w.request("GET", "/api/v1/health")
         h = json.loads(body)
         eq(h["plugins"]["disabled"], ["flaky"], "health lists the disabled plugin")
-        eq(h["plugins"]["loaded"], 4, "plugins loaded")
+        eq(h["plugins"]["loaded"], N_SHIPPED + 1, "plugins loaded")
         eq(w.metric("ward_plugin_errors_total", plugin="flaky"), 2, "errors")
         eq(w.metric("ward_plugin_disabled", plugin="flaky"), 1, "disabled gauge")
         check(any("plugin flaky failed" in l and "kaboom" in l for l in w.log),
@@ -139,7 +164,8 @@ def plugins_sighup_reload():
         with open(os.path.join(d, "tagger.lua"), "w") as f:
             f.write(TAGGER % "v2")
         w.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: any("reloaded 4 plugins" in l for l in w.log), 10, "the reload")
+        wait_for(lambda: any("reloaded %d plugins" % (N_SHIPPED + 1) in l for l in w.log), 10,
+                 "the reload")
         w.post_json("/events", {"summary": "two", "tags": ["tagme"]})
         # a broken directory: the reload fails, the previous plugins stay
         with open(os.path.join(d, "broken.lua"), "w") as f:

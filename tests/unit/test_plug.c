@@ -456,6 +456,46 @@ static void t_shipped(void)
     EXPECT_STR(run(p, "{\"details\":{\"useragent\":\"curl/8.0\"}}", NULL),
                "{\"details\":{\"useragent\":\"curl/8.0\"},"
                "\"mozdef\":{\"plugins\":[\"drop_elb_healthcheck\"]}}");
+    /* squid_fixup (spec c.6): a CONNECT tunnel and a denied request */
+    const char *r =
+        run(p,
+            "{\"customendpoint\":\"1\",\"category\":\"proxy\",\"source\":\"access\","
+            "\"HOST_FROM\":\"proxy1\",\"SOURCE\":\"squid\",\"tags\":[\"t\"],\"MESSAGE\":"
+            "\"1700000000.500    250 10.0.0.5 51234 93.184.216.34 443 TCP_TUNNEL 200 512 "
+            "4096 CONNECT example.com:443 - example.com -\"}",
+            NULL);
+    FAIL_UNLESS(strstr(r,
+                       "\"details\":{\"destination\":\"example.com:443\","
+                       "\"destinationipaddress\":\"93.184.216.34\",\"destinationport\":443,"
+                       "\"duration\":0.25,\"host\":\"example.com\",\"method\":\"CONNECT\","
+                       "\"mimetype\":\"-\",\"proto\":\"ssl\",\"proxyaction\":\"TCP_TUNNEL\","
+                       "\"requestsize\":512,\"responsesize\":4096,\"sourceipaddress\":\"10.0.0.5\","
+                       "\"sourceport\":51234,\"status\":\"200\"}"));
+    FAIL_UNLESS(strstr(r, "\"utctimestamp\":\"2023-11-14T22:13:20.250000+00:00\""));
+    FAIL_UNLESS(strstr(r, "\"hostname\":\"proxy1\""));
+    FAIL_UNLESS(strstr(r, "\"type\":\"squid\"") && strstr(r, "\"eventsource\":\"squid\""));
+    FAIL_UNLESS(strstr(r, "\"receivedtimestamp\":\"20"));
+    FAIL_IF(strstr(r, "\"tags\"")); /* MozDef copies tags only when the input has TAGS */
+    FAIL_IF(strstr(r, "MESSAGE") || strstr(r, "HOST_FROM"));
+    r = run(p,
+            "{\"customendpoint\":true,\"category\":\"proxy\",\"source\":\"access\","
+            "\"SOURCE\":\"squid\",\"MESSAGE\":\"1700000000.000 5 10.0.0.6 - - - TCP_DENIED 403 "
+            "300 0 GET http://blocked.example.org:8080/x - - text/html\"}",
+            NULL);
+    FAIL_UNLESS(strstr(r, "\"destinationipaddress\":\"0.0.0.0\",\"destinationport\":8080,"
+                          "\"duration\":0.005,\"host\":\"blocked.example.org\""));
+    FAIL_UNLESS(strstr(r, "\"sourceport\":0"));
+    /* a short line: the plugin fails and the event continues as received */
+    struct wd_plug_result pr;
+    r = run(p,
+            "{\"customendpoint\":true,\"category\":\"proxy\",\"source\":\"access\","
+            "\"SOURCE\":\"squid\",\"MESSAGE\":\"1700000000.000 5\"}",
+            &pr);
+    FAIL_UNLESS(pr.errors == 1 && strstr(r, "\"MESSAGE\":\"1700000000.000 5\""));
+    /* not category proxy: unchanged */
+    r = run(p, "{\"customendpoint\":true,\"category\":\"web\",\"SOURCE\":\"squid\"}", NULL);
+    EXPECT_STR(r, "{\"customendpoint\":true,\"category\":\"web\",\"SOURCE\":\"squid\","
+                  "\"mozdef\":{\"plugins\":[\"squid_fixup\"]}}");
     wd_plugins_free(p);
 }
 
