@@ -28,6 +28,8 @@ struct wd_plugins {
     struct wd_ratelimit rl;
 };
 
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
+
 /* ---- the set ---- */
 
 static void set_unref(struct wd_plug_set *ps)
@@ -220,6 +222,12 @@ static int set_load(const struct wd_plug_opts *o, struct wd_plug_set **out, FILE
             free(src);
             nerr++;
             continue;
+        }
+        if (!l->p.name[0] || strspn(l->p.name, NAME_CHARS) != strlen(l->p.name)) {
+            /* names are metric labels and log fields: keep them plain */
+            fprintf(errs, "%s:1: plugin name '%.64s' must be letters, digits, '_', '-' or '.'\n",
+                    files[i], l->p.name);
+            nerr++;
         }
         for (int j = 0; j < n; j++)
             if (!strcmp(ld[j].p.name, l->p.name)) {

@@ -295,6 +295,8 @@ static void t_load_errors(void)
         "not lua",
         "top.lua",
         "while true do end",
+        "badname.lua",
+        "return {name='a\\\"b', registration='x', process=next}",
         NULL};
     struct wd_plug_opts o = {plugdir(files), 0, 0, false, 0};
     char *msg = NULL;
@@ -304,7 +306,7 @@ static void t_load_errors(void)
     int n = wd_plugins_new(&o, &p, f);
     fclose(f);
     FAIL_UNLESS(p == NULL);
-    EXPECT_INT(n, 8);
+    EXPECT_INT(n, 9);
     FAIL_UNLESS(strstr(msg, "/syntax.lua:3: "));
     FAIL_UNLESS(strstr(msg, "/noproc.lua:1: process must be a function"));
     FAIL_UNLESS(strstr(msg, "/noreg.lua:1: registration must be"));
@@ -313,6 +315,7 @@ static void t_load_errors(void)
     FAIL_UNLESS(strstr(msg, "/bytecode.lua:1: precompiled bytecode"));
     FAIL_UNLESS(strstr(msg, "/dup2.lua:1: plugin name 'same' is also used by"));
     FAIL_UNLESS(strstr(msg, "/top.lua:1: instruction budget exceeded"));
+    FAIL_UNLESS(strstr(msg, "/badname.lua:1: plugin name 'a\"b' must be"));
     FAIL_IF(strstr(msg, "ignored"));
     free(msg);
     /* a missing directory */
