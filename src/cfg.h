@@ -78,6 +78,8 @@ struct wd_config {
     int64_t plugins_max_memory_bytes;
     int plugins_on_error; /* 0 keep, 1 drop */
     int64_t plugins_max_failures;
+    /* enrichment (enrich.c) */
+    char *enrich_networks;
 };
 
 /* MozDef severities, least severe first (alerts.webhook_min_severity). */

@@ -193,6 +193,11 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"plugins.max_failures", WD_CFG_INT, "10", 0, 1000000, NULL, OFF(plugins_max_failures),
      "Failures in a row after which a plugin is disabled until the next reload (listed in "
      "/api/v1/health). 0 = never disable."},
+    {"enrich.networks", WD_CFG_STRING, "", 0, 0, NULL, OFF(enrich_networks),
+     "Network table (CSV: CIDR,site,environment,owner; docs/enrichment.md) that tags "
+     "details.sourceipaddress and details.destinationipaddress with the longest matching "
+     "block (details.sourcenetwork, details.sourcelocal, ...). Reloaded on SIGHUP. "
+     "Empty: none."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

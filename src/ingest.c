@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "norm.h"
 #include "plug.h"
+#include "enrich.h"
 #include "server.h"
 #include "detect.h"
 #include "store.h"
@@ -89,6 +90,10 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
             snprintf(why, why_len, "plugins: %s", wd_strerror(rc));
             return rc;
         }
+    }
+    if (s->enrich && wd_enrich_event(s->enrich, &b->arena, ev) != WD_OK) {
+        snprintf(why, why_len, "enrichment: %s", wd_strerror(WD_ENOMEM));
+        return WD_ENOMEM;
     }
     if (meta->dataset.len)
         wd_jv_set(ev, WD_STR("dataset"), wd_jv_str(&b->arena, meta->dataset.p, meta->dataset.len));

@@ -22,6 +22,7 @@
 #include "ward.h"
 #include "zeek_srv.h"
 #include "plug.h"
+#include "enrich.h"
 
 /* The store keeps WAL segments the detection engine has not read yet. */
 static uint64_t wal_hold(void *arg)
@@ -79,6 +80,45 @@ static void plugins_reload(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "plugins", "reload failed (%d errors): the previous plugins stay", n);
     else
         wd_log(WD_LOG_INFO, "plugins", "reloaded %d plugins", wd_plugins_count(s->plugins));
+}
+
+/* Logs each line of an error text collected from a loader. */
+static void log_lines(const char *subsys, char *msg)
+{
+    for (char *l = msg, *e; l && *l; l = e ? e + 1 : l + strlen(l)) {
+        e = strchr(l, '\n');
+        wd_log(WD_LOG_ERROR, subsys, "%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+    }
+    free(msg);
+}
+
+static int enrich_start(struct wd_server *s)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_enrich_new(s->cfg.enrich_networks, &s->enrich, errs) : 1;
+    if (errs)
+        fclose(errs);
+    log_lines("enrich", msg);
+    if (!n)
+        wd_log(WD_LOG_INFO, "enrich", "network table %s loaded", s->cfg.enrich_networks);
+    return n ? 1 : 0;
+}
+
+static void enrich_reload(struct wd_server *s)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_enrich_reload(s->enrich, errs) : 1;
+    if (errs)
+        fclose(errs);
+    log_lines("enrich", msg);
+    if (n)
+        wd_log(WD_LOG_ERROR, "enrich", "reload failed (%d errors): the previous table stays", n);
+    else
+        wd_log(WD_LOG_INFO, "enrich", "network table reloaded");
 }
 
 int wd_server_start(struct wd_server *s)
@@ -161,6 +201,8 @@ int wd_server_start(struct wd_server *s)
         return 1;
     if (s->cfg.plugins_dir[0] && plugins_start(s)) /* plugins: before any listener binds */
         return 1;
+    if (s->cfg.enrich_networks[0] && enrich_start(s)) /* enrichment tables */
+        return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -186,6 +228,8 @@ void wd_server_stop(struct wd_server *s)
     s->detect = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
+    wd_enrich_free(s->enrich);
+    s->enrich = NULL;
     wd_store_close(s->store);
     s->store = NULL;
     wd_tail_free(s->tail); /* live tail: every subscriber left with its connection */
@@ -345,6 +389,8 @@ int wd_serve_main(int argc, char **argv)
             wd_detect_reload(s.detect, NULL);
         if (s.plugins)
             plugins_reload(&s);
+        if (s.enrich)
+            enrich_reload(&s);
     }
     wd_log(WD_LOG_INFO, "serve", "signal %d: stopping", sig);
     wd_server_stop(&s);

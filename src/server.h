@@ -20,6 +20,7 @@ struct wd_tail;
 struct wd_detect;
 struct wd_zeek_srv;
 struct wd_plugins;
+struct wd_enrich;
 
 struct wd_server {
     struct wd_config cfg;
@@ -39,6 +40,7 @@ struct wd_server {
     struct wd_detect *detect;      /* detection engine thread; NULL when rules are off */
     struct wd_zeek_srv *zeek;      /* filters, lists, lag, zeek.dir input (zeek_srv.h) */
     struct wd_plugins *plugins;    /* Lua plugins (plug.h); NULL when plugins.dir is empty */
+    struct wd_enrich *enrich;      /* enrichment (enrich.h); NULL when not configured */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
