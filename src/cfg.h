@@ -80,6 +80,7 @@ struct wd_config {
     int64_t plugins_max_failures;
     /* enrichment (enrich.c) */
     char *enrich_networks;
+    bool enrich_ip_fixup;
 };
 
 /* MozDef severities, least severe first (alerts.webhook_min_severity). */

@@ -198,6 +198,10 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "details.sourceipaddress and details.destinationipaddress with the longest matching "
      "block (details.sourcenetwork, details.sourcelocal, ...). Reloaded on SIGHUP. "
      "Empty: none."},
+    {"enrich.ip_fixup", WD_CFG_BOOL, "false", 0, 0, NULL, OFF(enrich_ip_fixup),
+     "Apply MozDef's ipFixup (spec c.7) to events of the normal ingest path: IPv4/IPv6 "
+     "address fields, hostnames moved out of address fields, X-Forwarded-For and "
+     "src/dst aliases (docs/enrichment.md). Zeek events always get it."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

@@ -87,5 +87,28 @@ def enrich_bad_table_stops_startup():
         w.cleanup()
 
 
+@test
+def enrich_ip_fixup_on_http_events():
+    w = Ward(args=["--set", "enrich.ip_fixup=true"]).start()
+    try:
+        w.post_json("/events", {"summary": "x", "details": {
+            "sourceipaddress": "2001:db8::7", "destinationipaddress": "www.example.com"}})
+        w.post_json("/events", {"summary": "y", "details": {"dst": "192.0.2.9"}})
+        w.post_json("/events", {"summary": "z", "details": {"other": "1.2.3.4"}})
+        evs = wal_events(w, 3)
+        d = evs[0][1]["details"]
+        eq(d["sourceipv6address"], "2001:db8::7", "v6 moved")
+        eq(d["sourceipaddress"], "0.0.0.0", "v6 replaced")
+        eq(d["destination"], "www.example.com", "hostname moved")
+        eq(d["destinationipaddress"], None, "hostname replaced by null")
+        eq(evs[0][1]["errors"], ["plugin: ipFixUp.py error: sourceipaddress is ipv6, moved"],
+           "error note")
+        eq(evs[0][1]["mozdef"]["plugins"], ["ipFixup"], "listed as run")
+        eq(evs[1][1]["details"]["destinationipv4address"], "192.0.2.9", "dst alias")
+        eq(evs[2][1]["mozdef"]["plugins"], [], "no registration token: not run")
+    finally:
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main()
