@@ -73,7 +73,11 @@ int wd_netmap_parse(const char *text, size_t len, struct wd_netmap **out, wd_net
     *out = NULL;
     size_t nbad = 0;
     struct wd_netmap *m = calloc(1, sizeof(*m));
-    if (!m || add_node(m) < 0 || !(m->strings = malloc(len + 1))) {
+    /* each row stores its 4 fields with a NUL each: at most the line's bytes + 4 */
+    size_t lines = 1;
+    for (const char *q = text; (q = memchr(q, '\n', len - (size_t)(q - text))); q++)
+        lines++;
+    if (!m || add_node(m) < 0 || !(m->strings = malloc(len + 4 * lines))) {
         wd_netmap_free(m);
         return WD_ENOMEM;
     }

@@ -6,6 +6,7 @@
  */
 #include "wd_test.h"
 
+#include "mem.h"
 #include "netmap.h"
 #include "ward.h"
 
@@ -95,7 +96,30 @@ static void t_empty_and_errors(void)
     EXPECT_STR(errs, "1:NUL byte in line;");
 }
 
+/* Rows with only a CIDR store 4 NUL-terminated fields in fewer bytes than the line had:
+ * a regression test for an overflow of the string buffer (caught under ASan). */
+static void t_short_rows(void)
+{
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    for (int i = 0; i < 5000; i++) {
+        wd_buf_printf(&b, "10.%d.%d.0/24", i / 256, i % 256);
+        wd_buf_putc(&b, i < 4999 ? '\n' : 'x');
+    }
+    b.len--; /* the last line has no newline */
+    struct wd_netmap *m;
+    FAIL_UNLESS(wd_netmap_parse(b.p, b.len, &m, NULL, NULL, NULL) == WD_OK);
+    EXPECT_INT(wd_netmap_count(m), 5000);
+    const struct wd_netmap_entry *e = wd_netmap_lookup(m, "10.19.135.1", 11);
+    FAIL_UNLESS(e);
+    EXPECT_STR(e->cidr, "10.19.135.0/24");
+    EXPECT_STR(e->site, "");
+    wd_netmap_free(m);
+    wd_buf_fini(&b);
+}
+
 WD_TEST_LIST{
+    {"netmap_short_rows", t_short_rows},
     {"netmap_lpm", t_lpm},
     {"netmap_empty_and_errors", t_empty_and_errors},
 };
