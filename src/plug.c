@@ -458,7 +458,11 @@ int wd_plugins_run(struct wd_plugins *p, struct wd_arena *a, struct wd_jv **ev,
     struct wd_plug_vm *vm = thread_vm(p);
     if (!vm)
         return WD_ENOMEM;
-    ps = vm->set; /* the set this state was built from (same as cur but for a reload race) */
+    if (vm->set != ps) { /* a reload between the match and now: match the state's set */
+        ps = vm->set;
+        memset(m, 0, sizeof(m));
+        match(ps, *ev, m, 0);
+    }
     struct wd_jv *names = NULL;
     const char *part = NULL, *docid = NULL;
     for (int i = 0; i < ps->n; i++) {
