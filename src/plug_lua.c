@@ -369,12 +369,16 @@ static bool is_array(lua_State *L, int idx, const struct wd_jv *orig)
     }
     size_t n = lua_objlen(L, idx), keys = 0;
     lua_pushnil(L);
+    if (!n) { /* no 1..n part: an object, unless empty where the event had a list */
+        bool empty = !lua_next(L, idx);
+        if (!empty)
+            lua_pop(L, 2);
+        return empty && orig && orig->type == WD_JV_ARR;
+    }
     while (lua_next(L, idx)) {
         keys++;
         lua_pop(L, 1);
     }
-    if (!keys)
-        return orig && orig->type == WD_JV_ARR;
     return n == keys;
 }
 
@@ -409,9 +413,17 @@ static struct wd_jv *obj_from_lua(struct conv *c, int idx, const struct wd_jv *o
         }
         lua_pop(L, 1);
     }
-    /* new members follow, sorted by name (Lua tables have no order) */
-    size_t n = 0, cap = 0;
+    /* new members follow, sorted by name (Lua tables have no order); none when the table
+     * has as many keys as the event's members found above (the common case) */
+    size_t n = 0, cap = 0, keys = 0;
     struct wd_str *extra = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        keys++;
+        lua_pop(L, 1);
+    }
+    if (keys == o->count)
+        return o;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
