@@ -80,6 +80,15 @@ struct wd_config {
     int64_t auth_login_max_failures;
     int64_t auth_login_window_s;
     bool http_console;
+    /* Lua plugins (plug.c) */
+    char *plugins_dir;
+    int64_t plugins_max_instructions;
+    int64_t plugins_max_memory_bytes;
+    int plugins_on_error; /* 0 keep, 1 drop */
+    int64_t plugins_max_failures;
+    /* enrichment (enrich.c) */
+    char *enrich_networks;
+    bool enrich_ip_fixup;
 };
 
 enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };

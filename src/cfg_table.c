@@ -17,6 +17,7 @@ static const char *const log_levels[] = {"error", "warn", "info", "debug", "trac
 static const char *const durabilities[] = {"fsync", "async", "none", NULL};
 static const char *const ingest_open[] = {"auto", "true", "false", NULL};
 static const char *const webhook_formats[] = {"json", "slack", NULL};
+static const char *const plugin_on_error[] = {"keep", "drop", NULL};
 const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING", "ERROR",
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
 #define severities wd_severities
@@ -200,6 +201,32 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "further attempts get 429 until the window passes (each is a ward event)."},
     {"auth.login_window_s", WD_CFG_INT, "300", 1, 86400, NULL, OFF(auth_login_window_s),
      "The window of auth.login_max_failures, in seconds."},
+    {"plugins.dir", WD_CFG_STRING, "", 0, 0, NULL, OFF(plugins_dir),
+     "Directory of Lua plugins (*.lua) run on every event after key mapping and before "
+     "the storage defaults (docs/plugins.md; plugins/ holds examples). Reloaded on SIGHUP. "
+     "Empty: no plugins."},
+    {"plugins.max_instructions", WD_CFG_INT, "1000000", 0, 1000000000, NULL,
+     OFF(plugins_max_instructions),
+     "Lua VM instructions one plugin call may run (0 = unlimited); beyond it the call fails."},
+    {"plugins.max_memory_bytes", WD_CFG_SIZE, "16MiB", 0, 4 * GIB, NULL,
+     OFF(plugins_max_memory_bytes),
+     "Growth of a thread's Lua heap one plugin call may cause (0 = unlimited); beyond it "
+     "the call fails."},
+    {"plugins.on_error", WD_CFG_ENUM, "keep", 0, 0, plugin_on_error, OFF(plugins_on_error),
+     "What happens to an event when a plugin fails (error or budget): keep = the event "
+     "continues as the plugin received it, drop = the event is discarded (counted)."},
+    {"plugins.max_failures", WD_CFG_INT, "10", 0, 1000000, NULL, OFF(plugins_max_failures),
+     "Failures in a row after which a plugin is disabled until the next reload (listed in "
+     "/api/v1/health). 0 = never disable."},
+    {"enrich.networks", WD_CFG_STRING, "", 0, 0, NULL, OFF(enrich_networks),
+     "Network table (CSV: CIDR,site,environment,owner; docs/enrichment.md) that tags "
+     "details.sourceipaddress and details.destinationipaddress with the longest matching "
+     "block (details.sourcenetwork, details.sourcelocal, ...). Reloaded on SIGHUP. "
+     "Empty: none."},
+    {"enrich.ip_fixup", WD_CFG_BOOL, "false", 0, 0, NULL, OFF(enrich_ip_fixup),
+     "Apply MozDef's ipFixup (spec c.7) to events of the normal ingest path: IPv4/IPv6 "
+     "address fields, hostnames moved out of address fields, X-Forwarded-For and "
+     "src/dst aliases (docs/enrichment.md). Zeek events always get it."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

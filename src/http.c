@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "plug.h"
 
 struct wd_http {
     struct MHD_Daemon *d;
@@ -175,7 +176,9 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
     } else if (strcmp(p, "/api/v1/health") == 0) {
         if (!get)
             goto not_allowed;
-        wd_buf_printf(&r->body, "{\"status\":\"ok\",\"version\":\"%s\"}", WD_VERSION);
+        wd_buf_printf(&r->body, "{\"status\":\"ok\",\"version\":\"%s\"", WD_VERSION);
+        wd_plugins_render_health(q->s->plugins, &r->body); /* plugins: loaded, disabled */
+        wd_buf_putc(&r->body, '}');
     } else if (wd_http_console_route(q, r)) {
         /* the console: / for browsers, /ui/... (http_console.c) */
     } else if (strcmp(p, "/") == 0) {

@@ -12,6 +12,8 @@
 #include "store.h"
 #include "wal.h"
 #include "zeek_srv.h"
+#include "plug.h"
+#include "enrich.h"
 
 void wd_http_es_info(struct wd_http_req *q, struct wd_http_resp *r)
 {
@@ -106,6 +108,9 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
     if (q->s->detect)
         wd_detect_metrics(q->s->detect, &r->body);
     wd_zeek_srv_render_prom(q->s, &r->body); /* zeek: filters, lists, lag */
+    /* plugins (runs, errors, drops) and enrichment tables */
+    wd_plugins_render_prom(q->s->plugins, &r->body);
+    wd_enrich_render_prom(q->s->enrich, &r->body);
     if (q->s->store) {
         uint64_t parts, bytes, rows, merges, corrupt;
         wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);

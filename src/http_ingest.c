@@ -164,8 +164,9 @@ static int on_item(void *arg, struct wd_bulk_item *it)
     char why[256];
     if (!it->status) {
         struct wd_ingest_meta meta = {NULL, x.index};
+        uint32_t before = c->b->count;
         if (wd_ingest_add(s, c->b, it->doc, &meta, why, sizeof(why)) == WD_OK) {
-            x.status = 201;
+            x.status = c->b->count > before ? 201 : 200; /* 200: a plugin dropped it */
         } else {
             it->status = 400;
             it->reason = WD_REJ_NOT_OBJECT;
@@ -227,6 +228,10 @@ static void write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
                "\"successful\":1,\"failed\":0},\"_seq_no\":");
         put_u64(o, seq);
         PUT(o, ",\"_primary_term\":1,\"status\":201}}");
+        return;
+    }
+    if (x->status == 200) { /* dropped by a plugin (docs/plugins.md) */
+        PUT(o, ",\"result\":\"noop\",\"status\":200}}");
         return;
     }
     PUT(o, ",\"status\":");

@@ -10,6 +10,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "norm.h"
+#include "plug.h"
+#include "enrich.h"
+#include "ipfix.h"
 #include "server.h"
 #include "detect.h"
 #include "store.h"
@@ -52,6 +55,21 @@ void wd_ingest_reject(struct wd_server *s, int input, int reason, uint64_t n)
         wd_metric_add(&s->metrics.rejected_events[input][reason], n);
 }
 
+/* enrich.ip_fixup: c.7 after the plugin chain and the defaults; named in mozdef.plugins. */
+static int ip_fixup(struct wd_arena *a, struct wd_jv *ev)
+{
+    bool ran;
+    int rc = wd_ipfix_event(a, ev, &ran);
+    struct wd_jv *pl = ran && rc == WD_OK ? wd_jv_path(ev, "mozdef.plugins") : NULL;
+    if (pl && pl->type == WD_JV_ARR) {
+        struct wd_jv *n = wd_jv_str(a, "ipFixup", 7);
+        if (!n)
+            return WD_ENOMEM;
+        wd_jv_push(pl, n);
+    }
+    return rc;
+}
+
 int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *v,
                   const struct wd_ingest_meta *meta, char *why, size_t why_len)
 {
@@ -69,11 +87,33 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
                   wd_jv_str(&b->arena, meta->custom_app, strlen(meta->custom_app)));
         wd_jv_set(v, WD_STR("customendpoint"), wd_jv_bool(&b->arena, true));
     }
+    struct wd_plugins *pl = s->plugins;
+    o.defer_defaults = pl != NULL; /* plugins run between key mapping and a.4 */
     struct wd_jv *ev = NULL;
     int rc = wd_norm_event(&b->arena, &o, v, &ev, &st);
     if (rc) {
         snprintf(why, why_len, "%s", st.msg ? st.msg : wd_strerror(rc));
         return rc;
+    }
+    if (pl) {
+        struct wd_plug_result pr;
+        rc = wd_plugins_run(pl, &b->arena, &ev, &pr);
+        if (rc == WD_OK && pr.dropped)
+            return WD_OK; /* counted per plugin (ward_plugin_drops_total) */
+        if (rc == WD_OK)
+            rc = wd_norm_defaults(&b->arena, &o, ev);
+        if (rc) {
+            snprintf(why, why_len, "plugins: %s", wd_strerror(rc));
+            return rc;
+        }
+    }
+    if (s->cfg.enrich_ip_fixup && ip_fixup(&b->arena, ev) != WD_OK) {
+        snprintf(why, why_len, "ipFixup: %s", wd_strerror(WD_ENOMEM));
+        return WD_ENOMEM;
+    }
+    if (s->enrich && wd_enrich_event(s->enrich, &b->arena, ev) != WD_OK) {
+        snprintf(why, why_len, "enrichment: %s", wd_strerror(WD_ENOMEM));
+        return WD_ENOMEM;
     }
     if (meta->dataset.len)
         wd_jv_set(ev, WD_STR("dataset"), wd_jv_str(&b->arena, meta->dataset.p, meta->dataset.len));

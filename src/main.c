@@ -12,6 +12,7 @@
 #include "wal.h"
 #include "ward.h"
 #include "zeek_cli.h"
+#include "cli_plugins.h"
 
 struct wd_cmd {
     const char *name;
@@ -71,6 +72,7 @@ static const struct wd_cmd cmds[] = {
     {"search", wd_search_main, "search events of a running server (table or --json)"},
     {"tail", wd_tail_main, "print matching events as they arrive (live tail)"},
     {"rules", wd_rules_main, "check rule files; run rules over recorded events (rules test)"},
+    {"plugins", wd_plugins_main, "check Lua plugins; run them over events (plugins test)"},
     {"ingest", wd_ingest_main, "send Zeek log files to a running server (--format zeek)"},
     {"user", wd_user_main, "console users: user add NAME --role admin (first login)"},
     {"token", wd_token_main, "API tokens: token add --name N --scopes read,ingest; list; revoke"},

@@ -22,6 +22,8 @@
 #include "wal.h"
 #include "ward.h"
 #include "zeek_srv.h"
+#include "plug.h"
+#include "enrich.h"
 
 /* The store keeps WAL segments the detection engine has not read yet. */
 static uint64_t wal_hold(void *arg)
@@ -70,6 +72,93 @@ static int auth_start(struct wd_server *s)
     if (!s->ingest_open)
         wd_log(WD_LOG_INFO, "serve", "ingest paths need an API token of scope ingest");
     return 0;
+}
+
+static struct wd_plug_opts plugin_opts(const struct wd_server *s)
+{
+    return (struct wd_plug_opts){s->cfg.plugins_dir, s->cfg.plugins_max_instructions,
+                                 s->cfg.plugins_max_memory_bytes, s->cfg.plugins_on_error == 1,
+                                 s->cfg.plugins_max_failures};
+}
+
+/* Loads plugins.dir; every error is logged with file:line. */
+static int plugins_start(struct wd_server *s)
+{
+    struct wd_plug_opts po = plugin_opts(s);
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_plugins_new(&po, &s->plugins, errs) : 1;
+    if (errs)
+        fclose(errs);
+    for (char *l = msg, *e; l && *l; l = e ? e + 1 : l + strlen(l)) {
+        e = strchr(l, '\n');
+        wd_log(WD_LOG_ERROR, "plugins", "%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+    }
+    free(msg);
+    if (n)
+        return 1;
+    wd_log(WD_LOG_INFO, "plugins", "loaded %d plugins from %s", wd_plugins_count(s->plugins),
+           s->cfg.plugins_dir);
+    return 0;
+}
+
+static void plugins_reload(struct wd_server *s)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_plugins_reload(s->plugins, errs) : 1;
+    if (errs)
+        fclose(errs);
+    for (char *l = msg, *e; l && *l; l = e ? e + 1 : l + strlen(l)) {
+        e = strchr(l, '\n');
+        wd_log(WD_LOG_ERROR, "plugins", "%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+    }
+    free(msg);
+    if (n)
+        wd_log(WD_LOG_ERROR, "plugins", "reload failed (%d errors): the previous plugins stay", n);
+    else
+        wd_log(WD_LOG_INFO, "plugins", "reloaded %d plugins", wd_plugins_count(s->plugins));
+}
+
+/* Logs each line of an error text collected from a loader. */
+static void log_lines(const char *subsys, char *msg)
+{
+    for (char *l = msg, *e; l && *l; l = e ? e + 1 : l + strlen(l)) {
+        e = strchr(l, '\n');
+        wd_log(WD_LOG_ERROR, subsys, "%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+    }
+    free(msg);
+}
+
+static int enrich_start(struct wd_server *s)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_enrich_new(s->cfg.enrich_networks, &s->enrich, errs) : 1;
+    if (errs)
+        fclose(errs);
+    log_lines("enrich", msg);
+    if (!n)
+        wd_log(WD_LOG_INFO, "enrich", "network table %s loaded", s->cfg.enrich_networks);
+    return n ? 1 : 0;
+}
+
+static void enrich_reload(struct wd_server *s)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&msg, &len);
+    int n = errs ? wd_enrich_reload(s->enrich, errs) : 1;
+    if (errs)
+        fclose(errs);
+    log_lines("enrich", msg);
+    if (n)
+        wd_log(WD_LOG_ERROR, "enrich", "reload failed (%d errors): the previous table stays", n);
+    else
+        wd_log(WD_LOG_INFO, "enrich", "network table reloaded");
 }
 
 int wd_server_start(struct wd_server *s)
@@ -152,6 +241,10 @@ int wd_server_start(struct wd_server *s)
         return 1;
     if (wd_zeek_srv_start(s)) /* zeek: filters and lists load before any listener binds */
         return 1;
+    if (s->cfg.plugins_dir[0] && plugins_start(s)) /* plugins: before any listener binds */
+        return 1;
+    if (s->cfg.enrich_networks[0] && enrich_start(s)) /* enrichment tables */
+        return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
@@ -178,6 +271,10 @@ void wd_server_stop(struct wd_server *s)
     wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
+    wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
+    s->plugins = NULL;
+    wd_enrich_free(s->enrich);
+    s->enrich = NULL;
     wd_store_close(s->store);
     s->store = NULL;
     wd_tail_free(s->tail); /* live tail: every subscriber left with its connection */
@@ -336,6 +433,10 @@ int wd_serve_main(int argc, char **argv)
         wd_log(WD_LOG_INFO, "serve", "SIGHUP: reloading rules");
         if (s.detect)
             wd_detect_reload(s.detect, NULL);
+        if (s.plugins)
+            plugins_reload(&s);
+        if (s.enrich)
+            enrich_reload(&s);
     }
     wd_log(WD_LOG_INFO, "serve", "signal %d: stopping", sig);
     wd_server_stop(&s);

@@ -20,6 +20,8 @@ struct wd_tail;
 struct wd_detect;
 struct wd_zeek_srv;
 struct wd_auth;
+struct wd_plugins;
+struct wd_enrich;
 
 struct wd_server {
     struct wd_config cfg;
@@ -40,6 +42,8 @@ struct wd_server {
     struct wd_zeek_srv *zeek;      /* filters, lists, lag, zeek.dir input (zeek_srv.h) */
     struct wd_auth *auth;          /* users, sessions, tokens (DATA/state.db) */
     bool ingest_open;              /* auth.ingest_open resolved against http.listen */
+    struct wd_plugins *plugins;    /* Lua plugins (plug.h); NULL when plugins.dir is empty */
+    struct wd_enrich *enrich;      /* enrichment (enrich.h); NULL when not configured */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
