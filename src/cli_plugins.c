@@ -34,23 +34,10 @@ static int usage(FILE *f)
 
 static int read_input(const char *path, char **text, size_t *len)
 {
-    if (strcmp(path, "-") != 0) {
-        int rc = wd_read_file(path, (size_t)1 << 31, text, len);
-        if (rc)
-            fprintf(stderr, "ward: cannot read %s: %s\n", path, wd_strerror(rc));
-        return rc;
-    }
-    struct wd_buf b;
-    wd_buf_init(&b, 0);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-        if (wd_buf_append(&b, chunk, n) != WD_OK)
-            return WD_ENOMEM;
-    wd_buf_putc(&b, '\0');
-    *len = b.len - 1;
-    *text = wd_buf_detach(&b, NULL);
-    return WD_OK;
+    int rc = wd_read_file(path, (size_t)1 << 31, text, len); /* "-": standard input */
+    if (rc)
+        fprintf(stderr, "ward: cannot read %s: %s\n", path, wd_strerror(rc));
+    return rc;
 }
 
 static int one(struct wd_plugins *p, struct wd_arena *a, const struct wd_norm_opts *no, bool raw,

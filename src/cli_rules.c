@@ -189,23 +189,10 @@ static void print_alert(void *arg, const struct wd_rule *r, const char *json, si
 
 static int read_all(const char *path, char **text, size_t *len)
 {
-    if (strcmp(path, "-") != 0) {
-        int rc = wd_read_file(path, MAX_EVENTS_FILE, text, len);
-        if (rc)
-            fprintf(stderr, "ward: cannot read %s: %s\n", path, wd_strerror(rc));
-        return rc;
-    }
-    struct wd_buf b;
-    wd_buf_init(&b, 0);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-        if (wd_buf_append(&b, chunk, n) != WD_OK)
-            return WD_ENOMEM;
-    wd_buf_putc(&b, '\0');
-    *len = b.len - 1;
-    *text = wd_buf_detach(&b, NULL);
-    return WD_OK;
+    int rc = wd_read_file(path, MAX_EVENTS_FILE, text, len); /* "-": standard input */
+    if (rc)
+        fprintf(stderr, "ward: cannot read %s: %s\n", path, wd_strerror(rc));
+    return rc;
 }
 
 /* Whether an event is raw input to normalize as ingest would (--raw, or a Windows event

@@ -44,8 +44,7 @@ struct wd_detect {
     struct pending *pend;
     uint32_t npend, pend_cap;
     pthread_mutex_t reload_mu;
-    _Atomic uint64_t wal_errors, alerts_lost, reloads, reload_errors;
-    _Atomic uint64_t latency_sum_us, latency_n; /* event ack -> alert durable */
+    _Atomic uint64_t wal_errors, reload_errors; /* alerts not written; failed reloads */
 };
 
 /* ---- checkpoint ----
@@ -115,7 +114,7 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
     size_t before = d->payload.len;
     if (wd_wal_payload_add(&d->payload, json, len) != WD_OK) {
         d->payload.len = before;
-        d->alerts_lost++;
+        d->wal_errors++;
         return;
     }
     if (d->npend == d->pend_cap) {
@@ -231,7 +230,6 @@ int wd_detect_reload(struct wd_detect *d, struct wd_buf *msg)
     pthread_mutex_lock(&d->reload_mu);
     int rc = load(d, msg);
     pthread_mutex_unlock(&d->reload_mu);
-    d->reloads++;
     if (rc)
         d->reload_errors++;
     return rc;

@@ -101,10 +101,8 @@ static int split(const char *p, size_t len, struct args *a, struct wd_perr *err,
         struct wd_buf b;
         wd_buf_init(&b, 0);
         int rc = WD_OK;
-        bool quoted_part = false;
         while (i < len && p[i] != ' ' && p[i] != '\t' && rc == WD_OK) {
             if (p[i] == '"') {
-                quoted_part = true;
                 size_t j = i + 1;
                 while (j < len && p[j] != '"') {
                     if (p[j] == '\\' && j + 1 < len)
@@ -123,7 +121,6 @@ static int split(const char *p, size_t len, struct args *a, struct wd_perr *err,
                 rc = wd_buf_putc(&b, p[i++]);
             }
         }
-        (void)quoted_part;
         if (rc == WD_OK && !b.p)
             rc = wd_buf_putc(&b, '\0'), b.len = 0;
         if (rc) {

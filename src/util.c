@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <time.h>
 
 #include "ward.h"
@@ -155,7 +156,7 @@ int wd_mkdir_p(const char *dir)
 
 int wd_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
         return errno == ENOENT ? WD_ENOENT : WD_EIO;
     size_t cap = 4096, n = 0;
@@ -164,7 +165,8 @@ int wd_read_file(const char *path, size_t max, char **out, size_t *len)
         if (n + 1 >= cap) {
             if (cap > max) {
                 free(p);
-                (void)fclose(f);
+                if (f != stdin)
+                    (void)fclose(f);
                 return WD_ELIMIT;
             }
             cap *= 2;
@@ -176,7 +178,8 @@ int wd_read_file(const char *path, size_t max, char **out, size_t *len)
             break;
     }
     int bad = ferror(f);
-    (void)fclose(f);
+    if (f != stdin)
+        (void)fclose(f);
     if (bad || n > max) {
         free(p);
         return bad ? WD_EIO : WD_ELIMIT;

@@ -96,8 +96,8 @@ size_t wd_fmt_i64(int64_t v, char *out);
 
 /* Creates dir and its missing parents (mode 0755); WD_OK, WD_EINVAL or WD_EIO (errno set). */
 int wd_mkdir_p(const char *dir);
-/* Reads a whole file (at most max bytes, else WD_ELIMIT) into a malloc'd NUL-terminated
- * buffer; errno is kept on WD_EIO. */
+/* Reads a whole file ("-" = standard input; at most max bytes, else WD_ELIMIT) into a
+ * malloc'd NUL-terminated buffer; errno is kept on WD_EIO. */
 int wd_read_file(const char *path, size_t max, char **out, size_t *len);
 /* 64-bit hash of bytes (store_col.c). */
 uint64_t wd_hash64(const void *p, size_t len, uint64_t seed);

@@ -444,7 +444,7 @@ static void t_replay_and_oldest(void)
         ev(i, e, i);
     tick(10);
     EXPECT_INT(nalerts, 0); /* raised before the restart */
-    ev(11, e, 11); /* ids 11, 12: an open window */
+    ev(11, e, 11);          /* ids 11, 12: an open window */
     ev(12, e, 12);
     tick(12);
     struct wd_engine_stats st;
