@@ -916,8 +916,6 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
     }
     struct wd_arena arena;
     wd_arena_init(&arena, (size_t)1 << 20, 0);
-    struct wd_buf json;
-    wd_buf_init(&json, 0);
     struct ZSTD_DCtx_s *dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
     int rc = WD_OK;
     for (size_t i = 0; i < n && !rc; i++)
@@ -931,15 +929,10 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
             if (!wd_block_rows(&blk))
                 rc = WD_ECORRUPT;
             for (uint32_t r = 0; r < blk.nrows && !rc; r++) {
-                json.len = 0;
                 struct wd_jv *v;
-                struct wd_perr pe;
-                rc = wd_block_row_json(&blk, r, &json);
-                if (!rc && wd_buf_reserve(&json, WD_JSON_PADDING) == WD_OK &&
-                    wd_json_parse(json.p, json.len, json.cap, 0, &arena, &v, &pe) == WD_OK)
+                rc = wd_block_row_jv(&blk, r, &arena, &v);
+                if (!rc)
                     rc = wd_part_add(&b, blk.seq[r], blk.ts[r], v);
-                else if (!rc)
-                    rc = WD_ECORRUPT;
                 if (arena.used_bytes > (16u << 20))
                     wd_arena_reset(&arena);
             }
@@ -949,7 +942,6 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
             wd_block_fini(&blk);
         }
     ZSTD_freeDCtx((ZSTD_DCtx *)dz);
-    wd_buf_fini(&json);
     wd_arena_fini(&arena);
     if (rc) {
         wd_part_abort(&b);

@@ -155,9 +155,8 @@ struct wd_block {
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
     struct rawchunk **held;  /* cached chunks this block uses (released at fini) */
     uint32_t nheld, held_cap;
-    uint32_t *next_base; /* row rendering: value offsets of row next_row per column */
-    uint32_t next_row;
-    int err; /* WD_ECORRUPT once a chunk failed */
+    struct wd_rowstate *rs; /* row reconstruction state (store_row.c), NULL until used */
+    int err;                /* WD_ECORRUPT once a chunk failed */
     char errmsg[256];
 };
 
@@ -174,8 +173,13 @@ const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir
 void wd_block_release(struct wd_block *b);
 /* Marks the block corrupt; the first message names the file, chunk offset and block. */
 void wd_block_corrupt(struct wd_block *b, const struct wd_chunkdir *d, const char *what);
-/* Reconstructs row r as JSON into out (store_row.c, through the chunk cache). */
+/* Reconstructs row r as JSON into out (store_row.c, through the chunk cache). Rows read
+ * in order (0, 1, 2, ...) cost no search for their values' positions. */
 int wd_block_row_json(struct wd_block *b, uint32_t r, struct wd_buf *out);
+/* Reconstructs row r as a value tree in `a` (merges shred it again without JSON text). */
+int wd_block_row_jv(struct wd_block *b, uint32_t r, struct wd_arena *a, struct wd_jv **out);
+/* Releases the chunks and state of row reconstruction (wd_block_fini calls it). */
+void wd_block_rows_fini(struct wd_block *b);
 /* Whether the block's index may contain hash h. */
 bool wd_block_index_has(struct wd_block *b, uint32_t h);
 

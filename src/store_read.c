@@ -373,6 +373,7 @@ int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi, stru
 
 void wd_block_fini(struct wd_block *b)
 {
+    wd_block_rows_fini(b);
     wd_block_release(b);
     wd_arena_fini(&b->arena);
     free(b->cols);
@@ -380,7 +381,6 @@ void wd_block_fini(struct wd_block *b)
     free(b->seq);
     free(b->ts);
     free(b->shape);
-    free(b->next_base);
     memset(b, 0, sizeof(*b));
 }
 

@@ -5,9 +5,11 @@
  * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include "json.h"
 #include "jv.h"
 #include "store_int.h"
 
@@ -316,13 +318,26 @@ static bool emit(const struct rawchunk *c, uint32_t i, struct wd_buf *out)
     return wd_buf_append(out, p, (size_t)v) == WD_OK;
 }
 
+/*
+ * Per-block state of row reconstruction, kept from one row to the next: the chunks the
+ * rows use (one cache lookup per column and block, not per row and value), the value
+ * offsets of the next row when rows are read in order, and scratch arrays.
+ */
+struct wd_rowstate {
+    uint32_t *base;           /* per column: index of the row's first value, UINT32_MAX = not yet */
+    uint32_t *used;           /* per column: values consumed */
+    uint32_t *hist;           /* per shape: rows before this one */
+    uint32_t *next_base;      /* the bases of row next_row (sequential reading) */
+    uint32_t next_row;        /* 0 with next_base all zero at the start */
+    struct rawchunk **chunks; /* per column, referenced until wd_block_fini */
+    bool *looked;             /* per column: chunks[] was looked up */
+};
+
 struct row {
     struct wd_block *b;
-    uint32_t *base; /* per column: index of the row's first value, UINT32_MAX = not yet */
-    uint32_t *used; /* per column: values consumed */
-    struct rawchunk **chunks;
-    uint32_t *hist; /* per shape: rows before this one */
-    struct wd_buf *out;
+    struct wd_rowstate *rs;
+    struct wd_buf *out; /* JSON text, or */
+    struct wd_arena *a; /* a value tree */
 };
 
 static uint32_t shape_count(const struct wd_part *p, uint32_t s, uint32_t col)
@@ -340,16 +355,17 @@ static uint32_t shape_count(const struct wd_part *p, uint32_t s, uint32_t col)
 static struct rawchunk *next_value(struct row *rw, uint32_t col, uint32_t *idx)
 {
     const struct wd_part *p = rw->b->part;
+    struct wd_rowstate *rs = rw->rs;
     if (col >= p->ncols)
         return NULL;
-    if (rw->base[col] == UINT32_MAX) {
+    if (rs->base[col] == UINT32_MAX) {
         uint64_t n = 0;
         for (uint32_t s = 0; s < p->nshapes; s++)
-            if (rw->hist[s])
-                n += (uint64_t)rw->hist[s] * shape_count(p, s, col);
-        rw->base[col] = (uint32_t)n;
+            if (rs->hist[s])
+                n += (uint64_t)rs->hist[s] * shape_count(p, s, col);
+        rs->base[col] = (uint32_t)n;
     }
-    if (!rw->chunks[col]) {
+    if (!rs->looked[col]) {
         const struct wd_blockdir *bd = &p->blocks[rw->b->bi];
         const struct wd_chunkdir *d = NULL;
         for (uint32_t i = 3; i < bd->nchunks; i++)
@@ -357,10 +373,11 @@ static struct rawchunk *next_value(struct row *rw, uint32_t col, uint32_t *idx)
                 d = &bd->chunks[i];
                 break;
             }
-        rw->chunks[col] = d ? chunk_get(rw->b, d, true) : NULL;
+        rs->chunks[col] = d ? chunk_get(rw->b, d, true) : NULL;
+        rs->looked[col] = true;
     }
-    *idx = rw->base[col] + rw->used[col]++;
-    return rw->chunks[col];
+    *idx = rs->base[col] + rs->used[col]++;
+    return rs->chunks[col];
 }
 
 struct rdr {
@@ -372,96 +389,199 @@ static bool rd_varint(struct rdr *r, uint64_t *v)
     return wd_get_varint(&r->p, r->end, v);
 }
 
-static int render_obj(struct row *rw, struct rdr *r, int depth)
+/* Value i of a chunk as a node of a value tree (text copied into the arena). */
+static struct wd_jv *value_jv(const struct rawchunk *c, uint32_t i, struct wd_arena *a)
+{
+    if (i >= c->nvals)
+        return NULL;
+    if (c->enc == WD_ENC_INT)
+        return wd_jv_int(a, c->ints[i]);
+    uint32_t e = i;
+    if (c->enc == WD_ENC_DICT) {
+        e = c->cw == 1 ? c->codes[i]
+                       : (uint32_t)c->codes[2 * i] | (uint32_t)c->codes[2 * i + 1] << 8;
+        if (e >= c->ndict)
+            return NULL;
+    }
+    const unsigned char *p = c->data + c->voff[e], *end = c->data + c->len;
+    uint8_t tag = *p++;
+    uint64_t v;
+    if (!wd_get_varint(&p, end, &v))
+        return NULL;
+    if (tag == WD_VT_INT)
+        return wd_jv_int(a, wd_unzigzag(v));
+    if (v > (uint64_t)(end - p))
+        return NULL;
+    if (tag == WD_VT_STR)
+        return wd_jv_strdup(a, (const char *)p, (size_t)v);
+    if (tag == WD_VT_TRUE || tag == WD_VT_FALSE)
+        return wd_jv_bool(a, tag == WD_VT_TRUE);
+    /* a number literal kept as text, or an array's JSON: decoded again (with padding) */
+    char *t = wd_arena_alloc(a, (size_t)v + WD_JSON_PADDING);
+    if (!t)
+        return NULL;
+    memcpy(t, p, (size_t)v);
+    memset(t + v, 0, WD_JSON_PADDING);
+    if (tag == WD_VT_NUM) {
+        /* the shredder keeps such literals as text: only `raw` matters */
+        struct wd_jv *f = wd_jv_float(a, strtod(t, NULL));
+        if (f) {
+            f->raw = (struct wd_str){t, (size_t)v};
+            f->is_intlit = !memchr(t, '.', v) && !memchr(t, 'e', v) && !memchr(t, 'E', v);
+        }
+        return f;
+    }
+    struct wd_jv *out;
+    struct wd_perr pe;
+    if (wd_json_parse(t, (size_t)v, (size_t)v + WD_JSON_PADDING, 0, a, &out, &pe) != WD_OK)
+        return NULL;
+    return out;
+}
+
+/* Renders the object whose shape r reads: as JSON text into rw->out, or (rw->a) as a
+ * value tree into *obj. */
+static int render_obj(struct row *rw, struct rdr *r, int depth, struct wd_jv **obj)
 {
     uint64_t n, kl;
     if (!rd_varint(r, &n) || depth > 200)
         return WD_ECORRUPT;
-    wd_buf_putc(rw->out, '{');
+    struct wd_jv *o = NULL;
+    if (rw->a) {
+        if (!(o = *obj = wd_jv_new(rw->a, WD_JV_OBJ)))
+            return WD_ENOMEM;
+    } else {
+        wd_buf_putc(rw->out, '{');
+    }
     for (uint64_t i = 0; i < n; i++) {
         if (!rd_varint(r, &kl) || kl > (uint64_t)(r->end - r->p))
             return WD_ECORRUPT;
-        if (i)
-            wd_buf_putc(rw->out, ',');
-        wd_jv_write_str((const char *)r->p, (size_t)kl, rw->out);
+        struct wd_str key = {(const char *)r->p, (size_t)kl};
+        if (!o) {
+            if (i)
+                wd_buf_putc(rw->out, ',');
+            wd_jv_write_str(key.p, key.len, rw->out);
+            wd_buf_putc(rw->out, ':');
+        }
         r->p += kl;
-        wd_buf_putc(rw->out, ':');
         if (r->p >= r->end)
             return WD_ECORRUPT;
         uint8_t kind = *r->p++;
+        struct wd_jv *v = NULL;
         if (kind == WD_SH_NULL) {
-            wd_buf_append(rw->out, "null", 4);
-            continue;
-        }
-        if (kind == WD_SH_OBJ) {
-            int e = render_obj(rw, r, depth + 1);
+            if (!o)
+                wd_buf_append(rw->out, "null", 4);
+            else if (!(v = wd_jv_new(rw->a, WD_JV_NULL)))
+                return WD_ENOMEM;
+        } else if (kind == WD_SH_OBJ) {
+            int e = render_obj(rw, r, depth + 1, &v);
             if (e)
                 return e;
-            continue;
-        }
-        uint64_t col, ns = 0;
-        uint32_t idx;
-        if (!rd_varint(r, &col))
-            return WD_ECORRUPT;
-        struct rawchunk *c = next_value(rw, (uint32_t)col, &idx);
-        if (!c || !emit(c, idx, rw->out))
-            return WD_ECORRUPT;
-        if (kind == WD_SH_ARR) {
-            if (!rd_varint(r, &ns))
+        } else {
+            uint64_t col, ns = 0;
+            uint32_t idx;
+            if (!rd_varint(r, &col))
                 return WD_ECORRUPT;
-            for (uint64_t j = 0; j < ns; j++) {
-                uint64_t sc;
-                if (!rd_varint(r, &sc) || !next_value(rw, (uint32_t)sc, &idx))
+            struct rawchunk *c = next_value(rw, (uint32_t)col, &idx);
+            if (!c || (o ? !(v = value_jv(c, idx, rw->a)) : !emit(c, idx, rw->out)))
+                return WD_ECORRUPT;
+            if (kind == WD_SH_ARR) {
+                if (!rd_varint(r, &ns))
                     return WD_ECORRUPT;
+                for (uint64_t j = 0; j < ns; j++) {
+                    uint64_t sc;
+                    if (!rd_varint(r, &sc) || !next_value(rw, (uint32_t)sc, &idx))
+                        return WD_ECORRUPT;
+                }
             }
         }
+        if (o)
+            wd_jv_add(o, key, v);
     }
-    wd_buf_putc(rw->out, '}');
+    if (!o)
+        wd_buf_putc(rw->out, '}');
     return WD_OK;
 }
 
-int wd_block_row_json(struct wd_block *b, uint32_t row, struct wd_buf *out)
+static struct wd_rowstate *rowstate(struct wd_block *b)
+{
+    if (b->rs)
+        return b->rs;
+    const struct wd_part *p = b->part;
+    size_t nc = (size_t)p->ncols + 1;
+    struct wd_rowstate *rs = wd_xcalloc(1, sizeof(*rs));
+    rs->base = wd_xmalloc(nc * sizeof(*rs->base));
+    rs->used = wd_xmalloc(nc * sizeof(*rs->used));
+    rs->next_base = wd_xcalloc(nc, sizeof(*rs->next_base));
+    rs->hist = wd_xmalloc(((size_t)p->nshapes + 1) * sizeof(*rs->hist));
+    rs->chunks = wd_xcalloc(nc, sizeof(*rs->chunks));
+    rs->looked = wd_xcalloc(nc, sizeof(*rs->looked));
+    b->rs = rs;
+    return rs;
+}
+
+void wd_block_rows_fini(struct wd_block *b)
+{
+    struct wd_rowstate *rs = b->rs;
+    if (!rs)
+        return;
+    for (uint32_t c = 0; c < b->part->ncols; c++)
+        chunk_put(rs->chunks[c]);
+    free(rs->base);
+    free(rs->used);
+    free(rs->next_base);
+    free(rs->hist);
+    free(rs->chunks);
+    free(rs->looked);
+    free(rs);
+    b->rs = NULL;
+}
+
+/* Renders row `row` into rw (text or tree); keeps the next row's bases for in-order reads. */
+static int render_row(struct wd_block *b, uint32_t row, struct row *rw, struct wd_jv **tree)
 {
     if (!wd_block_shapes(b) || row >= b->nrows)
         return WD_ECORRUPT;
     const struct wd_part *p = b->part;
-    struct row rw = {b, NULL, NULL, NULL, NULL, out};
-    rw.base = malloc(((size_t)p->ncols + 1) * sizeof(*rw.base));
-    rw.used = calloc((size_t)p->ncols + 1, sizeof(*rw.used));
-    rw.chunks = calloc((size_t)p->ncols + 1, sizeof(*rw.chunks));
-    rw.hist = calloc((size_t)p->nshapes + 1, sizeof(*rw.hist));
-    int e = WD_ENOMEM;
-    if (rw.base && rw.used && rw.chunks && rw.hist) {
-        if (b->next_base && b->next_row == row) {
-            /* sequential rendering (merges, dumps): every base is known */
-            memcpy(rw.base, b->next_base, (size_t)p->ncols * sizeof(*rw.base));
-        } else {
-            memset(rw.base, 0xff, ((size_t)p->ncols + 1) * sizeof(*rw.base));
-            for (uint32_t r = 0; r < row; r++)
-                rw.hist[b->shape[r]]++;
-        }
-        const struct wd_shape *s = &p->shapes[b->shape[row]];
-        struct rdr r = {s->p, s->p + s->len};
-        size_t start = out->len;
-        e = render_obj(&rw, &r, 0);
-        if (e)
-            out->len = start;
-        for (uint32_t c = 0; c < p->ncols; c++)
-            chunk_put(rw.chunks[c]);
-        if (!e && row == 0 && !b->next_base)
-            b->next_base = calloc((size_t)p->ncols + 1, sizeof(*b->next_base));
-        if (!e && b->next_base && (row == 0 || b->next_row == row)) {
-            /* the bases of row + 1 */
-            if (row == 0)
-                memset(b->next_base, 0, (size_t)p->ncols * sizeof(*b->next_base));
-            for (uint32_t j = 0; j < s->ncc; j++)
-                b->next_base[s->cc[2 * j]] += s->cc[2 * j + 1];
-            b->next_row = row + 1;
-        }
+    struct wd_rowstate *rs = rw->rs = rowstate(b);
+    size_t nc = p->ncols;
+    bool in_order = rs->next_row == row;
+    if (in_order) {
+        /* sequential rendering (merges, dumps): every base is known */
+        memcpy(rs->base, rs->next_base, nc * sizeof(*rs->base));
+    } else {
+        memset(rs->base, 0xff, nc * sizeof(*rs->base));
+        memset(rs->hist, 0, p->nshapes * sizeof(*rs->hist));
+        for (uint32_t r = 0; r < row; r++)
+            rs->hist[b->shape[r]]++;
     }
-    free(rw.base);
-    free(rw.used);
-    free(rw.chunks);
-    free(rw.hist);
+    memset(rs->used, 0, nc * sizeof(*rs->used));
+    const struct wd_shape *s = &p->shapes[b->shape[row]];
+    struct rdr r = {s->p, s->p + s->len};
+    int e = render_obj(rw, &r, 0, tree);
+    if (!e && in_order) {
+        for (uint32_t j = 0; j < s->ncc; j++)
+            rs->next_base[s->cc[2 * j]] += s->cc[2 * j + 1];
+        rs->next_row = row + 1;
+    }
     return e ? e : b->err;
+}
+
+int wd_block_row_json(struct wd_block *b, uint32_t row, struct wd_buf *out)
+{
+    struct row rw = {b, NULL, out, NULL};
+    size_t start = out->len;
+    int e = render_row(b, row, &rw, NULL);
+    if (e)
+        out->len = start;
+    return e;
+}
+
+int wd_block_row_jv(struct wd_block *b, uint32_t row, struct wd_arena *a, struct wd_jv **out)
+{
+    struct row rw = {b, NULL, NULL, a};
+    *out = NULL;
+    int e = render_row(b, row, &rw, out);
+    if (e)
+        *out = NULL;
+    return e;
 }

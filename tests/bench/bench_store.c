@@ -1,7 +1,9 @@
 /*
  * bench_store.c: single-core store stages over an NDJSON file of events: JSON parse +
  * shredding + encoding + zstd into one part (build), then needle and count queries over
- * that part through the columnar evaluator. Usage: bench_store FILE [QUERY...]
+ * that part through the columnar evaluator, and the merge rewrite (every row of the part
+ * into a new part) two ways: rows as value trees (what merges do) and, for comparison,
+ * rows rendered as JSON and parsed again. Usage: bench_store FILE [QUERY...]
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -78,6 +80,41 @@ int main(int argc, char **argv)
            (unsigned long long)n, t1 - t0, (double)n / (t1 - t0), tparse, got,
            (unsigned long long)p->file_bytes, (double)got / (double)p->file_bytes);
     ZSTD_DCtx *dz = ZSTD_createDCtx();
+    for (int mode = 0; mode < 2; mode++) {
+        snprintf(tmp, sizeof(tmp), "%s.m", part);
+        wd_part_begin(&b, tmp, 3);
+        struct wd_buf json;
+        wd_buf_init(&json, 0);
+        double m0 = now_s();
+        for (uint32_t bi = 0; bi < p->nblocks; bi++) {
+            struct wd_block blk;
+            wd_block_load(&blk, p, bi, (struct ZSTD_DCtx_s *)dz);
+            wd_block_rows(&blk);
+            for (uint32_t r = 0; r < blk.nrows; r++) {
+                struct wd_jv *v = NULL;
+                struct wd_perr pe;
+                if (mode == 0) {
+                    wd_block_row_jv(&blk, r, &a, &v);
+                } else {
+                    json.len = 0;
+                    wd_block_row_json(&blk, r, &json);
+                    wd_buf_reserve(&json, WD_JSON_PADDING);
+                    wd_json_parse(json.p, json.len, json.cap, 0, &a, &v, &pe);
+                }
+                if (v)
+                    wd_part_add(&b, blk.seq[r], blk.ts[r], v);
+                if (a.used_bytes > (16 << 20))
+                    wd_arena_reset(&a);
+            }
+            wd_block_fini(&blk);
+        }
+        wd_part_abort(&b);
+        double m1 = now_s();
+        wd_buf_fini(&json);
+        printf("merge rewrite, rows as %s: %.2f s = %.0f events/s\n",
+               mode == 0 ? "value trees (ward)" : "JSON + parse (before)", m1 - m0,
+               (double)n / (m1 - m0));
+    }
     for (int i = 2; i < argc; i++) {
         struct wd_query *q;
         struct wd_perr pe;
