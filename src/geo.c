@@ -318,7 +318,17 @@ static const char *region(struct out *o, MMDB_entry_s *e, size_t *len)
     return put_str(o, e, "region_code", path, len);
 }
 
-static void city_fields(struct out *o, MMDB_entry_s *e, struct wd_jv *details, const char *pre)
+/* The member names of one side (keys are borrowed by the event: constants). */
+struct keys {
+    const char *field, *v6field, *geolocation, *geopoint, *asn, *asorg;
+};
+static const struct keys src_keys = {"sourceipaddress",  "sourceipv6address", "sourceipgeolocation",
+                                     "sourceipgeopoint", "sourceipasn",       "sourceipasorg"};
+static const struct keys dst_keys = {"destinationipaddress",     "destinationipv6address",
+                                     "destinationipgeolocation", "destinationipgeopoint",
+                                     "destinationipasn",         "destinationipasorg"};
+
+static void city_fields(struct out *o, MMDB_entry_s *e, struct wd_jv *details, const struct keys *k)
 {
     size_t cl = 0, rl = 0, l;
     const char *city = put_str(o, e, "city", p_city, &cl);
@@ -347,9 +357,7 @@ static void city_fields(struct out *o, MMDB_entry_s *e, struct wd_jv *details, c
         memcpy(m + cl + 2, reg, rl);
         put(o, o->obj, "metro_code", wd_jv_str(o->a, m, cl + rl + 2));
     }
-    char key[48];
-    snprintf(key, sizeof(key), "%sipgeolocation", pre);
-    put(o, details, key, o->obj);
+    put(o, details, k->geolocation, o->obj);
     if (has_lat && has_lon) {
         char a[40], b[40];
         wd_jv_fmt_double(lat, a, sizeof(a));
@@ -361,8 +369,7 @@ static void city_fields(struct out *o, MMDB_entry_s *e, struct wd_jv *details, c
             return;
         }
         snprintf(gp, n, "%s,%s", a, b);
-        snprintf(key, sizeof(key), "%sipgeopoint", pre);
-        put(o, details, key, wd_jv_str(o->a, gp, n - 1));
+        put(o, details, k->geopoint, wd_jv_str(o->a, gp, n - 1));
     }
 }
 
@@ -396,14 +403,13 @@ static bool lookup(struct db *d, const uint8_t ip[16], MMDB_entry_s *out)
     return true;
 }
 
-static int one(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details, const char *field,
-               const char *v6field, const char *pre)
+static int one(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details, const struct keys *k)
 {
-    struct wd_jv *ip = wd_jv_get(details, field);
+    struct wd_jv *ip = wd_jv_get(details, k->field);
     if (ip && ip->type == WD_JV_STR && ip->u.s.len == 7 && !memcmp(ip->u.s.p, "0.0.0.0", 7))
         ip = NULL; /* ipFixup moved an IPv6 address out */
     if (!ip)
-        ip = wd_jv_get(details, v6field);
+        ip = wd_jv_get(details, k->v6field);
     if (!ip || ip->type != WD_JV_STR || !ip->u.s.len || memchr(ip->u.s.p, '/', ip->u.s.len))
         return WD_OK;
     uint8_t addr[16];
@@ -423,28 +429,24 @@ static int one(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details, cons
         o.obj = wd_jv_new(a, WD_JV_OBJ);
         if (!o.obj)
             return WD_ENOMEM;
-        city_fields(&o, &e, details, pre);
+        city_fields(&o, &e, details, k);
     }
     if (o.rc == WD_OK && lookup(&g->asn, addr, &e)) {
-        char key[48];
         double asn;
         size_t l;
         o.obj = details;
-        if (num(&e, p_asn, &asn)) {
-            snprintf(key, sizeof(key), "%sipasn", pre);
-            put(&o, details, key, wd_jv_int(a, (int64_t)asn));
-        }
-        snprintf(key, sizeof(key), "%sipasorg", pre);
-        put_str(&o, &e, key, p_asorg, &l);
+        if (num(&e, p_asn, &asn))
+            put(&o, details, k->asn, wd_jv_int(a, (int64_t)asn));
+        put_str(&o, &e, k->asorg, p_asorg, &l);
     }
     return o.rc;
 }
 
 int wd_geo_event(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details)
 {
-    int rc = one(g, a, details, "sourceipaddress", "sourceipv6address", "source");
+    int rc = one(g, a, details, &src_keys);
     if (rc == WD_OK)
-        rc = one(g, a, details, "destinationipaddress", "destinationipv6address", "destination");
+        rc = one(g, a, details, &dst_keys);
     return rc;
 }
 
