@@ -90,6 +90,10 @@ static int guess(const char *p, size_t n)
         return WD_INTEL_URL;
     if ((n == 32 || n == 40 || n == 64) && is_hex(p, n))
         return WD_INTEL_HASH;
+    if (n > 2 && p[0] == '*' && p[1] == '.')
+        p += 2, n -= 2;
+    if (n > 1 && p[n - 1] == '.')
+        n--;
     if (memchr(p, '.', n) && domain_ok(p, n))
         return WD_INTEL_DOMAIN;
     return -1;
@@ -391,7 +395,8 @@ static bool is_manifest(const struct wd_jv *root)
     if (root->type != WD_JV_OBJ || !root->count)
         return false;
     for (const struct wd_jv *k = root->u.kids.head; k; k = k->next)
-        if (k->type != WD_JV_OBJ || !wd_jv_get(k, "info"))
+        if (k->type != WD_JV_OBJ || !wd_jv_get(k, "info") ||
+            (k->key.len == 5 && !memcmp(k->key.p, "Event", 5)))
             return false;
     return true;
 }
