@@ -518,6 +518,12 @@ int wd_intel_event(struct wd_intel *t, struct wd_arena *a, struct wd_jv *ev)
         wd_jv_push(list, o);
     }
     wd_jv_set(d, WD_STR("intel"), list);
+    /* the first hit as plain fields, for rules that group by it (paths do not enter lists) */
+    struct wd_jv *fi = str(a, m.hits[0].indicator), *ff = str(a, m.hits[0].feed);
+    if (!fi || !ff)
+        return WD_ENOMEM;
+    wd_jv_set(d, WD_STR("intelindicator"), fi);
+    wd_jv_set(d, WD_STR("intelfeed"), ff);
     struct wd_jv *tags = wd_jv_get(ev, "tags");
     if (!tags || tags->type == WD_JV_NULL) {
         tags = wd_jv_new(a, WD_JV_ARR);

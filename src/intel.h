@@ -5,8 +5,8 @@
  * Spamhaus DROP, a MISP feed) refreshed on its own schedule. Every feed's latest good list
  * is merged into one immutable table (a binary trie for addresses, a hash table for the
  * rest) swapped in atomically; a failed refresh keeps that feed's previous list.
- * A matching event gets details.intel = [{indicator, type, feed, field}, ...] and the tag
- * `threatintel`.
+ * A matching event gets details.intel = [{indicator, type, feed, field}, ...], the first
+ * hit's details.intelindicator and details.intelfeed, and the tag `threatintel`.
  *
  * The parsers are pure functions over (text, len) (intel_parse.c); the table is in
  * intel_table.c; feeds, refresh and the event matching in intel.c.

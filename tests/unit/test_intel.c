@@ -300,12 +300,14 @@ static void t_feeds(void)
                "\"198.51.100.7\",\"intel\":[{\"indicator\":\"198.51.100.0/24\",\"type\":\"ip\","
                "\"feed\":\"drop\",\"field\":\"details.destinationipaddress\"},{\"indicator\":"
                "\"evil.example\",\"type\":\"domain\",\"feed\":\"local\",\"field\":"
-               "\"details.query\"}]}}");
+               "\"details.query\"}],\"intelindicator\":\"198.51.100.0/24\",\"intelfeed\":"
+               "\"drop\"}}");
     /* no tags member: one is made; no hit: unchanged */
     EXPECT_STR(enrich(t, "{\"details\":{\"host\":\"evil.example\"}}"),
                "{\"details\":{\"host\":\"evil.example\",\"intel\":[{\"indicator\":"
                "\"evil.example\",\"type\":\"domain\",\"feed\":\"local\",\"field\":"
-               "\"details.host\"}]},\"tags\":[\"threatintel\"]}");
+               "\"details.host\"}],\"intelindicator\":\"evil.example\",\"intelfeed\":"
+               "\"local\"},\"tags\":[\"threatintel\"]}");
     EXPECT_STR(enrich(t, "{\"details\":{\"host\":\"good.example\"}}"),
                "{\"details\":{\"host\":\"good.example\"}}");
     /* a changed file: the next due refresh picks it up */
