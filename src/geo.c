@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -31,15 +32,23 @@ struct fileid {
     int64_t mtime_ns;
 };
 
+/* An open database; gen is unique per open (the per-thread record cache keys on it). */
+struct mmdb {
+    MMDB_s m;
+    uint64_t gen;
+};
+
+static uint64_t next_gen;
+
 struct retired {
-    MMDB_s *db;
+    struct mmdb *db;
     int64_t at_ns;
 };
 
 struct db {
     const char *name;   /* "city" / "asn" (metrics label) */
     char *path;         /* NULL: not configured */
-    MMDB_s *cur;        /* atomic pointer */
+    struct mmdb *cur;   /* atomic pointer */
     struct fileid seen; /* the file as last read (also when it did not open) */
     struct retired *old;
     size_t nold;
@@ -57,7 +66,7 @@ static int64_t mtime_ns(const struct stat *st)
 }
 
 /* Copies the file into a memory file and opens that, so the mapping is ours alone. */
-static MMDB_s *open_db(const char *path, struct fileid *id, FILE *errs)
+static struct mmdb *open_db(const char *path, struct fileid *id, FILE *errs)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -90,10 +99,11 @@ static MMDB_s *open_db(const char *path, struct fileid *id, FILE *errs)
     close(fd);
     char proc[64];
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
-    MMDB_s *db = calloc(1, sizeof(*db));
+    struct mmdb *db = calloc(1, sizeof(*db));
     if (!db)
         abort();
-    int rc = MMDB_open(proc, MMDB_MODE_MMAP, db);
+    db->gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
+    int rc = MMDB_open(proc, MMDB_MODE_MMAP, &db->m);
     close(mfd); /* the mapping stays */
     if (rc != MMDB_SUCCESS) {
         fprintf(errs, "%s: not a MaxMind database: %s\n", path,
@@ -104,10 +114,10 @@ static MMDB_s *open_db(const char *path, struct fileid *id, FILE *errs)
     return db;
 }
 
-static void close_db(MMDB_s *db)
+static void close_db(struct mmdb *db)
 {
     if (db) {
-        MMDB_close(db);
+        MMDB_close(&db->m);
         free(db);
     }
 }
@@ -184,7 +194,7 @@ static int db_check(struct db *d, bool force, FILE *errs, int *reloaded)
     if (!force && id.dev == d->seen.dev && id.ino == d->seen.ino && id.size == d->seen.size &&
         id.mtime_ns == d->seen.mtime_ns)
         return 0;
-    MMDB_s *db = open_db(d->path, &id, errs);
+    struct mmdb *db = open_db(d->path, &id, errs);
     d->seen = id; /* a bad file is reported once, not at every check */
     if (!db) {
         __atomic_add_fetch(&d->reload_errors, 1, __ATOMIC_RELAXED);
@@ -230,19 +240,71 @@ bool wd_geo_public(const uint8_t a[16])
 
 /* ---- the event fields ---- */
 
-struct out {
-    struct wd_arena *a;
-    struct wd_jv *obj;
-    int rc;
+/*
+ * A record's fields are extracted once and kept in a per-thread cache keyed by (database
+ * generation, record offset): libmaxminddb finds each path by walking the record's maps and
+ * formatting the coordinates is costly, so a record seen again costs only copies into the
+ * batch arena. Entries are overwritten, never shared between threads.
+ */
+enum { K_STR, K_INT, K_FLOAT };
+#define MAXF    12
+#define TEXTCAP 512
+#define NCACHE  1024 /* 256 sets of 4 */
+
+struct field {
+    const char *key; /* a constant */
+    uint8_t kind, klen;
+    uint16_t off, len; /* the text (K_FLOAT: its JSON form) in rec.text */
+    int64_t i;
+    double d;
 };
 
-static void put(struct out *o, struct wd_jv *obj, const char *key, struct wd_jv *v)
+struct rec {
+    uint64_t gen; /* 0 = empty */
+    uint32_t off;
+    uint32_t used; /* when last used (LRU within a set) */
+    uint8_t n;
+    uint16_t gp_off, gp_len; /* "lat,lon" (city records; len 0 = none) */
+    uint16_t tl;
+    struct field f[MAXF];
+    char text[TEXTCAP];
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
 {
-    if (!v) {
-        o->rc = WD_ENOMEM;
-        return;
+    (void)pthread_key_create(&cache_key, free);
+}
+
+static struct rec *cache_slot(uint64_t gen, uint32_t off, bool *hit)
+{
+    pthread_once(&cache_once, cache_init);
+    struct rec *c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = calloc(NCACHE, sizeof(*c));
+        if (!c || pthread_setspecific(cache_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
     }
-    wd_jv_set(obj, (struct wd_str){key, strlen(key)}, v);
+    /* 4-way set-associative (256 sets), least recently used out */
+    struct rec *set = &c[(((gen << 32 ^ off) * 0x9E3779B97F4A7C15ULL) >> 56) * 4], *victim = set;
+    static _Thread_local uint32_t tick;
+    tick++;
+    for (int i = 0; i < 4; i++) {
+        if (set[i].gen == gen && set[i].off == off) {
+            set[i].used = tick;
+            *hit = true;
+            return &set[i];
+        }
+        if (set[i].used < victim->used)
+            victim = &set[i];
+    }
+    *hit = false;
+    victim->used = tick;
+    return victim;
 }
 
 static bool get(MMDB_entry_s *e, MMDB_entry_data_s *d, const char *const *path)
@@ -250,18 +312,24 @@ static bool get(MMDB_entry_s *e, MMDB_entry_data_s *d, const char *const *path)
     return MMDB_aget_value(e, d, path) == MMDB_SUCCESS && d->has_data;
 }
 
-/* A string member (copied into the arena: the database can be swapped out later). */
-static const char *put_str(struct out *o, MMDB_entry_s *e, const char *key, const char *const *path,
-                           size_t *len)
+static struct field *add(struct rec *r, const char *key, int kind, const char *p, size_t len)
+{
+    if (r->n == MAXF || len > (size_t)(TEXTCAP - r->tl))
+        return NULL;
+    struct field *f = &r->f[r->n++];
+    *f = (struct field){key, (uint8_t)kind, (uint8_t)strlen(key), r->tl, (uint16_t)len, 0, 0};
+    memcpy(r->text + r->tl, p, len);
+    r->tl = (uint16_t)(r->tl + len);
+    return f;
+}
+
+static const struct field *add_str(struct rec *r, MMDB_entry_s *e, const char *key,
+                                   const char *const *path)
 {
     MMDB_entry_data_s d;
     if (!get(e, &d, path) || d.type != MMDB_DATA_TYPE_UTF8_STRING)
         return NULL;
-    struct wd_jv *v = wd_jv_strdup(o->a, d.utf8_string, d.data_size);
-    if (key)
-        put(o, o->obj, key, v);
-    *len = d.data_size;
-    return v ? v->u.s.p : NULL;
+    return add(r, key, K_STR, d.utf8_string, d.data_size);
 }
 
 static bool num(MMDB_entry_s *e, const char *const *path, double *out)
@@ -293,6 +361,47 @@ static bool num(MMDB_entry_s *e, const char *const *path, double *out)
     }
 }
 
+static void add_int(struct rec *r, MMDB_entry_s *e, const char *key, const char *const *path)
+{
+    double v;
+    struct field *f;
+    if (num(e, path, &v) && v >= 0 && v < 9e15 && (f = add(r, key, K_INT, "", 0)))
+        f->i = (int64_t)v;
+}
+
+int wd_geo_fmt_coord(double v, char *out, size_t cap)
+{
+    double k = nearbyint(v * 10000.0);
+    if (cap >= 32 && v != 0 && fabs(v) >= 1e-4 && fabs(v) < 1e6 && k / 10000.0 == v) {
+        /* at most 4 decimals: the shortest text that reads back as v (Python's repr) */
+        long long q = llabs((long long)k);
+        long long ip = q / 10000, fr = q % 10000;
+        int n = snprintf(out, cap, "%s%lld.", v < 0 ? "-" : "", ip);
+        char d[5] = {(char)('0' + fr / 1000), (char)('0' + fr / 100 % 10),
+                     (char)('0' + fr / 10 % 10), (char)('0' + fr % 10), 0};
+        int dl = 4;
+        while (dl > 1 && d[dl - 1] == '0')
+            dl--;
+        memcpy(out + n, d, (size_t)dl);
+        out[n + dl] = '\0';
+        return n + dl;
+    }
+    return wd_jv_fmt_double(v, out, cap);
+}
+
+static const struct field *add_float(struct rec *r, MMDB_entry_s *e, const char *key,
+                                     const char *const *path)
+{
+    double v;
+    char t[40];
+    if (!num(e, path, &v) || !isfinite(v) || wd_geo_fmt_coord(v, t, sizeof(t)) < 0)
+        return NULL;
+    struct field *f = add(r, key, K_FLOAT, t, strlen(t));
+    if (f)
+        f->d = v;
+    return f;
+}
+
 static const char *const p_city[] = {"city", "names", "en", NULL};
 static const char *const p_cont[] = {"continent", "code", NULL};
 static const char *const p_cc[] = {"country", "iso_code", NULL};
@@ -302,20 +411,110 @@ static const char *const p_lat[] = {"location", "latitude", NULL};
 static const char *const p_lon[] = {"location", "longitude", NULL};
 static const char *const p_postal[] = {"postal", "code", NULL};
 static const char *const p_tz[] = {"location", "time_zone", NULL};
+static const char *const p_sub[] = {"subdivisions", NULL};
 static const char *const p_asn[] = {"autonomous_system_number", NULL};
 static const char *const p_asorg[] = {"autonomous_system_organization", NULL};
 
-/* The most specific subdivision is the last one of the list. */
-static const char *region(struct out *o, MMDB_entry_s *e, size_t *len)
+/* The map at `key` of e as an entry of its own, so deeper paths skip less of the record. */
+static MMDB_entry_s sub(MMDB_entry_s *e, const char *key, bool *ok)
 {
     MMDB_entry_data_s d;
-    static const char *const p_sub[] = {"subdivisions", NULL};
-    if (!get(e, &d, p_sub) || d.type != MMDB_DATA_TYPE_ARRAY || !d.data_size)
-        return NULL;
-    char idx[16];
-    snprintf(idx, sizeof(idx), "%u", d.data_size - 1);
-    const char *const path[] = {"subdivisions", idx, "iso_code", NULL};
-    return put_str(o, e, "region_code", path, len);
+    const char *const path[] = {key, NULL};
+    *ok = get(e, &d, path) && d.type == MMDB_DATA_TYPE_MAP;
+    return (MMDB_entry_s){.mmdb = e->mmdb, .offset = *ok ? d.offset : 0};
+}
+
+/* MozDef's geoip plugin fields, in its order. */
+static void fill_city(struct rec *r, MMDB_entry_s *e)
+{
+    bool okc, okn, okl, okp;
+    MMDB_entry_s c = sub(e, "country", &okn), loc = sub(e, "location", &okl),
+                 cty = sub(e, "city", &okc), pc = sub(e, "postal", &okp);
+    const struct field *city = okc ? add_str(r, &cty, "city", p_city + 1) : NULL;
+    add_str(r, e, "continent", p_cont);
+    if (okn) {
+        add_str(r, &c, "country_code", p_cc + 1);
+        add_str(r, &c, "country_name", p_cn + 1);
+    }
+    const struct field *lat = NULL, *lon = NULL;
+    if (okl) {
+        add_int(r, &loc, "dma_code", p_metro + 1);
+        lat = add_float(r, &loc, "latitude", p_lat + 1);
+        lon = add_float(r, &loc, "longitude", p_lon + 1);
+    }
+    if (okp)
+        add_str(r, &pc, "postal_code", p_postal + 1);
+    const struct field *reg = NULL;
+    MMDB_entry_data_s d;
+    if (get(e, &d, p_sub) && d.type == MMDB_DATA_TYPE_ARRAY && d.data_size) {
+        char idx[16]; /* the most specific subdivision is the last one */
+        snprintf(idx, sizeof(idx), "%u", d.data_size - 1);
+        const char *const path[] = {"subdivisions", idx, "iso_code", NULL};
+        reg = add_str(r, e, "region_code", path);
+    }
+    if (okl)
+        add_str(r, &loc, "time_zone", p_tz + 1);
+    if (city && reg && city->len + reg->len + 2 <= TEXTCAP - r->tl) {
+        /* MozDef: "{city}, {region iso code}" */
+        char m[TEXTCAP];
+        memcpy(m, r->text + city->off, city->len);
+        memcpy(m + city->len, ", ", 2);
+        memcpy(m + city->len + 2, r->text + reg->off, reg->len);
+        add(r, "metro_code", K_STR, m, city->len + reg->len + 2U);
+    }
+    if (lat && lon && lat->len + lon->len + 1U <= (unsigned)(TEXTCAP - r->tl)) {
+        r->gp_off = r->tl;
+        memcpy(r->text + r->tl, r->text + lat->off, lat->len);
+        r->text[r->tl + lat->len] = ',';
+        memcpy(r->text + r->tl + lat->len + 1, r->text + lon->off, lon->len);
+        r->gp_len = (uint16_t)(lat->len + lon->len + 1);
+        r->tl = (uint16_t)(r->tl + r->gp_len);
+    }
+}
+
+static void fill_asn(struct rec *r, MMDB_entry_s *e)
+{
+    add_int(r, e, "asn", p_asn);
+    add_str(r, e, "asorg", p_asorg);
+}
+
+/* The cached fields of entry e of database db (filled on a miss). */
+static const struct rec *record(const struct mmdb *db, MMDB_entry_s *e, bool city,
+                                struct rec *scratch)
+{
+    bool hit = false;
+    struct rec *r = cache_slot(db->gen, e->offset, &hit);
+    if (!r)
+        r = scratch;
+    else if (hit)
+        return r;
+    r->gen = db->gen;
+    r->off = e->offset;
+    r->n = 0;
+    r->tl = 0;
+    r->gp_len = 0;
+    if (city)
+        fill_city(r, e);
+    else
+        fill_asn(r, e);
+    return r;
+}
+
+/* A value of the record as a new node in the arena. */
+static struct wd_jv *value(struct wd_arena *a, const struct rec *r, const struct field *f)
+{
+    if (f->kind == K_INT)
+        return wd_jv_int(a, f->i);
+    struct wd_jv *v =
+        f->kind == K_STR ? wd_jv_strdup(a, r->text + f->off, f->len) : wd_jv_float(a, f->d);
+    if (v && f->kind == K_FLOAT) { /* serialized as formatted once */
+        char *t = wd_arena_alloc(a, f->len);
+        if (!t)
+            return NULL;
+        memcpy(t, r->text + f->off, f->len);
+        v->raw = (struct wd_str){t, f->len};
+    }
+    return v;
 }
 
 /* The member names of one side (keys are borrowed by the event: constants). */
@@ -328,56 +527,50 @@ static const struct keys dst_keys = {"destinationipaddress",     "destinationipv
                                      "destinationipgeolocation", "destinationipgeopoint",
                                      "destinationipasn",         "destinationipasorg"};
 
-static void city_fields(struct out *o, MMDB_entry_s *e, struct wd_jv *details, const struct keys *k)
+static struct wd_str key(const char *k)
 {
-    size_t cl = 0, rl = 0, l;
-    const char *city = put_str(o, e, "city", p_city, &cl);
-    put_str(o, e, "continent", p_cont, &l);
-    put_str(o, e, "country_code", p_cc, &l);
-    put_str(o, e, "country_name", p_cn, &l);
-    double metro, lat, lon;
-    if (num(e, p_metro, &metro))
-        put(o, o->obj, "dma_code", wd_jv_int(o->a, (int64_t)metro));
-    bool has_lat = num(e, p_lat, &lat), has_lon = num(e, p_lon, &lon);
-    if (has_lat)
-        put(o, o->obj, "latitude", wd_jv_float(o->a, lat));
-    if (has_lon)
-        put(o, o->obj, "longitude", wd_jv_float(o->a, lon));
-    put_str(o, e, "postal_code", p_postal, &l);
-    const char *reg = region(o, e, &rl);
-    put_str(o, e, "time_zone", p_tz, &l);
-    if (city && reg) { /* MozDef: "{city}, {region iso code}" */
-        char *m = wd_arena_alloc(o->a, cl + rl + 3);
-        if (!m) {
-            o->rc = WD_ENOMEM;
-            return;
-        }
-        memcpy(m, city, cl);
-        memcpy(m + cl, ", ", 2);
-        memcpy(m + cl + 2, reg, rl);
-        put(o, o->obj, "metro_code", wd_jv_str(o->a, m, cl + rl + 2));
-    }
-    put(o, details, k->geolocation, o->obj);
-    if (has_lat && has_lon) {
-        char a[40], b[40];
-        wd_jv_fmt_double(lat, a, sizeof(a));
-        wd_jv_fmt_double(lon, b, sizeof(b));
-        size_t n = strlen(a) + strlen(b) + 2;
-        char *gp = wd_arena_alloc(o->a, n);
-        if (!gp) {
-            o->rc = WD_ENOMEM;
-            return;
-        }
-        snprintf(gp, n, "%s,%s", a, b);
-        put(o, details, k->geopoint, wd_jv_str(o->a, gp, n - 1));
-    }
+    return (struct wd_str){k, strlen(k)};
 }
 
-static bool lookup(struct db *d, const uint8_t ip[16], MMDB_entry_s *out)
+static int emit_city(struct wd_arena *a, const struct rec *r, struct wd_jv *details,
+                     const struct keys *k)
 {
-    const MMDB_s *db = __atomic_load_n(&d->cur, __ATOMIC_ACQUIRE);
+    struct wd_jv *o = wd_jv_new(a, WD_JV_OBJ);
+    if (!o)
+        return WD_ENOMEM;
+    for (uint8_t i = 0; i < r->n; i++) {
+        struct wd_jv *v = value(a, r, &r->f[i]);
+        if (!v)
+            return WD_ENOMEM;
+        wd_jv_add(o, (struct wd_str){r->f[i].key, r->f[i].klen}, v);
+    }
+    wd_jv_set(details, key(k->geolocation), o);
+    if (r->gp_len) {
+        struct wd_jv *gp = wd_jv_strdup(a, r->text + r->gp_off, r->gp_len);
+        if (!gp)
+            return WD_ENOMEM;
+        wd_jv_set(details, key(k->geopoint), gp);
+    }
+    return WD_OK;
+}
+
+static int emit_asn(struct wd_arena *a, const struct rec *r, struct wd_jv *details,
+                    const struct keys *k)
+{
+    for (uint8_t i = 0; i < r->n; i++) {
+        struct wd_jv *v = value(a, r, &r->f[i]);
+        if (!v)
+            return WD_ENOMEM;
+        wd_jv_set(details, key(r->f[i].kind == K_INT ? k->asn : k->asorg), v);
+    }
+    return WD_OK;
+}
+
+static const struct mmdb *lookup(struct db *d, const uint8_t ip[16], MMDB_entry_s *out)
+{
+    const struct mmdb *db = __atomic_load_n(&d->cur, __ATOMIC_ACQUIRE);
     if (!db)
-        return false;
+        return NULL;
     __atomic_add_fetch(&d->lookups, 1, __ATOMIC_RELAXED);
     struct sockaddr_in6 s6;
     struct sockaddr_in s4;
@@ -395,12 +588,12 @@ static bool lookup(struct db *d, const uint8_t ip[16], MMDB_entry_s *out)
         sa = (const struct sockaddr *)&s6;
     }
     int err = 0;
-    MMDB_lookup_result_s r = MMDB_lookup_sockaddr(db, sa, &err);
+    MMDB_lookup_result_s r = MMDB_lookup_sockaddr(&db->m, sa, &err);
     if (err != MMDB_SUCCESS || !r.found_entry)
-        return false;
+        return NULL;
     __atomic_add_fetch(&d->hits, 1, __ATOMIC_RELAXED);
     *out = r.entry;
-    return true;
+    return db;
 }
 
 static int one(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details, const struct keys *k)
@@ -423,23 +616,14 @@ static int one(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details, cons
             __atomic_add_fetch(&g->asn.skipped, 1, __ATOMIC_RELAXED);
         return WD_OK;
     }
-    struct out o = {a, NULL, WD_OK};
     MMDB_entry_s e;
-    if (lookup(&g->city, addr, &e)) {
-        o.obj = wd_jv_new(a, WD_JV_OBJ);
-        if (!o.obj)
-            return WD_ENOMEM;
-        city_fields(&o, &e, details, k);
-    }
-    if (o.rc == WD_OK && lookup(&g->asn, addr, &e)) {
-        double asn;
-        size_t l;
-        o.obj = details;
-        if (num(&e, p_asn, &asn))
-            put(&o, details, k->asn, wd_jv_int(a, (int64_t)asn));
-        put_str(&o, &e, k->asorg, p_asorg, &l);
-    }
-    return o.rc;
+    struct rec scratch;
+    const struct mmdb *db = lookup(&g->city, addr, &e);
+    int rc = db ? emit_city(a, record(db, &e, true, &scratch), details, k) : WD_OK;
+    db = rc == WD_OK ? lookup(&g->asn, addr, &e) : NULL;
+    if (db)
+        rc = emit_asn(a, record(db, &e, false, &scratch), details, k);
+    return rc;
 }
 
 int wd_geo_event(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details)

@@ -15,6 +15,7 @@
 #define WD_GEO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,6 +38,9 @@ int wd_geo_event(struct wd_geo *g, struct wd_arena *a, struct wd_jv *details);
 /* True when the address (16 bytes, IPv4 as ::ffff:a.b.c.d) is worth a lookup: not
  * private, loopback, link-local, multicast, CGNAT, reserved or unspecified. */
 bool wd_geo_public(const uint8_t a[16]);
+/* Formats a coordinate as Python's repr() does (wd_jv_fmt_double), quickly when it has at
+ * most 4 decimals. Returns the length or WD_ELIMIT (32 bytes always suffice). */
+int wd_geo_fmt_coord(double v, char *out, size_t cap);
 /* ward_enrich_geoip_{lookups,hits,skipped,reloads,reload_errors}_total{db=...}. */
 void wd_geo_render_prom(struct wd_geo *g, struct wd_buf *o);
 

@@ -106,6 +106,11 @@ static void t_lookups(void)
                "\"EC2V\",\"region_code\":\"ENG\",\"time_zone\":\"Europe/London\",\"metro_code\":"
                "\"London, ENG\"},\"sourceipgeopoint\":\"51.5142,-0.0931\",\"sourceipasn\":20712,"
                "\"sourceipasorg\":\"Andrews & Arnold Ltd\"}");
+    /* the same record again comes from the per-thread cache: the same fields */
+    char first[2048];
+    snprintf(first, sizeof(first), "%s", enrich(g, "81.2.69.142", "81.2.69.143"));
+    EXPECT_STR(enrich(g, "81.2.69.142", "81.2.69.143"), first);
+    FAIL_UNLESS(strstr(first, "\"destinationipgeolocation\":{\"city\":\"London\""));
     /* nested network; no subdivision: no region_code / metro_code */
     EXPECT_STR(enrich(g, "81.2.69.200", NULL),
                "{\"sourceipaddress\":\"81.2.69.200\",\"sourceipgeolocation\":{\"city\":"
@@ -132,9 +137,9 @@ static void t_lookups(void)
     struct wd_buf b;
     wd_buf_init(&b, 0);
     wd_geo_render_prom(g, &b);
-    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_lookups_total{db=\"city\"} 5\n"));
-    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_hits_total{db=\"city\"} 4\n"));
-    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_hits_total{db=\"asn\"} 3\n"));
+    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_lookups_total{db=\"city\"} 9\n"));
+    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_hits_total{db=\"city\"} 8\n"));
+    FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_hits_total{db=\"asn\"} 7\n"));
     FAIL_UNLESS(strstr(b.p, "ward_enrich_geoip_skipped_total{db=\"city\"} 3\n"));
     wd_buf_fini(&b);
     wd_geo_free(g);
@@ -163,6 +168,39 @@ static void t_public(void)
             return;
         }
     }
+}
+
+/* The quick coordinate formatter agrees with the general one (Python's repr). */
+static void t_fmt_coord(void)
+{
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        if (i % 3 == 0)
+            v = (double)((int64_t)(x % 3600001) - 1800000) / 10000.0; /* 4 decimals */
+        else if (i % 3 == 1)
+            v = (double)((int64_t)(x % 361) - 180) / 100.0 + (double)(x % 7) / 1000.0;
+        else
+            v = ((double)(x >> 11) / 9007199254740992.0 - 0.5) * 360.0; /* any double */
+        char a[40], b[40];
+        FAIL_UNLESS(wd_geo_fmt_coord(v, a, sizeof(a)) > 0);
+        FAIL_UNLESS(wd_jv_fmt_double(v, b, sizeof(b)) > 0);
+        if (strcmp(a, b) != 0) {
+            printf("FAIL %s: %.17g: [%s] vs [%s]\n", wd_test_name_, v, a, b);
+            wd_test_failed_ = 1;
+            return;
+        }
+    }
+    char t[40];
+    wd_geo_fmt_coord(-0.0931, t, sizeof(t));
+    EXPECT_STR(t, "-0.0931");
+    wd_geo_fmt_coord(51.0, t, sizeof(t));
+    EXPECT_STR(t, "51.0");
+    wd_geo_fmt_coord(0.0001, t, sizeof(t));
+    EXPECT_STR(t, "0.0001");
+    wd_geo_fmt_coord(0.00001, t, sizeof(t));
+    EXPECT_STR(t, "1e-05");
 }
 
 static void t_reload(void)
@@ -236,10 +274,8 @@ static void t_bad_start(void)
 }
 
 WD_TEST_LIST{
-    {"geo_lookups", t_lookups},
-    {"geo_public", t_public},
-    {"geo_reload", t_reload},
-    {"geo_bad_start", t_bad_start},
+    {"geo_lookups", t_lookups}, {"geo_public", t_public},       {"geo_fmt_coord", t_fmt_coord},
+    {"geo_reload", t_reload},   {"geo_bad_start", t_bad_start},
 };
 
 WD_TEST_MAIN
