@@ -18,6 +18,7 @@ import urllib.parse
 import mmdb_writer
 from wardtest import Ward, test, main, eq, check, wait_for
 
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 LONDON = mmdb_writer.city("London", "GB", "United Kingdom", "EU", 51.5142, -0.0931,
                           "Europe/London", postal="EC2V", region="ENG")
 LINKOPING = mmdb_writer.city("Linköping", "SE", "Sweden", "EU", 58.4167, 15.6167,
@@ -42,6 +43,13 @@ def one(w, q):
                  "an event matching " + q)
     eq(r["total"], 1, "events matching " + q)
     return r["hits"][0]["_source"]
+
+
+def alert_summaries(w):
+    st, _, body = w.request("GET", "/api/v1/alerts")
+    eq(st, 200, "alerts status")
+    return sorted(h["_source"]["summary"] for h in json.loads(body)["hits"]
+                  if h["_source"].get("classname") == "AlertThreatIntelHit")
 
 
 def replace(path, text):
@@ -177,7 +185,9 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
             "  - {name: drop, url: '%s/drop.txt', format: spamhaus, refresh: 1}\n"
             "  - {name: misp, url: '%s/misp/manifest.json', format: misp, refresh: 3600}\n"
             % (base, base))
-    w = Ward(args=["--set", "enrich.intel=" + feeds]).start()
+    rule = os.path.join(ROOT, "rules", "ward", "AlertThreatIntelHit.yaml")
+    w = Ward(args=["--set", "enrich.intel=" + feeds, "--set", "store.flush_interval_ms=100"],
+             rules=rule).start()
     try:
         eq(w.metric("ward_enrich_intel_indicators"), 5, "indicators at start-up")
         w.post_json("/events", {"summary": "intela", "tags": ["dns"], "details": {
@@ -199,6 +209,13 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
         eq(got, [("domain", "details.host"), ("md5", "details.md5"),
                  ("url", "details.host+details.uri")], "MISP event over HTTP")
         check("intel" not in one(w, "summary:inteld")["details"], "no hit")
+        # the shipped rule alerts on them
+        alerts = wait_for(lambda: (lambda h: h if len(h) >= 3 else None)(alert_summaries(w)), 15,
+                          "3 AlertThreatIntelHit alerts")
+        check("Threat intel hit on evil.example (feed domains): 1 events from 10.0.0.5 (1)"
+              in alerts, "domain alert: %r" % alerts)
+        check("Threat intel hit on 198.51.100.0/24 (feed drop): 1 events" in alerts,
+              "DROP alert: %r" % alerts)
         eq(wait_for(lambda: (lambda r: r if r["total"] == 3 else None)(
             search(w, "_exists_:details.intel AND tags:threatintel")), 15, "3 tagged")["total"],
            3, "tagged events searchable")
