@@ -32,6 +32,10 @@ struct wd_intel_table {
     size_t mask;
     struct node *n;
     size_t nn, ncap;
+    /* IPv4 lookups start at the node of ::ffff:0:0/96 (0 = none) with the deepest entry
+     * on the way there, instead of walking 96 fixed bits each time */
+    uint32_t v4node;
+    int32_t v4best;
 };
 
 static uint64_t hash(int type, const char *p, size_t n)
@@ -140,6 +144,16 @@ struct wd_intel_table *wd_intel_table_build(const struct wd_intel_list *const *l
         }
         pl += l->plen;
     }
+    static const uint8_t v4pre[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    t->v4best = t->n[0].entry;
+    uint32_t at = 0;
+    for (int i = 0; i < 96 && at != UINT32_MAX; i++) {
+        uint32_t k = t->n[at].kid[v4pre[i / 8] >> (7 - i % 8) & 1];
+        at = k ? k : UINT32_MAX;
+        if (k && t->n[k].entry >= 0)
+            t->v4best = t->n[k].entry;
+    }
+    t->v4node = at == UINT32_MAX ? 0 : at;
     return t;
 fail:
     wd_intel_table_free(t);
@@ -192,9 +206,16 @@ void wd_intel_table_match(const struct wd_intel_table *t, int type, const char *
         int bits;
         if (memchr(p, '/', len) || !wd_cidr_parse(p, len, a, &bits) || bits != 128)
             return;
+        static const uint8_t v4pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
         int32_t best = t->n[0].entry;
         uint32_t at = 0;
-        for (int i = 0; i < 128; i++) {
+        int i = 0;
+        if (memcmp(a, v4pre, 12) == 0) {
+            best = t->v4best;
+            at = t->v4node;
+            i = at ? 96 : 128; /* no node for ::ffff:0:0/96: nothing deeper either */
+        }
+        for (; i < 128; i++) {
             uint32_t k = t->n[at].kid[a[i / 8] >> (7 - i % 8) & 1];
             if (!k)
                 break;
