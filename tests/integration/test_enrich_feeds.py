@@ -198,6 +198,12 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
             "md5": "D41D8CD98F00B204E9800998ECF8427E", "host": "c2.example.net",
             "uri": "/gate.php"}})
         w.post_json("/events", {"summary": "inteld", "details": {"query": "good.example"}})
+        # a Zeek dns record: the Zeek ingest path is enriched too
+        st, _, _ = w.request("POST", "/api/v1/zeek?log=dns&sensor=s1", json.dumps({
+            "_path": "dns", "ts": 1767225600.0, "uid": "C1", "id.orig_h": "10.0.19.228",
+            "id.orig_p": 41519, "id.resp_h": "10.0.0.2", "id.resp_p": 53, "proto": "udp",
+            "query": "mail.evil.example", "qtype_name": "A", "rcode_name": "NOERROR"}) + "\n")
+        eq(st, 200, "zeek ingest status")
         ev = one(w, "summary:intela")
         eq(ev["details"]["intel"], [{"indicator": "evil.example", "type": "domain",
                                      "feed": "domains", "field": "details.query"}], "domain hit")
@@ -209,6 +215,11 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
         eq(got, [("domain", "details.host"), ("md5", "details.md5"),
                  ("url", "details.host+details.uri")], "MISP event over HTTP")
         check("intel" not in one(w, "summary:inteld")["details"], "no hit")
+        zk = one(w, 'details.query:"mail.evil.example"')
+        eq(zk["details"]["intel"][0]["indicator"], "evil.example", "Zeek dns record tagged")
+        check("threatintel" in zk["tags"], "Zeek record tag")
+        eq(search(w, 'details.intel.indicator:"evil.example"')["total"], 2,
+           "search by an indicator inside details.intel")
         # the shipped rule alerts on them
         alerts = wait_for(lambda: (lambda h: h if len(h) >= 3 else None)(alert_summaries(w)), 15,
                           "3 AlertThreatIntelHit alerts")
@@ -216,9 +227,9 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
               in alerts, "domain alert: %r" % alerts)
         check("Threat intel hit on 198.51.100.0/24 (feed drop): 1 events" in alerts,
               "DROP alert: %r" % alerts)
-        eq(wait_for(lambda: (lambda r: r if r["total"] == 3 else None)(
-            search(w, "_exists_:details.intel AND tags:threatintel")), 15, "3 tagged")["total"],
-           3, "tagged events searchable")
+        eq(wait_for(lambda: (lambda r: r if r["total"] == 4 else None)(
+            search(w, "_exists_:details.intel AND tags:threatintel")), 15, "4 tagged")["total"],
+           4, "tagged events searchable")
         # changed feeds: the scheduled refresh (every second) picks them up
         n_dom = w.metric("ward_enrich_intel_refreshes_total", feed="domains")
         n_drop = w.metric("ward_enrich_intel_refreshes_total", feed="drop")
