@@ -7,10 +7,10 @@
 #   make bench BENCH_STORE_EVENTS=N    store benchmark size (default 10000000)
 
 PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8 libargon2 sqlite3 \
-             luajit
+             luajit libmaxminddb
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
              libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev \
-             libargon2-dev libsqlite3-dev libluajit2-5.1-dev
+             libargon2-dev libsqlite3-dev libluajit2-5.1-dev libmaxminddb-dev
 # The browser tests (tests/integration/test_console_browser.py) also need these; the
 # test installs them itself when missing (apt-get as root, npm for playwright-core).
 BROWSER_DEB := chromium

@@ -89,6 +89,10 @@ struct wd_config {
     /* enrichment (enrich.c) */
     char *enrich_networks;
     bool enrich_ip_fixup;
+    char *enrich_geoip_city; /* geo.c */
+    char *enrich_geoip_asn;
+    int64_t enrich_geoip_check_s;
+    char *enrich_intel; /* intel.c: the feeds file */
 };
 
 enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };

@@ -227,6 +227,21 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "Apply MozDef's ipFixup (spec c.7) to events of the normal ingest path: IPv4/IPv6 "
      "address fields, hostnames moved out of address fields, X-Forwarded-For and "
      "src/dst aliases (docs/enrichment.md). Zeek events always get it."},
+    {"enrich.geoip_city", WD_CFG_STRING, "", 0, 0, NULL, OFF(enrich_geoip_city),
+     "MaxMind-format City database (GeoLite2-City.mmdb) that sets "
+     "details.sourceipgeolocation / sourceipgeopoint and the destination equivalents "
+     "(docs/enrichment.md). Reloaded when the file changes. Empty: none."},
+    {"enrich.geoip_asn", WD_CFG_STRING, "", 0, 0, NULL, OFF(enrich_geoip_asn),
+     "MaxMind-format ASN database (GeoLite2-ASN.mmdb) that sets details.sourceipasn / "
+     "sourceipasorg and the destination equivalents. Reloaded when the file changes. "
+     "Empty: none."},
+    {"enrich.geoip_check_s", WD_CFG_INT, "5", 1, 86400, NULL, OFF(enrich_geoip_check_s),
+     "How often (seconds) the GeoIP database files are checked for a change (inode, size, "
+     "mtime); SIGHUP re-opens them at once."},
+    {"enrich.intel", WD_CFG_STRING, "", 0, 0, NULL, OFF(enrich_intel),
+     "Threat-intel feeds file (YAML list of feeds: name, path or url, format plain|spamhaus|"
+     "misp, type, refresh; docs/enrichment.md). A hit adds details.intel and the tag "
+     "threatintel. Empty: none."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

@@ -1,26 +1,40 @@
 /*
  * enrich.c: the enrichment stage (enrich.h): network table tags on the source and
- * destination addresses of an event.
+ * destination addresses of an event, then GeoIP (geo.c) and threat intel (intel.c), and
+ * the background thread that keeps the GeoIP databases and intel feeds current.
  */
 #include "enrich.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "geo.h"
+#include "intel.h"
 #include "jv.h"
+#include "log.h"
 #include "mem.h"
 #include "netmap.h"
 #include "ward.h"
 
 struct wd_enrich {
-    char *path;
+    char *path;            /* network table; NULL: none */
     struct wd_netmap *net; /* atomic pointer */
     struct wd_netmap **old;
     size_t nold;
     pthread_mutex_t mu; /* reloads */
     uint64_t lookups, hits, reload_errors;
+    struct wd_geo *geo;     /* NULL: no GeoIP */
+    struct wd_intel *intel; /* NULL: no feeds */
+    int64_t geo_check_ns;
+    /* the background thread */
+    pthread_t thr;
+    bool running, stop;
+    pthread_mutex_t tmu;
+    pthread_cond_t tcv; /* CLOCK_MONOTONIC */
 };
 
 struct errctx {
@@ -54,27 +68,116 @@ static int load(const char *path, struct wd_netmap **out, FILE *errs)
     return (int)bad;
 }
 
-int wd_enrich_new(const char *networks, struct wd_enrich **out, FILE *errs)
+static bool set(const char *s)
+{
+    return s && s[0];
+}
+
+int wd_enrich_new(const struct wd_enrich_opts *o, struct wd_enrich **out, FILE *errs)
 {
     *out = NULL;
-    struct wd_netmap *m = NULL;
-    int n = load(networks, &m, errs);
-    if (n)
-        return n;
     struct wd_enrich *e = calloc(1, sizeof(*e));
     if (!e)
         abort();
-    e->path = strdup(networks);
-    e->net = m;
     pthread_mutex_init(&e->mu, NULL);
+    pthread_mutex_init(&e->tmu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->tcv, &ca);
+    pthread_condattr_destroy(&ca);
+    e->geo_check_ns = (o->geoip_check_s > 0 ? o->geoip_check_s : 5) * 1000000000LL;
+    int n = 0;
+    if (set(o->networks)) {
+        n += load(o->networks, &e->net, errs);
+        e->path = strdup(o->networks);
+    }
+    if (set(o->geoip_city) || set(o->geoip_asn))
+        n += wd_geo_new(o->geoip_city, o->geoip_asn, &e->geo, errs);
+    if (set(o->intel)) {
+        int k = wd_intel_new(o->intel, &e->intel, errs);
+        n += k;
+        if (!k) /* a feed that cannot be read now is logged and retried: not fatal */
+            (void)wd_intel_refresh(e->intel, true, errs);
+    }
+    if (n) {
+        wd_enrich_free(e);
+        return n;
+    }
     *out = e;
     return 0;
+}
+
+/* Logs each line of an error text (from the background thread). */
+static void log_text(char *msg)
+{
+    for (char *l = msg, *nl; l && *l; l = nl ? nl + 1 : l + strlen(l)) {
+        nl = strchr(l, '\n');
+        wd_log(WD_LOG_ERROR, "enrich", "%.*s", (int)(nl ? nl - l : (long)strlen(l)), l);
+    }
+    free(msg);
+}
+
+static void *housekeeping(void *arg)
+{
+    struct wd_enrich *e = arg;
+    int64_t next_geo = wd_mono_ns() + e->geo_check_ns;
+    pthread_mutex_lock(&e->tmu);
+    while (!e->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&e->tcv, &e->tmu, &ts);
+        if (e->stop)
+            break;
+        pthread_mutex_unlock(&e->tmu);
+        char *msg = NULL;
+        size_t len = 0;
+        FILE *errs = open_memstream(&msg, &len);
+        if (errs) {
+            if (e->geo && wd_mono_ns() >= next_geo) {
+                int reloaded = 0;
+                if (wd_geo_check(e->geo, false, errs, &reloaded))
+                    fprintf(errs, "GeoIP: the previous database stays\n");
+                else if (reloaded)
+                    wd_log(WD_LOG_INFO, "enrich", "GeoIP database reloaded (%d changed)", reloaded);
+                next_geo = wd_mono_ns() + e->geo_check_ns;
+            }
+            if (e->intel)
+                (void)wd_intel_refresh(e->intel, false, errs);
+            fclose(errs);
+            log_text(msg);
+        }
+        pthread_mutex_lock(&e->tmu);
+    }
+    pthread_mutex_unlock(&e->tmu);
+    return NULL;
+}
+
+void wd_enrich_start(struct wd_enrich *e)
+{
+    if (!e || e->running || (!e->geo && !e->intel))
+        return;
+    e->running = pthread_create(&e->thr, NULL, housekeeping, e) == 0;
+    if (!e->running)
+        wd_log(WD_LOG_ERROR, "enrich", "cannot start the refresh thread: %s", strerror(errno));
 }
 
 void wd_enrich_free(struct wd_enrich *e)
 {
     if (!e)
         return;
+    if (e->running) {
+        pthread_mutex_lock(&e->tmu);
+        e->stop = true;
+        pthread_cond_signal(&e->tcv);
+        pthread_mutex_unlock(&e->tmu);
+        pthread_join(e->thr, NULL);
+    }
+    pthread_cond_destroy(&e->tcv);
+    pthread_mutex_destroy(&e->tmu);
+    wd_geo_free(e->geo);
+    wd_intel_free(e->intel);
     wd_netmap_free(e->net);
     for (size_t i = 0; i < e->nold; i++)
         wd_netmap_free(e->old[i]);
@@ -84,8 +187,10 @@ void wd_enrich_free(struct wd_enrich *e)
     free(e);
 }
 
-int wd_enrich_reload(struct wd_enrich *e, FILE *errs)
+static int net_reload(struct wd_enrich *e, FILE *errs)
 {
+    if (!e->path)
+        return 0;
     struct wd_netmap *m = NULL;
     int n = load(e->path, &m, errs);
     if (n) {
@@ -101,6 +206,16 @@ int wd_enrich_reload(struct wd_enrich *e, FILE *errs)
     e->old[e->nold++] = __atomic_exchange_n(&e->net, m, __ATOMIC_ACQ_REL);
     pthread_mutex_unlock(&e->mu);
     return 0;
+}
+
+int wd_enrich_reload(struct wd_enrich *e, FILE *errs)
+{
+    int n = net_reload(e, errs);
+    if (e->geo)
+        n += wd_geo_check(e->geo, true, errs, NULL);
+    if (e->intel)
+        n += wd_intel_refresh(e->intel, true, errs);
+    return n;
 }
 
 static struct wd_jv *str(struct wd_arena *a, const char *s)
@@ -146,17 +261,28 @@ int wd_enrich_event(struct wd_enrich *e, struct wd_arena *a, struct wd_jv *ev)
     struct wd_jv *d = wd_jv_get(ev, "details");
     if (!d || d->type != WD_JV_OBJ)
         return WD_OK;
+    int rc = WD_OK;
     const struct wd_netmap *m = __atomic_load_n(&e->net, __ATOMIC_ACQUIRE);
-    int rc = tag(e, m, a, d, "sourceipaddress", WD_STR("sourcenetwork"), WD_STR("sourcelocal"));
-    if (rc == WD_OK)
-        rc = tag(e, m, a, d, "destinationipaddress", WD_STR("destinationnetwork"),
-                 WD_STR("destinationlocal"));
+    if (m) {
+        rc = tag(e, m, a, d, "sourceipaddress", WD_STR("sourcenetwork"), WD_STR("sourcelocal"));
+        if (rc == WD_OK)
+            rc = tag(e, m, a, d, "destinationipaddress", WD_STR("destinationnetwork"),
+                     WD_STR("destinationlocal"));
+    }
+    if (rc == WD_OK && e->geo)
+        rc = wd_geo_event(e->geo, a, d);
+    if (rc == WD_OK && e->intel)
+        rc = wd_intel_event(e->intel, a, ev);
     return rc;
 }
 
 void wd_enrich_render_prom(struct wd_enrich *e, struct wd_buf *o)
 {
     if (!e)
+        return;
+    wd_geo_render_prom(e->geo, o);
+    wd_intel_render_prom(e->intel, o);
+    if (!e->path)
         return;
     const struct wd_netmap *m = __atomic_load_n(&e->net, __ATOMIC_ACQUIRE);
     wd_buf_printf(o,

@@ -137,12 +137,18 @@ static int enrich_start(struct wd_server *s)
     char *msg = NULL;
     size_t len = 0;
     FILE *errs = open_memstream(&msg, &len);
-    int n = errs ? wd_enrich_new(s->cfg.enrich_networks, &s->enrich, errs) : 1;
+    struct wd_enrich_opts eo = {s->cfg.enrich_networks, s->cfg.enrich_geoip_city,
+                                s->cfg.enrich_geoip_asn, s->cfg.enrich_intel,
+                                s->cfg.enrich_geoip_check_s};
+    int n = errs ? wd_enrich_new(&eo, &s->enrich, errs) : 1;
     if (errs)
         fclose(errs);
     log_lines("enrich", msg);
-    if (!n)
+    if (!n && s->cfg.enrich_networks[0])
         wd_log(WD_LOG_INFO, "enrich", "network table %s loaded", s->cfg.enrich_networks);
+    if (!n && (s->cfg.enrich_geoip_city[0] || s->cfg.enrich_geoip_asn[0]))
+        wd_log(WD_LOG_INFO, "enrich", "GeoIP databases loaded");
+    wd_enrich_start(s->enrich);
     return n ? 1 : 0;
 }
 
@@ -158,7 +164,8 @@ static void enrich_reload(struct wd_server *s)
     if (n)
         wd_log(WD_LOG_ERROR, "enrich", "reload failed (%d errors): the previous table stays", n);
     else
-        wd_log(WD_LOG_INFO, "enrich", "network table reloaded");
+        wd_log(WD_LOG_INFO, "enrich", "%s reloaded",
+               s->cfg.enrich_networks[0] ? "network table" : "enrichment");
 }
 
 int wd_server_start(struct wd_server *s)
@@ -243,7 +250,9 @@ int wd_server_start(struct wd_server *s)
         return 1;
     if (s->cfg.plugins_dir[0] && plugins_start(s)) /* plugins: before any listener binds */
         return 1;
-    if (s->cfg.enrich_networks[0] && enrich_start(s)) /* enrichment tables */
+    if ((s->cfg.enrich_networks[0] || s->cfg.enrich_geoip_city[0] || s->cfg.enrich_geoip_asn[0] ||
+         s->cfg.enrich_intel[0]) &&
+        enrich_start(s)) /* enrichment tables */
         return 1;
     if (wd_http_start(s, &s->http, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "%s", err);

@@ -14,6 +14,7 @@
 #include "zeek_srv.h"
 
 #include "filter.h"
+#include "enrich.h"
 #include "ingest.h"
 #include "jv.h"
 #include "lag.h"
@@ -146,6 +147,11 @@ static void one(struct wd_server *s, struct wd_ingest_batch *b, struct wd_str se
         /* the store keeps it in divert-YYYYMMDD (store.divert_retention_days) */
         wd_jv_set(ev, WD_STR("diverted"), wd_jv_bool(&b->arena, true));
         res->diverted++;
+    }
+    /* enrichment (docs/enrichment.md): network table, GeoIP, threat intel */
+    if (s->enrich && wd_enrich_event(s->enrich, &b->arena, ev) != WD_OK) {
+        bad_line(res, 0, 0, "out of memory enriching the record");
+        return;
     }
     char why[128];
     if (wd_ingest_add_event(b, ev, why, sizeof(why)) != WD_OK)
