@@ -269,8 +269,8 @@ int wd_cases_create(struct wd_cases *c, const char *by, int64_t *id)
     return rc;
 }
 
-int wd_cases_update(struct wd_cases *c, int64_t id, const char *by,
-                    const struct wd_case_change *ch, size_t n, struct wd_buf *conflicts)
+int wd_cases_update(struct wd_cases *c, int64_t id, const char *by, const struct wd_case_change *ch,
+                    size_t n, struct wd_buf *conflicts)
 {
     int64_t now = wd_now_us();
     int rc = WD_OK;
@@ -305,9 +305,9 @@ int wd_cases_update(struct wd_cases *c, int64_t id, const char *by,
         if (row)
             cur = sqlite3_column_int64(get, 1);
         if (cur != ch[i].version) {
-            wd_buf_printf(conflicts, "%s{\"field\":\"%s\",\"yours\":%lld,\"version\":%lld,\"value\":",
-                          nconf++ ? "," : "[", ch[i].field, (long long)ch[i].version,
-                          (long long)cur);
+            wd_buf_printf(
+                conflicts, "%s{\"field\":\"%s\",\"yours\":%lld,\"version\":%lld,\"value\":",
+                nconf++ ? "," : "[", ch[i].field, (long long)ch[i].version, (long long)cur);
             if (row) {
                 put_col_json(conflicts, get, 0);
                 wd_buf_printf(conflicts, ",\"by\":");
@@ -379,8 +379,8 @@ int wd_cases_note(struct wd_cases *c, int64_t id, const char *by, const char *te
     return rc;
 }
 
-int wd_cases_link(struct wd_cases *c, int64_t id, const char *by, const char *kind,
-                  const char *ref, const char *label, bool add)
+int wd_cases_link(struct wd_cases *c, int64_t id, const char *by, const char *kind, const char *ref,
+                  const char *label, bool add)
 {
     int64_t now = wd_now_us();
     int rc = WD_ENOENT;
@@ -512,14 +512,14 @@ void wd_cases_list(struct wd_cases *c, const char *phase, const char *owner, int
                    struct wd_buf *out)
 {
     pthread_mutex_lock(&c->mu);
-    sqlite3_stmt *st = prep(
-        c, "SELECT i.id, i.created_us, i.updated_us,"
-           " (SELECT value FROM incident_fields WHERE incident=i.id AND field='summary'),"
-           " (SELECT value FROM incident_fields WHERE incident=i.id AND field='phase'),"
-           " (SELECT value FROM incident_fields WHERE incident=i.id AND field='severity'),"
-           " (SELECT value FROM incident_fields WHERE incident=i.id AND field='owner'),"
-           " (SELECT value FROM incident_fields WHERE incident=i.id AND field='dateOpened')"
-           " FROM incidents i ORDER BY i.id DESC");
+    sqlite3_stmt *st =
+        prep(c, "SELECT i.id, i.created_us, i.updated_us,"
+                " (SELECT value FROM incident_fields WHERE incident=i.id AND field='summary'),"
+                " (SELECT value FROM incident_fields WHERE incident=i.id AND field='phase'),"
+                " (SELECT value FROM incident_fields WHERE incident=i.id AND field='severity'),"
+                " (SELECT value FROM incident_fields WHERE incident=i.id AND field='owner'),"
+                " (SELECT value FROM incident_fields WHERE incident=i.id AND field='dateOpened')"
+                " FROM incidents i ORDER BY i.id DESC");
     int shown = 0, total = 0;
     wd_buf_printf(out, "{\"incidents\":[");
     struct wd_buf want;
@@ -549,8 +549,7 @@ void wd_cases_list(struct wd_cases *c, const char *phase, const char *owner, int
         put_iso(out, sqlite3_column_int64(st, 1));
         wd_buf_printf(out, ",\"updated\":");
         put_iso(out, sqlite3_column_int64(st, 2));
-        static const char *const names[] = {"summary", "phase", "severity", "owner",
-                                            "dateOpened"};
+        static const char *const names[] = {"summary", "phase", "severity", "owner", "dateOpened"};
         for (int k = 0; k < 5; k++) {
             wd_buf_printf(out, ",\"%s\":", names[k]);
             put_col_json(out, st, 3 + k);
@@ -592,12 +591,12 @@ int wd_cases_alert_status(struct wd_cases *c, uint64_t id, const char *status, c
 {
     int rc = WD_EIO;
     pthread_mutex_lock(&c->mu);
-    sqlite3_stmt *st = prep(
-        c, "UPDATE alerts SET status=?1,"
-           " ack_us=CASE WHEN ack_us IS NULL AND ?1<>'manual' THEN ?2 ELSE ack_us END,"
-           " ack_by=CASE WHEN ack_by IS NULL AND ?1<>'manual' THEN ?3 ELSE ack_by END,"
-           " fp_reason=COALESCE(?4, fp_reason),"
-           " incident=CASE WHEN ?5>0 THEN ?5 ELSE incident END WHERE id=?6");
+    sqlite3_stmt *st =
+        prep(c, "UPDATE alerts SET status=?1,"
+                " ack_us=CASE WHEN ack_us IS NULL AND ?1<>'manual' THEN ?2 ELSE ack_us END,"
+                " ack_by=CASE WHEN ack_by IS NULL AND ?1<>'manual' THEN ?3 ELSE ack_by END,"
+                " fp_reason=COALESCE(?4, fp_reason),"
+                " incident=CASE WHEN ?5>0 THEN ?5 ELSE incident END WHERE id=?6");
     if (st) {
         sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, wd_now_us());
@@ -679,8 +678,8 @@ int64_t wd_cases_unacked_count(struct wd_cases *c, int min_rank)
 /* ---- suppressions ---- */
 
 int wd_cases_suppress_add(struct wd_cases *c, const char *rule, const char *fields_json,
-                          const char *reason, uint64_t alert, const char *by,
-                          int64_t expires_us, int64_t *id)
+                          const char *reason, uint64_t alert, const char *by, int64_t expires_us,
+                          int64_t *id)
 {
     int rc = WD_EIO;
     pthread_mutex_lock(&c->mu);
@@ -774,7 +773,7 @@ static bool value_is(const struct wd_jv *v, const char *want)
     case WD_JV_FLOAT:
         if (v->raw.len)
             return wd_str_eq(v->raw, want);
-        return v->type == WD_JV_INT && atoll(want) == v->u.i;
+        return v->type == WD_JV_INT && strtoll(want, NULL, 10) == v->u.i;
     case WD_JV_TRUE:
         return !strcmp(want, "true");
     case WD_JV_FALSE:

@@ -38,13 +38,13 @@ int wd_cases_create(struct wd_cases *c, const char *by, int64_t *id);
  * is stale: nothing is written and `conflicts` gets a JSON array
  * [{"field","yours","version","value","by","at"}] of the current state. Every changed
  * value appends a timeline entry (field, old, new, by, at). */
-int wd_cases_update(struct wd_cases *c, int64_t id, const char *by,
-                    const struct wd_case_change *ch, size_t n, struct wd_buf *conflicts);
+int wd_cases_update(struct wd_cases *c, int64_t id, const char *by, const struct wd_case_change *ch,
+                    size_t n, struct wd_buf *conflicts);
 int wd_cases_note(struct wd_cases *c, int64_t id, const char *by, const char *text);
 /* kind: alert, event or search. add=false removes. WD_OK, WD_ENOENT (no incident or, on
  * removal, no such link). */
-int wd_cases_link(struct wd_cases *c, int64_t id, const char *by, const char *kind,
-                  const char *ref, const char *label, bool add);
+int wd_cases_link(struct wd_cases *c, int64_t id, const char *by, const char *kind, const char *ref,
+                  const char *label, bool add);
 /* Appends the incident {"id",...,"fields":{F:{"value","version","by","at"}},"links":{...},
  * "timeline":[...]}; WD_ENOENT when there is none. */
 int wd_cases_get(struct wd_cases *c, int64_t id, struct wd_buf *out);
@@ -81,8 +81,8 @@ int64_t wd_cases_unacked_count(struct wd_cases *c, int min_rank);
  * (fields_json: {"path":"value",...}; a path is looked up in the alert document, then in
  * each sample event's documentsource), until it expires. */
 int wd_cases_suppress_add(struct wd_cases *c, const char *rule, const char *fields_json,
-                          const char *reason, uint64_t alert, const char *by,
-                          int64_t expires_us, int64_t *id);
+                          const char *reason, uint64_t alert, const char *by, int64_t expires_us,
+                          int64_t *id);
 int wd_cases_suppress_del(struct wd_cases *c, int64_t id); /* WD_OK or WD_ENOENT */
 /* Appends {"suppressions":[{"id","rule","fields","reason","alert","by","created",
  * "expires","active","hits"}]}. */

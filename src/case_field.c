@@ -15,30 +15,20 @@
 #include "reltime.h"
 #include "wd_time.h"
 
-const char *const wd_case_phases[] = {"Identification", "Containment", "Eradication", "Recovery",
-                                      "Lessons Learned", "Closed", NULL};
+const char *const wd_case_phases[] = {"Identification",  "Containment", "Eradication", "Recovery",
+                                      "Lessons Learned", "Closed",      NULL};
 
 static const struct wd_case_field fields[] = {
-    {"summary", WD_CF_TEXT, 512, NULL, 0},
-    {"description", WD_CF_TEXT, 65536, NULL, 0},
-    {"phase", WD_CF_ENUM, 0, wd_case_phases, 0},
-    {"severity", WD_CF_ENUM, 0, wd_severities, 0},
-    {"owner", WD_CF_TEXT, 128, NULL, 0},
-    {"dateOccurred", WD_CF_DATE, 0, NULL, 0},
-    {"dateReported", WD_CF_DATE, 0, NULL, 0},
-    {"dateOpened", WD_CF_DATE, 0, NULL, 0},
-    {"dateVerified", WD_CF_DATE, 0, NULL, 0},
-    {"dateMitigated", WD_CF_DATE, 0, NULL, 0},
-    {"dateContained", WD_CF_DATE, 0, NULL, 0},
-    {"dateClosed", WD_CF_DATE, 0, NULL, 0},
-    {"references", WD_CF_LIST, 2048, NULL, 0},
-    {"theories", WD_CF_LIST, 8192, NULL, 0},
-    {"mitigations", WD_CF_LIST, 8192, NULL, 0},
-    {"lessons", WD_CF_LIST, 8192, NULL, 0},
-    {"veris_actor", WD_CF_VERIS, 128, NULL, 0},
-    {"veris_action", WD_CF_VERIS, 128, NULL, 1},
-    {"veris_asset", WD_CF_VERIS, 128, NULL, 2},
-    {"veris_attribute", WD_CF_VERIS, 128, NULL, 3},
+    {"summary", WD_CF_TEXT, 512, NULL, 0},       {"description", WD_CF_TEXT, 65536, NULL, 0},
+    {"phase", WD_CF_ENUM, 0, wd_case_phases, 0}, {"severity", WD_CF_ENUM, 0, wd_severities, 0},
+    {"owner", WD_CF_TEXT, 128, NULL, 0},         {"dateOccurred", WD_CF_DATE, 0, NULL, 0},
+    {"dateReported", WD_CF_DATE, 0, NULL, 0},    {"dateOpened", WD_CF_DATE, 0, NULL, 0},
+    {"dateVerified", WD_CF_DATE, 0, NULL, 0},    {"dateMitigated", WD_CF_DATE, 0, NULL, 0},
+    {"dateContained", WD_CF_DATE, 0, NULL, 0},   {"dateClosed", WD_CF_DATE, 0, NULL, 0},
+    {"references", WD_CF_LIST, 2048, NULL, 0},   {"theories", WD_CF_LIST, 8192, NULL, 0},
+    {"mitigations", WD_CF_LIST, 8192, NULL, 0},  {"lessons", WD_CF_LIST, 8192, NULL, 0},
+    {"veris_actor", WD_CF_VERIS, 128, NULL, 0},  {"veris_action", WD_CF_VERIS, 128, NULL, 1},
+    {"veris_asset", WD_CF_VERIS, 128, NULL, 2},  {"veris_attribute", WD_CF_VERIS, 128, NULL, 3},
 };
 
 const struct wd_case_field *wd_case_field_find(const char *name, size_t len)
@@ -66,7 +56,10 @@ static bool text_ok(const char *p, size_t n)
             i++;
             continue;
         }
-        size_t k = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+        size_t k = c >= 0xc2 && c <= 0xdf   ? 1
+                   : c >= 0xe0 && c <= 0xef ? 2
+                   : c >= 0xf0 && c <= 0xf4 ? 3
+                                            : 0;
         if (!k || i + k >= n)
             return false;
         uint32_t cp = c & (0x3f >> k);
@@ -90,8 +83,7 @@ static int bad(char *why, size_t why_len, const struct wd_case_field *f, const c
 }
 
 int wd_case_field_check(const struct wd_case_field *f, const struct wd_jv *v, int64_t now_us,
-                        struct wd_buf *norm, int64_t *num, bool *has_num, char *why,
-                        size_t why_len)
+                        struct wd_buf *norm, int64_t *num, bool *has_num, char *why, size_t why_len)
 {
     *has_num = false;
     if (!v || v->type == WD_JV_NULL) {
@@ -122,8 +114,8 @@ int wd_case_field_check(const struct wd_case_field *f, const struct wd_jv *v, in
             char m[256];
             size_t n = (size_t)snprintf(m, sizeof(m), "expected one of");
             for (const char *const *c = f->choices; *c && n < sizeof(m); c++)
-                n += (size_t)snprintf(m + n, sizeof(m) - n, "%s %s", c == f->choices ? "" : ",",
-                                      *c);
+                n +=
+                    (size_t)snprintf(m + n, sizeof(m) - n, "%s %s", c == f->choices ? "" : ",", *c);
             return bad(why, why_len, f, m);
         }
     case WD_CF_DATE: {
@@ -150,7 +142,8 @@ int wd_case_field_check(const struct wd_case_field *f, const struct wd_jv *v, in
             if (x->type != WD_JV_STR || x->u.s.len == 0 || x->u.s.len > f->max_len ||
                 !text_ok(x->u.s.p, x->u.s.len))
                 return bad(why, why_len, f, "items are non-empty bounded strings");
-            if (f->type == WD_CF_VERIS && !wd_veris_path_valid(f->veris_top, x->u.s.p, x->u.s.len)) {
+            if (f->type == WD_CF_VERIS &&
+                !wd_veris_path_valid(f->veris_top, x->u.s.p, x->u.s.len)) {
                 char m[300];
                 snprintf(m, sizeof(m), "'%.*s' is not in the VERIS %s taxonomy (GET /api/v1/veris)",
                          (int)WD_MIN(x->u.s.len, 128), x->u.s.p, wd_veris_tops[f->veris_top]);

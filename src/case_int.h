@@ -21,7 +21,7 @@ struct supp {
 
 struct wd_cases {
     sqlite3 *db;
-    pthread_mutex_t mu; /* the connection */
+    pthread_mutex_t mu;  /* the connection */
     pthread_mutex_t smu; /* s, ns (taken after mu when both are held) */
     struct supp *s;
     size_t ns;

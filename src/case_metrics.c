@@ -228,8 +228,7 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
         int64_t num = sqlite3_column_int64(st, 3);
         if (!strcmp(f, "phase")) {
             if (val && val[0] == '"')
-                snprintf(x->phase, sizeof(x->phase), "%.*s", (int)strcspn(val + 1, "\""),
-                         val + 1);
+                snprintf(x->phase, sizeof(x->phase), "%.*s", (int)strcspn(val + 1, "\""), val + 1);
         } else if (!strncmp(f, "veris_", 6)) {
             if (val)
                 add_veris(x, f, val);
@@ -340,7 +339,8 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&c->mu);
-    wd_buf_printf(out, "},\"alerts\":{\"total\":%lld,\"false_positives\":%lld,\"false_positive_rate\":",
+    wd_buf_printf(out,
+                  "},\"alerts\":{\"total\":%lld,\"false_positives\":%lld,\"false_positive_rate\":",
                   (long long)atotal, (long long)afp);
     put_num(out, atotal ? (double)afp / (double)atotal : 0);
     wd_buf_putc(out, ',');
@@ -357,8 +357,7 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
         put_num(out, (double)f / (double)n);
         wd_buf_printf(out, ",\"per_day\":{");
         size_t rl = strlen(r);
-        for (int j = 0; d < perday.n && !strncmp(perday.e[d].k, r, rl) &&
-                        perday.e[d].k[rl] == '\n';
+        for (int j = 0; d < perday.n && !strncmp(perday.e[d].k, r, rl) && perday.e[d].k[rl] == '\n';
              d++, j++)
             wd_buf_printf(out, "%s\"%s\":%lld", j ? "," : "", perday.e[d].k + rl + 1,
                           (long long)perday.e[d].n);

@@ -13,9 +13,9 @@
 #include "ward.h"
 
 struct veris_enum {
-    int top;          /* index into wd_veris_tops */
-    const char *cat;  /* external, hacking, server, confidentiality ... */
-    const char *key;  /* variety, motive, vector, data_variety ... */
+    int top;         /* index into wd_veris_tops */
+    const char *cat; /* external, hacking, server, confidentiality ... */
+    const char *key; /* variety, motive, vector, data_variety ... */
     const char *const *values;
 };
 
@@ -23,8 +23,8 @@ const char *const wd_veris_tops[WD_VERIS_TOPS] = {"actor", "action", "asset", "a
 
 #define V(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static const char *const motives[] = {"Convenience", "Espionage", "Fear",      "Financial",
-                                      "Fun",         "Grudge",    "Ideology",  "Secondary",
+static const char *const motives[] = {"Convenience", "Espionage", "Fear",     "Financial",
+                                      "Fun",         "Grudge",    "Ideology", "Secondary",
                                       "Other",       "Unknown",   NULL};
 
 static const struct veris_enum enums[] = {
@@ -41,14 +41,14 @@ static const struct veris_enum enums[] = {
     {0, "partner", "motive", motives},
     {1, "malware", "variety",
      V("Adware", "Backdoor", "Brute force", "Capture app data", "Capture stored data",
-       "Click fraud", "C2", "Destroy data", "Disable controls", "DoS", "Downloader",
-       "Exploit vuln", "Export data", "Packet sniffer", "Password dumper", "Ram scraper",
-       "Ransomware", "Rootkit", "Scan network", "Spam", "Spyware/Keylogger", "SQL injection",
-       "Adminware", "Worm", "Other", "Unknown")},
+       "Click fraud", "C2", "Destroy data", "Disable controls", "DoS", "Downloader", "Exploit vuln",
+       "Export data", "Packet sniffer", "Password dumper", "Ram scraper", "Ransomware", "Rootkit",
+       "Scan network", "Spam", "Spyware/Keylogger", "SQL injection", "Adminware", "Worm", "Other",
+       "Unknown")},
     {1, "malware", "vector",
      V("Direct install", "Download by malware", "Email attachment", "Email link",
-       "Network propagation", "Remote injection", "Removable media", "Web drive-by",
-       "Web download", "Other", "Unknown")},
+       "Network propagation", "Remote injection", "Removable media", "Web drive-by", "Web download",
+       "Other", "Unknown")},
     {1, "hacking", "variety",
      V("Abuse of functionality", "Brute force", "Buffer overflow", "Cache poisoning",
        "Session prediction", "CSRF", "XSS", "Cryptanalysis", "DoS", "Footprinting",
@@ -61,11 +61,11 @@ static const struct veris_enum enums[] = {
        "XML entity expansion", "XML external entities", "XML injection", "XPath injection",
        "Virtual machine escape", "Other", "Unknown")},
     {1, "hacking", "vector",
-     V("3rd party desktop", "Backdoor or C2", "Desktop sharing", "Physical access",
-       "Command shell", "Partner", "VPN", "Web application", "Other", "Unknown")},
+     V("3rd party desktop", "Backdoor or C2", "Desktop sharing", "Physical access", "Command shell",
+       "Partner", "VPN", "Web application", "Other", "Unknown")},
     {1, "social", "variety",
-     V("Baiting", "Bribery", "Elicitation", "Extortion", "Forgery", "Influence", "Scam",
-       "Phishing", "Pretexting", "Propaganda", "Spam", "Other", "Unknown")},
+     V("Baiting", "Bribery", "Elicitation", "Extortion", "Forgery", "Influence", "Scam", "Phishing",
+       "Pretexting", "Propaganda", "Spam", "Other", "Unknown")},
     {1, "social", "vector",
      V("Documents", "Email", "In-person", "IM", "Phone", "Removable media", "SMS", "Social media",
        "Software", "Website", "Other", "Unknown")},
@@ -96,8 +96,8 @@ static const struct veris_enum enums[] = {
        "Other", "Unknown")},
     {2, "server", "variety",
      V("Authentication", "Backup", "Database", "DHCP", "Directory", "DNS", "File", "Log", "Mail",
-       "Mainframe", "Payment switch", "POS controller", "Print", "Proxy", "Remote access",
-       "SCADA", "Web application", "Code repository", "VM host", "Other", "Unknown")},
+       "Mainframe", "Payment switch", "POS controller", "Print", "Proxy", "Remote access", "SCADA",
+       "Web application", "Code repository", "VM host", "Other", "Unknown")},
     {2, "network", "variety",
      V("Access reader", "Camera", "Firewall", "HSM", "IDS", "Broadband", "PBX", "Private WAN",
        "PLC", "Public WAN", "RTU", "Router or switch", "SAN", "Telephone", "VoIP adapter", "LAN",
@@ -121,11 +121,11 @@ static const struct veris_enum enums[] = {
     {3, "integrity", "variety",
      V("Created account", "Defacement", "Hardware tampering", "Alter behavior",
        "Fraudulent transaction", "Log tampering", "Misappropriation", "Misrepresentation",
-       "Modify configuration", "Modify privileges", "Modify data", "Software installation",
-       "Other", "Unknown")},
+       "Modify configuration", "Modify privileges", "Modify data", "Software installation", "Other",
+       "Unknown")},
     {3, "availability", "variety",
-     V("Destruction", "Loss", "Interruption", "Degradation", "Acceleration", "Obscuration",
-       "Other", "Unknown")},
+     V("Destruction", "Loss", "Interruption", "Degradation", "Acceleration", "Obscuration", "Other",
+       "Unknown")},
 };
 
 int wd_veris_top(const char *top)

@@ -45,6 +45,8 @@ static const struct authz_rule authz[] = {
     {"W", "/api/v1/rules", false, WD_SCOPE_ADMIN},
     {"W", "/api/v1/alerts", false, WD_SCOPE_WRITE},
     {"W", "/api/v1/lists", false, WD_SCOPE_WRITE},
+    {"W", "/api/v1/incidents", false, WD_SCOPE_WRITE}, /* incidents: analysts edit */
+    {"W", "/api/v1/suppressions", false, WD_SCOPE_WRITE},
     {"R", "/api/v1/", false, WD_SCOPE_READ},
     {"R", "/api/v1", true, WD_SCOPE_READ},
     {NULL, "/api/v1", false, WD_SCOPE_ADMIN},
