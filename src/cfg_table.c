@@ -22,8 +22,8 @@ const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING"
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
 #define severities wd_severities
 /* incidents: alerts.require_ack_severity (off, then the severities) */
-static const char *const ack_severities[] = {"off",   "DEBUG", "INFO",  "NOTICE",    "WARNING", "ERROR",
-                                             "CRITICAL", "ALERT", "EMERGENCY", NULL};
+static const char *const ack_severities[] = {"off",   "DEBUG",    "INFO",  "NOTICE",    "WARNING",
+                                             "ERROR", "CRITICAL", "ALERT", "EMERGENCY", NULL};
 
 int wd_severity_rank(const char *name)
 {

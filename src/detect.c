@@ -167,8 +167,8 @@ static void flush_alerts(struct wd_detect *d)
         if (s->cases) { /* incidents: the triage table (rule, severity, time to ack) */
             struct wd_case_alert *ca = wd_xcalloc(d->npend, sizeof(*ca));
             for (uint32_t i = 0; i < d->npend; i++)
-                ca[i] = (struct wd_case_alert){req.first_seq + i, d->pend[i].rule,
-                                               d->pend[i].sev, now};
+                ca[i] =
+                    (struct wd_case_alert){req.first_seq + i, d->pend[i].rule, d->pend[i].sev, now};
             wd_cases_alerts_created(s->cases, ca, d->npend);
             free(ca);
         }

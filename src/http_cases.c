@@ -135,7 +135,7 @@ static void publish(struct wd_http_req *q, int64_t id)
     struct wd_buf b;
     wd_buf_init(&b, 0);
     if (wd_cases_get(q->s->cases, id, &b) == WD_OK)
-        wd_case_live_publish(q->s->case_live, id, "incident", b.p, b.len);
+        wd_case_live_publish(q->s->live, id, "incident", b.p, b.len);
     wd_buf_fini(&b);
 }
 
@@ -487,7 +487,7 @@ static void stream(struct wd_http_req *q, struct wd_http_resp *r, int64_t id)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     struct wd_case_viewer *v;
-    rc = wd_case_live_join(q->s->case_live, id, who(q), ci ? ci->connect_fd : -1, &v);
+    rc = wd_case_live_join(q->s->live, id, who(q), ci ? ci->connect_fd : -1, &v);
     if (rc) {
         wd_http_api_error(r, 503, "unavailable_exception",
                           rc == WD_ELIMIT ? "too many incident streams (incidents.max_viewers)"

@@ -241,7 +241,7 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "case state: %s", err);
         return 1;
     }
-    s->case_live = wd_case_live_new((unsigned)s->cfg.incidents_max_viewers);
+    s->live = wd_case_live_new((unsigned)s->cfg.incidents_max_viewers);
     if (s->cfg.rules_enabled && wd_detect_start(s, &s->detect, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
@@ -273,7 +273,7 @@ void wd_server_stop(struct wd_server *s)
     s->syslog = NULL;
     wd_tail_shutdown(s->tail); /* live tail: end the streams before the HTTP threads join */
     wd_tail_shutdown(s->alert_tail);
-    wd_case_live_shutdown(s->case_live); /* incidents: end the live streams */
+    wd_case_live_shutdown(s->live); /* incidents: end the live streams */
     wd_http_stop(s->http);
     s->http = NULL;
     wd_auth_close(s->auth);
@@ -283,8 +283,8 @@ void wd_server_stop(struct wd_server *s)
     s->detect = NULL;
     wd_cases_close(s->cases); /* incidents: after detection, which records alerts */
     s->cases = NULL;
-    wd_case_live_free(s->case_live);
-    s->case_live = NULL;
+    wd_case_live_free(s->live);
+    s->live = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

@@ -47,7 +47,7 @@ struct wd_server {
     struct wd_plugins *plugins;    /* Lua plugins (plug.h); NULL when plugins.dir is empty */
     struct wd_enrich *enrich;      /* enrichment (enrich.h); NULL when not configured */
     struct wd_cases *cases;        /* incidents, alert triage (DATA/cases.db, case_db.h) */
-    struct wd_case_live *case_live; /* incident live streams (case_live.h) */
+    struct wd_case_live *live;     /* incident live streams (case_live.h) */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
