@@ -751,27 +751,34 @@ out:
     wd_arena_fini(&a);
 }
 
+static void unacked(struct wd_http_req *q, struct wd_http_resp *r)
+{
+    int ack = q->s->cfg.alerts_require_ack_severity;
+    r->status = 200;
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    wd_cases_unacked(q->s->cases, ack > 0 ? ack - 1 : 1 << 20, wd_now_us(), &b);
+    wd_buf_printf(&r->body, "{\"require_ack_severity\":");
+    if (ack > 0)
+        wd_buf_printf(&r->body, "\"%s\",", wd_severities[ack - 1]);
+    else
+        wd_buf_printf(&r->body, "null,");
+    wd_buf_append(&r->body, b.p + 1, b.len - 1); /* the rest of the object */
+    wd_buf_fini(&b);
+}
+
 bool wd_http_cases_alert_route(struct wd_http_req *q, struct wd_http_resp *r, const char *rest)
 {
     const char *slash = strchr(rest, '/');
     uint64_t aid;
     if (!strcmp(rest, "unacked")) {
-        if (!method_is(q, "GET") && !method_is(q, "HEAD")) {
+        if (!q->s->cases) {
+            wd_http_api_error(r, 503, "unavailable_exception", "case state not open");
+        } else if (!method_is(q, "GET") && !method_is(q, "HEAD")) {
             not_allowed(r);
-            return true;
+        } else {
+            unacked(q, r);
         }
-        int ack = q->s->cfg.alerts_require_ack_severity;
-        r->status = 200;
-        struct wd_buf b;
-        wd_buf_init(&b, 0);
-        wd_cases_unacked(q->s->cases, ack > 0 ? ack - 1 : 1 << 20, wd_now_us(), &b);
-        wd_buf_printf(&r->body, "{\"require_ack_severity\":");
-        if (ack > 0)
-            wd_buf_printf(&r->body, "\"%s\",", wd_severities[ack - 1]);
-        else
-            wd_buf_printf(&r->body, "null,");
-        wd_buf_append(&r->body, b.p + 1, b.len - 1); /* the rest of the object */
-        wd_buf_fini(&b);
         return true;
     }
     if (!slash || !parse_u64(rest, (size_t)(slash - rest), &aid))

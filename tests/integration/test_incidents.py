@@ -127,6 +127,13 @@ def incident_create_versions_and_conflict():
         st, lst = w.req("GET", "/api/v1/incidents?phase=Recovery")
         eq(lst["total"], 0, "no incident in Recovery")
 
+        def audited():
+            st, d = w.req("GET", "/api/v1/search?" + "q=category:audit%20AND%20details.action:"
+                          "incident.change&from=-1h")
+            return st == 200 and d["total"] == 1 and d["hits"][0]["_source"]
+        ev = wait_for(audited, 10, "the change audited (the refused one not)")
+        check("PATCH /api/v1/incidents/%d" % iid in ev["summary"], "audit summary: " + ev["summary"])
+
 
 @test
 def validation_and_rejections_counted():
