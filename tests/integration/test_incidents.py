@@ -327,7 +327,9 @@ def false_positive_suppression_applied_and_expires():
         # the scanner again (suppressed) and someone else (alerts): the second alert is
         # the marker that the engine has processed both events
         w.bulk([probe("10.1.1.1"), probe("10.2.2.2")])
-        hits = w.wait_alerts(2, "the unsuppressed alert")
+        hits = wait_for(lambda: (lambda h: h if any("10.2.2.2" in x["_source"]["summary"]
+                                                    for x in h) else None)(w.alerts()),
+                        15, "the unsuppressed alert (the marker)")
         eq(sorted(h["_source"]["summary"] for h in hits),
            ["probe from 10.1.1.1", "probe from 10.2.2.2"], "the scanner's second alert dropped")
         eq(w.w.metric("ward_alerts_suppressed_total"), 1, "suppressed counted")
