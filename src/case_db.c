@@ -783,18 +783,44 @@ static bool value_is(const struct wd_jv *v, const char *want)
     }
 }
 
-static bool field_matches(const struct wd_jv *doc, const char *path, const char *want)
+/* The values a field path has in one alert: in the document, then in each sample
+ * event's documentsource. Looked up once per path and alert (many suppressions of a rule
+ * usually test the same path with different values). */
+#define MEMO_PATHS  16
+#define MEMO_VALUES 33
+struct memo {
+    const char *path[MEMO_PATHS];
+    const struct wd_jv *v[MEMO_PATHS][MEMO_VALUES];
+    size_t nv[MEMO_PATHS], n;
+};
+
+static bool field_matches(struct memo *m, const struct wd_jv *doc, const char *path,
+                          const char *want)
 {
-    if (value_is(wd_jv_path(doc, path), want))
-        return true;
-    const struct wd_jv *evs = wd_jv_get(doc, "events");
-    if (!evs || evs->type != WD_JV_ARR)
-        return false;
-    for (const struct wd_jv *e = evs->u.kids.head; e; e = e->next) {
-        const struct wd_jv *src = wd_jv_get(e, "documentsource");
-        if (src && value_is(wd_jv_path(src, path), want))
-            return true;
+    size_t i = 0;
+    while (i < m->n && strcmp(m->path[i], path) != 0)
+        i++;
+    if (i == m->n) {
+        if (m->n == MEMO_PATHS) /* full: look up without keeping */
+            i = MEMO_PATHS - 1;
+        else
+            m->n++;
+        m->path[i] = path;
+        m->nv[i] = 0;
+        const struct wd_jv *v = wd_jv_path(doc, path);
+        if (v)
+            m->v[i][m->nv[i]++] = v;
+        const struct wd_jv *evs = wd_jv_get(doc, "events");
+        for (const struct wd_jv *e = evs && evs->type == WD_JV_ARR ? evs->u.kids.head : NULL;
+             e && m->nv[i] < MEMO_VALUES; e = e->next) {
+            const struct wd_jv *src = wd_jv_get(e, "documentsource");
+            if (src && (v = wd_jv_path(src, path)))
+                m->v[i][m->nv[i]++] = v;
+        }
     }
+    for (size_t k = 0; k < m->nv[i]; k++)
+        if (value_is(m->v[i][k], want))
+            return true;
     return false;
 }
 
@@ -804,6 +830,8 @@ bool wd_cases_suppressed(struct wd_cases *c, const char *rule, const char *json,
     bool hit = false, parsed = false;
     struct wd_arena a;
     struct wd_jv *doc = NULL;
+    struct memo memo;
+    memo.n = 0;
     pthread_mutex_lock(&c->smu);
     for (size_t i = 0; i < c->ns && !hit; i++) {
         struct supp *x = &c->s[i];
@@ -819,7 +847,7 @@ bool wd_cases_suppressed(struct wd_cases *c, const char *rule, const char *json,
             break;
         bool all = true;
         for (size_t k = 0; k < x->nf && all; k++)
-            all = field_matches(doc, x->path[k], x->value[k]);
+            all = field_matches(&memo, doc, x->path[k], x->value[k]);
         if (all) {
             x->hits++;
             hit = true;

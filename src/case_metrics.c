@@ -307,36 +307,70 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
     wd_buf_putc(out, ',');
     put_series(out, "time_to_close_s", &close);
 
-    /* alerts */
-    struct counts per_rule = {0}, fps = {0}, perday = {0};
+    /* alerts: counts per rule and UTC day grouped in SQL (rule order is SQLite's BINARY
+     * collation, i.e. strcmp's), acknowledgement delays fetched for the percentiles */
     struct series ack = {0};
+    struct wd_buf rules;
+    wd_buf_init(&rules, 0);
     int64_t atotal = 0, afp = 0;
     st = NULL;
     sqlite3_prepare_v2(c->db,
-                       "SELECT rule,created_us,ack_us,status FROM alerts WHERE created_us>=? "
-                       "AND created_us<? ORDER BY id",
+                       "SELECT rule, created_us / 86400000000, count(*),"
+                       " sum(status = 'falsePositive') FROM alerts WHERE created_us >= ?"
+                       " AND created_us < ? GROUP BY 1, 2 ORDER BY 1, 2",
                        -1, &st, NULL);
     if (st) {
         sqlite3_bind_int64(st, 1, from_us);
         sqlite3_bind_int64(st, 2, to_us);
     }
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        const char *rule = (const char *)sqlite3_column_text(st, 0);
-        int64_t cr = sqlite3_column_int64(st, 1);
-        const char *status = (const char *)sqlite3_column_text(st, 3);
-        atotal++;
-        count(&per_rule, rule, 1);
-        bool fp = status && !strcmp(status, "falsePositive");
-        count(&fps, rule, fp);
-        afp += fp;
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-            series_add(&ack, (double)(sqlite3_column_int64(st, 2) - cr) / 1e6);
-        char d[16], k[600];
-        day_of(cr, d);
-        /* rule names cannot hold a newline: it separates rule and day */
-        snprintf(k, sizeof(k), "%.500s\n%s", rule, d);
-        count(&perday, k, 1);
+    char *cur = NULL;
+    int64_t rn = 0, rf = 0;
+    struct wd_buf days;
+    wd_buf_init(&days, 0);
+    for (;;) {
+        bool row = st && sqlite3_step(st) == SQLITE_ROW;
+        const char *rule = row ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (cur && (!row || strcmp(rule, cur) != 0)) { /* the previous rule is complete */
+            wd_buf_printf(&rules, "%s{\"rule\":", rules.len ? "," : "");
+            wd_jv_write_str(cur, strlen(cur), &rules);
+            wd_buf_printf(&rules,
+                          ",\"alerts\":%lld,\"false_positives\":%lld,\"false_positive_rate\":",
+                          (long long)rn, (long long)rf);
+            put_num(&rules, (double)rf / (double)rn);
+            wd_buf_printf(&rules, ",\"per_day\":{");
+            wd_buf_append(&rules, days.p, days.len);
+            wd_buf_printf(&rules, "}}");
+            free(cur);
+            cur = NULL;
+            rn = rf = 0;
+            days.len = 0;
+        }
+        if (!row)
+            break;
+        if (!cur)
+            cur = wd_xstrdup(rule);
+        int64_t n = sqlite3_column_int64(st, 2), f = sqlite3_column_int64(st, 3);
+        char d[16];
+        day_of(sqlite3_column_int64(st, 1) * INT64_C(86400000000), d);
+        wd_buf_printf(&days, "%s\"%s\":%lld", days.len ? "," : "", d, (long long)n);
+        rn += n;
+        rf += f;
+        atotal += n;
+        afp += f;
     }
+    sqlite3_finalize(st);
+    wd_buf_fini(&days);
+    st = NULL;
+    sqlite3_prepare_v2(c->db,
+                       "SELECT ack_us - created_us FROM alerts WHERE created_us >= ? AND "
+                       "created_us < ? AND ack_us IS NOT NULL",
+                       -1, &st, NULL);
+    if (st) {
+        sqlite3_bind_int64(st, 1, from_us);
+        sqlite3_bind_int64(st, 2, to_us);
+    }
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        series_add(&ack, (double)sqlite3_column_int64(st, 0) / 1e6);
     sqlite3_finalize(st);
     pthread_mutex_unlock(&c->mu);
     wd_buf_printf(out,
@@ -346,25 +380,7 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
     wd_buf_putc(out, ',');
     put_series(out, "time_to_acknowledge_s", &ack);
     wd_buf_printf(out, ",\"rules\":[");
-    size_t d = 0;
-    for (size_t i = 0; i < per_rule.n; i++) {
-        const char *r = per_rule.e[i].k;
-        int64_t n = per_rule.e[i].n, f = fps.e[i].n; /* same keys, same order */
-        wd_buf_printf(out, "%s{\"rule\":", i ? "," : "");
-        wd_jv_write_str(r, strlen(r), out);
-        wd_buf_printf(out, ",\"alerts\":%lld,\"false_positives\":%lld,\"false_positive_rate\":",
-                      (long long)n, (long long)f);
-        put_num(out, (double)f / (double)n);
-        wd_buf_printf(out, ",\"per_day\":{");
-        size_t rl = strlen(r);
-        for (int j = 0; d < perday.n && !strncmp(perday.e[d].k, r, rl) && perday.e[d].k[rl] == '\n';
-             d++, j++)
-            wd_buf_printf(out, "%s\"%s\":%lld", j ? "," : "", perday.e[d].k + rl + 1,
-                          (long long)perday.e[d].n);
-        wd_buf_printf(out, "}}");
-    }
+    wd_buf_append(out, rules.p, rules.len);
     wd_buf_printf(out, "]}}");
-    counts_free(&per_rule);
-    counts_free(&fps);
-    counts_free(&perday);
+    wd_buf_fini(&rules);
 }
