@@ -259,7 +259,7 @@ static void create(struct wd_http_req *q, struct wd_http_resp *r, const struct w
                 }
                 alerts[na++] = aid;
             }
-        } else if (wd_str_eq(m->key, "incident")) {
+        } else if (also && wd_str_eq(m->key, "incident")) {
             continue; /* escalate's own member */
         } else if (!change_add(&c, r, m->key, m, -1)) {
             goto out;

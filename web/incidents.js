@@ -210,16 +210,19 @@ function detailPage(main, id) {
       VERIS.forEach(v => fields['veris_' + v].taxonomy());
     } catch (e) { toast('VERIS taxonomy: ' + e.message, true); }
   })();
-  // Subscribe first, then load: nothing changed between the two is missed.
+  // Subscribe first, then load: nothing changed between the two is missed. The first
+  // frame after every (re)connection is a presence list: load then, so changes made
+  // while the stream was down are not missed either.
   const es = new EventSource(`/api/v1/incidents/${id}/stream`);
-  let loaded = false;
+  let loaded = false, fresh = true;
+  es.onopen = () => { fresh = true; };
   es.addEventListener('presence', m => {
     const p = JSON.parse(m.data);
     const others = p.viewers.map(v => v.user).filter(u => u !== st.me.username);
     presence.textContent = 'Viewing now: ' + p.viewers.map(v => v.user).join(', ') + (others.length ? '' : ' (only you)');
-    if (!loaded) {
-      loaded = true;
-      api('/api/v1/incidents/' + id).then(show).catch(e => { title.textContent = e.message; });
+    if (fresh) {
+      fresh = false;
+      api('/api/v1/incidents/' + id).then(d => { loaded = true; show(d); }).catch(e => { title.textContent = e.message; });
     }
   });
   es.addEventListener('incident', m => show(JSON.parse(m.data)));
