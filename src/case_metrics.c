@@ -72,7 +72,8 @@ static void put_num(struct wd_buf *out, double d)
 /* {"count":N,"mean":..,"p50":..,"p90":..,"p95":..,"p99":..,"max":..} in seconds */
 static void put_series(struct wd_buf *out, const char *name, struct series *s)
 {
-    qsort(s->v, s->n, sizeof(double), cmp_dbl);
+    if (s->n)
+        qsort(s->v, s->n, sizeof(double), cmp_dbl);
     wd_buf_printf(out, "\"%s\":{\"count\":%zu", name, s->n);
     if (s->n) {
         double sum = 0;
@@ -380,7 +381,8 @@ void wd_cases_metrics(struct wd_cases *c, int64_t from_us, int64_t to_us, struct
     wd_buf_putc(out, ',');
     put_series(out, "time_to_acknowledge_s", &ack);
     wd_buf_printf(out, ",\"rules\":[");
-    wd_buf_append(out, rules.p, rules.len);
+    if (rules.len)
+        wd_buf_append(out, rules.p, rules.len);
     wd_buf_printf(out, "]}}");
     wd_buf_fini(&rules);
 }
