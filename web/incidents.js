@@ -178,11 +178,13 @@ function detailPage(main, id) {
     try { show(await api(`/api/v1/incidents/${id}/notes`, { method: 'POST', body: { text: note.value } })); note.value = ''; } catch (x) { toast(x.message, true); }
   } }, note, h('button', { type: 'submit', id: 'addnote', text: 'Add note' })) : null;
   const lkind = h('select', { id: 'l-kind' }, ['event', 'search', 'alert'].map(k => h('option', { value: k, text: k })));
-  const lref = h('input', { id: 'l-ref', placeholder: 'event id, search (q=...&from=...) or alert id' });
+  const lref = h('input', { id: 'l-ref', placeholder: 'event id, search (paste its URL) or alert id' });
+  // A pasted console URL (…#/search?q=…) links the search itself: keep its query string.
+  const refOf = (kind, v) => (kind === 'search' && v.includes('#/search?') ? v.slice(v.indexOf('#/search?') + 9) : v);
   const llabel = h('input', { id: 'l-label', placeholder: 'label' });
   const linkform = can('write') ? h('form', { class: 'bar', id: 'linkform', onsubmit: async e => {
     e.preventDefault();
-    try { show(await api(`/api/v1/incidents/${id}/links`, { method: 'POST', body: { kind: lkind.value, ref: lref.value.trim(), label: llabel.value.trim() || null } })); lref.value = llabel.value = ''; } catch (x) { toast(x.message, true); }
+    try { show(await api(`/api/v1/incidents/${id}/links`, { method: 'POST', body: { kind: lkind.value, ref: refOf(lkind.value, lref.value.trim()), label: llabel.value.trim() || null } })); lref.value = llabel.value = ''; } catch (x) { toast(x.message, true); }
   } }, lkind, lref, llabel, h('button', { type: 'submit', text: 'Link' })) : null;
 
   const show = d => {
