@@ -67,6 +67,8 @@ struct wd_config {
     int alerts_webhook_format;       /* enum wd_action_format */
     int alerts_webhook_min_severity; /* index into wd_severities */
     int64_t alerts_webhook_retries;
+    int alerts_require_ack_severity; /* incidents: 0 = off, else 1 + wd_severity_rank */
+    int64_t incidents_max_viewers;
     /* Zeek inputs, filters and lists (zeek_ingest.c, zeek_dir.c) */
     char *zeek_filters;
     char *zeek_dir;

@@ -21,6 +21,9 @@ static const char *const plugin_on_error[] = {"keep", "drop", NULL};
 const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING", "ERROR",
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
 #define severities wd_severities
+/* incidents: alerts.require_ack_severity (off, then the severities) */
+static const char *const ack_severities[] = {"off",   "DEBUG",    "INFO",  "NOTICE",    "WARNING",
+                                             "ERROR", "CRITICAL", "ALERT", "EMERGENCY", NULL};
 
 int wd_severity_rank(const char *name)
 {
@@ -167,6 +170,14 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"alerts.webhook_retries", WD_CFG_INT, "5", 0, 100, NULL, OFF(alerts_webhook_retries),
      "Retries of a failing webhook delivery (with doubling backoff) before it goes to "
      "the dead-letter log DATA/alerts/dead-letter.ndjson."},
+    {"alerts.require_ack_severity", WD_CFG_ENUM, "off", 0, 0, ack_severities,
+     OFF(alerts_require_ack_severity),
+     "Alerts at or above this severity must be acknowledged: GET /api/v1/alerts/unacked "
+     "lists those nobody has, the console flags them and /metrics counts them "
+     "(ward_alerts_unacked). off = no requirement (docs/incidents.md)."},
+    {"incidents.max_viewers", WD_CFG_INT, "256", 1, 65536, NULL, OFF(incidents_max_viewers),
+     "Concurrent incident live streams (GET /api/v1/incidents/ID/stream); further ones "
+     "get 503."},
     {"zeek.filters", WD_CFG_STRING, "", 0, 0, NULL, OFF(zeek_filters),
      "Filter file applied to every Zeek record before storage (drop / divert; see "
      "docs/zeek.md). filters/mozilla.yaml is Mozilla's set. Empty: keep everything."},

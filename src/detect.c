@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "case_db.h"
 #include "alert_state.h"
 #include "jv.h"
 #include "engine.h"
@@ -45,6 +46,7 @@ struct wd_detect {
     uint32_t npend, pend_cap;
     pthread_mutex_t reload_mu;
     _Atomic uint64_t wal_errors, reload_errors; /* alerts not written; failed reloads */
+    _Atomic uint64_t fp_suppressed;             /* alerts dropped by suppressions */
 };
 
 /* ---- checkpoint ----
@@ -99,6 +101,8 @@ struct pending {
     struct pending_act *act;
     uint32_t nact;
     size_t off, len; /* the alert's JSON inside d->payload (after its length prefix) */
+    char *rule;      /* incidents: the rule and severity, for the triage table */
+    char sev[16];
 };
 
 static void add_act(struct pending *p, const char *url, int format)
@@ -111,6 +115,11 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
 {
     struct wd_detect *d = arg;
     struct wd_server *s = d->s;
+    /* incidents: suppressions made from false positives (case_db.h) drop the alert */
+    if (s->cases && wd_cases_suppressed(s->cases, r->name, json, len, wd_now_us())) {
+        d->fp_suppressed++;
+        return;
+    }
     size_t before = d->payload.len;
     if (wd_wal_payload_add(&d->payload, json, len) != WD_OK) {
         d->payload.len = before;
@@ -122,7 +131,10 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
         d->pend = wd_xrealloc(d->pend, d->pend_cap * sizeof(*d->pend));
     }
     struct pending *p = &d->pend[d->npend++];
-    *p = (struct pending){NULL, 0, d->payload.len - len, len};
+    *p = (struct pending){NULL, 0, d->payload.len - len, len, wd_xstrdup(r->name), ""};
+    const char *sq = strstr(json, "\"severity\":\"");
+    if (sq)
+        (void)sscanf(sq + 12, "%15[^\"]", p->sev);
     for (uint32_t i = 0; i < r->nactions; i++)
         add_act(p, r->actions[i].webhook,
                 r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK : WD_ACTION_JSON);
@@ -152,6 +164,14 @@ static void flush_alerts(struct wd_detect *d)
         int64_t now = wd_now_us();
         for (uint32_t i = 0; i < d->npend; i++)
             wd_alert_state_created(d->state, req.first_seq + i, now);
+        if (s->cases) { /* incidents: the triage table (rule, severity, time to ack) */
+            struct wd_case_alert *ca = wd_xcalloc(d->npend, sizeof(*ca));
+            for (uint32_t i = 0; i < d->npend; i++)
+                ca[i] =
+                    (struct wd_case_alert){req.first_seq + i, d->pend[i].rule, d->pend[i].sev, now};
+            wd_cases_alerts_created(s->cases, ca, d->npend);
+            free(ca);
+        }
         if (s->alert_tail)
             wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, d->npend, req.first_seq);
     }
@@ -164,6 +184,7 @@ static void flush_alerts(struct wd_detect *d)
             free(p->act[k].url);
         }
         free(p->act);
+        free(p->rule);
     }
     d->npend = 0;
     d->payload.len = 0;
@@ -457,6 +478,9 @@ void wd_detect_metrics(struct wd_detect *d, struct wd_buf *b)
            atomic_load(&d->wal_errors));
     metric(b, "ward_rules_reload_errors_total", "counter", "Rule reloads that failed.",
            atomic_load(&d->reload_errors));
+    metric(b, "ward_alerts_suppressed_total", "counter",
+           "Alerts dropped by false-positive suppressions (docs/incidents.md).",
+           atomic_load(&d->fp_suppressed));
     struct wd_action_stats as;
     wd_actions_stats(d->actions, &as);
     metric(b, "ward_actions_delivered_total", "counter", "Webhook deliveries answered 2xx.",

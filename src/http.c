@@ -170,6 +170,8 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         /* /api/v1/auth/..., /api/v1/tokens..., /api/v1/users... (http_auth.c) */
     } else if (wd_http_alerts_route(q, r)) {
         /* /api/v1/alerts..., /api/v1/rules... */
+    } else if (wd_http_cases_route(q, r)) {
+        /* incidents: /api/v1/incidents..., /veris, /metrics/incidents, /suppressions */
     } else if (!strcmp(p, "/api/v1/zeek") || !strcmp(p, "/api/v1/sources") ||
                !strcmp(p, "/api/v1/lists") || path_has_prefix(p, "/api/v1/lists/")) {
         wd_http_zeek_route(q, r); /* zeek branch: checks its own methods */

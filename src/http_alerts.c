@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alert_state.h"
+#include "case_db.h"
 #include "detect.h"
 #include "engine.h"
 #include "http_int.h"
@@ -220,6 +221,8 @@ static void set_status(struct wd_http_req *q, struct wd_http_resp *r, uint64_t i
     } else if (rc) {
         wd_http_api_error(r, 404, "resource_not_found_exception", "no such alert");
     } else {
+        if (q->s->cases) /* incidents: time to acknowledge, false-positive counts */
+            wd_cases_alert_status(q->s->cases, id, status, by, NULL, 0);
         struct wd_alert_info info;
         wd_alert_state_get(st, id, &info);
         char t[WD_TIME_ISO_MAX];
@@ -335,6 +338,8 @@ bool wd_http_alerts_route(struct wd_http_req *q, struct wd_http_resp *r)
     }
     if (alerts) {
         const char *rest = p[14] ? p + 15 : "";
+        if (rest[0] && wd_http_cases_alert_route(q, r, rest))
+            return true; /* incidents: unacked, <id>/falsepositive, <id>/escalate */
         const char *slash = strchr(rest, '/');
         uint64_t id;
         if (!rest[0]) {

@@ -45,6 +45,8 @@ static const struct authz_rule authz[] = {
     {"W", "/api/v1/rules", false, WD_SCOPE_ADMIN},
     {"W", "/api/v1/alerts", false, WD_SCOPE_WRITE},
     {"W", "/api/v1/lists", false, WD_SCOPE_WRITE},
+    {"W", "/api/v1/incidents", false, WD_SCOPE_WRITE}, /* incidents: analysts edit */
+    {"W", "/api/v1/suppressions", false, WD_SCOPE_WRITE},
     {"R", "/api/v1/", false, WD_SCOPE_READ},
     {"R", "/api/v1", true, WD_SCOPE_READ},
     {NULL, "/api/v1", false, WD_SCOPE_ADMIN},
@@ -288,7 +290,17 @@ static const char *audit_action(const char *method, const char *path)
     size_t n = strlen(path);
 #define ENDS(sfx) (n >= strlen(sfx) && strcmp(path + n - strlen(sfx), sfx) == 0)
     if (!strncmp(path, "/api/v1/alerts/", 15))
-        return ENDS("/ack") ? "alert.ack" : "alert.status";
+        return ENDS("/ack")             ? "alert.ack"
+               : ENDS("/falsepositive") ? "alert.falsepositive" /* incidents: triage */
+               : ENDS("/escalate")      ? "alert.escalate"
+                                        : "alert.status";
+    if (!strncmp(path, "/api/v1/incidents", 17)) /* incidents */
+        return ENDS("/notes")   ? "incident.note"
+               : ENDS("/links") ? (!strcmp(method, "DELETE") ? "incident.unlink" : "incident.link")
+               : !strcmp(method, "PATCH") ? "incident.change"
+                                          : "incident.create";
+    if (!strncmp(path, "/api/v1/suppressions", 20))
+        return "suppression.delete";
     if (!strncmp(path, "/api/v1/rules", 13))
         return ENDS("/enable") ? "rule.enable" : ENDS("/disable") ? "rule.disable" : "rule.reload";
     if (!strncmp(path, "/api/v1/users", 13))

@@ -84,6 +84,13 @@ bool wd_http_auth_route(struct wd_http_req *q, struct wd_http_resp *r);
 void wd_http_audit(struct wd_http_req *q, const struct wd_http_resp *r);
 /* Writes one event (JSON object text) through the ingest path; WD_OK when durable. */
 int wd_http_emit(struct wd_server *s, const char *json, size_t len);
+/* Incidents, triage, case metrics (http_cases.c): /api/v1/incidents..., /veris,
+ * /metrics/incidents, /suppressions...; false when the path is not theirs. The alert
+ * sub-paths unacked, <id>/falsepositive and <id>/escalate (rest: after /api/v1/alerts/).
+ * The /metrics lines of case state. */
+bool wd_http_cases_route(struct wd_http_req *q, struct wd_http_resp *r);
+bool wd_http_cases_alert_route(struct wd_http_req *q, struct wd_http_resp *r, const char *rest);
+void wd_http_cases_render_prom(struct wd_server *s, struct wd_buf *out);
 /* The console's embedded files (http_console.c); false when the path is not one. */
 bool wd_http_console_route(struct wd_http_req *q, struct wd_http_resp *r);
 /* True when a GET of / is a browser asking for the console (Accept: text/html). */

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "case_db.h"
+#include "case_live.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -240,6 +242,13 @@ int wd_server_start(struct wd_server *s)
     /* end live tail */
     to.metrics = NULL;
     s->alert_tail = wd_tail_new(&to);
+    /* incidents: case state before detection, which records each alert in it */
+    s->cases = wd_cases_open(s->cfg.data_dir, err, sizeof(err));
+    if (!s->cases) {
+        wd_log(WD_LOG_ERROR, "serve", "case state: %s", err);
+        return 1;
+    }
+    s->live = wd_case_live_new((unsigned)s->cfg.incidents_max_viewers);
     if (s->cfg.rules_enabled && wd_detect_start(s, &s->detect, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
@@ -273,6 +282,7 @@ void wd_server_stop(struct wd_server *s)
     s->syslog = NULL;
     wd_tail_shutdown(s->tail); /* live tail: end the streams before the HTTP threads join */
     wd_tail_shutdown(s->alert_tail);
+    wd_case_live_shutdown(s->live); /* incidents: end the live streams */
     wd_http_stop(s->http);
     s->http = NULL;
     wd_auth_close(s->auth);
@@ -280,6 +290,10 @@ void wd_server_stop(struct wd_server *s)
     wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
+    wd_cases_close(s->cases); /* incidents: after detection, which records alerts */
+    s->cases = NULL;
+    wd_case_live_free(s->live);
+    s->live = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

@@ -128,7 +128,7 @@ document.addEventListener('click', e => {
 });
 
 // ---- keyboard: / focuses the query; 1..5 switch pages; Esc closes menus ----
-const PAGES = [['search', 'Search'], ['tail', 'Live tail'], ['alerts', 'Alerts'], ['sources', 'Sources'], ['rules', 'Rules']];
+const PAGES = [['search', 'Search'], ['tail', 'Live tail'], ['alerts', 'Alerts'], ['sources', 'Sources'], ['rules', 'Rules'], ['incidents', 'Incidents'], ['metrics', 'Metrics']];
 document.addEventListener('keydown', e => {
   const typing = /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
   if (e.key === 'Escape') { closeMenu(); return; }
@@ -154,6 +154,17 @@ function loginView(root) {
   user.focus();
 }
 
+// A page whose module loads on its first visit (kept out of the first page's weight).
+function lazy(mod, name) {
+  return (main, params) => {
+    let stop = null, gone = false;
+    import(mod).then(m => { if (!gone) stop = m[name](main, params) || null; })
+      .catch(e => { main.textContent = `cannot load ${mod}: ${e.message}`; });
+    return () => { gone = true; if (stop) stop(); };
+  };
+}
+const incidentsPage = lazy('./incidents.js', 'incidentsPage'), metricsPage = lazy('./metrics.js', 'metricsPage');
+
 export async function render() {
   if (st.stop) { st.stop(); st.stop = null; }
   closeMenu();
@@ -170,7 +181,7 @@ export async function render() {
     h('button', { id: 'logout', text: 'Log out', onclick: async () => { try { await api('/api/v1/auth/logout', { method: 'POST', body: {} }); } catch (e) { /* gone */ } st.me = null; render(); } }));
   const main = h('main', { id: 'page-' + page });
   root.replaceChildren(nav, main);
-  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage, admin: adminPage };
+  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage, admin: adminPage, incidents: incidentsPage, metrics: metricsPage };
   st.stop = (pages[page] || searchPage)(main, params) || null;
 }
 
