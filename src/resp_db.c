@@ -73,11 +73,11 @@ static int parse_allowlist(struct wd_resp *r, const char *text, char *err, size_
                 return WD_EINVAL;
             }
             struct wd_cidr *c = &r->allow[r->nallow];
-            if (wd_cidr_parse(p, n, c, NULL, &pe) != WD_OK) {
+            if (wd_resp_cidr_parse(p, n, c, NULL, &pe) != WD_OK) {
                 snprintf(err, err_len, "response.allowlist: '%.*s': %s", (int)n, p, pe.msg);
                 return WD_EINVAL;
             }
-            wd_cidr_format(c, r->allow_text[r->nallow], WD_RESP_CIDR_TEXT_MAX);
+            wd_resp_cidr_format(c, r->allow_text[r->nallow], WD_RESP_CIDR_TEXT_MAX);
             r->nallow++;
         }
         p += n;
@@ -136,20 +136,20 @@ int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *no
     size_t len = value ? strlen(value) : 0;
     if (list == WD_RESP_IP) {
         struct wd_cidr c;
-        if (wd_cidr_parse(value ? value : "", len, &c, NULL, &pe) != WD_OK) {
+        if (wd_resp_cidr_parse(value ? value : "", len, &c, NULL, &pe) != WD_OK) {
             snprintf(why, why_len, "bad address '%.100s': %s", value ? value : "", pe.msg);
             return WD_EINVAL;
         }
         char t[WD_RESP_CIDR_TEXT_MAX];
-        wd_cidr_format(&c, t, sizeof(t));
-        const char *sp = wd_cidr_special(&c);
+        wd_resp_cidr_format(&c, t, sizeof(t));
+        const char *sp = wd_resp_cidr_special(&c);
         if (sp) {
             snprintf(why, why_len, "%s is in the %s: only public addresses can be blocked", t,
                      sp);
             return WD_EINVAL;
         }
         for (size_t i = 0; r && i < r->nallow; i++)
-            if (wd_cidr_overlaps(&c, &r->allow[i])) {
+            if (wd_resp_cidr_overlaps(&c, &r->allow[i])) {
                 snprintf(why, why_len, "%s overlaps the allow-listed network %s (response.allowlist)",
                          t, r->allow_text[i]);
                 return WD_EINVAL;
@@ -471,7 +471,7 @@ int wd_resp_feed(struct wd_resp *r, int list, int64_t now_s, struct wd_buf *out,
         if (!v)
             continue;
         if (cidrs) {
-            if (wd_cidr_parse(v, strlen(v), &cidrs[n], NULL, NULL) == WD_OK)
+            if (wd_resp_cidr_parse(v, strlen(v), &cidrs[n], NULL, NULL) == WD_OK)
                 n++; /* stored values were validated; a bad one is skipped */
         } else if ((names[n] = strdup(v))) {
             n++;
@@ -479,10 +479,10 @@ int wd_resp_feed(struct wd_resp *r, int list, int64_t now_s, struct wd_buf *out,
     }
     sqlite3_finalize(st);
     if (cidrs) {
-        n = wd_cidr_merge(cidrs, n);
+        n = wd_resp_cidr_merge(cidrs, n);
         for (size_t i = 0; i < n; i++) {
             char t[WD_RESP_CIDR_TEXT_MAX];
-            size_t l = wd_cidr_format(&cidrs[i], t, sizeof(t));
+            size_t l = wd_resp_cidr_format(&cidrs[i], t, sizeof(t));
             wd_buf_append(out, t, l);
             wd_buf_putc(out, '\n');
         }

@@ -59,7 +59,7 @@ static bool blank(char c)
     return c == ' ' || c == '\t';
 }
 
-int wd_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
+int wd_resp_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
                   struct wd_perr *pe)
 {
     size_t b = 0, e = len;
@@ -113,7 +113,7 @@ int wd_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bit
     return WD_OK;
 }
 
-size_t wd_cidr_format(const struct wd_cidr *c, char *out, size_t out_len)
+size_t wd_resp_cidr_format(const struct wd_cidr *c, char *out, size_t out_len)
 {
     char a[INET6_ADDRSTRLEN];
     if (!inet_ntop(c->fam == 4 ? AF_INET : AF_INET6, c->addr, a, sizeof(a)))
@@ -123,7 +123,7 @@ size_t wd_cidr_format(const struct wd_cidr *c, char *out, size_t out_len)
     return n < 0 ? 0 : (size_t)n < out_len ? (size_t)n : out_len - 1;
 }
 
-bool wd_cidr_overlaps(const struct wd_cidr *a, const struct wd_cidr *b)
+bool wd_resp_cidr_overlaps(const struct wd_cidr *a, const struct wd_cidr *b)
 {
     if (a->fam != b->fam)
         return false;
@@ -169,12 +169,12 @@ static const struct special specials[] = {
     {"ff00::/8", "multicast network ff00::/8"},
 };
 
-const char *wd_cidr_special(const struct wd_cidr *c)
+const char *wd_resp_cidr_special(const struct wd_cidr *c)
 {
     for (size_t i = 0; i < WD_ARRAY_LEN(specials); i++) {
         struct wd_cidr s;
-        if (wd_cidr_parse(specials[i].text, strlen(specials[i].text), &s, NULL, NULL) == WD_OK &&
-            wd_cidr_overlaps(c, &s))
+        if (wd_resp_cidr_parse(specials[i].text, strlen(specials[i].text), &s, NULL, NULL) == WD_OK &&
+            wd_resp_cidr_overlaps(c, &s))
             return specials[i].what;
     }
     return NULL;
@@ -337,7 +337,7 @@ static size_t cover(uint8_t fam, u128 lo, u128 hi, struct wd_cidr *out)
     return n;
 }
 
-size_t wd_cidr_merge(struct wd_cidr *c, size_t n)
+size_t wd_resp_cidr_merge(struct wd_cidr *c, size_t n)
 {
     if (n == 0)
         return 0;

@@ -38,21 +38,21 @@ struct wd_cidr {
  * allowed). Host bits below the prefix are cleared (1.2.3.4/24 -> 1.2.3.0/24) and
  * *host_bits tells whether any were set (may be NULL). Returns WD_OK or WD_EPARSE with pe.
  */
-int wd_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
+int wd_resp_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
                   struct wd_perr *pe);
 
 /* "1.2.3.4" for a single address (/32, /128), else "1.2.3.0/24". out: at least
  * WD_RESP_CIDR_TEXT_MAX bytes. Returns the length. */
-size_t wd_cidr_format(const struct wd_cidr *c, char *out, size_t out_len);
+size_t wd_resp_cidr_format(const struct wd_cidr *c, char *out, size_t out_len);
 
 /* True when a and b share at least one address (same family). */
-bool wd_cidr_overlaps(const struct wd_cidr *a, const struct wd_cidr *b);
+bool wd_resp_cidr_overlaps(const struct wd_cidr *a, const struct wd_cidr *b);
 
 /*
  * The special-purpose range c overlaps, as "private network 10.0.0.0/8", or NULL when c
  * is a public unicast block. Constant strings.
  */
-const char *wd_cidr_special(const struct wd_cidr *c);
+const char *wd_resp_cidr_special(const struct wd_cidr *c);
 
 /*
  * Checks and normalizes an FQDN: 1 to 253 characters, at least two labels of 1 to 63
@@ -78,6 +78,6 @@ int wd_watch_term_check(const char *s, size_t len, struct wd_perr *pe);
  * addresses (overlapping and adjacent blocks collapse), in a deterministic order: IPv4
  * first, then by address. Returns the new count (<= n). In place; no allocation.
  */
-size_t wd_cidr_merge(struct wd_cidr *c, size_t n);
+size_t wd_resp_cidr_merge(struct wd_cidr *c, size_t n);
 
 #endif
