@@ -43,8 +43,8 @@ void wd_resp_close(struct wd_resp *r);
  * IP: an address or CIDR block, not special-purpose, not overlapping response.allowlist;
  * FQDN: RFC 1123 name; watch: a term. WD_OK or WD_EINVAL with a message in why.
  */
-int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *norm,
-                  size_t norm_len, char *why, size_t why_len);
+int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *norm, size_t norm_len,
+                  char *why, size_t why_len);
 
 /*
  * Adds value (validated as wd_resp_check) for duration_s from now_s. When the list
@@ -58,11 +58,13 @@ int wd_resp_add(struct wd_resp *r, int list, const char *value, int64_t duration
                 bool *created, struct wd_buf *out, char *why, size_t why_len);
 
 /* Extends live entry id: expiry = max(expiry, now) + duration, at most now + 30 days.
- * WD_OK (entry JSON appended to out), WD_ENOENT (no such live entry), WD_EIO. */
+ * WD_OK (entry JSON appended to out), WD_ENOENT (no such entry), WD_EAGAIN (it has
+ * expired or was removed), WD_EINVAL (duration), WD_EIO. */
 int wd_resp_extend(struct wd_resp *r, int list, int64_t id, int64_t duration_s, const char *by,
                    int64_t now_s, struct wd_buf *out);
 
-/* Removes live entry id (kept as removed until purged). WD_OK, WD_ENOENT, WD_EIO. */
+/* Removes live entry id (kept as removed until purged). WD_OK, WD_ENOENT, WD_EAGAIN
+ * (already ended), WD_EIO. */
 int wd_resp_remove(struct wd_resp *r, int list, int64_t id, const char *by, int64_t now_s);
 
 /* Appends {"list":..,"entries":[...],"total":N} of the live entries, newest first; with

@@ -31,7 +31,7 @@ struct wd_resp {
     char allow_text[MAX_ALLOW][WD_RESP_CIDR_TEXT_MAX];
     size_t nallow;
     int64_t last_purge_s;
-    uint64_t watch_version; /* atomic */
+    uint64_t watch_version;  /* atomic */
     struct wd_resp_stats st; /* relaxed atomics */
 };
 
@@ -129,8 +129,8 @@ void wd_resp_close(struct wd_resp *r)
     free(r);
 }
 
-int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *norm,
-                  size_t norm_len, char *why, size_t why_len)
+int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *norm, size_t norm_len,
+                  char *why, size_t why_len)
 {
     struct wd_perr pe = {0, 0, ""};
     size_t len = value ? strlen(value) : 0;
@@ -144,14 +144,14 @@ int wd_resp_check(const struct wd_resp *r, int list, const char *value, char *no
         wd_resp_cidr_format(&c, t, sizeof(t));
         const char *sp = wd_resp_cidr_special(&c);
         if (sp) {
-            snprintf(why, why_len, "%s is in the %s: only public addresses can be blocked", t,
-                     sp);
+            snprintf(why, why_len, "%s is in the %s: only public addresses can be blocked", t, sp);
             return WD_EINVAL;
         }
         for (size_t i = 0; r && i < r->nallow; i++)
             if (wd_resp_cidr_overlaps(&c, &r->allow[i])) {
-                snprintf(why, why_len, "%s overlaps the allow-listed network %s (response.allowlist)",
-                         t, r->allow_text[i]);
+                snprintf(why, why_len,
+                         "%s overlaps the allow-listed network %s (response.allowlist)", t,
+                         r->allow_text[i]);
                 return WD_EINVAL;
             }
         snprintf(norm, norm_len, "%s", t);
@@ -206,7 +206,7 @@ static void put_col(struct wd_buf *b, const char *key, sqlite3_stmt *st, int col
 }
 
 #define ENTRY_COLS                                                                                 \
-    "id, list, value, comment, reference, creator, added, updated, expires, blocks, removed,"     \
+    "id, list, value, comment, reference, creator, added, updated, expires, blocks, removed,"      \
     " removed_by"
 
 /* One entry row (ENTRY_COLS) as JSON. */
@@ -226,7 +226,9 @@ static void entry_json(sqlite3_stmt *st, int64_t now_s, struct wd_buf *b)
     wd_buf_printf(b, ",\"expires_in_s\":%lld,\"blocks\":%lld,\"state\":\"%s\"",
                   (long long)(expires > now_s && !removed ? expires - now_s : 0),
                   (long long)sqlite3_column_int64(st, 9),
-                  removed ? "removed" : expires > now_s ? "active" : "expired");
+                  removed           ? "removed"
+                  : expires > now_s ? "active"
+                                    : "expired");
     if (removed) {
         put_time(b, "removed", sqlite3_column_int64(st, 10));
         put_col(b, "removed_by", st, 11);
@@ -334,6 +336,20 @@ out:
     return rc;
 }
 
+/* After an UPDATE that changed nothing: WD_EAGAIN when entry id exists in the list (it
+ * ended: expired or removed), else WD_ENOENT (the lock held). */
+static int ended_or_unknown(struct wd_resp *r, int list, int64_t id)
+{
+    sqlite3_stmt *st = prep(r, "SELECT 1 FROM entries WHERE id = ? AND list = ?");
+    if (!st)
+        return WD_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, list_names[list], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? WD_EAGAIN : WD_ENOENT;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int wd_resp_extend(struct wd_resp *r, int list, int64_t id, int64_t duration_s, const char *by,
                    int64_t now_s, struct wd_buf *out)
 {
@@ -352,7 +368,7 @@ int wd_resp_extend(struct wd_resp *r, int list, int64_t id, int64_t duration_s, 
         sqlite3_bind_int64(st, 4, id);
         sqlite3_bind_text(st, 5, list_names[list], -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_DONE)
-            rc = sqlite3_changes(r->db) ? WD_OK : WD_ENOENT;
+            rc = sqlite3_changes(r->db) ? WD_OK : ended_or_unknown(r, list, id);
         sqlite3_finalize(st);
     }
     if (rc == WD_OK)
@@ -378,7 +394,7 @@ int wd_resp_remove(struct wd_resp *r, int list, int64_t id, const char *by, int6
         sqlite3_bind_text(st, 4, list_names[list], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, now_s);
         if (sqlite3_step(st) == SQLITE_DONE)
-            rc = sqlite3_changes(r->db) ? WD_OK : WD_ENOENT;
+            rc = sqlite3_changes(r->db) ? WD_OK : ended_or_unknown(r, list, id);
         sqlite3_finalize(st);
     }
     pthread_mutex_unlock(&r->mu);

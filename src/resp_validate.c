@@ -60,7 +60,7 @@ static bool blank(char c)
 }
 
 int wd_resp_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
-                  struct wd_perr *pe)
+                       struct wd_perr *pe)
 {
     size_t b = 0, e = len;
     while (b < e && blank(s[b]))
@@ -173,7 +173,8 @@ const char *wd_resp_cidr_special(const struct wd_cidr *c)
 {
     for (size_t i = 0; i < WD_ARRAY_LEN(specials); i++) {
         struct wd_cidr s;
-        if (wd_resp_cidr_parse(specials[i].text, strlen(specials[i].text), &s, NULL, NULL) == WD_OK &&
+        if (wd_resp_cidr_parse(specials[i].text, strlen(specials[i].text), &s, NULL, NULL) ==
+                WD_OK &&
             wd_resp_cidr_overlaps(c, &s))
             return specials[i].what;
     }
@@ -262,15 +263,16 @@ int wd_resp_duration_parse(const char *s, size_t len, int64_t *secs, struct wd_p
     static const struct {
         const char *name;
         int64_t secs;
-    } units[] = {{"h", 3600},   {"hour", 3600}, {"hours", 3600}, {"d", 86400},
-                 {"day", 86400}, {"days", 86400}, {"w", 604800},  {"week", 604800},
-                 {"weeks", 604800}};
+    } units[] = {{"h", 3600},   {"hour", 3600},   {"hours", 3600},
+                 {"d", 86400},  {"day", 86400},   {"days", 86400},
+                 {"w", 604800}, {"week", 604800}, {"weeks", 604800}};
     int64_t unit = 0;
     for (size_t k = 0; k < WD_ARRAY_LEN(units); k++)
         if (strlen(units[k].name) == ul && memcmp(units[k].name, s + u0, ul) == 0)
             unit = units[k].secs;
     if (!unit)
-        return perr(pe, WD_EPARSE, u0, "unknown duration unit: use h (hours), d (days) or w (weeks)");
+        return perr(pe, WD_EPARSE, u0,
+                    "unknown duration unit: use h (hours), d (days) or w (weeks)");
     int64_t v = n * unit;
     if (v < WD_RESP_DURATION_MIN_S)
         return perr(pe, WD_ELIMIT, d0, "duration below 1 hour");

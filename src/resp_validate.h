@@ -19,12 +19,12 @@
 
 #include "ward.h"
 
-#define WD_RESP_DURATION_MIN_S 3600          /* 1 hour */
-#define WD_RESP_DURATION_MAX_S (30 * 86400)  /* 30 days */
-#define WD_RESP_FQDN_MAX       253           /* RFC 1035 presentation length, no dot */
-#define WD_RESP_TERM_MIN       3             /* shorter watch terms would match everything */
+#define WD_RESP_DURATION_MIN_S 3600         /* 1 hour */
+#define WD_RESP_DURATION_MAX_S (30 * 86400) /* 30 days */
+#define WD_RESP_FQDN_MAX       253          /* RFC 1035 presentation length, no dot */
+#define WD_RESP_TERM_MIN       3            /* shorter watch terms would match everything */
 #define WD_RESP_TERM_MAX       256
-#define WD_RESP_CIDR_TEXT_MAX  (46 + 4)      /* INET6_ADDRSTRLEN + "/128" */
+#define WD_RESP_CIDR_TEXT_MAX  (46 + 4) /* INET6_ADDRSTRLEN + "/128" */
 
 /* An IPv4 (fam 4, addr[0..3]) or IPv6 (fam 6, addr[0..15]) block; host bits are zero. */
 struct wd_cidr {
@@ -39,7 +39,7 @@ struct wd_cidr {
  * *host_bits tells whether any were set (may be NULL). Returns WD_OK or WD_EPARSE with pe.
  */
 int wd_resp_cidr_parse(const char *s, size_t len, struct wd_cidr *out, bool *host_bits,
-                  struct wd_perr *pe);
+                       struct wd_perr *pe);
 
 /* "1.2.3.4" for a single address (/32, /128), else "1.2.3.0/24". out: at least
  * WD_RESP_CIDR_TEXT_MAX bytes. Returns the length. */

@@ -14,8 +14,8 @@
 struct wd_watch {
     hs_database_t *db;
     hs_scratch_t *scratch;
-    char *text;     /* the terms, NUL-separated (owned) */
-    char **terms;   /* [n] into text */
+    char *text;   /* the terms, NUL-separated (owned) */
+    char **terms; /* [n] into text */
     uint32_t n;
 };
 

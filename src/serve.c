@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "resp.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -233,6 +234,13 @@ int wd_server_start(struct wd_server *s)
     /* end live tail */
     to.metrics = NULL;
     s->alert_tail = wd_tail_new(&to);
+    struct wd_resp_opts ro = {s->cfg.data_dir, s->cfg.response_allowlist,
+                              s->cfg.response_feed_max_entries, s->cfg.response_feed_order,
+                              s->cfg.response_purge_after_days * 86400};
+    if (wd_resp_open(&ro, &s->resp, err, sizeof(err))) { /* before detection: block actions */
+        wd_log(WD_LOG_ERROR, "serve", "response lists: %s", err);
+        return 1;
+    }
     if (s->cfg.rules_enabled && wd_detect_start(s, &s->detect, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
@@ -271,6 +279,8 @@ void wd_server_stop(struct wd_server *s)
     wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
+    wd_resp_close(s->resp); /* after detection: its last actions are recorded */
+    s->resp = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

@@ -38,9 +38,10 @@ static void t_cidr_parse(void)
     struct wd_cidr c;
     FAIL_UNLESS(wd_resp_cidr_parse("1.2.3.4/24", 10, &c, &hb, NULL) == WD_OK && hb);
     FAIL_UNLESS(wd_resp_cidr_parse("1.2.3.0/24", 10, &c, &hb, NULL) == WD_OK && !hb);
-    static const char *const bad[] = {"",        "1.2.3",     "1.2.3.4.5", "01.2.3.4", "1.2.3.4/",
-                                      "1.2.3.4/33", "::1/129", "1.2.3.4/-1", "abc",    "1.2.3.256",
-                                      "1.2.3.4/2x", "1.2.3.4 5", "::g",     "1.2.3.4/1234"};
+    static const char *const bad[] = {"",         "1.2.3",       "1.2.3.4.5",  "01.2.3.4",
+                                      "1.2.3.4/", "1.2.3.4/33",  "::1/129",    "1.2.3.4/-1",
+                                      "abc",      "1.2.3.256",   "1.2.3.4/2x", "1.2.3.4 5",
+                                      "::g",      "1.2.3.4/1234"};
     for (size_t i = 0; i < WD_ARRAY_LEN(bad); i++) {
         struct wd_perr pe = {0, 0, NULL};
         if (wd_resp_cidr_parse(bad[i], strlen(bad[i]), &c, NULL, &pe) != WD_EPARSE || !pe.msg) {
@@ -58,19 +59,44 @@ static void t_special(void)
     static const struct {
         const char *ip, *want; /* want: a word of the message, NULL = public */
     } cases[] = {
-        {"8.8.8.8", NULL},          {"1.1.1.1", NULL},          {"100.63.255.255", NULL},
-        {"100.128.0.0", NULL},      {"172.15.255.255", NULL},   {"172.32.0.1", NULL},
-        {"192.169.0.1", NULL},      {"11.0.0.0/8", NULL},       {"2606:4700::1111", NULL},
-        {"223.255.255.255", NULL},  {"10.1.2.3", "private"},    {"172.16.0.1", "private"},
-        {"172.31.255.255", "private"}, {"192.168.1.1", "private"}, {"100.64.0.1", "shared"},
-        {"127.0.0.1", "loopback"},  {"169.254.1.1", "link-local"}, {"224.0.0.1", "multicast"},
-        {"239.255.255.255", "multicast"}, {"240.0.0.1", "reserved"}, {"255.255.255.255", "broadcast"},
-        {"0.0.0.0", "reserved"},    {"0.1.2.3", "reserved"},    {"192.0.2.5", "documentation"},
-        {"198.51.100.7", "documentation"}, {"203.0.113.9", "documentation"},
-        {"198.18.0.1", "benchmarking"}, {"::1", "loopback"},     {"::", "unspecified"},
-        {"fc00::1", "unique local"}, {"fd12:3456::1", "unique local"}, {"fe80::1", "link-local"},
-        {"ff02::1", "multicast"},   {"2001:db8::1", "documentation"}, {"::ffff:8.8.8.8", "IPv4-mapped"},
-        {"0.0.0.0/0", "reserved"},  {"8.0.0.0/5", "private"},   {"::/0", "unspecified"},
+        {"8.8.8.8", NULL},
+        {"1.1.1.1", NULL},
+        {"100.63.255.255", NULL},
+        {"100.128.0.0", NULL},
+        {"172.15.255.255", NULL},
+        {"172.32.0.1", NULL},
+        {"192.169.0.1", NULL},
+        {"11.0.0.0/8", NULL},
+        {"2606:4700::1111", NULL},
+        {"223.255.255.255", NULL},
+        {"10.1.2.3", "private"},
+        {"172.16.0.1", "private"},
+        {"172.31.255.255", "private"},
+        {"192.168.1.1", "private"},
+        {"100.64.0.1", "shared"},
+        {"127.0.0.1", "loopback"},
+        {"169.254.1.1", "link-local"},
+        {"224.0.0.1", "multicast"},
+        {"239.255.255.255", "multicast"},
+        {"240.0.0.1", "reserved"},
+        {"255.255.255.255", "broadcast"},
+        {"0.0.0.0", "reserved"},
+        {"0.1.2.3", "reserved"},
+        {"192.0.2.5", "documentation"},
+        {"198.51.100.7", "documentation"},
+        {"203.0.113.9", "documentation"},
+        {"198.18.0.1", "benchmarking"},
+        {"::1", "loopback"},
+        {"::", "unspecified"},
+        {"fc00::1", "unique local"},
+        {"fd12:3456::1", "unique local"},
+        {"fe80::1", "link-local"},
+        {"ff02::1", "multicast"},
+        {"2001:db8::1", "documentation"},
+        {"::ffff:8.8.8.8", "IPv4-mapped"},
+        {"0.0.0.0/0", "reserved"},
+        {"8.0.0.0/5", "private"},
+        {"::/0", "unspecified"},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         struct wd_cidr c;
@@ -103,8 +129,9 @@ static void t_fqdn(void)
     long254[253] = 'b';
     long254[254] = '\0';
     FAIL_UNLESS(wd_fqdn_parse(l63, strlen(l63), out, sizeof(out), &pe) == WD_OK);
-    static const char *bad[] = {"",      "com",    "-a.com", "a-.com",      "a..com",  ".a.com",
-                                "a_b.com", "1.2.3.4", "exa mple.com", "a.com/x", "a.b\xc3\xa9"};
+    static const char *bad[] = {"",           "com",     "-a.com",  "a-.com",       "a..com",
+                                ".a.com",     "a_b.com", "1.2.3.4", "exa mple.com", "a.com/x",
+                                "a.b\xc3\xa9"};
     for (size_t i = 0; i < WD_ARRAY_LEN(bad); i++)
         if (wd_fqdn_parse(bad[i], strlen(bad[i]), out, sizeof(out), &pe) != WD_EPARSE) {
             printf("FAIL fqdn: accepted [%s]\n", bad[i]);
@@ -125,13 +152,27 @@ static void t_duration(void)
         int64_t secs;
         int rc;
     } cases[] = {
-        {"1h", 3600, WD_OK},      {"12h", 43200, WD_OK},    {"1d", 86400, WD_OK},
-        {"2d", 172800, WD_OK},    {"1w", 604800, WD_OK},    {"30d", 2592000, WD_OK},
-        {"12 hours", 43200, WD_OK}, {" 1 day ", 86400, WD_OK}, {"720h", 2592000, WD_OK},
-        {"30m", 0, WD_EPARSE},    {"0h", 0, WD_ELIMIT},     {"31d", 0, WD_ELIMIT},
-        {"721h", 0, WD_ELIMIT},   {"5w", 0, WD_ELIMIT},     {"", 0, WD_EPARSE},
-        {"h", 0, WD_EPARSE},      {"1x", 0, WD_EPARSE},     {"1h x", 0, WD_EPARSE},
-        {"99999999999999d", 0, WD_ELIMIT}, {"-1h", 0, WD_EPARSE}, {"1.5h", 0, WD_EPARSE},
+        {"1h", 3600, WD_OK},
+        {"12h", 43200, WD_OK},
+        {"1d", 86400, WD_OK},
+        {"2d", 172800, WD_OK},
+        {"1w", 604800, WD_OK},
+        {"30d", 2592000, WD_OK},
+        {"12 hours", 43200, WD_OK},
+        {" 1 day ", 86400, WD_OK},
+        {"720h", 2592000, WD_OK},
+        {"30m", 0, WD_EPARSE},
+        {"0h", 0, WD_ELIMIT},
+        {"31d", 0, WD_ELIMIT},
+        {"721h", 0, WD_ELIMIT},
+        {"5w", 0, WD_ELIMIT},
+        {"", 0, WD_EPARSE},
+        {"h", 0, WD_EPARSE},
+        {"1x", 0, WD_EPARSE},
+        {"1h x", 0, WD_EPARSE},
+        {"99999999999999d", 0, WD_ELIMIT},
+        {"-1h", 0, WD_EPARSE},
+        {"1.5h", 0, WD_EPARSE},
     };
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
         int64_t v = -1;
@@ -330,8 +371,9 @@ static void t_merge_edges(void)
     EXPECT_STR(merged("0.0.0.0/0 8.8.8.8"), "0.0.0.0/0");
     EXPECT_STR(merged("0.0.0.0/1 128.0.0.0/1"), "0.0.0.0/0");
     EXPECT_STR(merged("2001:4860::8888 8.8.8.8 2001:4860::8889"), "8.8.8.8 2001:4860::8888/127");
-    EXPECT_STR(merged("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"),
-               "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+    EXPECT_STR(
+        merged("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"),
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
     EXPECT_STR(merged("::/1 8000::/1"), "::/0");
     EXPECT_STR(merged("1.2.3.4 1.2.3.4 1.2.3.4/32"), "1.2.3.4");
     /* 1.2.3.1 .. 1.2.3.6: four blocks, the minimum */
@@ -508,7 +550,8 @@ static void t_actions_and_watch(void)
     wd_resp_action_outcome(r, a2, "delivered", 1700000001000000);
     FAIL_UNLESS(wd_resp_actions_json(r, 42, &b));
     wd_buf_putc(&b, '\0');
-    EXPECT_STR(b.p, "[{\"type\":\"block\",\"target\":\"8.8.4.4\",\"at\":\"2023-11-14T22:13:20+00:00\",\"outcome\":\"added\"},{\"type\":\"webhook\",\"target\":"
+    EXPECT_STR(b.p, "[{\"type\":\"block\",\"target\":\"8.8.4.4\",\"at\":\"2023-11-14T22:13:20+00:"
+                    "00\",\"outcome\":\"added\"},{\"type\":\"webhook\",\"target\":"
                     "\"http://127.0.0.1:1/x\",\"at\":\"2023-11-14T22:13:21+00:00\","
                     "\"outcome\":\"delivered\"}]");
     uint64_t v0 = wd_resp_watch_version(r);
