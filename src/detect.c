@@ -415,8 +415,10 @@ static void *run(void *arg)
             nanosleep(&ts, NULL);
             continue;
         }
-        watch_refresh(d);
+        /* the limit first: every event up to it was durable before the refresh, so an
+         * event ingested after a watch-list change is scanned with the new terms */
         uint64_t limit = wd_wal_durable_seq(s->wal), seq;
+        watch_refresh(d);
         if (replaying) /* the replay stops exactly at P, then decides once */
             limit = WD_MIN(limit, d->replay_upto);
         const char *ev;

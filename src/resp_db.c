@@ -2,7 +2,8 @@
  * resp_db.c: the response lists and the alert action record in DATA/response.db (resp.h).
  * Schema:
  *   entries(id, list, value, comment, reference, creator, added, updated, expires,
- *           blocks, removed, removed_by)      times in Unix seconds; one row per block
+ *           blocks, removed, removed_by, touched)   times in Unix seconds; touched orders
+ *           blocks and extensions (a counter: seconds are too coarse); one row per block
  *           period: a live row (removed IS NULL AND expires > now) is extended in place,
  *           a value blocked again after expiry or removal gets a new row (history).
  *   alert_actions(id, alert_id, type, target, at, outcome)     at in microseconds.
@@ -54,7 +55,7 @@ static const char schema[] =
     " list TEXT NOT NULL, value TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',"
     " reference TEXT NOT NULL DEFAULT '', creator TEXT NOT NULL, added INTEGER NOT NULL,"
     " updated INTEGER NOT NULL, expires INTEGER NOT NULL, blocks INTEGER NOT NULL DEFAULT 1,"
-    " removed INTEGER, removed_by TEXT);"
+    " removed INTEGER, removed_by TEXT, touched INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS entries_value ON entries(list, value);"
     "CREATE TABLE IF NOT EXISTS alert_actions(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " alert_id INTEGER NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL,"
@@ -291,7 +292,8 @@ int wd_resp_add(struct wd_resp *r, int list, const char *value, int64_t duration
     bool has_comment = comment && comment[0], has_ref = reference && reference[0];
     if (id) { /* re-blocking extends: never shortens a block */
         st = prep(r, "UPDATE entries SET expires = MAX(expires, ?), updated = ?, blocks = blocks "
-                     "+ 1, comment = CASE WHEN ? THEN ? ELSE comment END, reference = CASE WHEN "
+                     "+ 1, touched = (SELECT COALESCE(MAX(touched), 0) + 1 FROM entries), comment "
+                     "= CASE WHEN ? THEN ? ELSE comment END, reference = CASE WHEN "
                      "? THEN ? ELSE reference END WHERE id = ?");
         if (!st)
             goto out;
@@ -304,7 +306,8 @@ int wd_resp_add(struct wd_resp *r, int list, const char *value, int64_t duration
         sqlite3_bind_int64(st, 7, id);
     } else {
         st = prep(r, "INSERT INTO entries(list, value, comment, reference, creator, added, "
-                     "updated, expires) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+                     "updated, expires, touched) VALUES(?, ?, ?, ?, ?, ?, ?, ?, (SELECT "
+                     "COALESCE(MAX(touched), 0) + 1 FROM entries))");
         if (!st)
             goto out;
         sqlite3_bind_text(st, 1, list_names[list], -1, SQLITE_STATIC);
@@ -358,9 +361,11 @@ int wd_resp_extend(struct wd_resp *r, int list, int64_t id, int64_t duration_s, 
         return WD_EINVAL;
     pthread_mutex_lock(&r->mu);
     int rc = WD_EIO;
-    sqlite3_stmt *st = prep(r, "UPDATE entries SET expires = MIN(MAX(expires, ?1) + ?2, ?1 + ?3),"
-                               " updated = ?1 WHERE id = ?4 AND list = ?5 AND removed IS NULL"
-                               " AND expires > ?1");
+    sqlite3_stmt *st =
+        prep(r, "UPDATE entries SET expires = MIN(MAX(expires, ?1) + ?2, ?1 + ?3),"
+                " updated = ?1, touched = (SELECT COALESCE(MAX(touched), 0) + 1 FROM entries)"
+                " WHERE id = ?4 AND list = ?5 AND removed IS NULL"
+                " AND expires > ?1");
     if (st) {
         sqlite3_bind_int64(st, 1, now_s);
         sqlite3_bind_int64(st, 2, duration_s);
@@ -411,8 +416,7 @@ int wd_resp_list(struct wd_resp *r, int list, bool all, int64_t now_s, struct wd
     sqlite3_stmt *st = prep(r, all ? "SELECT " ENTRY_COLS " FROM entries WHERE list = ?1 "
                                      "ORDER BY id DESC"
                                    : "SELECT " ENTRY_COLS " FROM entries WHERE list = ?1 AND "
-                                     "removed IS NULL AND expires > ?2 ORDER BY updated DESC, "
-                                     "id DESC");
+                                     "removed IS NULL AND expires > ?2 ORDER BY touched DESC");
     int rc = WD_EIO;
     if (st) {
         sqlite3_bind_text(st, 1, list_names[list], -1, SQLITE_STATIC);
@@ -464,9 +468,9 @@ int wd_resp_feed(struct wd_resp *r, int list, int64_t now_s, struct wd_buf *out,
     *omitted = live > cap ? live - cap : 0;
     st = prep(r, r->o.feed_order == WD_RESP_OLDEST
                      ? "SELECT value FROM entries WHERE list = ?1 AND removed IS NULL AND "
-                       "expires > ?2 ORDER BY updated ASC, id ASC LIMIT ?3"
+                       "expires > ?2 ORDER BY touched ASC LIMIT ?3"
                      : "SELECT value FROM entries WHERE list = ?1 AND removed IS NULL AND "
-                       "expires > ?2 ORDER BY updated DESC, id DESC LIMIT ?3");
+                       "expires > ?2 ORDER BY touched DESC LIMIT ?3");
     if (!st)
         goto out;
     sqlite3_bind_text(st, 1, list_names[list], -1, SQLITE_STATIC);

@@ -465,7 +465,8 @@ static void t_store(void)
     EXPECT_STR(feed(r, WD_RESP_IP, now + 7200), "1.2.3.0/25\n");
     /* explicit extend of the expired one fails; of the live one works, capped at 30 days */
     b.len = 0;
-    FAIL_UNLESS(wd_resp_extend(r, WD_RESP_IP, 2, 3600, "bob", now + 3600, &b) == WD_ENOENT);
+    FAIL_UNLESS(wd_resp_extend(r, WD_RESP_IP, 2, 3600, "bob", now + 3600, &b) == WD_EAGAIN);
+    FAIL_UNLESS(wd_resp_extend(r, WD_RESP_IP, 99, 3600, "bob", now, &b) == WD_ENOENT);
     FAIL_UNLESS(wd_resp_extend(r, WD_RESP_IP, 1, 30 * 86400, "bob", now, &b) == WD_OK);
     wd_buf_putc(&b, '\0');
     FAIL_UNLESS(strstr(b.p, "\"expires_in_s\":2592000"));
@@ -475,7 +476,7 @@ static void t_store(void)
                 created);
     /* removal */
     FAIL_UNLESS(wd_resp_remove(r, WD_RESP_IP, 1, "carol", now + 4001) == WD_OK);
-    FAIL_UNLESS(wd_resp_remove(r, WD_RESP_IP, 1, "carol", now + 4001) == WD_ENOENT);
+    FAIL_UNLESS(wd_resp_remove(r, WD_RESP_IP, 1, "carol", now + 4001) == WD_EAGAIN);
     FAIL_UNLESS(wd_resp_remove(r, WD_RESP_FQDN, 4, "carol", now + 4001) == WD_ENOENT);
     EXPECT_STR(feed(r, WD_RESP_IP, now + 4002), "1.2.3.128/25\n2001:4860::8888\n");
     b.len = 0;
