@@ -245,8 +245,7 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"response.feed_max_age_s", WD_CFG_INT, "60", 0, 86400, NULL, OFF(response_feed_max_age_s),
      "Cache-Control max-age of the feeds, in seconds (they also carry ETag and "
      "Last-Modified and answer 304 to conditional requests)."},
-    {"response.purge_after_days", WD_CFG_INT, "30", 1, 3650, NULL,
-     OFF(response_purge_after_days),
+    {"response.purge_after_days", WD_CFG_INT, "30", 1, 3650, NULL, OFF(response_purge_after_days),
      "Expired and removed list entries are deleted from DATA/response.db this many days "
      "after they ended (until then GET ...?all=true lists them)."},
 };

@@ -353,18 +353,21 @@ void wd_http_resp_metrics(struct wd_server *s, struct wd_buf *b)
         return;
     struct wd_resp_stats st;
     wd_resp_stats(s->resp, &st);
-    static const char *const names[][2] = {
-        {"ward_response_added_total", "Block/watch list entries added."},
-        {"ward_response_extended_total", "Entries extended (re-blocked or extended)."},
-        {"ward_response_removed_total", "Entries removed."},
-        {"ward_response_refused_total", "Additions refused by validation."},
-        {"ward_response_auto_blocks_total", "Addresses blocked by rule actions."},
-        {"ward_response_watch_alerts_total", "Watch-list alerts raised."},
-        {"ward_response_feed_requests_total", "Feed requests answered 200."},
-        {"ward_response_feed_not_modified_total", "Feed requests answered 304."},
+    const struct {
+        const char *name, *help;
+        uint64_t v;
+    } m[] = {
+        {"ward_response_added_total", "Block/watch list entries added.", st.added},
+        {"ward_response_extended_total", "Entries extended (re-blocked or extended).", st.extended},
+        {"ward_response_removed_total", "Entries removed.", st.removed},
+        {"ward_response_refused_total", "Additions refused by validation.", st.refused},
+        {"ward_response_auto_blocks_total", "Addresses blocked by rule actions.", st.auto_blocks},
+        {"ward_response_watch_alerts_total", "Watch-list alerts raised.", st.watch_alerts},
+        {"ward_response_feed_requests_total", "Feed requests answered 200.", st.feed_requests},
+        {"ward_response_feed_not_modified_total", "Feed requests answered 304.",
+         st.feed_not_modified},
     };
-    const uint64_t *v = &st.added;
-    for (size_t i = 0; i < WD_ARRAY_LEN(names); i++)
-        wd_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", names[i][0], names[i][1],
-                      names[i][0], names[i][0], (unsigned long long)v[i]);
+    for (size_t i = 0; i < WD_ARRAY_LEN(m); i++)
+        wd_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", m[i].name, m[i].help,
+                      m[i].name, m[i].name, (unsigned long long)m[i].v);
 }

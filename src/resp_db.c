@@ -643,10 +643,16 @@ uint64_t wd_resp_watch_version(const struct wd_resp *r)
 
 void wd_resp_stats(const struct wd_resp *r, struct wd_resp_stats *st)
 {
-    const uint64_t *src = &r->st.added;
-    uint64_t *dst = &st->added;
-    for (size_t i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
-        dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+#define LD(f) st->f = __atomic_load_n(&r->st.f, __ATOMIC_RELAXED)
+    LD(added);
+    LD(extended);
+    LD(removed);
+    LD(refused);
+    LD(auto_blocks);
+    LD(watch_alerts);
+    LD(feed_requests);
+    LD(feed_not_modified);
+#undef LD
 }
 
 void wd_resp_count_watch_alert(struct wd_resp *r)
