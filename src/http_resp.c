@@ -246,7 +246,7 @@ static void http_date(int64_t t, char *out, size_t out_len)
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    strftime(out, out_len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    (void)strftime(out, out_len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 static int64_t parse_http_date(const char *s)

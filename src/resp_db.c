@@ -485,8 +485,7 @@ int wd_resp_feed(struct wd_resp *r, int list, int64_t now_s, struct wd_buf *out,
         sqlite3_finalize(st);
         goto out;
     }
-    int s;
-    while (n < want && (s = sqlite3_step(st)) == SQLITE_ROW) {
+    while (n < want && sqlite3_step(st) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         if (!v)
             continue;

@@ -19,10 +19,10 @@
 
 #include "ward.h"
 
-#define WD_RESP_DURATION_MIN_S 3600         /* 1 hour */
-#define WD_RESP_DURATION_MAX_S (30 * 86400) /* 30 days */
-#define WD_RESP_FQDN_MAX       253          /* RFC 1035 presentation length, no dot */
-#define WD_RESP_TERM_MIN       3            /* shorter watch terms would match everything */
+#define WD_RESP_DURATION_MIN_S 3600                  /* 1 hour */
+#define WD_RESP_DURATION_MAX_S ((int64_t)30 * 86400) /* 30 days */
+#define WD_RESP_FQDN_MAX       253                   /* RFC 1035 presentation length, no dot */
+#define WD_RESP_TERM_MIN       3 /* shorter watch terms would match everything */
 #define WD_RESP_TERM_MAX       256
 #define WD_RESP_CIDR_TEXT_MAX  (46 + 4) /* INET6_ADDRSTRLEN + "/128" */
 
