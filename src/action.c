@@ -35,6 +35,7 @@ struct job {
     uint32_t attempts;
     uint64_t seq;   /* enqueue order, breaks ties of due_ms */
     int64_t due_ms; /* monotonic time of the next attempt */
+    uint64_t tag;   /* reported to o.done when the delivery ends (0 = not) */
 };
 
 struct wd_actions {
@@ -235,6 +236,8 @@ static void *sender(void *arg)
             dead_letter(a, j, err);
             bump(&a->st.failed, 1);
         }
+        if (j->tag && a->o.done)
+            a->o.done(a->o.done_arg, j->tag, r == R_DELIVERED, err);
         if (j->body == j->alert)
             j->body = NULL;
         job_free(j);
@@ -244,6 +247,8 @@ static void *sender(void *arg)
         struct job *j = take(a, (int)a->n - 1);
         dead_letter(a, j, "shutdown: not delivered within flush_ms");
         bump(&a->st.failed, 1);
+        if (j->tag && a->o.done)
+            a->o.done(a->o.done_arg, j->tag, false, "shutdown: not delivered within flush_ms");
         if (j->body == j->alert)
             j->body = NULL;
         job_free(j);
@@ -351,6 +356,12 @@ static void refuse(struct wd_actions *a, const char *url, const char *alert, siz
 int wd_actions_webhook(struct wd_actions *a, const char *url, const char *alert_json, size_t len,
                        int format)
 {
+    return wd_actions_webhook_tagged(a, url, alert_json, len, format, 0);
+}
+
+int wd_actions_webhook_tagged(struct wd_actions *a, const char *url, const char *alert_json,
+                              size_t len, int format, uint64_t tag)
+{
     struct wd_action_url u;
     if ((format != WD_ACTION_JSON && format != WD_ACTION_SLACK) ||
         wd_action_url_parse(url, &u) != WD_OK)
@@ -372,6 +383,7 @@ int wd_actions_webhook(struct wd_actions *a, const char *url, const char *alert_
     j->alert[len] = '\0';
     j->alert_len = len;
     j->format = format;
+    j->tag = tag;
     pthread_mutex_lock(&a->mu);
     if (a->n == a->o.queue_cap || a->stopping) {
         bool stopping = a->stopping;

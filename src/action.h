@@ -15,6 +15,7 @@
 #ifndef WD_ACTION_H
 #define WD_ACTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,11 @@ struct wd_actions_opts {
     size_t max_alert_bytes;       /* larger alerts are refused (WD_ELIMIT); 0 = 1 MiB */
     const char *dead_letter_path; /* NDJSON file appended to; NULL = log only */
     const char *ca_file;          /* extra trusted CA (PEM) besides the system store */
+    /* Called on the sender thread when a delivery queued with a non-zero tag ends
+     * (delivered, or given up with the reason); may be NULL. Must not call back into
+     * wd_actions_*. */
+    void (*done)(void *arg, uint64_t tag, bool delivered, const char *error);
+    void *done_arg;
 };
 
 /* Counters since wd_actions_new(); pending is a gauge. */
@@ -71,6 +77,9 @@ int wd_actions_new(const struct wd_actions_opts *o, struct wd_actions **out);
  */
 int wd_actions_webhook(struct wd_actions *a, const char *url, const char *alert_json, size_t len,
                        int format);
+/* The same, with a tag reported to opts.done when the delivery ends (0 = no report). */
+int wd_actions_webhook_tagged(struct wd_actions *a, const char *url, const char *alert_json,
+                              size_t len, int format, uint64_t tag);
 
 /* OUT: *st, a snapshot of the counters. Thread-safe. */
 void wd_actions_stats(const struct wd_actions *a, struct wd_action_stats *st);

@@ -95,6 +95,13 @@ struct wd_config {
     char *enrich_geoip_asn;
     int64_t enrich_geoip_check_s;
     char *enrich_intel; /* intel.c: the feeds file */
+    /* response lists and feeds (resp_db.c, http_resp.c) */
+    char *response_allowlist;
+    int64_t response_feed_max_entries;
+    int response_feed_order; /* enum wd_resp_order */
+    char *response_feed_token;
+    int64_t response_feed_max_age_s;
+    int64_t response_purge_after_days;
 };
 
 enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };

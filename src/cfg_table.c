@@ -18,6 +18,7 @@ static const char *const durabilities[] = {"fsync", "async", "none", NULL};
 static const char *const ingest_open[] = {"auto", "true", "false", NULL};
 static const char *const webhook_formats[] = {"json", "slack", NULL};
 static const char *const plugin_on_error[] = {"keep", "drop", NULL};
+static const char *const feed_orders[] = {"newest", "oldest", NULL};
 const char *const wd_severities[] = {"DEBUG",    "INFO",  "NOTICE",    "WARNING", "ERROR",
                                      "CRITICAL", "ALERT", "EMERGENCY", NULL};
 #define severities wd_severities
@@ -253,6 +254,26 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "Threat-intel feeds file (YAML list of feeds: name, path or url, format plain|spamhaus|"
      "misp, type, refresh; docs/enrichment.md). A hit adds details.intel and the tag "
      "threatintel. Empty: none."},
+    {"response.allowlist", WD_CFG_STRING, "", 0, 0, NULL, OFF(response_allowlist),
+     "Networks (CIDRs separated by commas or blanks) that can never be blocked: an IP "
+     "block-list entry overlapping one is refused (docs/response.md). Private, loopback "
+     "and other special-purpose ranges are always refused."},
+    {"response.feed_max_entries", WD_CFG_INT, "10000", 1, 10000000, NULL,
+     OFF(response_feed_max_entries),
+     "Live entries published per feed (/feeds/ipblocklist.txt, /feeds/fqdnblocklist.txt) "
+     "before CIDR merging; beyond it response.feed_order decides which are left out."},
+    {"response.feed_order", WD_CFG_ENUM, "newest", 0, 0, feed_orders, OFF(response_feed_order),
+     "Which entries a full feed keeps: newest = the most recently blocked or extended, "
+     "oldest = the longest-standing."},
+    {"response.feed_token", WD_CFG_STRING, "", 0, 0, NULL, OFF(response_feed_token),
+     "When set, the feeds need this value as `Authorization: Bearer` or `?token=` (or a "
+     "session/API token of scope read); empty = the feeds are public."},
+    {"response.feed_max_age_s", WD_CFG_INT, "60", 0, 86400, NULL, OFF(response_feed_max_age_s),
+     "Cache-Control max-age of the feeds, in seconds (they also carry ETag and "
+     "Last-Modified and answer 304 to conditional requests)."},
+    {"response.purge_after_days", WD_CFG_INT, "30", 1, 3650, NULL, OFF(response_purge_after_days),
+     "Expired and removed list entries are deleted from DATA/response.db this many days "
+     "after they ended (until then GET ...?all=true lists them)."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

@@ -22,6 +22,9 @@
 #include "jv.h"
 #include "engine.h"
 #include "log.h"
+#include "resp.h"
+#include "resp_alert.h"
+#include "resp_watch.h"
 #include "rule.h"
 #include "server.h"
 #include "tail.h"
@@ -47,6 +50,13 @@ struct wd_detect {
     pthread_mutex_t reload_mu;
     _Atomic uint64_t wal_errors, reload_errors; /* alerts not written; failed reloads */
     _Atomic uint64_t fp_suppressed;             /* alerts dropped by suppressions */
+    /* the watch list (resp_watch.h): owned by the engine thread, rebuilt when the list
+     * changes or its first term expires */
+    struct wd_watch *watch;
+    uint64_t watch_version;
+    int64_t watch_next_s; /* rebuild at this time (an expiry); INT64_MAX = none */
+    bool watch_loaded;
+    struct wd_buf watch_buf;
 };
 
 /* ---- checkpoint ----
@@ -93,8 +103,11 @@ static void write_ckpt(const char *path, uint64_t seq, uint64_t replay_from)
  * sent. */
 
 struct pending_act {
-    char *url;
+    char *url; /* webhook URL; NULL for a block */
     int format;
+    int64_t block_s; /* block: duration */
+    char *field;     /* block: address path in the samples (NULL = details.sourceipaddress) */
+    char *rule;      /* block: the rule's name (the entry's creator) */
 };
 
 struct pending {
@@ -108,15 +121,22 @@ struct pending {
 static void add_act(struct pending *p, const char *url, int format)
 {
     p->act = wd_xrealloc(p->act, (p->nact + 1) * sizeof(*p->act));
-    p->act[p->nact++] = (struct pending_act){wd_xstrdup(url), format};
+    p->act[p->nact++] = (struct pending_act){wd_xstrdup(url), format, 0, NULL, NULL};
 }
 
-static void sink(void *arg, const struct wd_rule *r, const char *json, size_t len)
+static void add_block(struct pending *p, const struct wd_rule *r, const struct wd_rule_action *a)
 {
-    struct wd_detect *d = arg;
+    p->act = wd_xrealloc(p->act, (p->nact + 1) * sizeof(*p->act));
+    p->act[p->nact++] = (struct pending_act){
+        NULL, 0, a->block_s, a->field ? wd_xstrdup(a->field) : NULL, wd_xstrdup(r->name)};
+}
+
+/* Queues one alert (r: its rule, NULL for watch-list alerts) with its actions. */
+static void add_pending(struct wd_detect *d, const struct wd_rule *r, const char *json, size_t len)
+{
     struct wd_server *s = d->s;
     /* incidents: suppressions made from false positives (case_db.h) drop the alert */
-    if (s->cases && wd_cases_suppressed(s->cases, r->name, json, len, wd_now_us())) {
+    if (r && s->cases && wd_cases_suppressed(s->cases, r->name, json, len, wd_now_us())) {
         d->fp_suppressed++;
         return;
     }
@@ -131,13 +151,18 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
         d->pend = wd_xrealloc(d->pend, d->pend_cap * sizeof(*d->pend));
     }
     struct pending *p = &d->pend[d->npend++];
-    *p = (struct pending){NULL, 0, d->payload.len - len, len, wd_xstrdup(r->name), ""};
+    *p = (struct pending){NULL, 0, d->payload.len - len, len,
+                          wd_xstrdup(r ? r->name : "AlertWatchList"), ""};
     const char *sq = strstr(json, "\"severity\":\"");
     if (sq)
         (void)sscanf(sq + 12, "%15[^\"]", p->sev);
-    for (uint32_t i = 0; i < r->nactions; i++)
-        add_act(p, r->actions[i].webhook,
-                r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK : WD_ACTION_JSON);
+    for (uint32_t i = 0; r && i < r->nactions; i++) {
+        if (r->actions[i].block_s)
+            add_block(p, r, &r->actions[i]);
+        else
+            add_act(p, r->actions[i].webhook,
+                    r->actions[i].format == WD_RULE_ACT_SLACK ? WD_ACTION_SLACK : WD_ACTION_JSON);
+    }
     if (s->cfg.alerts_webhook[0]) {
         /* the severity the alert got (a rule may map it by value) */
         char sev[32] = "";
@@ -147,6 +172,78 @@ static void sink(void *arg, const struct wd_rule *r, const char *json, size_t le
         if (wd_severity_rank(sev) >= s->cfg.alerts_webhook_min_severity)
             add_act(p, s->cfg.alerts_webhook, s->cfg.alerts_webhook_format);
     }
+}
+
+static void sink(void *arg, const struct wd_rule *r, const char *json, size_t len)
+{
+    add_pending(arg, r, json, len);
+}
+
+static struct wd_ratelimit resp_rl = WD_RATELIMIT_INIT(50);
+
+/* A rule's block action for alert id: the address from its samples onto the IP block
+ * list, recorded on the alert whatever the outcome (docs/response.md). */
+static void run_block(struct wd_detect *d, uint64_t id, const struct pending *p,
+                      const struct pending_act *act)
+{
+    struct wd_resp *resp = d->s->resp;
+    const char *field = act->field ? act->field : "details.sourceipaddress";
+    char addr[256], outcome[400], why[300], comment[300], ref[40];
+    int64_t now = wd_now_us();
+    if (wd_resp_alert_field(d->payload.p + p->off, p->len, field, addr, sizeof(addr)) != WD_OK) {
+        addr[0] = '\0';
+        snprintf(outcome, sizeof(outcome), "refused: no address at %s in the alert's events",
+                 field);
+    } else {
+        bool created = false;
+        snprintf(comment, sizeof(comment), "automatic block by rule %s", act->rule);
+        snprintf(ref, sizeof(ref), "alert:%llu", (unsigned long long)id);
+        char creator[300];
+        snprintf(creator, sizeof(creator), "rule:%s", act->rule);
+        if (wd_resp_add(resp, WD_RESP_IP, addr, act->block_s, comment, ref, creator, now / 1000000,
+                        &created, NULL, why, sizeof(why)) == WD_OK) {
+            snprintf(outcome, sizeof(outcome), "%s for %llds", created ? "added" : "extended",
+                     (long long)act->block_s);
+            wd_resp_count_auto_block(resp);
+        } else {
+            snprintf(outcome, sizeof(outcome), "refused: %s", why);
+        }
+    }
+    wd_resp_action_add(resp, id, "block", addr, outcome, now);
+    wd_log_rl(&resp_rl, WD_LOG_INFO, "response", "alert %llu rule %s: block %s: %s",
+              (unsigned long long)id, act->rule, addr[0] ? addr : "-", outcome);
+}
+
+/* A webhook for alert id: queued, and recorded on the alert (the outcome is updated when
+ * the delivery ends: on_webhook_done). */
+static void run_webhook(struct wd_detect *d, uint64_t id, const struct pending *p,
+                        const struct pending_act *act)
+{
+    struct wd_resp *resp = d->s->resp;
+    int64_t now = wd_now_us();
+    int64_t aid = resp ? wd_resp_action_add(resp, id, "webhook", act->url, "queued", now) : 0;
+    int rc = wd_actions_webhook_tagged(d->actions, act->url, d->payload.p + p->off, p->len,
+                                       act->format, (uint64_t)(aid > 0 ? aid : 0));
+    if (rc != WD_OK && aid > 0)
+        wd_resp_action_outcome(resp, aid,
+                               rc == WD_EAGAIN   ? "dropped: queue full"
+                               : rc == WD_ELIMIT ? "dropped: alert larger than 1 MiB"
+                                                 : "failed: bad URL",
+                               now);
+    wd_log_rl(&resp_rl, WD_LOG_INFO, "response", "alert %llu: webhook %s: %s",
+              (unsigned long long)id, act->url, rc == WD_OK ? "queued" : wd_strerror(rc));
+}
+
+static void on_webhook_done(void *arg, uint64_t tag, bool delivered, const char *error)
+{
+    struct wd_server *s = arg;
+    char outcome[600];
+    snprintf(outcome, sizeof(outcome), "%s%s",
+             delivered ? "delivered" : "failed: ", delivered ? "" : error);
+    if (s->resp)
+        wd_resp_action_outcome(s->resp, (int64_t)tag, outcome, wd_now_us());
+    wd_log_rl(&resp_rl, WD_LOG_INFO, "response", "webhook action %llu: %s", (unsigned long long)tag,
+              outcome);
 }
 
 /* Commits the collected alerts, then streams, journals and sends them. */
@@ -178,10 +275,14 @@ static void flush_alerts(struct wd_detect *d)
     for (uint32_t i = 0; i < d->npend; i++) {
         struct pending *p = &d->pend[i];
         for (uint32_t k = 0; k < p->nact; k++) {
-            if (ok && d->actions)
-                wd_actions_webhook(d->actions, p->act[k].url, d->payload.p + p->off, p->len,
-                                   p->act[k].format);
-            free(p->act[k].url);
+            struct pending_act *act = &p->act[k];
+            if (ok && act->block_s && s->resp)
+                run_block(d, req.first_seq + i, p, act);
+            else if (ok && act->url && d->actions)
+                run_webhook(d, req.first_seq + i, p, act);
+            free(act->url);
+            free(act->field);
+            free(act->rule);
         }
         free(p->act);
         free(p->rule);
@@ -256,6 +357,50 @@ int wd_detect_reload(struct wd_detect *d, struct wd_buf *msg)
     return rc;
 }
 
+/* ---- the watch list ---- */
+
+/* Rebuilds the matcher when the list changed or a term expired (engine thread only, so
+ * the old matcher is never in use while it is freed). A failed rebuild keeps the old one. */
+static void watch_refresh(struct wd_detect *d)
+{
+    struct wd_resp *resp = d->s->resp;
+    if (!resp)
+        return;
+    uint64_t v = wd_resp_watch_version(resp);
+    int64_t now = wd_now_us() / 1000000;
+    if (d->watch_loaded && v == d->watch_version && now < d->watch_next_s)
+        return;
+    uint32_t n;
+    int64_t next;
+    struct wd_watch *w = NULL;
+    if (wd_resp_watch_terms(resp, now, &d->watch_buf, &n, &next) != WD_OK ||
+        wd_watch_new(d->watch_buf.p, n, &w) != WD_OK) {
+        wd_log_rl(&resp_rl, WD_LOG_ERROR, "response", "cannot rebuild the watch list matcher");
+        d->watch_next_s = now + 5; /* try again soon */
+        return;
+    }
+    wd_watch_free(d->watch);
+    d->watch = w;
+    d->watch_version = v;
+    d->watch_next_s = next;
+    d->watch_loaded = true;
+}
+
+/* One event against the watch list: a MozDef AlertWatchList alert per matching event. */
+static void watch_event(struct wd_detect *d, const char *ev, size_t len, uint64_t seq)
+{
+    const char *term = wd_watch_scan(d->watch, ev, len);
+    if (!term)
+        return;
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    if (wd_resp_watch_alert(term, ev, len, seq, wd_now_us(), &b) == WD_OK) {
+        add_pending(d, NULL, b.p, b.len);
+        wd_resp_count_watch_alert(d->s->resp);
+    }
+    wd_buf_fini(&b);
+}
+
 /* ---- the thread ---- */
 
 /* Records P (processed and decided) and R (the oldest event a rule holds, at most
@@ -292,7 +437,10 @@ static void *run(void *arg)
             nanosleep(&ts, NULL);
             continue;
         }
+        /* the limit first: every event up to it was durable before the refresh, so an
+         * event ingested after a watch-list change is scanned with the new terms */
         uint64_t limit = wd_wal_durable_seq(s->wal), seq;
+        watch_refresh(d);
         if (replaying) /* the replay stops exactly at P, then decides once */
             limit = WD_MIN(limit, d->replay_upto);
         const char *ev;
@@ -301,6 +449,8 @@ static void *run(void *arg)
         while (n < BATCH_EVENTS &&
                (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK) {
             wd_engine_event(d->e, ev, len, seq, wd_now_us());
+            if (d->watch && !replaying)
+                watch_event(d, ev, len, seq);
             atomic_store(&d->seq, WD_MAX(seq, atomic_load(&d->seq)));
             from = seq + 1;
             n++;
@@ -354,6 +504,7 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
     d->s = s;
     pthread_mutex_init(&d->reload_mu, NULL);
     wd_buf_init(&d->payload, 0);
+    wd_buf_init(&d->watch_buf, 0);
     char dir[4000], path[4200];
     snprintf(dir, sizeof(dir), "%s/alerts", s->cfg.data_dir);
     if (wd_mkdir_p(dir) != WD_OK) {
@@ -372,6 +523,8 @@ int wd_detect_start(struct wd_server *s, struct wd_detect **out, char *err, size
         .max_retries = s->cfg.alerts_webhook_retries ? (uint32_t)s->cfg.alerts_webhook_retries
                                                      : WD_ACTION_NO_RETRY,
         .dead_letter_path = path,
+        .done = on_webhook_done,
+        .done_arg = s,
     };
     if (wd_actions_new(&ao, &d->actions) != WD_OK) {
         snprintf(err, err_len, "cannot start the alert actions");
@@ -421,6 +574,8 @@ void wd_detect_stop(struct wd_detect *d)
     wd_actions_free(d->actions);
     wd_alert_state_close(d->state);
     wd_buf_fini(&d->payload);
+    wd_buf_fini(&d->watch_buf);
+    wd_watch_free(d->watch);
     free(d->pend);
     pthread_mutex_destroy(&d->reload_mu);
     free(d);

@@ -172,6 +172,8 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
         /* /api/v1/alerts..., /api/v1/rules... */
     } else if (wd_http_cases_route(q, r)) {
         /* incidents: /api/v1/incidents..., /veris, /metrics/incidents, /suppressions */
+    } else if (wd_http_resp_route(q, r)) {
+        /* /api/v1/blocklist/..., /api/v1/watchlist..., /feeds/... (http_resp.c) */
     } else if (!strcmp(p, "/api/v1/zeek") || !strcmp(p, "/api/v1/sources") ||
                !strcmp(p, "/api/v1/lists") || path_has_prefix(p, "/api/v1/lists/")) {
         wd_http_zeek_route(q, r); /* zeek branch: checks its own methods */
@@ -236,8 +238,14 @@ static enum MHD_Result send_resp(struct wd_http_req *q, struct wd_http_resp *r)
     MHD_add_response_header(resp, "X-Elastic-Product", "Elasticsearch");
     if (r->set_cookie[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
-    if (strncmp(q->path, "/api/v1/", 8) == 0)
+    if (r->cache_control[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
+    else if (strncmp(q->path, "/api/v1/", 8) == 0)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->etag[0]) /* cacheable answers (the feeds, http_resp.c) */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+    if (r->last_modified[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, r->last_modified);
     if (r->retry_after_s > 0) {
         char ra[16];
         snprintf(ra, sizeof(ra), "%d", r->retry_after_s);

@@ -9,7 +9,8 @@
  *   POST /api/v1/rules/reload              reload the rule directory (errors: 400)
  *   POST /api/v1/rules/<name>/enable | /disable
  * Alert documents come from the store (index alerts); their current status, who set it
- * and when come from the alert state table and are written over `_source.status`.
+ * and when come from the alert state table and are written over `_source.status`; the
+ * automatic actions taken for them (resp.h) are added as `_source.actions`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "json.h"
 #include "jv.h"
 #include "query.h"
+#include "resp.h"
 #include "rule.h"
 #include "server.h"
 #include "store.h"
@@ -49,6 +51,24 @@ static void add_filter(struct wd_buf *b, const char *field, const char *v)
         wd_buf_putc(b, *p);
     }
     wd_buf_putc(b, '"');
+}
+
+/* Sets `actions` on an alert's _source: the automatic actions recorded for it (block,
+ * webhook; resp.h), when there are any. */
+static void add_actions(struct wd_resp *resp, struct wd_arena *a, struct wd_jv *src, uint64_t id)
+{
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    struct wd_jv *v;
+    struct wd_perr pe;
+    char *copy;
+    if (wd_resp_actions_json(resp, id, &b) && (copy = wd_arena_alloc(a, b.len + WD_JSON_PADDING))) {
+        memcpy(copy, b.p, b.len); /* the tree's strings are views: they live in the arena */
+        memset(copy + b.len, 0, WD_JSON_PADDING);
+        if (wd_json_parse(copy, b.len, b.len + WD_JSON_PADDING, 8, a, &v, &pe) == WD_OK)
+            wd_jv_set(src, WD_STR("actions"), v);
+    }
+    wd_buf_fini(&b);
 }
 
 /* Writes the current status over each hit's _source (and drops hits whose status is not
@@ -85,6 +105,8 @@ static void overlay(struct wd_http_req *q, struct wd_http_resp *r, const char *w
                     wd_jv_set(src, WD_STR("status_at"), wd_jv_strdup(&a, t, n));
                 }
             }
+            if (id && id->type == WD_JV_STR && src && src->type == WD_JV_OBJ && q->s->resp)
+                add_actions(q->s->resp, &a, src, strtoull(id->u.s.p, NULL, 10));
             const struct wd_jv *s = src ? wd_jv_get(src, "status") : NULL;
             if (want && want[0] && !(s && s->type == WD_JV_STR && wd_str_eq(s->u.s, want)))
                 continue;

@@ -47,12 +47,15 @@ static const struct authz_rule authz[] = {
     {"W", "/api/v1/lists", false, WD_SCOPE_WRITE},
     {"W", "/api/v1/incidents", false, WD_SCOPE_WRITE}, /* incidents: analysts edit */
     {"W", "/api/v1/suppressions", false, WD_SCOPE_WRITE},
+    {"W", "/api/v1/blocklist", false, WD_SCOPE_WRITE}, /* response lists (http_resp.c) */
+    {"W", "/api/v1/watchlist", false, WD_SCOPE_WRITE},
     {"R", "/api/v1/", false, WD_SCOPE_READ},
     {"R", "/api/v1", true, WD_SCOPE_READ},
     {NULL, "/api/v1", false, WD_SCOPE_ADMIN},
     {"R", "/metrics", true, WD_SCOPE_READ},
-    {"R", "/ui/", false, NEED_PUBLIC},  /* static console files: no data */
-    {NULL, "", false, WD_SCOPE_INGEST}, /* MozDef and Elasticsearch ingest paths, probes */
+    {"R", "/ui/", false, NEED_PUBLIC},    /* static console files: no data */
+    {"R", "/feeds/", false, NEED_PUBLIC}, /* block-list feeds: response.feed_token, if set */
+    {NULL, "", false, WD_SCOPE_INGEST},   /* MozDef and Elasticsearch ingest paths, probes */
 };
 
 static bool is_read(const char *m)
@@ -311,6 +314,19 @@ static const char *audit_action(const char *method, const char *path)
         return !strcmp(method, "PUT")      ? "list.replace"
                : !strcmp(method, "DELETE") ? "list.remove"
                                            : "list.add";
+    if (!strncmp(path, "/api/v1/blocklist/", 18) || !strncmp(path, "/api/v1/watchlist", 17)) {
+        bool ip = !strncmp(path, "/api/v1/blocklist/ip", 20);
+        bool watch = path[8] == 'w';
+        return !strcmp(method, "DELETE") ? (watch ? "watchlist.remove"
+                                            : ip  ? "blocklist.ip.remove"
+                                                  : "blocklist.fqdn.remove")
+               : ENDS("/extend")         ? (watch ? "watchlist.extend"
+                                            : ip  ? "blocklist.ip.extend"
+                                                  : "blocklist.fqdn.extend")
+                                         : (watch ? "watchlist.add"
+                                            : ip  ? "blocklist.ip.add"
+                                                  : "blocklist.fqdn.add");
+    }
     if (!strncmp(path, "/api/v1/auth/logout", 19))
         return "logout";
 #undef ENDS

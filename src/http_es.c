@@ -112,6 +112,7 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
     wd_plugins_render_prom(q->s->plugins, &r->body);
     wd_enrich_render_prom(q->s->enrich, &r->body);
     wd_http_cases_render_prom(q->s, &r->body); /* incidents: rejections, unacked alerts */
+    wd_http_resp_metrics(q->s, &r->body); /* block and watch lists, feeds */
     if (q->s->store) {
         uint64_t parts, bytes, rows, merges, corrupt;
         wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);

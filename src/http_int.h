@@ -37,6 +37,9 @@ struct wd_http_resp {
     int retry_after_s;           /* > 0: Retry-After header */
     struct MHD_Response *stream; /* streamed answer (live tail): sent instead of body */
     char set_cookie[320];        /* non-empty: a Set-Cookie header */
+    char etag[40];               /* non-empty: ETag (with its quotes) */
+    char last_modified[40];      /* non-empty: Last-Modified (an HTTP date) */
+    char cache_control[64];      /* non-empty: Cache-Control instead of the default */
 };
 
 /* Fills resp with the Elasticsearch error envelope {"error":{...},"status":N}. */
@@ -70,6 +73,11 @@ struct wd_ingest_batch *wd_http_batch(void);
 bool wd_http_body_ready(struct wd_http_req *q, struct wd_http_resp *r);
 /* /api/v1/zeek, /api/v1/lists[/<name>], /api/v1/sources (http_zeek.c). */
 void wd_http_zeek_route(struct wd_http_req *q, struct wd_http_resp *r);
+
+/* /api/v1/blocklist/{ip,fqdn}..., /api/v1/watchlist..., the /feeds/ files (http_resp.c);
+ * false when the path is not theirs. And their /metrics lines. */
+bool wd_http_resp_route(struct wd_http_req *q, struct wd_http_resp *r);
+void wd_http_resp_metrics(struct wd_server *s, struct wd_buf *out);
 
 /* Decodes the request body when Content-Encoding is gzip/deflate. Returns WD_OK,
  * WD_ELIMIT (decoded body too large) or WD_EPARSE (bad stream). */

@@ -48,11 +48,15 @@ struct wd_rule_sevmap {
     char *severity;
 };
 
-/* An action run when the rule alerts. */
+/* An action run when the rule alerts: a webhook, or a block of the alert's source
+ * address on the IP block list (docs/response.md). */
 enum wd_rule_act_format { WD_RULE_ACT_JSON, WD_RULE_ACT_SLACK };
 struct wd_rule_action {
-    char *webhook; /* URL */
-    int format;    /* enum wd_rule_act_format */
+    char *webhook;   /* URL; NULL for a block action */
+    int format;      /* enum wd_rule_act_format */
+    int64_t block_s; /* > 0: block for this long (1 hour .. 30 days) */
+    char *field;     /* block: where the address is in the sample events (default
+                        details.sourceipaddress) */
 };
 
 struct wd_rule {

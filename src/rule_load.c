@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "query.h"
+#include "resp_validate.h"
 #include "rule_sigma.h"
 #include "sigma.h"
 #include "sumstats.h"
@@ -454,7 +455,7 @@ static int load_sevmaps(struct ld *l, const struct wd_ynode *n)
 
 static int load_actions(struct ld *l, const struct wd_ynode *n)
 {
-    static const char *const keys[] = {"webhook", "format", NULL};
+    static const char *const keys[] = {"webhook", "format", "block", "field", NULL};
     struct wd_rule *r = l->r;
     if (!n || n->kind != WD_Y_SEQ)
         return bad(l, n, "%s: expected a list", "actions");
@@ -463,7 +464,25 @@ static int load_actions(struct ld *l, const struct wd_ynode *n)
         const struct wd_ynode *m = n->items[i];
         struct wd_rule_action *a = &r->actions[r->nactions++];
         int rc = check_keys(l, m, "action", keys);
-        if (rc || (rc = get_str(l, wd_ynode_get(m, "webhook"), "webhook", &a->webhook)))
+        if (rc)
+            return rc;
+        const struct wd_ynode *blk = wd_ynode_get(m, "block");
+        if (blk) { /* block: DURATION [field: PATH] (docs/response.md) */
+            struct wd_perr pe;
+            if (wd_ynode_get(m, "webhook") || wd_ynode_get(m, "format"))
+                return bad(l, m, "%s: an action is either a webhook or a block", "action");
+            if (blk->kind != WD_Y_SCALAR ||
+                wd_resp_duration_parse(blk->s.p, strlen(blk->s.p), &a->block_s, &pe) != WD_OK)
+                return bad(l, blk, "block: %s (1h to 30d, e.g. 1h, 12h, 1d, 1w)",
+                           blk->kind == WD_Y_SCALAR ? pe.msg : "expected a duration");
+            const struct wd_ynode *f = wd_ynode_get(m, "field");
+            if (f && (rc = get_str(l, f, "field", &a->field)))
+                return rc;
+            continue;
+        }
+        if (wd_ynode_get(m, "field"))
+            return bad(l, wd_ynode_get(m, "field"), "%s: only block actions take a field", "field");
+        if ((rc = get_str(l, wd_ynode_get(m, "webhook"), "webhook", &a->webhook)))
             return rc;
         if (strncmp(a->webhook, "http://", 7) != 0 && strncmp(a->webhook, "https://", 8) != 0)
             return bad(l, wd_ynode_get(m, "webhook"), "%s: expected an http:// or https:// URL",
@@ -893,8 +912,10 @@ void wd_rule_free(struct wd_rule *r)
     }
     free(r->sevmaps);
     free(r->periods);
-    for (uint32_t i = 0; i < r->nactions; i++)
+    for (uint32_t i = 0; i < r->nactions; i++) {
         free(r->actions[i].webhook);
+        free(r->actions[i].field);
+    }
     free(r->actions);
     wd_query_free(r->query);
     wd_tmpl_free(r->summary);

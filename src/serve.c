@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "case_db.h"
 #include "case_live.h"
+#include "resp.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -249,6 +250,13 @@ int wd_server_start(struct wd_server *s)
         return 1;
     }
     s->live = wd_case_live_new((unsigned)s->cfg.incidents_max_viewers);
+    struct wd_resp_opts ro = {s->cfg.data_dir, s->cfg.response_allowlist,
+                              s->cfg.response_feed_max_entries, s->cfg.response_feed_order,
+                              s->cfg.response_purge_after_days * 86400};
+    if (wd_resp_open(&ro, &s->resp, err, sizeof(err))) { /* before detection: block actions */
+        wd_log(WD_LOG_ERROR, "serve", "response lists: %s", err);
+        return 1;
+    }
     if (s->cfg.rules_enabled && wd_detect_start(s, &s->detect, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "detection: %s", err);
         return 1;
@@ -294,6 +302,8 @@ void wd_server_stop(struct wd_server *s)
     s->cases = NULL;
     wd_case_live_free(s->live);
     s->live = NULL;
+    wd_resp_close(s->resp); /* after detection: its last actions are recorded */
+    s->resp = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

@@ -24,6 +24,7 @@ struct wd_plugins;
 struct wd_enrich;
 struct wd_cases;
 struct wd_case_live;
+struct wd_resp;
 
 struct wd_server {
     struct wd_config cfg;
@@ -48,6 +49,7 @@ struct wd_server {
     struct wd_enrich *enrich;      /* enrichment (enrich.h); NULL when not configured */
     struct wd_cases *cases;        /* incidents, alert triage (DATA/cases.db, case_db.h) */
     struct wd_case_live *live;     /* incident live streams (case_live.h) */
+    struct wd_resp *resp;          /* block and watch lists (resp.h, DATA/response.db) */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.

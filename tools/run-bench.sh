@@ -47,6 +47,7 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 [ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 [ -x "$BUILD/bench/bench_plugins" ] && "$BUILD/bench/bench_plugins" 400000 plugins # Lua plugins
 [ -x "$BUILD/bench/bench_enrich" ] && "$BUILD/bench/bench_enrich" 1000000 # enrichment cost
+[ -x "$BUILD/bench/bench_resp" ] && "$BUILD/bench/bench_resp" 1000000 # watch-list scan, CIDR merge, feed
 
 # --- ward ---
 . tools/bench/lib.sh # ward_start

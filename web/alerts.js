@@ -1,10 +1,12 @@
 // alerts.js: the Alerts page: a live list (the alert stream adds new alerts without a
 // reload), filters by severity, category, rule and status, acknowledge (who and when),
-// and an alert's detail with its sample events and a link to a search finding them.
-// Triage (docs/incidents.md): false positive with a reason and an optional suppression,
-// escalate to a new or existing incident, and the alerts that still need an ack.
+// and an alert's detail with its automatic actions, its sample events and a link to a
+// search finding them. Triage (docs/incidents.md): false positive with a reason and an
+// optional suppression, escalate to a new or existing incident, the alerts that still need
+// an ack, and a Block button for the alert's source address (docs/response.md).
 import { h, esc, withIps, api, can, go, setUrl, fmtTime, toast } from './app.js';
 import { addFilter } from './search.js';
+import { blockIp } from './response.js';
 
 const SEVERITIES = ['', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
 const STATUSES = ['', 'manual', 'inProgress', 'acknowledged', 'escalated', 'falsePositive', 'closed'];
@@ -81,6 +83,9 @@ function row(a, onOpen, onAck) {
   const td = h('td', {});
   td.append(h('button', { class: 'open', text: 'Open', onclick: () => onOpen(a) }));
   if (can('write') && s.status !== 'acknowledged') td.append(h('button', { class: 'ack', text: 'Ack', onclick: () => onAck(a) }));
+  const src = ((s.events || [])[0] || {}).documentsource;
+  const ip = src && src.details && src.details.sourceipaddress;
+  if (can('write') && typeof ip === 'string' && ip) td.append(h('button', { class: 'block', title: 'block ' + ip + ' for 1 day', text: 'Block', onclick: () => blockIp(ip, '1d', 'from alert: ' + (s.summary || ''), 'alert:' + a._id).catch(e => toast(e.message, true)) }));
   tr.append(td);
   return tr;
 }
@@ -107,6 +112,8 @@ export function alertsPage(main, params) {
     detail.replaceChildren(h('h3', { text: s.summary || a._id }),
       sq ? h('a', { id: 'samplesearch', href: '#/search?' + new URLSearchParams(sq), text: 'Search for these events' }) : null,
       can('write') ? triage(a, x => { const old = body.querySelector(`tr[data-id="${CSS.escape(x._id)}"]`); if (old) old.replaceWith(row(x, open, ack)); }) : null,
+      (s.actions || []).length ? h('div', { id: 'alertactions' }, h('h4', { text: 'Automatic actions' }),
+        h('ul', {}, s.actions.map(x => h('li', { class: 'action', text: `${fmtTime(x.at)} ${x.type} ${x.target}: ${x.outcome}` })))) : null,
       h('h4', { text: `Sample events (${(s.events || []).length})` }));
     const t = document.createElement('div');
     t.innerHTML = (s.events || []).map(e => `<pre class="sample">${withIps(JSON.stringify(e.documentsource || e, null, 2))}</pre>`).join('') +

@@ -1,10 +1,11 @@
 // app.js: the ward console's shell: session (login, logout), the API helper with the
 // CSRF header, hash routing (#/search?q=..., shareable), navigation, keyboard shortcuts
-// and the IP address menu shared by every page. No framework, no third-party code.
+// and the IP address menu shared by every page (search, copy, block, add to a list). No framework, no third-party code.
 import { searchPage, tailPage } from './search.js';
 import { alertsPage } from './alerts.js';
 import { sourcesPage, rulesPage } from './ops.js';
 import { adminPage } from './admin.js';
+import { responsePage, blockIp } from './response.js';
 
 export const st = { me: null, stop: null };
 
@@ -110,6 +111,10 @@ async function openIpMenu(ip, x, y) {
   menu.style.top = y + 'px';
   document.body.append(menu);
   if (!can('write')) return;
+  menu.append(h('button', { id: 'ipblock', text: 'Block ' + ip + ' for 1 day', onclick: async () => {
+    closeMenu();
+    try { await blockIp(ip, '1d', 'blocked from the console'); } catch (e) { toast(e.message, true); }
+  } }));
   try {
     const j = await api('/api/v1/lists');
     for (const l of j.lists || []) {
@@ -128,7 +133,7 @@ document.addEventListener('click', e => {
 });
 
 // ---- keyboard: / focuses the query; 1..5 switch pages; Esc closes menus ----
-const PAGES = [['search', 'Search'], ['tail', 'Live tail'], ['alerts', 'Alerts'], ['sources', 'Sources'], ['rules', 'Rules'], ['incidents', 'Incidents'], ['metrics', 'Metrics']];
+const PAGES = [['search', 'Search'], ['tail', 'Live tail'], ['alerts', 'Alerts'], ['sources', 'Sources'], ['rules', 'Rules'], ['incidents', 'Incidents'], ['metrics', 'Metrics'], ['response', 'Response']];
 document.addEventListener('keydown', e => {
   const typing = /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
   if (e.key === 'Escape') { closeMenu(); return; }
@@ -181,7 +186,7 @@ export async function render() {
     h('button', { id: 'logout', text: 'Log out', onclick: async () => { try { await api('/api/v1/auth/logout', { method: 'POST', body: {} }); } catch (e) { /* gone */ } st.me = null; render(); } }));
   const main = h('main', { id: 'page-' + page });
   root.replaceChildren(nav, main);
-  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage, admin: adminPage, incidents: incidentsPage, metrics: metricsPage };
+  const pages = { search: searchPage, tail: tailPage, alerts: alertsPage, sources: sourcesPage, rules: rulesPage, admin: adminPage, incidents: incidentsPage, metrics: metricsPage, response: responsePage };
   st.stop = (pages[page] || searchPage)(main, params) || null;
 }
 

@@ -380,6 +380,52 @@ static void t_give_up_on_400(void)
     FAIL_UNLESS(shape);
 }
 
+/* Tagged deliveries report how they ended through opts.done (the alert's action record). */
+struct done_rec {
+    pthread_mutex_t mu;
+    int n;
+    uint64_t tags[4];
+    bool ok[4];
+    char err[4][64];
+};
+
+static void on_done(void *arg, uint64_t tag, bool delivered, const char *error)
+{
+    struct done_rec *d = arg;
+    pthread_mutex_lock(&d->mu);
+    if (d->n < 4) {
+        d->tags[d->n] = tag;
+        d->ok[d->n] = delivered;
+        snprintf(d->err[d->n], sizeof(d->err[0]), "%s", delivered ? "" : error);
+        d->n++;
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+static void t_done_callback(void)
+{
+    static const int script[] = {200, 400, 200};
+    struct srv *s = srv_start(script, 3, NULL);
+    struct done_rec d = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    struct wd_actions_opts o = {.backoff_ms = 5, .done = on_done, .done_arg = &d};
+    struct wd_actions *a = NULL;
+    FAIL_UNLESS(s);
+    EXPECT_INT(wd_actions_new(&o, &a), WD_OK);
+    const char *u = url_of(s, "http", "/");
+    EXPECT_INT(wd_actions_webhook_tagged(a, u, alert, sizeof(alert) - 1, 0, 7), WD_OK);
+    FAIL_UNLESS(WAIT(a, delivered, 1));
+    EXPECT_INT(wd_actions_webhook_tagged(a, u, alert, sizeof(alert) - 1, 0, 8), WD_OK);
+    FAIL_UNLESS(WAIT(a, failed, 1));
+    EXPECT_INT(wd_actions_webhook(a, u, alert, sizeof(alert) - 1, 0), WD_OK); /* untagged */
+    FAIL_UNLESS(WAIT(a, delivered, 2));
+    wd_actions_free(a);
+    srv_stop(s);
+    EXPECT_INT(d.n, 2);
+    FAIL_UNLESS(d.tags[0] == 7 && d.ok[0]);
+    FAIL_UNLESS(d.tags[1] == 8 && !d.ok[1]);
+    EXPECT_STR(d.err[1], "HTTP 400");
+}
+
 static void t_unreachable_dead_letter(void)
 {
     int port, fd = listen_any(&port);
@@ -601,6 +647,7 @@ WD_TEST_LIST{
     {"action_delivered_on_200", t_delivered_on_200},
     {"action_retry_then_success", t_retry_then_success},
     {"action_give_up_on_400", t_give_up_on_400},
+    {"action_done_callback", t_done_callback},
     {"action_unreachable_dead_letter", t_unreachable_dead_letter},
     {"action_queue_full", t_queue_full},
     {"action_free_flushes", t_free_flushes},

@@ -137,6 +137,12 @@ static void t_errors(void)
          "STD_DEV, UNIQUE, HLL_UNIQUE, TOPK, SAMPLE, LAST)\n"},
         {"name: A\nquery: x\nsummary: s\nactions: [{webhook: 'ftp://x'}]\n",
          "r.yaml:4:21: webhook: expected an http:// or https:// URL\n"},
+        {"name: A\nquery: x\nsummary: s\nactions: [{block: 45d}]\n",
+         "r.yaml:4:19: block: duration above 30 days (1h to 30d, e.g. 1h, 12h, 1d, 1w)\n"},
+        {"name: A\nquery: x\nsummary: s\nactions: [{block: 1d, webhook: 'http://x'}]\n",
+         "r.yaml:4:11: action: an action is either a webhook or a block\n"},
+        {"name: A\nquery: x\nsummary: s\nactions: [{webhook: 'http://x', field: a}]\n",
+         "r.yaml:4:40: field: only block actions take a field\n"},
         {"name: A\nquery: 'x | stats count()'\nsummary: s\n",
          "r.yaml:2:8: query: pipes are not allowed in rules\n"},
         {"name: [A\n",
@@ -147,6 +153,25 @@ static void t_errors(void)
         EXPECT_INT(set.n, 0);
         EXPECT_STR(errs, cases[i].want);
     }
+}
+
+/* Actions: webhooks and blocks (docs/response.md). */
+static void t_actions(void)
+{
+    EXPECT_INT(load("name: A\nquery: x\nsummary: s\nactions:\n"
+                    "  - {webhook: 'https://h/x', format: slack}\n"
+                    "  - {block: 12h}\n"
+                    "  - {block: 1w, field: details.destinationipaddress}\n"),
+               0);
+    const struct wd_rule *r = set.rules[0];
+    EXPECT_INT(r->nactions, 3);
+    EXPECT_STR(r->actions[0].webhook, "https://h/x");
+    EXPECT_INT(r->actions[0].format, WD_RULE_ACT_SLACK);
+    EXPECT_INT(r->actions[0].block_s, 0);
+    FAIL_UNLESS(r->actions[1].webhook == NULL && r->actions[1].field == NULL);
+    EXPECT_INT(r->actions[1].block_s, 12 * 3600);
+    EXPECT_INT(r->actions[2].block_s, 7 * 86400);
+    EXPECT_STR(r->actions[2].field, "details.destinationipaddress");
 }
 
 /* Good rules of a file load even when others in it fail; duplicate names are refused. */
@@ -222,6 +247,7 @@ WD_TEST_LIST{
     {"rule_load_defaults", t_defaults},
     {"rule_load_kinds", t_kinds},
     {"rule_load_errors", t_errors},
+    {"rule_load_actions", t_actions},
     {"rule_load_multi_document", t_multi_document},
     {"rule_load_hash", t_hash},
     {"rule_load_durations", t_durations},
