@@ -89,6 +89,18 @@ struct wd_config {
     /* enrichment (enrich.c) */
     char *enrich_networks;
     bool enrich_ip_fixup;
+    /* AMQP input and output (amqp_*.c) */
+    char *amqp_url;
+    int64_t amqp_reconnect_max_ms;
+    bool amqp_input_enabled;
+    char *amqp_input_exchange;
+    char *amqp_input_queue;
+    char *amqp_input_routing_key;
+    int64_t amqp_input_prefetch;
+    bool amqp_output_alerts;
+    char *amqp_output_exchange;
+    char *amqp_output_routing_key;
+    int64_t amqp_output_queue_max_bytes;
 };
 
 enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };

@@ -18,6 +18,7 @@
 
 #include "action.h"
 #include "alert_state.h"
+#include "amqp_srv.h"
 #include "jv.h"
 #include "engine.h"
 #include "log.h"
@@ -154,6 +155,7 @@ static void flush_alerts(struct wd_detect *d)
             wd_alert_state_created(d->state, req.first_seq + i, now);
         if (s->alert_tail)
             wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, d->npend, req.first_seq);
+        wd_amqp_alerts(s->amqp, d->payload.p, d->payload.len, d->npend, req.first_seq);
     }
     for (uint32_t i = 0; i < d->npend; i++) {
         struct pending *p = &d->pend[i];

@@ -24,6 +24,7 @@
 #include "zeek_srv.h"
 #include "plug.h"
 #include "enrich.h"
+#include "amqp_srv.h"
 
 /* The store keeps WAL segments the detection engine has not read yet. */
 static uint64_t wal_hold(void *arg)
@@ -255,6 +256,10 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
     }
+    if (wd_amqp_start(s, &s->amqp, err, sizeof(err))) { /* amqp: input and alert output */
+        wd_log(WD_LOG_ERROR, "serve", "amqp: %s", err);
+        return 1;
+    }
     return 0;
 }
 
@@ -271,6 +276,8 @@ void wd_server_stop(struct wd_server *s)
     wd_zeek_srv_stop(s);       /* zeek: the directory input commits its last batch */
     wd_detect_stop(s->detect); /* its last alerts go to the WAL before the store stops */
     s->detect = NULL;
+    wd_amqp_stop(s->amqp); /* amqp: after detection (its alert hook); before the WAL closes */
+    s->amqp = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

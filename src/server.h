@@ -22,6 +22,7 @@ struct wd_zeek_srv;
 struct wd_auth;
 struct wd_plugins;
 struct wd_enrich;
+struct wd_amqp;
 
 struct wd_server {
     struct wd_config cfg;
@@ -44,6 +45,7 @@ struct wd_server {
     bool ingest_open;              /* auth.ingest_open resolved against http.listen */
     struct wd_plugins *plugins;    /* Lua plugins (plug.h); NULL when plugins.dir is empty */
     struct wd_enrich *enrich;      /* enrichment (enrich.h); NULL when not configured */
+    struct wd_amqp *amqp;          /* AMQP input/output (amqp.h); NULL when both are off */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.
