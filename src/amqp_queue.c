@@ -120,7 +120,7 @@ static int scan(struct wd_amqp_q *q)
     struct stat sb;
     if (fstat(q->fd, &sb))
         return WD_EIO;
-    uint64_t size = (uint64_t)sb.st_size, off = 0, last = q->acked_seq;
+    uint64_t size = (uint64_t)sb.st_size, off = 0, last = q->acked_seq, prev = 0;
     bool found = false;
     char *body = NULL;
     size_t cap = 0;
@@ -130,7 +130,7 @@ static int scan(struct wd_amqp_q *q)
             break;
         uint32_t len = get32(h);
         uint64_t seq = get64(h + 8);
-        if (off + HDR + len > size || (found && seq <= last))
+        if (off + HDR + len > size || (found && seq <= prev))
             break;
         if (len > cap) {
             cap = len;
@@ -146,6 +146,7 @@ static int scan(struct wd_amqp_q *q)
         }
         if (seq > last)
             last = seq;
+        prev = seq;
         found = true;
         off += HDR + len;
     }
