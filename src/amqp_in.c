@@ -183,7 +183,7 @@ void *wd_amqp_in_main(void *arg)
             wd_amqp_nap(a, d);
             continue;
         }
-        if (ever)
+        if (ever || attempt) /* after a lost connection or a failed attempt */
             bump(&a->in.reconnects, 1);
         ever = true;
         attempt = 0;

@@ -130,7 +130,7 @@ void *wd_amqp_out_main(void *arg)
             wd_amqp_nap(a, d);
             continue;
         }
-        if (ever)
+        if (ever || attempt) /* after a lost connection or a failed attempt */
             bump(&a->out.reconnects, 1);
         ever = true;
         attempt = 0;
