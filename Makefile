@@ -7,15 +7,17 @@
 #   make bench BENCH_STORE_EVENTS=N    store benchmark size (default 10000000)
 
 PKGS      := libmicrohttpd simdjson libzstd yaml-0.1 zlib gnutls libhs libpcre2-8 libargon2 sqlite3 \
-             luajit libmaxminddb
+             luajit libmaxminddb librabbitmq
 DEB_PKGS  := build-essential pkg-config python3 libmicrohttpd-dev libsimdjson-dev libzstd-dev \
              libyaml-dev zlib1g-dev libgnutls28-dev libhyperscan-dev libpcre2-dev \
-             libargon2-dev libsqlite3-dev libluajit2-5.1-dev libmaxminddb-dev
+             libargon2-dev libsqlite3-dev libluajit2-5.1-dev libmaxminddb-dev librabbitmq-dev
 # The browser tests (tests/integration/test_console_browser.py) also need these; the
 # test installs them itself when missing (apt-get as root, npm for playwright-core).
 BROWSER_DEB := chromium
 NODE_DEB  := nodejs npm
 BENCH_DEB := rsyslog curl openssl clickhouse-server clickhouse-client
+# tests/integration/test_amqp.py and tools/bench-amqp.sh start their own broker.
+AMQP_DEB  := rabbitmq-server
 
 CC      ?= cc
 CXX     ?= g++
@@ -149,7 +151,7 @@ bench: all $(BENCH_BIN)
 # Debian's nodejs/npm only when no node is installed (a NodeSource nodejs ships its own npm
 # and conflicts with Debian's npm package).
 deps:
-	@BENCH_DEB="$(BENCH_DEB) $(BROWSER_DEB) $$(command -v npm >/dev/null 2>&1 || echo $(NODE_DEB))" \
+	@BENCH_DEB="$(BENCH_DEB) $(AMQP_DEB) $(BROWSER_DEB) $$(command -v npm >/dev/null 2>&1 || echo $(NODE_DEB))" \
 	  tools/deps.sh $(DEB_PKGS)
 	@cd tests/browser && npm install --no-audit --no-fund
 

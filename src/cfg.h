@@ -102,6 +102,18 @@ struct wd_config {
     char *response_feed_token;
     int64_t response_feed_max_age_s;
     int64_t response_purge_after_days;
+    /* AMQP input and output (amqp_*.c) */
+    char *amqp_url;
+    int64_t amqp_reconnect_max_ms;
+    bool amqp_input_enabled;
+    char *amqp_input_exchange;
+    char *amqp_input_queue;
+    char *amqp_input_routing_key;
+    int64_t amqp_input_prefetch;
+    bool amqp_output_alerts;
+    char *amqp_output_exchange;
+    char *amqp_output_routing_key;
+    int64_t amqp_output_queue_max_bytes;
 };
 
 enum wd_ingest_open { WD_INGEST_OPEN_AUTO, WD_INGEST_OPEN_TRUE, WD_INGEST_OPEN_FALSE };

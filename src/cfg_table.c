@@ -274,6 +274,35 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"response.purge_after_days", WD_CFG_INT, "30", 1, 3650, NULL, OFF(response_purge_after_days),
      "Expired and removed list entries are deleted from DATA/response.db this many days "
      "after they ended (until then GET ...?all=true lists them)."},
+    {"amqp.url", WD_CFG_STRING, "amqp://guest:guest@127.0.0.1:5672/", 0, 0, NULL, OFF(amqp_url),
+     "RabbitMQ broker of the AMQP input and output: amqp://user:pass@host:port/vhost "
+     "(percent-encoded; vhost %2f = /; docs/amqp.md). amqps:// is not supported."},
+    {"amqp.reconnect_max_ms", WD_CFG_INT, "30000", 100, 3600000, NULL, OFF(amqp_reconnect_max_ms),
+     "Longest wait between reconnection attempts (the backoff starts at 100 ms and doubles)."},
+    {"amqp.input.enabled", WD_CFG_BOOL, "false", 0, 0, NULL, OFF(amqp_input_enabled),
+     "Consume JSON events (one object per message) from amqp.input.queue; each message is "
+     "acknowledged only after it is durable in the write-ahead log."},
+    {"amqp.input.exchange", WD_CFG_STRING, "eventtask", 0, 0, NULL, OFF(amqp_input_exchange),
+     "Durable direct exchange the input queue is bound to (MozDef: eventtask). Empty: the "
+     "default exchange (no binding)."},
+    {"amqp.input.queue", WD_CFG_STRING, "eventtask", 0, 0, NULL, OFF(amqp_input_queue),
+     "Durable queue the input consumes (declared at connect)."},
+    {"amqp.input.routing_key", WD_CFG_STRING, "eventtask", 0, 0, NULL,
+     OFF(amqp_input_routing_key), "Routing key binding amqp.input.queue to its exchange."},
+    {"amqp.input.prefetch", WD_CFG_INT, "1000", 1, 65535, NULL, OFF(amqp_input_prefetch),
+     "Unacknowledged messages the broker may send ahead (basic.qos), also the largest "
+     "batch committed at once. The backpressure: when the WAL is full nothing is acked."},
+    {"amqp.output.alerts", WD_CFG_BOOL, "false", 0, 0, NULL, OFF(amqp_output_alerts),
+     "Publish every alert (as {\"_id\", \"_index\", \"_source\"}) to amqp.output.exchange "
+     "with publisher confirms, through the disk-backed retry queue DATA/amqp/alerts.q."},
+    {"amqp.output.exchange", WD_CFG_STRING, "alerts", 0, 0, NULL, OFF(amqp_output_exchange),
+     "Durable topic exchange alerts are published to (MozDef: alerts)."},
+    {"amqp.output.routing_key", WD_CFG_STRING, "mozdef.alert", 0, 0, NULL,
+     OFF(amqp_output_routing_key), "Routing key of published alerts (MozDef: mozdef.alert)."},
+    {"amqp.output.queue_max_bytes", WD_CFG_SIZE, "64MiB", 64 * KIB, 64 * GIB, NULL,
+     OFF(amqp_output_queue_max_bytes),
+     "Size bound of the retry queue holding alerts not yet confirmed by the broker; when "
+     "full the oldest are dropped and counted (ward_amqp_retry_queue_dropped_total)."},
 };
 
 const size_t wd_cfg_nkeys = WD_ARRAY_LEN(wd_cfg_keys);

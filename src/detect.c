@@ -19,6 +19,7 @@
 #include "action.h"
 #include "case_db.h"
 #include "alert_state.h"
+#include "amqp_srv.h"
 #include "jv.h"
 #include "engine.h"
 #include "log.h"
@@ -271,6 +272,7 @@ static void flush_alerts(struct wd_detect *d)
         }
         if (s->alert_tail)
             wd_tail_publish(s->alert_tail, d->payload.p, d->payload.len, d->npend, req.first_seq);
+        wd_amqp_alerts(s->amqp, d->payload.p, d->payload.len, d->npend, req.first_seq);
     }
     for (uint32_t i = 0; i < d->npend; i++) {
         struct pending *p = &d->pend[i];

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "server.h"
 #include "plug.h"
+#include "amqp_srv.h"
 
 struct wd_http {
     struct MHD_Daemon *d;
@@ -182,6 +183,7 @@ static void route(struct wd_http_req *q, struct wd_http_resp *r)
             goto not_allowed;
         wd_buf_printf(&r->body, "{\"status\":\"ok\",\"version\":\"%s\"", WD_VERSION);
         wd_plugins_render_health(q->s->plugins, &r->body); /* plugins: loaded, disabled */
+        wd_amqp_render_health(q->s->amqp, &r->body);       /* amqp: connected, retry queue */
         wd_buf_putc(&r->body, '}');
     } else if (wd_http_console_route(q, r)) {
         /* the console: / for browsers, /ui/... (http_console.c) */

@@ -12,6 +12,7 @@
 #include "store.h"
 #include "wal.h"
 #include "zeek_srv.h"
+#include "amqp_srv.h"
 #include "plug.h"
 #include "enrich.h"
 
@@ -113,6 +114,7 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
     wd_enrich_render_prom(q->s->enrich, &r->body);
     wd_http_cases_render_prom(q->s, &r->body); /* incidents: rejections, unacked alerts */
     wd_http_resp_metrics(q->s, &r->body); /* block and watch lists, feeds */
+    wd_amqp_render_prom(q->s->amqp, &r->body);
     if (q->s->store) {
         uint64_t parts, bytes, rows, merges, corrupt;
         wd_store_stats(q->s->store, &parts, &bytes, &rows, &merges, &corrupt);

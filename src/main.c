@@ -13,6 +13,7 @@
 #include "ward.h"
 #include "zeek_cli.h"
 #include "cli_plugins.h"
+#include "amqp_srv.h"
 
 struct wd_cmd {
     const char *name;
@@ -77,6 +78,7 @@ static const struct wd_cmd cmds[] = {
     {"user", wd_user_main, "console users: user add NAME --role admin (first login)"},
     {"token", wd_token_main, "API tokens: token add --name N --scopes read,ingest; list; revoke"},
     {"cert", wd_cert_main, "cert selfsigned [--out DIR] [--host NAME]: a first TLS certificate"},
+    {"amqp", wd_amqp_main, "publish/consume/declare on RabbitMQ (debugging the AMQP input)"},
     {"wal", cmd_wal, "inspect the write-ahead log (wal dump DIR)"},
     {"version", cmd_version, "print the version"},
 };

@@ -10,7 +10,7 @@ const double wd_fsync_bucket_le[WD_FSYNC_BUCKETS] = {
 };
 
 static const char *const input_names[WD_IN__COUNT] = {
-    "http_events", "http_custom", "http_bulk", "syslog_udp", "syslog_tcp", "zeek",
+    "http_events", "http_custom", "http_bulk", "syslog_udp", "syslog_tcp", "zeek", "amqp",
 };
 
 static const char *const reject_names[WD_REJ__COUNT] = {

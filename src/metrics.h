@@ -17,6 +17,7 @@ enum wd_input {
     WD_IN_SYSLOG_UDP,
     WD_IN_SYSLOG_TCP,
     WD_IN_ZEEK, /* POST /api/v1/zeek and the zeek directory input */
+    WD_IN_AMQP, /* the AMQP consumer (amqp_in.c) */
     WD_IN__COUNT
 };
 

@@ -27,6 +27,7 @@
 #include "zeek_srv.h"
 #include "plug.h"
 #include "enrich.h"
+#include "amqp_srv.h"
 
 /* The store keeps WAL segments the detection engine has not read yet. */
 static uint64_t wal_hold(void *arg)
@@ -281,6 +282,10 @@ int wd_server_start(struct wd_server *s)
         wd_log(WD_LOG_ERROR, "serve", "%s", err);
         return 1;
     }
+    if (wd_amqp_start(s, &s->amqp, err, sizeof(err))) { /* amqp: input and alert output */
+        wd_log(WD_LOG_ERROR, "serve", "amqp: %s", err);
+        return 1;
+    }
     return 0;
 }
 
@@ -304,6 +309,8 @@ void wd_server_stop(struct wd_server *s)
     s->live = NULL;
     wd_resp_close(s->resp); /* after detection: its last actions are recorded */
     s->resp = NULL;
+    wd_amqp_stop(s->amqp); /* amqp: after detection (its alert hook); before the WAL closes */
+    s->amqp = NULL;
     wd_plugins_free(s->plugins); /* plugins: ingest threads have stopped */
     s->plugins = NULL;
     wd_enrich_free(s->enrich);

@@ -25,6 +25,7 @@ struct wd_enrich;
 struct wd_cases;
 struct wd_case_live;
 struct wd_resp;
+struct wd_amqp;
 
 struct wd_server {
     struct wd_config cfg;
@@ -50,6 +51,7 @@ struct wd_server {
     struct wd_cases *cases;        /* incidents, alert triage (DATA/cases.db, case_db.h) */
     struct wd_case_live *live;     /* incident live streams (case_live.h) */
     struct wd_resp *resp;          /* block and watch lists (resp.h, DATA/response.db) */
+    struct wd_amqp *amqp;          /* AMQP input/output (amqp.h); NULL when both are off */
 };
 
 /* Opens the WAL and binds every listener; on failure prints why and returns non-zero.

@@ -65,6 +65,10 @@ kill "$ward_pid"; wait "$ward_pid" 2>/dev/null || true; ward_pid=""
 BUILD=$BUILD tools/bench-zeek.sh || echo "zeek bench: failed"
 echo
 
+# --- AMQP: RabbitMQ publish rate vs consume to durable (tools/bench-amqp.sh) ---
+BUILD=$BUILD tools/bench-amqp.sh || echo "amqp bench: failed"
+echo
+
 # --- rsyslog ---
 if ! command -v rsyslogd >/dev/null 2>&1; then
     echo "rsyslog: not installed (make deps installs it); ratio not computed"
