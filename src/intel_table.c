@@ -128,7 +128,8 @@ struct wd_intel_table *wd_intel_table_build(const struct wd_intel_list *const *l
         const struct wd_intel_list *l = lists[f];
         if (!l)
             continue;
-        memcpy(t->pool + pl, l->pool, l->plen);
+        if (l->plen)
+            memcpy(t->pool + pl, l->pool, l->plen); /* an empty list has no pool */
         for (size_t i = 0; i < l->n; i++) {
             const struct wd_intel_ind *d = &l->v[i];
             int32_t ei = (int32_t)t->ne;
