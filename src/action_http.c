@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "action_int.h"
+#include "http_conn.h"
 #include "mem.h"
 
 static bool prefix_ci(const char *s, const char *lit)
@@ -87,177 +88,6 @@ int wd_action_url_parse(const char *url, struct wd_action_url *u)
     return WD_OK;
 }
 
-/* ---- one connection ---- */
-
-struct conn {
-    int fd;
-    gnutls_session_t tls; /* NULL for http:// */
-    int64_t deadline_ms;  /* monotonic */
-};
-
-static int64_t mono_ms(void)
-{
-    return wd_mono_ns() / 1000000;
-}
-
-static const char *errtext(int e, char *buf, size_t n)
-{
-    return strerror_r(e, buf, n);
-}
-
-/* Waits for ev on c->fd until the deadline: WD_OK, WD_EAGAIN (timeout) or WD_EIO. */
-static int wait_fd(const struct conn *c, short ev)
-{
-    for (;;) {
-        int64_t left = c->deadline_ms - mono_ms();
-        if (left <= 0)
-            return WD_EAGAIN;
-        struct pollfd p = {.fd = c->fd, .events = ev};
-        int n = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
-        if (n > 0)
-            return WD_OK;
-        if (n == 0)
-            return WD_EAGAIN;
-        if (errno != EINTR)
-            return WD_EIO;
-    }
-}
-
-static int tcp_connect(struct conn *c, const struct wd_action_url *u, char *err, size_t elen)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
-    char eb[128];
-    int g = getaddrinfo(u->host, u->port, &hints, &res);
-    if (g) {
-        (void)snprintf(err, elen, "resolve %s: %s", u->host, gai_strerror(g));
-        return WD_EIO;
-    }
-    (void)snprintf(err, elen, "connect %s:%s: no address", u->host, u->port);
-    c->fd = -1;
-    for (ai = res; ai && c->fd < 0; ai = ai->ai_next) {
-        c->fd =
-            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (c->fd < 0) {
-            (void)snprintf(err, elen, "socket: %s", errtext(errno, eb, sizeof(eb)));
-            continue;
-        }
-        int e = 0, rc = WD_OK;
-        if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            e = errno;
-            if (e == EINPROGRESS && (rc = wait_fd(c, POLLOUT)) == WD_OK) {
-                socklen_t sl = sizeof(e);
-                if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0)
-                    e = errno;
-            }
-        }
-        if (rc == WD_OK && e == 0)
-            break;
-        if (rc == WD_EAGAIN)
-            (void)snprintf(err, elen, "connect %s:%s: timeout", u->host, u->port);
-        else
-            (void)snprintf(err, elen, "connect %s:%s: %s", u->host, u->port,
-                           errtext(rc ? errno : e, eb, sizeof(eb)));
-        close(c->fd);
-        c->fd = -1;
-        if (rc == WD_EAGAIN)
-            break;
-    }
-    freeaddrinfo(res);
-    return c->fd >= 0 ? WD_OK : WD_EIO;
-}
-
-static bool is_ip_literal(const char *host)
-{
-    unsigned char tmp[16];
-    return strchr(host, ':') || inet_pton(AF_INET, host, tmp) == 1;
-}
-
-static int tls_start(struct conn *c, const struct wd_action_url *u, void *cred, char *err,
-                     size_t elen)
-{
-    int r = gnutls_init(&c->tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
-    if (r < 0) {
-        c->tls = NULL;
-        (void)snprintf(err, elen, "tls: %s", gnutls_strerror(r));
-        return WD_ACTION_TRANSIENT;
-    }
-    if (!is_ip_literal(u->host))
-        gnutls_server_name_set(c->tls, GNUTLS_NAME_DNS, u->host, strlen(u->host));
-    gnutls_session_set_verify_cert(c->tls, u->host, 0);
-    r = gnutls_set_default_priority(c->tls);
-    if (r >= 0)
-        r = gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, cred);
-    gnutls_transport_set_int(c->tls, c->fd);
-    while (r >= 0) {
-        r = gnutls_handshake(c->tls);
-        if (r >= 0)
-            return WD_ACTION_DONE;
-        if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED)
-            break;
-        int w = wait_fd(c, gnutls_record_get_direction(c->tls) ? POLLOUT : POLLIN);
-        if (w) {
-            (void)snprintf(err, elen, "tls handshake with %s: %s", u->host,
-                           w == WD_EAGAIN ? "timeout" : "poll failed");
-            return WD_ACTION_TRANSIENT;
-        }
-        r = 0;
-    }
-    if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-        gnutls_datum_t out = {NULL, 0};
-        unsigned st = gnutls_session_get_verify_cert_status(c->tls);
-        gnutls_certificate_type_t t = gnutls_certificate_type_get(c->tls);
-        if (gnutls_certificate_verification_status_print(st, t, &out, 0) >= 0 && out.data) {
-            (void)snprintf(err, elen, "tls certificate of %s: %s", u->host, (const char *)out.data);
-            gnutls_free(out.data);
-            for (size_t n = strlen(err); n > 0 && err[n - 1] == ' ';)
-                err[--n] = '\0';
-        } else {
-            (void)snprintf(err, elen, "tls certificate of %s: not trusted", u->host);
-        }
-        return WD_ACTION_PERMANENT;
-    }
-    (void)snprintf(err, elen, "tls handshake with %s: %s", u->host, gnutls_strerror(r));
-    return WD_ACTION_TRANSIENT;
-}
-
-/* Moves up to n bytes: > 0 bytes moved, 0 end of stream, < 0 error (err filled). */
-static ssize_t conn_io(struct conn *c, bool wr, char *p, size_t n, char *err, size_t elen)
-{
-    char eb[128];
-    for (;;) {
-        ssize_t r;
-        short ev = wr ? POLLOUT : POLLIN;
-        if (c->tls) {
-            r = wr ? gnutls_record_send(c->tls, p, n) : gnutls_record_recv(c->tls, p, n);
-            if (r >= 0)
-                return r;
-            if (r == GNUTLS_E_PREMATURE_TERMINATION && !wr)
-                return 0;
-            if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED) {
-                (void)snprintf(err, elen, "tls %s: %s", wr ? "send" : "receive",
-                               gnutls_strerror((int)r));
-                return -1;
-            }
-            ev = gnutls_record_get_direction(c->tls) ? POLLOUT : POLLIN;
-        } else {
-            r = wr ? send(c->fd, p, n, MSG_NOSIGNAL) : recv(c->fd, p, n, 0);
-            if (r >= 0)
-                return r;
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                (void)snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
-                               errtext(errno, eb, sizeof(eb)));
-                return -1;
-            }
-        }
-        int w = wait_fd(c, ev);
-        if (w) {
-            (void)snprintf(err, elen, "%s: %s", wr ? "send" : "receive",
-                           w == WD_EAGAIN ? "timeout" : "poll failed");
-            return -1;
-        }
-    }
-}
-
 /* Parses "HTTP/1.x NNN" at the start of line. Returns the status or -1. */
 static int parse_status(const char *line, size_t n)
 {
@@ -273,14 +103,10 @@ static int parse_status(const char *line, size_t n)
 }
 
 /* Sends the request and reads the first final status line (1xx lines skipped). */
-static int exchange(struct conn *c, struct wd_buf *req, int *status, char *err, size_t elen)
+static int exchange(struct wd_hconn *c, struct wd_buf *req, int *status, char *err, size_t elen)
 {
-    for (size_t off = 0; off < req->len;) {
-        ssize_t w = conn_io(c, true, req->p + off, req->len - off, err, elen);
-        if (w <= 0)
-            return WD_ACTION_TRANSIENT;
-        off += (size_t)w;
-    }
+    if (wd_hconn_send_all(c, req->p, req->len, err, elen))
+        return WD_ACTION_TRANSIENT;
     char buf[4096];
     size_t have = 0, line = 0;
     for (;;) {
@@ -306,7 +132,7 @@ static int exchange(struct conn *c, struct wd_buf *req, int *status, char *err, 
             (void)snprintf(err, elen, "HTTP answer head too long");
             return WD_ACTION_TRANSIENT;
         }
-        ssize_t r = conn_io(c, false, buf + have, sizeof(buf) - have, err, elen);
+        ssize_t r = wd_hconn_io(c, false, buf + have, sizeof(buf) - have, err, elen);
         if (r == 0)
             (void)snprintf(err, elen, "connection closed before a status line");
         if (r <= 0)
@@ -318,7 +144,7 @@ static int exchange(struct conn *c, struct wd_buf *req, int *status, char *err, 
 int wd_action_http_post(const struct wd_action_url *u, void *cred, const char *body, size_t len,
                         int timeout_ms, int *status, char *err, size_t err_len)
 {
-    struct conn c = {.fd = -1, .tls = NULL, .deadline_ms = mono_ms() + timeout_ms};
+    struct wd_hconn c;
     struct wd_buf req;
     int out = WD_ACTION_TRANSIENT;
     err[0] = '\0';
@@ -334,24 +160,11 @@ int wd_action_http_post(const struct wd_action_url *u, void *cred, const char *b
         (void)snprintf(err, err_len, "out of memory");
         goto out;
     }
-    if (tcp_connect(&c, u, err, err_len) != WD_OK)
-        goto out;
-    if (u->tls) {
-        if (!cred) {
-            (void)snprintf(err, err_len, "tls: no credentials");
-            out = WD_ACTION_PERMANENT;
-            goto out;
-        }
-        out = tls_start(&c, u, cred, err, err_len);
-        if (out != WD_ACTION_DONE)
-            goto out;
-    }
-    out = exchange(&c, &req, status, err, err_len);
+    out = wd_hconn_open(&c, u, cred, timeout_ms, err, err_len);
+    if (out == WD_ACTION_DONE)
+        out = exchange(&c, &req, status, err, err_len);
+    wd_hconn_close(&c);
 out:
-    if (c.tls)
-        gnutls_deinit(c.tls);
-    if (c.fd >= 0)
-        close(c.fd);
     wd_buf_fini(&req);
     return out;
 }

@@ -143,6 +143,11 @@ static void consume(struct wd_amqp *a, amqp_connection_state_t c, struct wd_inge
 }
 
 /* Connects and sets up the consumer. NULL with err on failure. */
+static void consume_link(struct wd_amqp *a, amqp_connection_state_t c, void *batch)
+{
+    consume(a, c, batch);
+}
+
 static amqp_connection_state_t setup(struct wd_amqp *a, char *err, size_t err_len)
 {
     const struct wd_config *cfg = &a->s->cfg;
@@ -171,31 +176,11 @@ void *wd_amqp_in_main(void *arg)
     struct wd_amqp *a = arg;
     struct wd_ingest_batch b;
     wd_ingest_batch_init(&b);
-    uint32_t attempt = 0;
-    bool ever = false;
-    char err[512];
-    while (!a->stopping) {
-        amqp_connection_state_t c = setup(a, err, sizeof(err));
-        if (!c) {
-            bump(&a->in.connect_failures, 1);
-            int64_t d = wd_amqp_backoff_ms(attempt++, a->s->cfg.amqp_reconnect_max_ms);
-            wd_log(WD_LOG_WARN, "amqp", "input: %s; retrying in %lld ms", err, (long long)d);
-            wd_amqp_nap(a, d);
-            continue;
-        }
-        if (ever || attempt) /* after a lost connection or a failed attempt */
-            bump(&a->in.reconnects, 1);
-        ever = true;
-        attempt = 0;
-        __atomic_store_n(&a->in.connected, 1, __ATOMIC_RELAXED);
-        wd_log(WD_LOG_INFO, "amqp", "input: consuming queue %s on %s:%d",
-               a->s->cfg.amqp_input_queue, a->url.host, a->url.port);
-        consume(a, c, &b);
-        __atomic_store_n(&a->in.connected, 0, __ATOMIC_RELAXED);
-        wd_amqp_disconnect(c);
-        if (!a->stopping)
-            wd_log(WD_LOG_WARN, "amqp", "input: connection lost; reconnecting");
-    }
+    char doing[300];
+    snprintf(doing, sizeof(doing), "consuming queue %s", a->s->cfg.amqp_input_queue);
+    struct wd_amqp_link l = {"input",          doing, &a->in.reconnects, &a->in.connect_failures,
+                             &a->in.connected, setup, consume_link,      &b};
+    wd_amqp_link_loop(a, &l);
     wd_ingest_batch_fini(&b);
     wd_json_thread_fini();
     return NULL;

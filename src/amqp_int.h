@@ -116,6 +116,20 @@ struct wd_amqp {
 
 void *wd_amqp_in_main(void *arg);
 void *wd_amqp_out_main(void *arg);
+
+/* One side's connection bookkeeping (relaxed atomics in the side's stats). */
+struct wd_amqp_link {
+    const char *side;  /* "input" / "output", for the log */
+    const char *doing; /* e.g. "consuming queue eventtask", for the log */
+    uint64_t *reconnects, *connect_failures;
+    int64_t *connected;
+    amqp_connection_state_t (*setup)(struct wd_amqp *a, char *err, size_t err_len);
+    void (*run)(struct wd_amqp *a, amqp_connection_state_t c, void *arg); /* until lost */
+    void *arg;
+};
+/* Connects, runs and reconnects with backoff (amqp.reconnect_max_ms) until stopping;
+ * counts reconnects and failed attempts. */
+void wd_amqp_link_loop(struct wd_amqp *a, const struct wd_amqp_link *l);
 /* Sleeps ms in short steps; returns false when stopping. */
 bool wd_amqp_nap(struct wd_amqp *a, int64_t ms);
 

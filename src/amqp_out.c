@@ -44,8 +44,9 @@ static int idle(struct wd_amqp *a, amqp_connection_state_t c, int ms)
 }
 
 /* Publishes from the queue until the connection fails or the server stops. */
-static void run(struct wd_amqp *a, amqp_connection_state_t c)
+static void run(struct wd_amqp *a, amqp_connection_state_t c, void *unused)
 {
+    (void)unused;
     const struct wd_config *cfg = &a->s->cfg;
     struct wd_buf w;
     wd_buf_init(&w, 0);
@@ -118,30 +119,11 @@ static amqp_connection_state_t setup(struct wd_amqp *a, char *err, size_t err_le
 void *wd_amqp_out_main(void *arg)
 {
     struct wd_amqp *a = arg;
-    uint32_t attempt = 0;
-    bool ever = false;
-    char err[512];
-    while (!a->stopping) {
-        amqp_connection_state_t c = setup(a, err, sizeof(err));
-        if (!c) {
-            bump(&a->out.connect_failures, 1);
-            int64_t d = wd_amqp_backoff_ms(attempt++, a->s->cfg.amqp_reconnect_max_ms);
-            wd_log(WD_LOG_WARN, "amqp", "output: %s; retrying in %lld ms", err, (long long)d);
-            wd_amqp_nap(a, d);
-            continue;
-        }
-        if (ever || attempt) /* after a lost connection or a failed attempt */
-            bump(&a->out.reconnects, 1);
-        ever = true;
-        attempt = 0;
-        __atomic_store_n(&a->out.connected, 1, __ATOMIC_RELAXED);
-        wd_log(WD_LOG_INFO, "amqp", "output: publishing to exchange %s on %s:%d",
-               a->s->cfg.amqp_output_exchange, a->url.host, a->url.port);
-        run(a, c);
-        __atomic_store_n(&a->out.connected, 0, __ATOMIC_RELAXED);
-        wd_amqp_disconnect(c);
-        if (!a->stopping)
-            wd_log(WD_LOG_WARN, "amqp", "output: connection lost; reconnecting");
-    }
+    char doing[300];
+    snprintf(doing, sizeof(doing), "publishing to exchange %s", a->s->cfg.amqp_output_exchange);
+    struct wd_amqp_link l = {
+        "output", doing, &a->out.reconnects, &a->out.connect_failures, &a->out.connected, setup,
+        run,      NULL};
+    wd_amqp_link_loop(a, &l);
     return NULL;
 }

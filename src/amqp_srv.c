@@ -24,6 +24,34 @@ bool wd_amqp_nap(struct wd_amqp *a, int64_t ms)
     return !a->stopping;
 }
 
+void wd_amqp_link_loop(struct wd_amqp *a, const struct wd_amqp_link *l)
+{
+    uint32_t attempt = 0;
+    bool ever = false;
+    char err[512];
+    while (!a->stopping) {
+        amqp_connection_state_t c = l->setup(a, err, sizeof(err));
+        if (!c) {
+            __atomic_add_fetch(l->connect_failures, 1, __ATOMIC_RELAXED);
+            int64_t d = wd_amqp_backoff_ms(attempt++, a->s->cfg.amqp_reconnect_max_ms);
+            wd_log(WD_LOG_WARN, "amqp", "%s: %s; retrying in %lld ms", l->side, err, (long long)d);
+            wd_amqp_nap(a, d);
+            continue;
+        }
+        if (ever || attempt) /* after a lost connection or a failed attempt */
+            __atomic_add_fetch(l->reconnects, 1, __ATOMIC_RELAXED);
+        ever = true;
+        attempt = 0;
+        __atomic_store_n(l->connected, 1, __ATOMIC_RELAXED);
+        wd_log(WD_LOG_INFO, "amqp", "%s: %s on %s:%d", l->side, l->doing, a->url.host, a->url.port);
+        l->run(a, c, l->arg);
+        __atomic_store_n(l->connected, 0, __ATOMIC_RELAXED);
+        wd_amqp_disconnect(c);
+        if (!a->stopping)
+            wd_log(WD_LOG_WARN, "amqp", "%s: connection lost; reconnecting", l->side);
+    }
+}
+
 int wd_amqp_start(struct wd_server *s, struct wd_amqp **out, char *err, size_t err_len)
 {
     const struct wd_config *cfg = &s->cfg;
