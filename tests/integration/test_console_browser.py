@@ -82,6 +82,29 @@ def page_weight(w):
     return len(seen) + 1, raw, sent
 
 
+def run_script(node, script, env, passes=None):
+    """Runs tests/browser/SCRIPT with node, echoes its PASS/FAIL (and MEASURE) lines, and
+    fails unless it exited 0 with no FAIL and at least one PASS (exactly `passes` when
+    given). Returns its output lines."""
+    try:
+        p = subprocess.run([node, os.path.join(BROWSER_DIR, script)], env=env,
+                           capture_output=True, text=True, timeout=170)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("browser run timed out; output: %s" % (e.stdout or "")[-500:])
+    lines = p.stdout.splitlines()
+    for line in lines:
+        if line.startswith(("PASS", "FAIL")):
+            print(line, flush=True)
+        elif line.startswith("MEASURE"):
+            print(line, file=sys.stderr)
+    fails = [l for l in lines if l.startswith("FAIL")]
+    npass = len([l for l in lines if l.startswith("PASS")])
+    check(p.returncode == 0 and not fails and npass >= 1 and (passes is None or npass == passes),
+          "browser run %s: %d failures, %d passes; exit %d; stderr: %s"
+          % (script, len(fails), npass, p.returncode, p.stderr[-400:]))
+    return lines
+
+
 @test
 def console_in_chromium():
     chromium, node = ensure_tools()
@@ -131,23 +154,9 @@ def console_in_chromium():
         penv = dict(os.environ, WARD_URL="http://127.0.0.1:%d" % w.http_port,
                     WARD_ADMIN="admin:admin-pass-123", WARD_VIEWER="vera:viewer-pass-123",
                     WARD_OUT=shots, CHROMIUM=chromium)
-        try:
-            p = subprocess.run([node, os.path.join(BROWSER_DIR, "console.mjs")], env=penv,
-                               capture_output=True, text=True, timeout=170)
-        except subprocess.TimeoutExpired as e:
-            raise AssertionError("browser run timed out; output: %s" % (e.stdout or "")[-500:])
-        lines = p.stdout.splitlines()
-        for line in lines:
-            if line.startswith(("PASS", "FAIL")):
-                print(line, flush=True)
-            elif line.startswith("MEASURE"):
-                print(line, file=sys.stderr)
+        run_script(node, "console.mjs", penv)
         print("MEASURE first_page_bytes %d gzip %d; screenshots in %s" % (raw, sent, shots),
               file=sys.stderr)
-        fails = [l for l in lines if l.startswith("FAIL")]
-        check(p.returncode == 0 and not fails and any(l.startswith("PASS") for l in lines),
-              "browser run: %d failures; exit %d; stderr: %s" % (len(fails), p.returncode,
-                                                                p.stderr[-400:]))
     finally:
         w.cleanup()
 

@@ -8,7 +8,6 @@ and playwright-core when missing; SKIPs only when they cannot be installed."""
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -60,22 +59,8 @@ def incidents_in_chromium():
         env = dict(os.environ, WARD_URL="http://127.0.0.1:%d" % w.http_port,
                    WARD_ADMIN="admin:admin-pass-123", WARD_ANALYST="ana:ana-pass-123",
                    WARD_VIEWER="vera:vera-pass-123", WARD_OUT=shots, CHROMIUM=chromium)
-        try:
-            p = subprocess.run([node, os.path.join(console.BROWSER_DIR, "incidents.mjs")],
-                               env=env, capture_output=True, text=True, timeout=170)
-        except subprocess.TimeoutExpired as e:
-            raise AssertionError("browser run timed out; output: %s" % (e.stdout or "")[-500:])
-        lines = p.stdout.splitlines()
-        for line in lines:
-            if line.startswith(("PASS", "FAIL")):
-                print(line, flush=True)
-            elif line.startswith("MEASURE"):
-                print(line, file=sys.stderr)
+        console.run_script(node, "incidents.mjs", env)
         print("MEASURE incident screenshots in %s" % shots, file=sys.stderr)
-        fails = [l for l in lines if l.startswith("FAIL")]
-        check(p.returncode == 0 and not fails and any(l.startswith("PASS") for l in lines),
-              "browser run: %d failures; exit %d; stderr: %s" % (len(fails), p.returncode,
-                                                                p.stderr[-400:]))
     finally:
         w.cleanup()
 

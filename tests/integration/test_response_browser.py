@@ -13,7 +13,7 @@ import tempfile
 
 import wardtest
 from wardtest import WARD, Ward, test, main, eq, check
-from test_console_browser import BROWSER_DIR, ensure_tools
+from test_console_browser import ensure_tools, run_script
 
 wardtest.TESTS[:] = []  # run only this file's tests (the import registered the console's)
 
@@ -49,20 +49,8 @@ def response_in_chromium():
         penv = dict(os.environ, WARD_URL="http://127.0.0.1:%d" % w.http_port,
                     WARD_ADMIN="anna:analyst-pass-123", WARD_VIEWER="vera:viewer-pass-123",
                     WARD_OUT=shots, CHROMIUM=chromium)
-        try:
-            p = subprocess.run([node, os.path.join(BROWSER_DIR, "response.mjs")], env=penv,
-                               capture_output=True, text=True, timeout=170)
-        except subprocess.TimeoutExpired as e:
-            raise AssertionError("browser run timed out; output: %s" % (e.stdout or "")[-500:])
-        lines = p.stdout.splitlines()
-        for line in lines:
-            if line.startswith(("PASS", "FAIL")):
-                print(line, flush=True)
+        run_script(node, "response.mjs", penv, passes=5)
         print("screenshots in %s" % shots, file=sys.stderr)
-        fails = [l for l in lines if l.startswith("FAIL")]
-        check(p.returncode == 0 and not fails and len([l for l in lines if l.startswith("PASS")]) == 5,
-              "browser run: %d failures; exit %d; stderr: %s" % (len(fails), p.returncode,
-                                                                p.stderr[-400:]))
     finally:
         w.cleanup()
 
