@@ -138,6 +138,18 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       (unsigned long long)parts, (unsigned long long)bytes,
                       (unsigned long long)rows, (unsigned long long)merges,
                       wd_store_merging(q->s->store) ? 1 : 0, (unsigned long long)corrupt);
+        uint64_t copied, rebuilt;
+        wd_store_merge_stats(q->s->store, &copied, &rebuilt);
+        wd_buf_printf(&r->body,
+                      "# HELP ward_store_merge_blocks_copied_total Blocks merges copied as they "
+                      "were.\n"
+                      "# TYPE ward_store_merge_blocks_copied_total counter\n"
+                      "ward_store_merge_blocks_copied_total %llu\n"
+                      "# HELP ward_store_merge_rows_rebuilt_total Rows merges rebuilt from small "
+                      "blocks.\n"
+                      "# TYPE ward_store_merge_rows_rebuilt_total counter\n"
+                      "ward_store_merge_rows_rebuilt_total %llu\n",
+                      (unsigned long long)copied, (unsigned long long)rebuilt);
     }
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

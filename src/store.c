@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <zstd.h>
 
 #include "jv.h"
 #include "json.h"
@@ -45,6 +44,7 @@ struct wd_store {
     struct pool *pool;
     bool threads;
     uint64_t corrupt_parts, merges;
+    uint64_t merge_blocks_copied, merge_rows_rebuilt; /* merge work since start */
     int merging; /* a merge is being written (gauge for /metrics) */
 };
 
@@ -914,35 +914,11 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
         wd_part_abort(&b);
         return WD_EIO;
     }
-    struct wd_arena arena;
-    wd_arena_init(&arena, (size_t)1 << 20, 0);
-    struct ZSTD_DCtx_s *dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
-    int rc = WD_OK;
-    for (size_t i = 0; i < n && !rc; i++)
-        for (uint32_t bi = 0; bi < in[i]->nblocks && !rc; bi++) {
-            if (__atomic_load_n(&st->stop, __ATOMIC_RELAXED)) {
-                rc = WD_EAGAIN; /* shutting down: the inputs stay, nothing is lost */
-                break;
-            }
-            struct wd_block blk;
-            wd_block_load(&blk, in[i], bi, dz);
-            if (!wd_block_rows(&blk))
-                rc = WD_ECORRUPT;
-            for (uint32_t r = 0; r < blk.nrows && !rc; r++) {
-                struct wd_jv *v;
-                rc = wd_block_row_jv(&blk, r, &arena, &v);
-                if (!rc)
-                    rc = wd_part_add(&b, blk.seq[r], blk.ts[r], v);
-                if (arena.used_bytes > (16u << 20))
-                    wd_arena_reset(&arena);
-            }
-            if (rc)
-                wd_log(WD_LOG_ERROR, "store", "merge of %s stopped: %s", in[i]->path,
-                       blk.errmsg[0] ? blk.errmsg : wd_strerror(rc));
-            wd_block_fini(&blk);
-        }
-    ZSTD_freeDCtx((ZSTD_DCtx *)dz);
-    wd_arena_fini(&arena);
+    uint64_t copied = 0, rebuilt = 0;
+    char err[512];
+    int rc = wd_merge_blocks(&b, in, n, &st->stop, &copied, &rebuilt, err, sizeof(err));
+    if (rc && rc != WD_EAGAIN)
+        wd_log(WD_LOG_ERROR, "store", "merge stopped: %s", err);
     if (rc) {
         wd_part_abort(&b);
         return rc;
@@ -964,6 +940,8 @@ int wd_store_merge_parts(struct wd_store *st, struct wd_part **in, size_t n)
     }
     list_add(st, m);
     st->merges++;
+    st->merge_blocks_copied += copied;
+    st->merge_rows_rebuilt += rebuilt;
     pthread_mutex_unlock(&st->mu);
     return WD_OK;
 }
@@ -1095,5 +1073,13 @@ void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint6
     }
     *merges = st->merges;
     *corrupt = st->corrupt_parts;
+    pthread_mutex_unlock(&st->mu);
+}
+
+void wd_store_merge_stats(struct wd_store *st, uint64_t *blocks_copied, uint64_t *rows_rebuilt)
+{
+    pthread_mutex_lock(&st->mu);
+    *blocks_copied = st->merge_blocks_copied;
+    *rows_rebuilt = st->merge_rows_rebuilt;
     pthread_mutex_unlock(&st->mu);
 }

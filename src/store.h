@@ -60,6 +60,8 @@ bool wd_store_merging(struct wd_store *st);
 /* Counters for /metrics and `ward store stats`. */
 void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint64_t *rows,
                     uint64_t *merges, uint64_t *corrupt);
+/* Merge work since start: blocks copied as they were, rows rebuilt from small blocks. */
+void wd_store_merge_stats(struct wd_store *st, uint64_t *blocks_copied, uint64_t *rows_rebuilt);
 
 /* A search request. from/to bound utctimestamp (inclusive, microseconds). */
 struct wd_search {

@@ -19,7 +19,7 @@ static void on_probe(void *ctx, const char *key, size_t len)
 {
     struct probe *p = ctx;
     p->nkeys++;
-    if (wd_block_index_has(p->b, wd_index_hash(p->col, key, len)))
+    if (wd_block_index_has(p->b, wd_index_hash(p->b->part->col_seed[p->col], key, len)))
         p->nfound++;
 }
 

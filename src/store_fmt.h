@@ -15,7 +15,7 @@
  * the parts it replaces; if a crash leaves both, the covered parts are deleted.
  *
  * Part file (little endian):
- *   "WDP1"
+ *   "WDP2" ("WDP1": an older part, read the same way but for its index key seeds)
  *   chunks ...            each a zstd frame (or raw bytes when zstd would not shrink it)
  *   footer               see write_footer(): columns, shapes, block directory, ranges
  *   u32 footer_len, u32 footer_crc32, "WDPE"
@@ -37,7 +37,8 @@
 #include "query.h"
 #include "ward.h"
 
-#define WD_PART_MAGIC   "WDP1"
+#define WD_PART_MAGIC    "WDP2"
+#define WD_PART_MAGIC_V1 "WDP1" /* index keys seeded by column id: read, not written */
 #define WD_PART_TRAILER "WDPE"
 #define WD_BLOCK_ROWS   16384u
 
@@ -116,11 +117,20 @@ static inline uint32_t wd_get_u32(const unsigned char *p)
 
 /* 64-bit hash of bytes (our own multiply-xorshift mix). */
 uint64_t wd_hash64(const void *p, size_t len, uint64_t seed);
-/* The index key of (column id, key text). */
-static inline uint32_t wd_index_hash(uint32_t col, const char *key, size_t len)
+/* The index key seed of a column. Version 2 parts seed with a hash of the column's path,
+ * so a block's index stays valid when a merge gives its columns other ids (block copies,
+ * store_copy.c); version 1 parts seeded with the column id. */
+static inline uint64_t wd_index_seed(int version, uint32_t col, const char *path, size_t len)
 {
-    uint64_t h =
-        wd_hash64(key, len, 0x9e3779b97f4a7c15ull ^ ((uint64_t)col * 0xff51afd7ed558ccdull));
+    if (version == 1)
+        return (uint64_t)col * 0xff51afd7ed558ccdull;
+    return wd_hash64(path, len, 0x243f6a8885a308d3ull);
+}
+
+/* The index key of (column seed, key text). */
+static inline uint32_t wd_index_hash(uint64_t seed, const char *key, size_t len)
+{
+    uint64_t h = wd_hash64(key, len, 0x9e3779b97f4a7c15ull ^ seed);
     return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -53,6 +53,7 @@ struct wd_part_builder {
     uint32_t *col_len;
     uint8_t *col_ftype;
     uint8_t *col_noidx;                /* 1: its number literals are not indexed; 2: nothing is */
+    uint64_t *col_seed;                /* index key seed (wd_index_seed) */
     uint32_t *col_parent, *col_keyoff; /* member memo (store_part.c member_col) */
     uint32_t *memo;                    /* per column: MEMO_SLOTS child column ids */
     uint32_t root_memo[32];
@@ -97,6 +98,9 @@ int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const st
  * directory. On failure the temporary file is removed. Frees the builder either way. */
 int wd_part_finish(struct wd_part_builder *b, uint64_t lo, uint64_t hi, const char *final_path);
 void wd_part_abort(struct wd_part_builder *b);
+/* Interns a column path / a shape (bytes as in the footer) in the builder; returns its id. */
+uint32_t wd_builder_col(struct wd_part_builder *b, const char *path, size_t len);
+uint32_t wd_builder_shape(struct wd_part_builder *b, const char *p, size_t len);
 
 /* ---- part reader ---- */
 
@@ -121,6 +125,8 @@ struct wd_part {
     uint32_t *col_path_len;
     uint8_t *col_ftype;
     uint8_t *col_noidx;
+    uint64_t *col_seed; /* index key seed per column (wd_index_seed) */
+    int version;        /* 1 (WDP1) or 2 */
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
@@ -182,6 +188,33 @@ int wd_block_row_jv(struct wd_block *b, uint32_t r, struct wd_arena *a, struct w
 void wd_block_rows_fini(struct wd_block *b);
 /* Whether the block's index may contain hash h. */
 bool wd_block_index_has(struct wd_block *b, uint32_t h);
+
+/* ---- block copies (store_copy.c) ---- */
+
+/* Blocks with at least this many rows are copied by merges; smaller ones are rebuilt. */
+#define WD_COPY_MIN_ROWS (WD_BLOCK_ROWS / 2)
+
+/* One source part's column and shape ids in the merged part (filled as blocks need them). */
+struct wd_copymap {
+    const struct wd_part *part;
+    uint32_t *col, *shape;
+    struct wd_buf buf, ids;
+};
+void wd_copymap_fini(struct wd_copymap *m);
+/* Whether block bi of p is copied as it is by merges (a version 2 part, a large block). */
+bool wd_part_can_copy(const struct wd_part *p, uint32_t bi);
+/* Appends block bi of p to b as a block of its own, chunks copied (CRC checked), ids mapped
+ * through m (reset when p changes). WD_ECORRUPT / WD_EIO with err naming file and offset. */
+int wd_part_copy_block(struct wd_part_builder *b, const struct wd_part *p, uint32_t bi,
+                       struct wd_copymap *m, struct ZSTD_DCtx_s *dz, char *err, size_t err_len);
+
+/* Writes every block of the parts in[0..n) into b, in order: large blocks of version 2
+ * parts copied, the others rebuilt row by row. Stops with WD_EAGAIN when *stop becomes
+ * nonzero (stop may be NULL; read atomically). Counts into *copied (blocks) and *rebuilt (rows). On failure
+ * err says why (file and offset for corruption); b is then to be aborted. */
+int wd_merge_blocks(struct wd_part_builder *b, struct wd_part *const *in, size_t n,
+                    const bool *stop, uint64_t *copied, uint64_t *rebuilt, char *err,
+                    size_t err_len);
 
 /* ---- the store (store.c) ---- */
 

@@ -149,6 +149,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->col_ftype = wd_xrealloc(b->col_ftype, b->col_cap);
         b->col_len = wd_xrealloc(b->col_len, b->col_cap * sizeof(*b->col_len));
         b->col_noidx = wd_xrealloc(b->col_noidx, b->col_cap);
+        b->col_seed = wd_xrealloc(b->col_seed, b->col_cap * sizeof(*b->col_seed));
         b->cols = wd_xrealloc(b->cols, b->col_cap * sizeof(*b->cols));
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
         b->col_parent = wd_xrealloc(b->col_parent, b->col_cap * sizeof(*b->col_parent));
@@ -163,6 +164,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     b->col_path[id] = wd_xstrndup(path, len);
     b->col_ftype[id] = (uint8_t)wd_qfield_type(path, len);
     b->col_len[id] = (uint32_t)len;
+    b->col_seed[id] = wd_index_seed(2, id, path, len);
     /* Dates are pruned by the blocks' time ranges, never by the index. */
     b->col_noidx[id] = b->col_ftype[id] == WD_FT_DATE ? 2 : 0;
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
@@ -188,6 +190,16 @@ static uint32_t shape_id(struct wd_part_builder *b, const char *p, size_t len)
     b->shape_off[id + 1] = (uint32_t)b->shapes.len;
     b->shape_tab[slot] = id + 1;
     return id;
+}
+
+uint32_t wd_builder_col(struct wd_part_builder *b, const char *path, size_t len)
+{
+    return col_id(b, path, len);
+}
+
+uint32_t wd_builder_shape(struct wd_part_builder *b, const char *p, size_t len)
+{
+    return shape_id(b, p, len);
 }
 
 /* ---- shredding ---- */
@@ -226,13 +238,13 @@ static void push_hash(struct wd_part_builder *b, uint32_t h)
 
 struct keyctx {
     struct wd_part_builder *b;
-    uint32_t col;
+    uint64_t seed;
 };
 
 static void on_key(void *ctx, const char *key, size_t len)
 {
     struct keyctx *k = ctx;
-    push_hash(k->b, wd_index_hash(k->col, key, len));
+    push_hash(k->b, wd_index_hash(k->seed, key, len));
 }
 
 /* Appends one tagged value to column `col` of the current block and indexes it. */
@@ -280,7 +292,7 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
         q.type = WD_QV_BOOL;
         q.b = tag == WD_VT_TRUE;
     }
-    struct keyctx k = {b, col};
+    struct keyctx k = {b, b->col_seed[col]};
     wd_qindex_keys((enum wd_ftype)b->col_ftype[col], &q, on_key, &k);
 }
 
@@ -689,6 +701,7 @@ static void builder_free(struct wd_part_builder *b)
     free(b->col_ftype);
     free(b->col_len);
     free(b->col_noidx);
+    free(b->col_seed);
     free(b->col_parent);
     free(b->col_keyoff);
     free(b->memo);

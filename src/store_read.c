@@ -125,6 +125,7 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
     p->col_path_len = wd_xcalloc(nc + 1, sizeof(*p->col_path_len));
     p->col_ftype = wd_xcalloc(nc + 1, 1);
     p->col_noidx = wd_xcalloc(nc + 1, 1);
+    p->col_seed = wd_xcalloc(nc + 1, sizeof(*p->col_seed));
     for (uint32_t i = 0; i < p->ncols; i++) {
         uint64_t n = rd_varint(&r);
         p->col_path[i] = (const char *)rd_bytes(&r, n);
@@ -134,6 +135,7 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
             return false;
         p->col_noidx[i] = *fl & 3;
         p->col_ftype[i] = (uint8_t)wd_qfield_type(p->col_path[i], n);
+        p->col_seed[i] = wd_index_seed(p->version, i, p->col_path[i], n);
     }
     uint64_t ns = rd_varint(&r);
     if (r.bad || ns > len)
@@ -250,7 +252,10 @@ int wd_part_open(const char *path, struct wd_part **out, char *err, size_t err_l
     p->map = m;
     const unsigned char *tr = p->map + p->map_len - 12;
     uint32_t flen = wd_get_u32(tr), fcrc = wd_get_u32(tr + 4);
-    if (memcmp(p->map, WD_PART_MAGIC, 4) != 0 || memcmp(tr + 8, WD_PART_TRAILER, 4) != 0 ||
+    p->version = memcmp(p->map, WD_PART_MAGIC, 4) == 0      ? 2
+                 : memcmp(p->map, WD_PART_MAGIC_V1, 4) == 0 ? 1
+                                                            : 0;
+    if (!p->version || memcmp(tr + 8, WD_PART_TRAILER, 4) != 0 ||
         flen > p->map_len - 16) {
         snprintf(err, err_len, "%s: bad magic or trailer at offset %zu", path, p->map_len - 12);
         wd_part_unref(p);
@@ -297,6 +302,7 @@ void wd_part_unref(struct wd_part *p)
     free(p->col_path_len);
     free(p->col_ftype);
     free(p->col_noidx);
+    free(p->col_seed);
     free(p->shape_cols);
     free(p->footer);
     free(p->path);
