@@ -146,23 +146,75 @@ static void prefilter_init(struct prefilter *f, const struct wd_qleaf *l, enum w
         f->mode = WD_QKEYS_NONE;
 }
 
-/* Whether s contains tok (lower-case ASCII) ignoring ASCII case, or has a byte >= 0x80. */
-static bool ci_may_contain(const char *s, size_t n, struct wd_str tok)
+/* Whether p[i..i+len) equals tok (lower-case ASCII) ignoring ASCII case. */
+static bool ci_equal_at(const unsigned char *p, struct wd_str tok)
 {
-    const unsigned char *p = (const unsigned char *)s, *t = (const unsigned char *)tok.p;
-    unsigned char c0 = t[0], u0 = (unsigned char)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
-    for (size_t i = 0; i < n; i++) {
+    const unsigned char *t = (const unsigned char *)tok.p;
+    for (size_t j = 0; j < tok.len; j++) {
+        unsigned char a = p[j], c = t[j];
+        if (a != c && !(c >= 'a' && c <= 'z' && a == c - 32))
+            return false;
+    }
+    return true;
+}
+
+/* 16 bytes, unaligned (GCC vector extension: SSE2 on x86-64, NEON on arm64, else scalar). */
+typedef unsigned char wd_v16 __attribute__((vector_size(16)));
+
+static inline wd_v16 v16_load(const unsigned char *p)
+{
+    wd_v16 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Whether any lane of a comparison result is set; its lanes are 0 or 0xff. */
+static inline uint64_t v16_bits(wd_v16 m, int half)
+{
+    uint64_t w[2];
+    memcpy(w, &m, sizeof(w));
+    return w[half];
+}
+
+/*
+ * Whether s contains tok (lower-case ASCII) ignoring ASCII case, or has a byte >= 0x80.
+ * Sixteen positions at a time: a byte OR 0x20 equals a token byte OR 0x20 whenever the
+ * two are equal ignoring case (and in a few other cases, which the exact compare then
+ * rejects), for the first two token bytes at once.
+ */
+bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (tok.len == 0)
+        return true;
+    size_t i = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ /* lane k is byte k of the 64-bit halves */
+    if (tok.len >= 2 && n >= 17) {
+        const wd_v16 lo = {0}, bit = lo + 0x20, hi = lo + 0x7f;
+        const wd_v16 c0 = lo + (unsigned char)(tok.p[0] | 0x20);
+        const wd_v16 c1 = lo + (unsigned char)(tok.p[1] | 0x20);
+        for (; i + 17 <= n; i += 16) {
+            wd_v16 a = v16_load(p + i), b = v16_load(p + i + 1);
+            wd_v16 high = (wd_v16)(a > hi);
+            if (v16_bits(high, 0) | v16_bits(high, 1))
+                return true;
+            wd_v16 m = (wd_v16)(((a | bit) == c0) & ((b | bit) == c1));
+            for (int h = 0; h < 2; h++)
+                for (uint64_t w = v16_bits(m, h); w; w &= w - 1) {
+                    size_t at = i + (size_t)h * 8 + (size_t)(__builtin_ctzll(w) >> 3);
+                    if (n - at >= tok.len && ci_equal_at(p + at, tok))
+                        return true;
+                }
+        }
+    }
+#endif
+    /* the tail (and short values, one-byte tokens): byte by byte */
+    unsigned char c0 = (unsigned char)tok.p[0];
+    unsigned char u0 = (unsigned char)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
+    for (; i < n; i++) {
         if (p[i] >= 0x80)
             return true;
-        if ((p[i] != c0 && p[i] != u0) || n - i < tok.len)
-            continue;
-        size_t j = 1;
-        for (; j < tok.len; j++) {
-            unsigned char a = p[i + j], c = t[j];
-            if (a != c && !(c >= 'a' && c <= 'z' && a == c - 32))
-                break;
-        }
-        if (j == tok.len)
+        if ((p[i] == c0 || p[i] == u0) && n - i >= tok.len && ci_equal_at(p + i, tok))
             return true;
     }
     return false;
@@ -174,7 +226,7 @@ static bool prefilter_pass(const struct prefilter *f, const struct wd_qval *v)
         return true;
     bool all = f->mode == WD_QKEYS_ALL; /* a phrase: every token; a term: any */
     for (uint32_t i = 0; i < f->n; i++)
-        if (ci_may_contain(v->s.p, v->s.len, f->tok[i]) != all)
+        if (wd_ci_may_contain(v->s.p, v->s.len, f->tok[i]) != all)
             return !all;
     return all;
 }

@@ -510,6 +510,57 @@ static void t_store_live(void)
     rm_dir();
 }
 
+/* The reference for wd_ci_may_contain: byte by byte. */
+static bool ci_contains_ref(const char *s, size_t n, const char *t, size_t tl)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    for (size_t i = 0; i + tl <= n; i++) {
+        size_t j = 0;
+        while (j < tl && (s[i + j] == t[j] || (t[j] >= 'a' && t[j] <= 'z' && s[i + j] == t[j] - 32)))
+            j++;
+        if (j == tl)
+            return true;
+    }
+    return false;
+}
+
+/* The vectorised text prefilter agrees with the byte-by-byte reference on random text
+ * built from near-misses: both cases, bytes that equal a letter OR 0x20 ('@', '`', '['),
+ * a byte >= 0x80, at every offset around the 16-byte steps and the tail. */
+static void t_ci_prefilter(void)
+{
+    static const char alpha[] = "aAmMxXyY @`[{0p\x80";
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char s[100], t[6];
+    int hits = 0, checks = 0;
+    for (int k = 0; k < 200000; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = x % 90, tl = 1 + (x >> 8) % 4;
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* the high byte is rare, so most strings are decided by the search */
+            s[i] = alpha[x % (sizeof(alpha) - (x % 16 ? 2 : 1))];
+        }
+        for (size_t j = 0; j < tl; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            t[j] = "amxy0p@"[x % 7];
+        }
+        bool want = ci_contains_ref(s, n, t, tl);
+        bool got = wd_ci_may_contain(s, n, (struct wd_str){t, tl});
+        checks++;
+        hits += want;
+        if (want != got) {
+            printf("FAIL %s: [%.*s] token [%.*s]: got %d, want %d\n", wd_test_name_, (int)n, s,
+                   (int)tl, t, got, want);
+            wd_test_failed_ = 1;
+            return;
+        }
+    }
+    FAIL_UNLESS(hits > checks / 10 && hits < checks - checks / 10);
+}
+
 /* Runs a pipe query; returns its output (NUL-terminated in out) or NULL. */
 static const char *pipe_out(struct wd_store *st, const char *qs, int64_t from, int64_t to,
                             struct wd_buf *out)
@@ -961,6 +1012,7 @@ WD_TEST_LIST{
     {"store_live_and_restart", t_store_live},
     {"store_cursor_paging", t_cursor_paging},
     {"store_timechart_whole_blocks", t_timechart_blocks},
+    {"store_text_prefilter", t_ci_prefilter},
     {"store_recovery_rules", t_recovery_rules},
     {"store_fault_injection", t_faults},
 };
