@@ -48,6 +48,7 @@ struct wd_config {
     bool store_truncate_wal;
     int64_t store_ingest_threads;
     int64_t store_cache_bytes;
+    int64_t store_search_threads;
     /* live tail (tail.c) */
     int64_t tail_max_subscribers;
     int64_t tail_queue_events;

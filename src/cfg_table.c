@@ -121,6 +121,9 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"store.ingest_threads", WD_CFG_INT, "2", 1, 16, NULL, OFF(store_ingest_threads),
      "Threads that parse, shred and compress events into parts (one per core is right; "
      "they share the machine with the inputs)."},
+    {"store.search_threads", WD_CFG_INT, "2", 1, 16, NULL, OFF(store_search_threads),
+     "Threads one search reads, decompresses and evaluates blocks with (results are merged "
+     "in time order, so answers do not depend on it); one per core is right."},
     {"store.cache_bytes", WD_CFG_SIZE, "256MiB", 0, 64 * GIB, NULL, OFF(store_cache_bytes),
      "Memory for decompressed column chunks kept between searches (repeated and paged "
      "searches skip decompression); least recently used chunks are evicted."},

@@ -227,6 +227,7 @@ int wd_server_start(struct wd_server *s)
         .wal_hold_arg = s,
     };
     wd_store_cache_bytes = (size_t)s->cfg.store_cache_bytes;
+    wd_store_search_threads = (int)s->cfg.store_search_threads;
     if (wd_store_open(&so, s->wal, &s->store, err, sizeof(err))) {
         wd_log(WD_LOG_ERROR, "serve", "store: %s", err);
         return 1;

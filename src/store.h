@@ -50,6 +50,8 @@ void wd_store_close(struct wd_store *st);
 
 /* Budget of the decompressed-chunk cache shared by searches (store.cache_bytes). */
 extern size_t wd_store_cache_bytes;
+/* Threads one search reads and evaluates blocks with (store.search_threads). */
+extern int wd_store_search_threads;
 
 /* Every event with a sequence number <= this is searchable. */
 uint64_t wd_store_indexed_seq(struct wd_store *st);

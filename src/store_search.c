@@ -215,6 +215,271 @@ static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
     return WD_OK;
 }
 
+/* ---- the block scan: blocks evaluated by worker threads, merged in block order ---- */
+
+/* Threads a search uses to read and evaluate blocks (store.search_threads). */
+int wd_store_search_threads = 2;
+
+#define SCAN_AHEAD 4 /* blocks evaluated ahead of the merge, per thread */
+
+enum { SLOT_SKIP, SLOT_ROWS, SLOT_WEIGHT, SLOT_COUNT, SLOT_FAIL };
+
+/* One block's outcome: which rows match (SLOT_ROWS, block held), a whole-block weight
+ * for a field-less timechart bucket or a count (SLOT_WEIGHT / SLOT_COUNT), nothing. */
+struct bslot {
+    int kind, rc;
+    bool ready;
+    struct wd_block b;
+    uint64_t *bm;
+    uint32_t cols[16];
+};
+
+struct scan {
+    const struct wd_search *req;
+    const struct blockref *refs;
+    size_t nref;
+    const struct wd_qnode *root;
+    struct wd_agg *agg; /* only its field list is read by the workers */
+    bool table;
+    int64_t span_us, cts;
+    uint64_t cseq;
+    /* the window of blocks in flight (parallel scans) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct bslot *slots;
+    size_t nslots, next, merged;
+    bool stop;
+};
+
+static bool block_inside(const struct scan *sc, const struct wd_blockdir *bd)
+{
+    return bd->min_ts >= sc->req->from_us && bd->max_ts <= sc->req->to_us &&
+           (bd->max_ts < sc->cts || (bd->max_ts == sc->cts && bd->max_seq < sc->cseq));
+}
+
+/*
+ * Evaluates block k into x (any thread). h is the hit heap when the caller owns it (a serial
+ * scan), else NULL: then a match-everything hits query is not given to this function.
+ */
+static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
+                       struct ZSTD_DCtx_s *dz, struct bslot *x)
+{
+    struct wd_part *p = sc->refs[k].part;
+    const struct wd_blockdir *bd = &p->blocks[sc->refs[k].bi];
+    bool inside = block_inside(sc, bd);
+    x->kind = SLOT_SKIP;
+    x->rc = WD_OK;
+    /* Counting only: every row of the block matches and none can enter the heap. */
+    if (!sc->table && sc->root->kind == WD_QN_ALL && inside && h &&
+        !heap_wants(h, bd->max_ts, bd->max_seq)) {
+        x->kind = SLOT_COUNT;
+        return;
+    }
+    /* A field-less timechart of every event: a block inside the range whose times all
+     * fall in one bucket is one weighted row, read from the block directory alone. */
+    if (sc->table && sc->root->kind == WD_QN_ALL && inside && sc->span_us > 0 &&
+        wd_agg_nfields(sc->agg) == 0 &&
+        bucket_of(bd->min_ts, sc->span_us) == bucket_of(bd->max_ts, sc->span_us)) {
+        x->kind = SLOT_WEIGHT;
+        return;
+    }
+    struct wd_block *b = &x->b;
+    wd_block_load(b, p, sc->refs[k].bi, dz);
+    if (!wd_eval_block_may_match(sc->root, b)) {
+        wd_block_fini(b);
+        return;
+    }
+    int erc = wd_eval_block(sc->root, b, x->bm);
+    /* ids and times: for hits, for rows at the edge of the time range or cursor, and for
+     * time buckets; a count-by over whole blocks needs neither */
+    bool need_times =
+        !sc->table || !inside || sc->span_us || (sc->agg && wd_agg_needs_time(sc->agg));
+    if (erc == WD_OK && (need_times ? !wd_block_rows(b) : !wd_block_shapes(b)))
+        erc = b->err ? b->err : WD_ECORRUPT;
+    if (erc || b->err) {
+        if (b->err && !__atomic_exchange_n(&p->corrupt_logged, true, __ATOMIC_RELAXED))
+            wd_log(WD_LOG_ERROR, "store", "%s (block skipped)", b->errmsg);
+        wd_block_fini(b);
+        if (erc == WD_ENOMEM) {
+            x->kind = SLOT_FAIL;
+            x->rc = erc;
+        }
+        return;
+    }
+    if (!inside)
+        for (uint32_t r = 0; r < b->nrows; r++) {
+            int64_t ts = b->ts[r];
+            if (ts < sc->req->from_us || ts > sc->req->to_us ||
+                !(ts < sc->cts || (ts == sc->cts && b->seq[r] < sc->cseq)))
+                x->bm[r >> 6] &= ~((uint64_t)1 << (r & 63));
+        }
+    if (sc->table) {
+        /* decode the aggregated columns here, in parallel; the merge finds them cached */
+        for (uint32_t i = 0; i < wd_agg_nfields(sc->agg) && i < 16; i++) {
+            const char *f = wd_agg_field(sc->agg, i);
+            const uint32_t *off;
+            x->cols[i] = wd_part_col(p, f, strlen(f));
+            if (x->cols[i] != UINT32_MAX)
+                wd_block_col(b, x->cols[i], &off);
+        }
+    }
+    x->kind = SLOT_ROWS;
+}
+
+/* Merges block k's outcome (in block order, one thread). Returns WD_OK, WD_ENOENT (the
+ * pipes want no more rows) or an error. */
+static int scan_merge(const struct scan *sc, size_t k, struct bslot *x, struct heap *h,
+                      uint64_t *total, struct ZSTD_DCtx_s *dz, struct wd_buf *json)
+{
+    const struct wd_blockdir *bd = &sc->refs[k].part->blocks[sc->refs[k].bi];
+    switch (x->kind) {
+    case SLOT_SKIP:
+        return WD_OK;
+    case SLOT_FAIL:
+        return x->rc;
+    case SLOT_COUNT:
+        *total += bd->nrows;
+        return WD_OK;
+    case SLOT_WEIGHT: {
+        uint32_t none[1] = {0};
+        return wd_agg_row(sc->agg, bucket_of(bd->min_ts, sc->span_us) * sc->span_us, NULL, none,
+                          bd->nrows);
+    }
+    default:
+        break;
+    }
+    struct wd_block *b = &x->b;
+    b->dz = dz; /* chunks decompressed from here on use the merging thread's context */
+    int rc = WD_OK;
+    if (sc->table) {
+        rc = feed_agg(sc->agg, b, x->bm, x->cols, sc->span_us);
+    } else {
+        for (uint32_t r = 0; r < b->nrows; r++) {
+            if (!(x->bm[r >> 6] >> (r & 63) & 1))
+                continue;
+            (*total)++;
+            if (!heap_wants(h, b->ts[r], b->seq[r]))
+                continue;
+            json->len = 0;
+            if (wd_block_row_json(b, r, json))
+                continue;
+            struct hit hx = {b->ts[r], b->seq[r], sc->refs[k].part->partition,
+                             wd_xstrndup(json->p, json->len), json->len};
+            heap_push(h, hx);
+        }
+    }
+    wd_block_fini(b);
+    return rc;
+}
+
+static void *scan_worker(void *arg)
+{
+    struct scan *sc = arg;
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    pthread_mutex_lock(&sc->mu);
+    for (;;) {
+        while (!sc->stop && sc->next < sc->nref && sc->next >= sc->merged + sc->nslots)
+            pthread_cond_wait(&sc->cv, &sc->mu);
+        if (sc->stop || sc->next >= sc->nref)
+            break;
+        size_t k = sc->next++;
+        struct bslot *x = &sc->slots[k % sc->nslots];
+        pthread_mutex_unlock(&sc->mu);
+        if (dz)
+            scan_block(sc, k, NULL, (struct ZSTD_DCtx_s *)dz, x);
+        else
+            *x = (struct bslot){.kind = SLOT_FAIL, .rc = WD_ENOMEM, .bm = x->bm};
+        pthread_mutex_lock(&sc->mu);
+        x->ready = true;
+        pthread_cond_broadcast(&sc->cv);
+    }
+    pthread_mutex_unlock(&sc->mu);
+    ZSTD_freeDCtx(dz);
+    return NULL;
+}
+
+/* Evaluates every block of sc and merges the outcomes into h / total / the aggregation,
+ * in block order whatever the number of threads. */
+static int scan_run(struct scan *sc, struct heap *h, uint64_t *total)
+{
+    int nt = WD_MAX(1, WD_MIN(wd_store_search_threads, 16));
+    /* a match-everything hits query reads only the newest blocks: serial */
+    if (sc->nref < 4 || (!sc->table && sc->root->kind == WD_QN_ALL))
+        nt = 1;
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    struct blockref *live = NULL;
+    if (nt > 1 && dz && sc->root->kind != WD_QN_ALL) {
+        /* Index pruning first, here: a needle leaves a block or two, not worth the threads
+         * (and the hand-over of every pruned block). */
+        live = wd_xmalloc(sc->nref * sizeof(*live));
+        size_t n = 0;
+        for (size_t k = 0; k < sc->nref; k++) {
+            struct wd_block b;
+            wd_block_load(&b, sc->refs[k].part, sc->refs[k].bi, (struct ZSTD_DCtx_s *)dz);
+            if (wd_eval_block_may_match(sc->root, &b))
+                live[n++] = sc->refs[k];
+            wd_block_fini(&b);
+        }
+        sc->refs = live;
+        sc->nref = n;
+        if (n < 4)
+            nt = 1;
+    }
+    struct wd_buf json;
+    wd_buf_init(&json, 0);
+    sc->nslots = nt == 1 ? 1 : (size_t)nt * SCAN_AHEAD;
+    sc->slots = wd_xcalloc(sc->nslots, sizeof(*sc->slots));
+    for (size_t i = 0; i < sc->nslots; i++)
+        sc->slots[i].bm = wd_xmalloc(wd_bm_words(WD_BLOCK_ROWS) * 8);
+    pthread_t tid[16];
+    int started = 0;
+    pthread_mutex_init(&sc->mu, NULL);
+    pthread_cond_init(&sc->cv, NULL);
+    for (int i = 0; nt > 1 && i < nt; i++)
+        if (pthread_create(&tid[started], NULL, scan_worker, sc) == 0)
+            started++;
+    int rc = dz ? WD_OK : WD_ENOMEM;
+    size_t k = 0;
+    for (; k < sc->nref && rc == WD_OK; k++) {
+        struct bslot *x = &sc->slots[k % sc->nslots];
+        if (!started) {
+            scan_block(sc, k, h, (struct ZSTD_DCtx_s *)dz, x);
+        } else {
+            pthread_mutex_lock(&sc->mu);
+            while (!x->ready)
+                pthread_cond_wait(&sc->cv, &sc->mu);
+            pthread_mutex_unlock(&sc->mu);
+        }
+        rc = scan_merge(sc, k, x, h, total, (struct ZSTD_DCtx_s *)dz, &json);
+        pthread_mutex_lock(&sc->mu);
+        x->ready = false;
+        sc->merged = k + 1;
+        pthread_cond_broadcast(&sc->cv);
+        pthread_mutex_unlock(&sc->mu);
+    }
+    if (rc == WD_ENOENT)
+        rc = WD_OK; /* the pipes are satisfied: the rest is not needed */
+    pthread_mutex_lock(&sc->mu);
+    sc->stop = true;
+    pthread_cond_broadcast(&sc->cv);
+    pthread_mutex_unlock(&sc->mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    /* blocks evaluated ahead and never merged */
+    for (size_t i = 0; i < sc->nslots; i++) {
+        if (sc->slots[i].ready && sc->slots[i].kind == SLOT_ROWS)
+            wd_block_fini(&sc->slots[i].b);
+        free(sc->slots[i].bm);
+    }
+    free(sc->slots);
+    pthread_cond_destroy(&sc->cv);
+    pthread_mutex_destroy(&sc->mu);
+    wd_buf_fini(&json);
+    ZSTD_freeDCtx(dz);
+    free(live);
+    return rc;
+}
+
 static void render_took(struct wd_buf *out, int64_t t0)
 {
     /* whole milliseconds, like Elasticsearch's `took` */
@@ -277,103 +542,18 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
 
     struct heap h = {NULL, 0, table ? 0 : req->limit};
     h.v = wd_xcalloc((size_t)h.cap + 1, sizeof(*h.v));
+    struct scan sc = {.req = req,
+                      .refs = refs,
+                      .nref = nref,
+                      .root = req->q->root,
+                      .agg = agg,
+                      .table = table,
+                      .span_us = span_us,
+                      .cts = cts,
+                      .cseq = cseq};
     uint64_t total = 0;
-    int rc = WD_OK;
-    ZSTD_DCtx *dz = ZSTD_createDCtx();
-    uint64_t *bm = wd_xmalloc(wd_bm_words(WD_BLOCK_ROWS) * 8);
-    struct wd_buf json;
-    wd_buf_init(&json, 0);
-    const struct wd_part *cols_part = NULL;
-    uint32_t cols[16];
-    const struct wd_qnode *root = req->q->root;
-    for (size_t k = 0; k < nref && rc == WD_OK; k++) {
-        struct wd_part *p = refs[k].part;
-        const struct wd_blockdir *bd = &p->blocks[refs[k].bi];
-        bool inside = bd->min_ts >= req->from_us && bd->max_ts <= req->to_us &&
-                      (bd->max_ts < cts || (bd->max_ts == cts && bd->max_seq < cseq));
-        /* Counting only: every row of the block matches and none can enter the heap. */
-        if (!table && root->kind == WD_QN_ALL && inside &&
-            !heap_wants(&h, bd->max_ts, bd->max_seq)) {
-            total += bd->nrows;
-            continue;
-        }
-        /* A field-less timechart of every event: a block inside the range whose times all
-         * fall in one bucket is one weighted row, read from the block directory alone. */
-        if (table && root->kind == WD_QN_ALL && inside && span_us > 0 &&
-            wd_agg_nfields(agg) == 0 &&
-            bucket_of(bd->min_ts, span_us) == bucket_of(bd->max_ts, span_us)) {
-            uint32_t none[1] = {0};
-            rc = wd_agg_row(agg, bucket_of(bd->min_ts, span_us) * span_us, NULL, none, bd->nrows);
-            if (rc == WD_ENOENT) {
-                rc = WD_OK;
-                break;
-            }
-            continue;
-        }
-        struct wd_block b;
-        wd_block_load(&b, p, refs[k].bi, (struct ZSTD_DCtx_s *)dz);
-        if (!wd_eval_block_may_match(root, &b)) {
-            wd_block_fini(&b);
-            continue;
-        }
-        int erc = wd_eval_block(root, &b, bm);
-        /* ids and times: for hits, for rows at the edge of the time range or cursor, and for
-         * time buckets; a count-by over whole blocks needs neither */
-        bool need_times = !table || !inside || span_us || (agg && wd_agg_needs_time(agg));
-        if (erc == WD_OK && (need_times ? !wd_block_rows(&b) : !wd_block_shapes(&b)))
-            erc = b.err ? b.err : WD_ECORRUPT;
-        if (erc || b.err) {
-            if (b.err && !p->corrupt_logged) {
-                p->corrupt_logged = true;
-                wd_log(WD_LOG_ERROR, "store", "%s (block skipped)", b.errmsg);
-            }
-            wd_block_fini(&b);
-            if (erc == WD_ENOMEM)
-                rc = erc;
-            continue;
-        }
-        if (!inside)
-            for (uint32_t r = 0; r < b.nrows; r++) {
-                int64_t ts = b.ts[r];
-                if (ts < req->from_us || ts > req->to_us ||
-                    !(ts < cts || (ts == cts && b.seq[r] < cseq)))
-                    bm[r >> 6] &= ~((uint64_t)1 << (r & 63));
-            }
-        if (table) {
-            if (cols_part != p) {
-                for (uint32_t i = 0; i < wd_agg_nfields(agg) && i < 16; i++) {
-                    const char *f = wd_agg_field(agg, i);
-                    cols[i] = wd_part_col(p, f, strlen(f));
-                }
-                cols_part = p;
-            }
-            rc = feed_agg(agg, &b, bm, cols, span_us);
-            wd_block_fini(&b);
-            if (rc == WD_ENOENT) {
-                rc = WD_OK;
-                break;
-            }
-            continue;
-        }
-        for (uint32_t r = 0; r < b.nrows; r++) {
-            if (!(bm[r >> 6] >> (r & 63) & 1))
-                continue;
-            total++;
-            if (!heap_wants(&h, b.ts[r], b.seq[r]))
-                continue;
-            json.len = 0;
-            if (wd_block_row_json(&b, r, &json))
-                continue;
-            struct hit x = {b.ts[r], b.seq[r], p->partition, wd_xstrndup(json.p, json.len),
-                            json.len};
-            heap_push(&h, x);
-        }
-        wd_block_fini(&b);
-    }
-    ZSTD_freeDCtx(dz);
-    free(bm);
+    int rc = scan_run(&sc, &h, &total);
     free(refs);
-    wd_buf_fini(&json);
 
     if (rc == WD_OK && table) {
         wd_buf_putc(out, '{');

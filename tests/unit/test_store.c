@@ -561,6 +561,109 @@ static void t_ci_prefilter(void)
     FAIL_UNLESS(hits > checks / 10 && hits < checks - checks / 10);
 }
 
+/* Drops the digits of "took_ms" (they differ between runs) from a NUL-terminated answer. */
+static void untook(char *s)
+{
+    char *t = strstr(s, "\"took_ms\":");
+    if (!t)
+        return;
+    t += 10;
+    size_t d = strspn(t, "0123456789");
+    memmove(t, t + d, strlen(t + d) + 1);
+}
+
+/* A search answers the same with 1, 2 and 5 threads: hits with limits and cursors, counts,
+ * pipes (stats, top, timechart, head), time ranges; over a store of many blocks. */
+static void t_parallel_search(void)
+{
+    char sdir[300], wdir[300];
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
+    FAIL_IF(!w);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    struct wd_buf ev, out[3];
+    wd_buf_init(&ev, 0);
+    for (int i = 0; i < 3; i++)
+        wd_buf_init(&out[i], 0);
+    /* more events than 8 full blocks: at least 9 blocks however the parts merge */
+    gen_events(&ev, 8 * WD_BLOCK_ROWS + 9000, WD_GEN_ZEEK_MIX);
+    uint64_t last = submit_lines(w, &ev, 2000);
+    FAIL_UNLESS(wait_indexed(st, last));
+    size_t n;
+    struct wd_part **v = wd_store_snapshot(st, &n);
+    uint32_t nblocks = 0;
+    for (size_t i = 0; i < n; i++)
+        nblocks += v[i]->nblocks;
+    wd_store_snapshot_free(v, n);
+    FAIL_UNLESS(nblocks >= 8); /* enough blocks for the workers to run ahead */
+    static const struct {
+        const char *q;
+        uint32_t limit;
+        bool ranged;
+    } qs[] = {
+        {"details.proto:tcp", 50, false},
+        {"summary:dns", 0, false},
+        {"summary:\"A type\" OR category:bro", 7, true},
+        {"* | stats count() by source", 0, false},
+        {"details.proto:udp | top 5 details.sourceipaddress", 0, true},
+        {"* | timechart 1m count()", 0, true},
+        {"_exists_:details.uid | timechart 5m count() by source", 0, false},
+        {"details.proto:tcp | stats count(), dc(details.sourceipaddress) by details.destinationport "
+         "| sort -count() | head 3",
+         0, false},
+        {"* | head 10", 0, false},
+        {"*", 20, true},
+    };
+    int64_t from = 1764547200000000LL + 60000000LL, to = from + 30 * 60000000LL;
+    for (size_t i = 0; i < WD_ARRAY_LEN(qs); i++) {
+        static const int threads[3] = {1, 2, 5};
+        for (int t = 0; t < 3; t++) {
+            wd_store_search_threads = threads[t];
+            struct wd_query *q = parse(qs[i].q);
+            struct wd_search req = {q,          qs[i].ranged ? from : INT64_MIN,
+                                    qs[i].ranged ? to : INT64_MAX, qs[i].limit, NULL, NULL};
+            struct wd_perr e;
+            out[t].len = 0;
+            FAIL_IF(wd_store_search(st, &req, &out[t], &e) != WD_OK);
+            wd_query_free(q);
+            wd_buf_putc(&out[t], '\0');
+            untook(out[t].p);
+        }
+        EXPECT_STR(out[1].p, out[0].p);
+        EXPECT_STR(out[2].p, out[0].p);
+        FAIL_UNLESS(strstr(out[0].p, "\"total\":0,") == NULL); /* every query finds rows */
+    }
+    /* paging with a cursor across threads: the second page is the same */
+    wd_store_search_threads = 2;
+    struct wd_query *q = parse("details.proto:tcp");
+    struct wd_search req = {q, INT64_MIN, INT64_MAX, 100, NULL, NULL};
+    struct wd_perr e;
+    out[0].len = 0;
+    FAIL_IF(wd_store_search(st, &req, &out[0], &e) != WD_OK);
+    wd_buf_putc(&out[0], '\0');
+    const char *nc = strstr(out[0].p, "\"next_cursor\":\"");
+    FAIL_UNLESS(nc);
+    char cur[64];
+    snprintf(cur, sizeof(cur), "%.*s", (int)strcspn(nc + 15, "\""), nc + 15);
+    req.cursor = cur;
+    for (int t = 0; t < 2; t++) {
+        wd_store_search_threads = t ? 2 : 1;
+        out[t + 1].len = 0;
+        FAIL_IF(wd_store_search(st, &req, &out[t + 1], &e) != WD_OK);
+        wd_buf_putc(&out[t + 1], '\0');
+        untook(out[t + 1].p);
+    }
+    EXPECT_STR(out[2].p, out[1].p);
+    wd_query_free(q);
+    wd_store_search_threads = 2;
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    for (int i = 0; i < 3; i++)
+        wd_buf_fini(&out[i]);
+    rm_dir();
+}
+
 /* Runs a pipe query; returns its output (NUL-terminated in out) or NULL. */
 static const char *pipe_out(struct wd_store *st, const char *qs, int64_t from, int64_t to,
                             struct wd_buf *out)
@@ -1013,6 +1116,7 @@ WD_TEST_LIST{
     {"store_cursor_paging", t_cursor_paging},
     {"store_timechart_whole_blocks", t_timechart_blocks},
     {"store_text_prefilter", t_ci_prefilter},
+    {"store_parallel_search_same_answers", t_parallel_search},
     {"store_recovery_rules", t_recovery_rules},
     {"store_fault_injection", t_faults},
 };
