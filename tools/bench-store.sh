@@ -11,7 +11,9 @@
 #                           $BUILD/bench-data/ keyed by count and seed
 #   BENCH_STORE_SEED        generator seed (default 1)
 #   BENCH_STORE_PEERS       systems to run (default "ward clickhouse sqlite duckdb")
-#   BENCH_WARD_ARGS         extra `ward serve` arguments (e.g. "--set rules.enabled=false")
+#   BENCH_WARD_ARGS         extra `ward serve` arguments (e.g. "--set store.search_threads=1")
+#   BENCH_STORE_NORULES     1 (default): a second ward load with detection off (load rate
+#                           and size only, the like-for-like line against the peers); 0 skips
 #   BENCH_STORE_PHRASE      two-word phrase searched in summary (default "MX type")
 #   BENCH_STORE_<SYS>_EVENTS  load only the first N events into SYS (CLICKHOUSE, SQLITE,
 #                           DUCKDB), for a peer too slow at full size; 0 = all. Default 0,
@@ -89,10 +91,13 @@ if [ "$avail_kb" -lt $((raw / 1024 * 3 / 2)) ]; then
 fi
 sync # the generated input may be dirty page cache: flush it now, not during a load
 
-# --- ward ---
-if want ward; then
+# --- ward: as shipped (detection on), then once more for the load alone with detection
+# off (ward_norules: the peers store without detecting anything) ---
+ward_run() { # ward_run NAME [serve args...]: one ward load (+ queries unless WARD_LOAD_ONLY=1)
+    name=$1
+    shift
     if [ ! -x "$ROOT/$BUILD/bench/bench_http_bulk" ]; then
-        echo "ward: $BUILD/bench/bench_http_bulk missing (make bench builds it)" | tee "$res/ward.status"
+        echo "ward: $BUILD/bench/bench_http_bulk missing (make bench builds it)" | tee "$res/$name.status"
     else
         : > "$tmp/ward.log"
         # the search API needs a token (docs/security.md): one for this run
@@ -100,7 +105,7 @@ if want ward; then
         export WARD_TOKEN
         "$WARD" serve --data "$tmp/ward" --http 127.0.0.1:0 --syslog 127.0.0.1:0 \
             --set auth.bootstrap_token="$WARD_TOKEN" --set log.level=info ${BENCH_WARD_ARGS:-} \
-            2> "$tmp/ward.log" &
+            "$@" 2> "$tmp/ward.log" &
         ward_pid=$!
         port=""
         i=0
@@ -111,23 +116,27 @@ if want ward; then
         done
         if [ -z "$port" ]; then
             cat "$tmp/ward.log"
-            echo "ward: did not start" | tee "$res/ward.status"
+            echo "ward: did not start" | tee "$res/$name.status"
         else
             rc=0
-            python3 "$H/ward_side.py" "$port" "$tmp/ward" "$events" "$needles" "$res/ward.json" \
+            python3 "$H/ward_side.py" "$port" "$tmp/ward" "$events" "$needles" "$res/$name.json" \
                 "$ROOT/$BUILD/bench/bench_http_bulk" "$CONNS" || rc=$?
             if [ $rc = 3 ]; then
-                echo "ward: store not available in this build" | tee "$res/ward.status"
+                echo "ward: store not available in this build" | tee "$res/$name.status"
             elif [ $rc != 0 ]; then
                 tail -20 "$tmp/ward.log"
-                echo "ward: failed (exit $rc)" | tee "$res/ward.status"
+                echo "ward: failed (exit $rc)" | tee "$res/$name.status"
             fi
         fi
         stop_pid "$ward_pid"
         ward_pid=""
         rm -rf "$tmp/ward"
     fi
-    echo "ward: done $(elapsed)"
+    echo "$name: done $(elapsed)"
+}
+if want ward; then
+    ward_run ward
+    [ "${BENCH_STORE_NORULES:-1}" = 0 ] || WARD_LOAD_ONLY=1 ward_run ward_norules --set rules.enabled=false
 fi
 
 # --- ClickHouse ---

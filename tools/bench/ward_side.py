@@ -4,7 +4,8 @@
 # answers 404: a build without the store), loads the NDJSON through POST /_bulk with the
 # C bulk client (tests/bench/bench_http_bulk.c), polls until every event is searchable,
 # measures the store directory, runs the benchmark queries warm over one keep-alive
-# connection, and writes a result JSON.
+# connection, and writes a result JSON. With WARD_LOAD_ONLY=1 it stops after the load
+# (the second ward run of the script, detection off: load rate and size only).
 # usage: ward_side.py PORT DATA_DIR EVENTS.ndjson NEEDLES.json OUT.json BULK_CLIENT CONNS
 import http.client
 import json
@@ -137,6 +138,9 @@ def main():
         "queries": {},
     }
     log("ward: %d events searchable in %.1f s (%.0f events/s)" % (total, secs, total / secs))
+    if os.environ.get("WARD_LOAD_ONLY") == "1":
+        write_result(out, res)
+        return
 
     def hits(q):
         return lambda: w.search(q, 100)
