@@ -185,9 +185,11 @@ static int cmp_chunk_col(const void *a, const void *b)
     return x->col < y->col ? -1 : x->col > y->col;
 }
 
+uint32_t wd_copy_min_rows = WD_COPY_MIN_ROWS;
+
 bool wd_part_can_copy(const struct wd_part *p, uint32_t bi)
 {
-    return p->version >= 2 && p->blocks[bi].nrows >= WD_COPY_MIN_ROWS;
+    return p->version >= 2 && p->blocks[bi].nrows >= wd_copy_min_rows;
 }
 
 int wd_part_copy_block(struct wd_part_builder *b, const struct wd_part *p, uint32_t bi,

@@ -193,6 +193,8 @@ bool wd_block_index_has(struct wd_block *b, uint32_t h);
 
 /* Blocks with at least this many rows are copied by merges; smaller ones are rebuilt. */
 #define WD_COPY_MIN_ROWS (WD_BLOCK_ROWS / 2)
+/* The threshold in use (WD_COPY_MIN_ROWS; the part fuzzer sets others to reach both ways). */
+extern uint32_t wd_copy_min_rows;
 
 /* One source part's column and shape ids in the merged part (filled as blocks need them). */
 struct wd_copymap {

@@ -10,8 +10,14 @@
  * So that mutations get past the checksums, the target also tries the input with the
  * footer CRC recomputed (when only it is wrong), and runs the blocks a second time with
  * the directory's chunk CRCs replaced by those of the bytes actually there.
+ *
+ * Each opened part is also merged (store_copy.c) into a new part, once with every block
+ * copied and once with every block rebuilt: the merge may fail (a corrupt part says so,
+ * naming the file), but a merged part must open and read, and when every row of the input
+ * rendered, the merged part renders the same rows in the same order.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -71,6 +77,74 @@ static void run_blocks(struct wd_part *p, struct wd_query **q, ZSTD_DCtx *dz, ui
     wd_buf_fini(&out);
 }
 
+/* Every row of p as JSON lines into out; false when some row did not render. */
+static bool all_rows(struct wd_part *p, ZSTD_DCtx *dz, struct wd_buf *out)
+{
+    bool ok = true;
+    for (uint32_t bi = 0; bi < p->nblocks && ok; bi++) {
+        struct wd_block b;
+        check(wd_block_load(&b, p, bi, (struct ZSTD_DCtx_s *)dz) == WD_OK);
+        ok = wd_block_rows(&b) && b.nrows <= MAX_ROWS;
+        for (uint32_t r = 0; ok && r < b.nrows; r++) {
+            ok = wd_block_row_json(&b, r, out) == WD_OK;
+            wd_buf_putc(out, '\n');
+        }
+        wd_block_fini(&b);
+    }
+    return ok;
+}
+
+static char merge_dir[64];
+
+static void rm_merge_dir(void)
+{
+    rmdir(merge_dir);
+}
+
+/* Merges p alone into a new part (blocks copied when min_rows allows); see the top. */
+static void merge_one(struct wd_part *p, uint32_t min_rows, struct wd_query **q, ZSTD_DCtx *dz,
+                      uint64_t *bm)
+{
+    if (!merge_dir[0]) {
+        snprintf(merge_dir, sizeof(merge_dir), "/tmp/ward-fuzz-part-XXXXXX");
+        check(mkdtemp(merge_dir) != NULL);
+        atexit(rm_merge_dir);
+    }
+    char tmp[128], final[128], err[512];
+    snprintf(tmp, sizeof(tmp), "%s/m.tmp", merge_dir);
+    snprintf(final, sizeof(final), "%s/m.wdp", merge_dir);
+    struct wd_part_builder b;
+    check(wd_part_begin(&b, tmp, 1) == WD_OK);
+    wd_copy_min_rows = min_rows;
+    uint64_t copied = 0, rebuilt = 0;
+    int rc = wd_merge_blocks(&b, &p, 1, NULL, &copied, &rebuilt, err, sizeof(err));
+    wd_copy_min_rows = WD_COPY_MIN_ROWS;
+    check(rc != WD_ECORRUPT || strstr(err, p->path) != NULL);
+    if (rc || b.total_rows + b.rows == 0) {
+        wd_part_abort(&b);
+        return;
+    }
+    check(wd_part_finish(&b, p->lo, p->hi, final) == WD_OK);
+    struct wd_part *m = NULL;
+    check(wd_part_open(final, &m, err, sizeof(err)) == WD_OK);
+    uint64_t rows = 0; /* (the input footer's own count is not checked against its blocks) */
+    for (uint32_t i = 0; i < p->nblocks; i++)
+        rows += p->blocks[i].nrows;
+    check(m->nrows == rows);
+    run_blocks(m, q, dz, bm);
+    struct wd_buf a, c;
+    wd_buf_init(&a, 0);
+    wd_buf_init(&c, 0);
+    if (all_rows(p, dz, &a)) {
+        check(all_rows(m, dz, &c));
+        check(a.len == c.len && memcmp(a.p, c.p, a.len) == 0);
+    }
+    wd_buf_fini(&a);
+    wd_buf_fini(&c);
+    wd_part_unref(m);
+    unlink(final);
+}
+
 /* Opens the memfd as a part; checks the failure contract. */
 static struct wd_part *open_part(const char *path)
 {
@@ -121,6 +195,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(dz != NULL);
         uint64_t *bm = wd_xmalloc(wd_bm_words(WD_BLOCK_ROWS) * 8);
         run_blocks(p, q, dz, bm);
+        merge_one(p, 1, q, dz, bm);
+        merge_one(p, UINT32_MAX, q, dz, bm);
         FILE *devnull = fopen("/dev/null", "w");
         int bad = wd_part_check(p, devnull);
         if (devnull)
