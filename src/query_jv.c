@@ -79,18 +79,18 @@ static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t 
                 continue;
             size_t off = f->paths.len;
             /* Reserve first: the prefix is read from the buffer being appended to. */
-            int rc = wd_buf_reserve(&f->paths, plen + 1 + k->key.len);
-            if (rc == WD_OK && plen) {
-                rc = wd_buf_append(&f->paths, f->paths.p + poff, plen);
-                if (rc == WD_OK)
-                    rc = wd_buf_putc(&f->paths, '.');
-            }
-            if (rc == WD_OK)
-                rc = wd_buf_append(&f->paths, k->key.p, k->key.len);
-            if (rc != WD_OK) {
+            if (wd_buf_reserve(&f->paths, plen + 1 + k->key.len) != WD_OK) {
                 f->oom = true;
                 return;
             }
+            char *w = f->paths.p + off;
+            if (plen) {
+                memcpy(w, f->paths.p + poff, plen);
+                w[plen] = '.';
+                w += plen + 1;
+            }
+            memcpy(w, k->key.p, k->key.len);
+            f->paths.len = (size_t)(w + k->key.len - f->paths.p);
             walk(f, k, off, f->paths.len - off);
         }
     } else if (j->type == WD_JV_ARR) {
