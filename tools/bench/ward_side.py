@@ -113,7 +113,10 @@ def main():
             break
         time.sleep(0.5)
     merge_s = time.perf_counter() - t_m
-    log("ward: merges settled at %d parts after %.1f s" % (last, merge_s))
+    copied = w.metric("ward_store_merge_blocks_copied_total")
+    rebuilt = w.metric("ward_store_merge_rows_rebuilt_total")
+    log("ward: merges settled at %d parts after %.1f s (%d blocks copied, %d rows rebuilt)" % (
+        last, merge_s, copied, rebuilt))
     store_dir = os.path.join(data_dir, "store")
     wal = du_bytes(os.path.join(data_dir, "wal"))
     if os.path.isdir(store_dir):
@@ -129,6 +132,8 @@ def main():
         "searchable_lag_seconds": t_searchable - t_acked,
         "wall_seconds": t_searchable - t0,
         "merge_settle_seconds": merge_s,
+        "merge_blocks_copied": copied,
+        "merge_rows_rebuilt": rebuilt,
         "parts": last,
         "disk_bytes": store,
         "wal_bytes": wal,
