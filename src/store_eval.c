@@ -177,16 +177,17 @@ static inline uint64_t v16_bits(wd_v16 m, int half)
 }
 
 /*
- * Whether s contains tok (lower-case ASCII) ignoring ASCII case, or has a byte >= 0x80.
- * Sixteen positions at a time: a byte OR 0x20 equals a token byte OR 0x20 whenever the
- * two are equal ignoring case (and in a few other cases, which the exact compare then
- * rejects), for the first two token bytes at once.
+ * The first position in s[0..n) where tok (lower-case ASCII) starts ignoring ASCII case or
+ * where a byte >= 0x80 is, whichever comes first; NULL when there is neither. Sixteen
+ * positions at a time: a byte OR 0x20 equals a token byte OR 0x20 whenever the two are
+ * equal ignoring case (and in a few other cases, which the exact compare then rejects),
+ * for the first two token bytes at once.
  */
-bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok)
+const char *wd_ci_find(const char *s, size_t n, struct wd_str tok)
 {
     const unsigned char *p = (const unsigned char *)s;
     if (tok.len == 0)
-        return true;
+        return n ? s : NULL;
     size_t i = 0;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ /* lane k is byte k of the 64-bit halves */
     if (tok.len >= 2 && n >= 17) {
@@ -196,15 +197,21 @@ bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok)
         for (; i + 17 <= n; i += 16) {
             wd_v16 a = v16_load(p + i), b = v16_load(p + i + 1);
             wd_v16 high = (wd_v16)(a > hi);
-            if (v16_bits(high, 0) | v16_bits(high, 1))
-                return true;
             wd_v16 m = (wd_v16)(((a | bit) == c0) & ((b | bit) == c1));
+            uint64_t h0 = v16_bits(high, 0), h1 = v16_bits(high, 1);
+            size_t first_high = h0 ? (size_t)__builtin_ctzll(h0) >> 3
+                                : h1 ? 8 + ((size_t)__builtin_ctzll(h1) >> 3)
+                                     : 16;
             for (int h = 0; h < 2; h++)
                 for (uint64_t w = v16_bits(m, h); w; w &= w - 1) {
-                    size_t at = i + (size_t)h * 8 + (size_t)(__builtin_ctzll(w) >> 3);
-                    if (n - at >= tok.len && ci_equal_at(p + at, tok))
-                        return true;
+                    size_t lane = (size_t)h * 8 + (size_t)(__builtin_ctzll(w) >> 3);
+                    if (lane >= first_high)
+                        break;
+                    if (n - i - lane >= tok.len && ci_equal_at(p + i + lane, tok))
+                        return s + i + lane;
                 }
+            if (first_high < 16)
+                return s + i + first_high;
         }
     }
 #endif
@@ -213,11 +220,79 @@ bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok)
     unsigned char u0 = (unsigned char)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
     for (; i < n; i++) {
         if (p[i] >= 0x80)
-            return true;
+            return s + i;
         if ((p[i] == c0 || p[i] == u0) && n - i >= tok.len && ci_equal_at(p + i, tok))
-            return true;
+            return s + i;
     }
-    return false;
+    return NULL;
+}
+
+bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok)
+{
+    return wd_ci_find(s, n, tok) != NULL;
+}
+
+/* Of a phrase's tokens, the one found least often in the first values of v (a sample of
+ * about 8 KiB): scanning for it leaves the fewest values to test. */
+static uint32_t rarest_token(const struct wd_colvec *v, const struct prefilter *f)
+{
+    uint32_t best = 0;
+    size_t best_hits = SIZE_MAX;
+    for (uint32_t k = 0; k < f->n && k < WD_ARRAY_LEN(f->tok); k++) {
+        size_t hits = 0, bytes = 0;
+        for (uint32_t i = 0; i < v->nvals && bytes < 8192; i++) {
+            const struct wd_qval *q = &v->vals[i];
+            if (q->type != WD_QV_STR)
+                continue;
+            bytes += q->s.len;
+            hits += wd_ci_find(q->s.p, q->s.len, f->tok[k]) != NULL;
+        }
+        if (hits < best_hits) {
+            best = k;
+            best_hits = hits;
+        }
+    }
+    return best;
+}
+
+/*
+ * The values of a plain-coded text column that may contain tok (see prefilter), found in
+ * one pass over their bytes, which lie in order in the chunk: a per-value flag array in
+ * the block's arena, or NULL when the values are not laid out so (then each is tested).
+ */
+static uint8_t *scan_values(struct wd_block *b, const struct wd_colvec *v, struct wd_str tok)
+{
+    const char *lo = NULL, *end = NULL;
+    for (uint32_t i = 0; i < v->nvals; i++) {
+        const struct wd_qval *q = &v->vals[i];
+        if (q->type != WD_QV_STR || (end && q->s.p < end) || (v->json && v->json[i]))
+            return NULL;
+        if (!lo)
+            lo = q->s.p;
+        end = q->s.p + q->s.len;
+    }
+    uint8_t *cand = lo ? wd_arena_alloc(&b->arena, v->nvals) : NULL;
+    if (!cand)
+        return NULL;
+    memset(cand, 0, v->nvals);
+    uint32_t i = 0;
+    for (const char *at = lo; at < end && i < v->nvals;) {
+        const char *m = wd_ci_find(at, (size_t)(end - at), tok);
+        if (!m)
+            break;
+        while (i < v->nvals && v->vals[i].s.p + v->vals[i].s.len <= m)
+            i++;
+        if (i == v->nvals)
+            break;
+        if (m >= v->vals[i].s.p) { /* inside value i: a candidate; go on after it */
+            cand[i] = 1;
+            at = v->vals[i].s.p + v->vals[i].s.len;
+            i++;
+        } else { /* in the bytes between two values */
+            at = m + 1;
+        }
+    }
+    return cand;
 }
 
 static bool prefilter_pass(const struct prefilter *f, const struct wd_qval *v)
@@ -264,9 +339,13 @@ static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, 
     }
     struct prefilter f;
     prefilter_init(&f, l, (enum wd_ftype)b->part->col_ftype[col]);
+    /* a phrase (every token needed) or one word: first the values holding its longest token */
+    const uint8_t *cand = NULL;
+    if ((f.mode == WD_QKEYS_ALL || (f.mode == WD_QKEYS_ANY && f.n == 1)) && v->nvals >= 64)
+        cand = scan_values(b, v, f.tok[rarest_token(v, &f)]);
     for (uint32_t r = 0; r < b->nrows; r++)
         for (uint32_t i = off[r]; i < off[r + 1]; i++) {
-            if (v->json && v->json[i])
+            if ((v->json && v->json[i]) || (cand && !cand[i]))
                 continue;
             if (exists ||
                 (prefilter_pass(&f, &v->vals[i]) && wd_qleaf_match(l, path, plen, &v->vals[i]))) {

@@ -239,6 +239,8 @@ static inline size_t wd_bm_words(uint32_t n)
 /* Whether s[0..n) contains tok (lower-case ASCII) ignoring ASCII case, or has a byte
  * >= 0x80: the text prefilter of analysed-field terms and phrases. */
 bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok);
+/* The first place in s[0..n) where tok starts (as above) or a byte >= 0x80 is; NULL if none. */
+const char *wd_ci_find(const char *s, size_t n, struct wd_str tok);
 /* Whether a block may contain matches for node n (index and time pruning). */
 bool wd_eval_block_may_match(const struct wd_qnode *n, struct wd_block *b);
 /* Computes the rows of b that match n into bm (wd_bm_words(b->nrows) words). */
