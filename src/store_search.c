@@ -291,9 +291,9 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
     }
     int erc = wd_eval_block(sc->root, b, x->bm);
     /* ids and times: for hits, for rows at the edge of the time range or cursor, and for
-     * time buckets; a count-by over whole blocks needs neither */
-    bool need_times =
-        !sc->table || !inside || sc->span_us || (sc->agg && wd_agg_needs_time(sc->agg));
+     * time buckets; a count (limit 0) or a count-by over whole blocks needs neither */
+    bool need_times = (!sc->table && sc->req->limit) || !inside || sc->span_us ||
+                      (sc->agg && wd_agg_needs_time(sc->agg));
     if (erc == WD_OK && (need_times ? !wd_block_rows(b) : !wd_block_shapes(b)))
         erc = b->err ? b->err : WD_ECORRUPT;
     if (erc || b->err) {
@@ -353,6 +353,9 @@ static int scan_merge(const struct scan *sc, size_t k, struct bslot *x, struct h
     int rc = WD_OK;
     if (sc->table) {
         rc = feed_agg(sc->agg, b, x->bm, x->cols, sc->span_us);
+    } else if (!h->cap) { /* a count: no hits to keep (ids and times were not loaded) */
+        for (size_t w = 0; w < wd_bm_words(b->nrows); w++)
+            *total += (uint64_t)__builtin_popcountll(x->bm[w]);
     } else {
         for (uint32_t r = 0; r < b->nrows; r++) {
             if (!(x->bm[r >> 6] >> (r & 63) & 1))

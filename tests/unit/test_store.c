@@ -636,6 +636,13 @@ static void t_parallel_search(void)
         EXPECT_STR(out[2].p, out[0].p);
         FAIL_UNLESS(strstr(out[0].p, "\"total\":0,") == NULL); /* every query finds rows */
     }
+    /* a count (limit 0, no ids or times loaded) equals the total of a hits search */
+    for (int t = 0; t < 2; t++) {
+        wd_store_search_threads = t ? 2 : 1;
+        long long n0 = search_total(st, "summary:dns OR details.proto:tcp", 0, &out[0]);
+        long long n5 = search_total(st, "summary:dns OR details.proto:tcp", 5, &out[1]);
+        FAIL_UNLESS(n0 > 1000 && n0 == n5);
+    }
     /* paging with a cursor across threads: the second page is the same */
     wd_store_search_threads = 2;
     struct wd_query *q = parse("details.proto:tcp");
