@@ -104,6 +104,9 @@ static bool index_chunk(struct rawchunk *c)
      * chunk size instead of the directory's nvals (up to 2^32 in a hostile file). */
     if (c->len == 0 || c->nvals > c->len - 1)
         return false;
+    /* a failed attempt leaves its arrays: the next search of this cached chunk tries again */
+    WD_FREE(c->ints);
+    WD_FREE(c->voff);
     const unsigned char *p = c->data + 1, *end = c->data + c->len;
     uint64_t v;
     if (c->enc == WD_ENC_INT) {
