@@ -527,7 +527,8 @@ static int flush_block(struct wd_part_builder *b)
     if (!rc)
         rc = put_chunk(b, bd, WD_COL_SHAPE, b->rows, b->shape_ids.p, b->shape_ids.len, true);
     /* Columns in id order so readers can binary-search a block's chunks. */
-    qsort(b->touched, b->ntouched, sizeof(*b->touched), cmp_u32);
+    if (b->ntouched) /* rows of empty or all-null objects touch none (touched may be NULL) */
+        qsort(b->touched, b->ntouched, sizeof(*b->touched), cmp_u32);
     for (uint32_t i = 0; i < b->ntouched && !rc; i++) {
         struct wd_colbuild *c = &b->cols[b->touched[i]];
         b->enc.len = 0;
