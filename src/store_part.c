@@ -548,7 +548,8 @@ static int flush_block(struct wd_part_builder *b)
             if (b->hashes[i])
                 keys[n++] = b->hashes[i];
         n = sort_unique(keys, n, keys + b->nhash + 1);
-        memset(b->hashes, 0, b->hash_cap * sizeof(*b->hashes));
+        if (b->hash_cap) /* no key yet: no table either */
+            memset(b->hashes, 0, b->hash_cap * sizeof(*b->hashes));
         b->enc.len = 0;
         wd_buf_reserve(&b->enc, n * 4);
         for (size_t i = 0; i < n; i++)
