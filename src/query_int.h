@@ -66,4 +66,8 @@ int wd_qparse_search(const char *text, size_t len, struct wd_arena *a, struct wd
 int wd_qparse_pipes(const char *text, size_t start, size_t len, struct wd_query *q,
                     struct wd_perr *err);
 
+/* Whether p[0..len) is a JSON-style number literal (-?digits[.digits][e[+-]digits]); its
+ * value (as strtod gives it) in *out. */
+bool wd_qnum_literal(const char *p, size_t len, double *out);
+
 #endif

@@ -282,7 +282,7 @@ static struct wd_str lower_copy(struct wd_arena *a, struct wd_str s)
 }
 
 /* JSON-style number literal: -?digits(.digits)?([eE][+-]?digits)? */
-static bool num_literal(const char *p, size_t len, double *out)
+bool wd_qnum_literal(const char *p, size_t len, double *out)
 {
     size_t i = 0;
     char buf[64];
@@ -314,6 +314,30 @@ static bool num_literal(const char *p, size_t len, double *out)
     }
     if (i != len)
         return false;
+    /* Up to 15 digits and no exponent: the digits as an integer and a power of ten are both
+     * exact doubles, so one division is correctly rounded, as strtod is (Clinger's fast
+     * path). Ranges test every value of a field, so this is the common case. */
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    uint64_t m = 0;
+    unsigned digits = 0, frac = 0;
+    bool dot = false, simple = true;
+    for (size_t k = p[0] == '-'; k < len && simple; k++) {
+        if (p[k] == '.') {
+            dot = true;
+        } else if (p[k] >= '0' && p[k] <= '9') {
+            m = m * 10 + (uint64_t)(p[k] - '0');
+            digits++;
+            frac += dot;
+        } else {
+            simple = false; /* an exponent */
+        }
+    }
+    if (simple && digits <= 15) {
+        double v = (double)m / pow10[frac];
+        *out = p[0] == '-' ? -v : v;
+        return true;
+    }
     memcpy(buf, p, len);
     buf[len] = '\0';
     *out = strtod(buf, NULL);
@@ -324,7 +348,7 @@ static int prep_bound(struct wd_qbound *b, uint8_t ftype, bool fielded, const ch
 {
     if (b->open)
         return WD_OK;
-    b->is_num = num_literal(b->s.p, b->s.len, &b->num);
+    b->is_num = wd_qnum_literal(b->s.p, b->s.len, &b->num);
     b->has_ip = wd_qip_parse(b->s.p, b->s.len, b->ip, NULL);
     b->has_date = date_parse(b->s.p, b->s.len, &b->d_lo, &b->d_hi);
     if (fielded && ftype == WD_FT_IP && !b->has_ip) {
@@ -432,7 +456,7 @@ static bool range_kw(const struct wd_qleaf_priv *pv, struct wd_str s)
 {
     double x = 0;
     bool num = (pv->lo.open || pv->lo.is_num) && (pv->hi.open || pv->hi.is_num) &&
-               num_literal(s.p, s.len, &x);
+               wd_qnum_literal(s.p, s.len, &x);
     if (!pv->lo.open) {
         int c = num ? (x < pv->lo.num ? -1 : x > pv->lo.num) : cmp_bytes(s, pv->lo.s);
         if (pv->lo.incl ? c < 0 : c <= 0)

@@ -5,10 +5,13 @@
  * lexicographic ranges, wildcards, regexes, exists), the should/must/must_not table, ECS
  * aliases, and a property test of the index-key contract the store relies on.
  */
+#include <math.h>
+
 #include "json.h"
 #include "jv.h"
 #include "mem.h"
 #include "query.h"
+#include "query_int.h"
 #include "ward.h"
 #include "wd_test.h"
 
@@ -709,7 +712,50 @@ static void t_keys_examples(void)
     free(s);
 }
 
+/* Number literals of range bounds and values: the fast path gives strtod's double exactly
+ * (bit for bit, -0 too) on random integers and decimals of up to 17 digits, leading zeros,
+ * signs and exponents; malformed literals are refused. */
+static void t_num_literal(void)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char buf[64];
+    for (int k = 0; k < 300000; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = 0;
+        if (x & 1)
+            buf[n++] = '-';
+        unsigned id = 1 + (unsigned)(x >> 8) % 17, fd = (unsigned)(x >> 16) % 8;
+        for (unsigned i = 0; i < id; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[n++] = (char)('0' + x % 10);
+        }
+        if (fd && (x & 2)) {
+            buf[n++] = '.';
+            for (unsigned i = 0; i < fd; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                buf[n++] = (char)('0' + x % 10);
+            }
+        }
+        if ((x >> 20) % 10 == 0)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "e%d", (int)((x >> 24) % 40) - 20);
+        buf[n] = '\0';
+        double got, want = strtod(buf, NULL);
+        FAIL_UNLESS(wd_qnum_literal(buf, n, &got));
+        if (memcmp(&got, &want, sizeof(got)) != 0) {
+            printf("FAIL %s: %s: %.17g, strtod %.17g\n", wd_test_name_, buf, got, want);
+            wd_test_failed_ = 1;
+            return;
+        }
+    }
+    double d;
+    FAIL_UNLESS(wd_qnum_literal("-0", 2, &d) && signbit(d) && d == 0);
+    static const char *const bad[] = {"", "-", ".5", "5.", "1e", "1e+", "+1", "0x10", "1.2.3", "1 "};
+    for (size_t i = 0; i < WD_ARRAY_LEN(bad); i++)
+        FAIL_IF(wd_qnum_literal(bad[i], strlen(bad[i]), &d));
+}
+
 WD_TEST_LIST{
+    {"query_number_literals_match_strtod", t_num_literal},
     {"query_parse_trees", t_parse_trees},
     {"query_pipes", t_pipes},
     {"query_errors", t_errors},
