@@ -3,7 +3,11 @@
  * shredding + encoding + zstd into one part (build), then needle and count queries over
  * that part through the columnar evaluator, and the merge rewrite (every row of the part
  * into a new part) two ways: rows as value trees (what merges do) and, for comparison,
- * rows rendered as JSON and parsed again. Usage: bench_store FILE [QUERY...]
+ * rows rendered as JSON and parsed again.
+ * Usage: bench_store [--build-only] [--level N] [--max N] FILE [QUERY...]
+ *   --build-only  only the part build (for callgrind: instructions per event)
+ *   --level N     zstd level of the build (default 3; the store's ingest uses 1)
+ *   --max N       read at most N events of FILE
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,11 +27,25 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_store FILE [QUERY...]\n");
+    bool build_only = false;
+    int level = 3;
+    uint64_t max_events = UINT64_MAX;
+    int ai = 1;
+    for (; ai + 1 < argc && !strncmp(argv[ai], "--", 2); ai++) {
+        if (!strcmp(argv[ai], "--build-only"))
+            build_only = true;
+        else if (!strcmp(argv[ai], "--level") && ai + 2 < argc)
+            level = (int)strtol(argv[++ai], NULL, 10);
+        else if (!strcmp(argv[ai], "--max") && ai + 2 < argc)
+            max_events = strtoull(argv[++ai], NULL, 10);
+        else
+            break;
+    }
+    if (ai >= argc || !strncmp(argv[ai], "--", 2)) {
+        fprintf(stderr, "usage: bench_store [--build-only] [--level N] [--max N] FILE [QUERY...]\n");
         return 2;
     }
-    int fd = open(argv[1], O_RDONLY);
+    int fd = open(argv[ai], O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
         return 1;
@@ -47,12 +65,12 @@ int main(int argc, char **argv)
     snprintf(part, sizeof(part), "%s/p.wdp", path);
     snprintf(tmp, sizeof(tmp), "%s.tmp", part);
     struct wd_part_builder b;
-    wd_part_begin(&b, tmp, 3);
+    wd_part_begin(&b, tmp, level);
     struct wd_arena a;
     wd_arena_init(&a, 1 << 20, 0);
     double t0 = now_s(), tparse = 0;
     uint64_t n = 0;
-    for (size_t off = 0; off < got;) {
+    for (size_t off = 0; off < got && n < max_events;) {
         char *nl = memchr(buf + off, '\n', got - off);
         size_t len = nl ? (size_t)(nl - (buf + off)) : got - off;
         struct wd_jv *v;
@@ -80,9 +98,9 @@ int main(int argc, char **argv)
            (unsigned long long)n, t1 - t0, (double)n / (t1 - t0), tparse, got,
            (unsigned long long)p->file_bytes, (double)got / (double)p->file_bytes);
     ZSTD_DCtx *dz = ZSTD_createDCtx();
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 2 && !build_only; mode++) {
         snprintf(tmp, sizeof(tmp), "%s.m", part);
-        wd_part_begin(&b, tmp, 3);
+        wd_part_begin(&b, tmp, level);
         struct wd_buf json;
         wd_buf_init(&json, 0);
         double m0 = now_s();
@@ -115,7 +133,7 @@ int main(int argc, char **argv)
                mode == 0 ? "value trees (ward)" : "JSON + parse (before)", m1 - m0,
                (double)n / (m1 - m0));
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = ai + 1; i < argc && !build_only; i++) {
         struct wd_query *q;
         struct wd_perr pe;
         if (wd_query_parse(argv[i], strlen(argv[i]), &q, &pe)) {
