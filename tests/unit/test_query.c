@@ -714,7 +714,7 @@ static void t_keys_examples(void)
 static void t_keys_ip_differential(void)
 {
     static const char *const pieces[] = {"0", "1", "2", "5", "9", "25", "255", "256", "00",
-                                         "01", "1000", ".", ".", ".", ":", "a", "/", " ", "-"};
+                                         "01", "1000", "::ffff:1", ":", "a", "/", " ", "-"};
     struct keyset *got = calloc(1, sizeof(*got));
     FAIL_UNLESS(got);
     int canon = 0;
