@@ -18,9 +18,21 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed)
         s += 8;
         len -= 8;
     }
+    /* The last len (< 8) bytes as a little-endian integer, with at most two loads: one
+     * that ends at the end of the buffer when the input had 8 bytes or more (the bytes
+     * before are input too), else 4-byte or single-byte loads within the tail. */
     uint64_t k = 0;
-    for (size_t i = 0; i < len; i++)
-        k |= (uint64_t)s[i] << (8 * i);
+    if (len && s - (const unsigned char *)p >= 8) {
+        memcpy(&k, s + len - 8, 8);
+        k >>= 8 * (8 - len);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        k = lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+    } else if (len) {
+        k = s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
+    }
     h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;

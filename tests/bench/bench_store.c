@@ -8,6 +8,7 @@
  *   --build-only  only the part build (for callgrind: instructions per event)
  *   --level N     zstd level of the build (default 3; the store's ingest uses 1)
  *   --max N       read at most N events of FILE
+ *   --out PATH    also copy the built part to PATH (to compare builds byte for byte)
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -30,19 +31,23 @@ int main(int argc, char **argv)
     bool build_only = false;
     int level = 3;
     uint64_t max_events = UINT64_MAX;
+    const char *out_path = NULL;
     int ai = 1;
     for (; ai + 1 < argc && !strncmp(argv[ai], "--", 2); ai++) {
         if (!strcmp(argv[ai], "--build-only"))
             build_only = true;
         else if (!strcmp(argv[ai], "--level") && ai + 2 < argc)
             level = (int)strtol(argv[++ai], NULL, 10);
+        else if (!strcmp(argv[ai], "--out") && ai + 2 < argc)
+            out_path = argv[++ai];
         else if (!strcmp(argv[ai], "--max") && ai + 2 < argc)
             max_events = strtoull(argv[++ai], NULL, 10);
         else
             break;
     }
     if (ai >= argc || !strncmp(argv[ai], "--", 2)) {
-        fprintf(stderr, "usage: bench_store [--build-only] [--level N] [--max N] FILE [QUERY...]\n");
+        fprintf(stderr, "usage: bench_store [--build-only] [--level N] [--max N] [--out PATH] "
+                        "FILE [QUERY...]\n");
         return 2;
     }
     int fd = open(argv[ai], O_RDONLY);
@@ -87,6 +92,8 @@ int main(int argc, char **argv)
     }
     wd_part_finish(&b, 1, n, part);
     double t1 = now_s();
+    if (out_path && link(part, out_path) != 0)
+        perror(out_path);
     struct wd_part *p;
     char err[256];
     if (wd_part_open(part, &p, err, sizeof(err))) {

@@ -78,6 +78,46 @@ static int roundtrip(struct wd_colbuild *c, const uint8_t *tags, const char **st
     return e;
 }
 
+/* wd_hash64 against its byte-at-a-time definition (index keys and dictionaries depend on
+ * its exact values): every length up to 64 at every alignment. */
+static uint64_t ref_hash64(const unsigned char *s, size_t len, uint64_t seed)
+{
+    uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
+    for (; len >= 8; s += 8, len -= 8) {
+        uint64_t k = 0;
+        for (int i = 0; i < 8; i++)
+            k |= (uint64_t)s[i] << (8 * i);
+        k *= 0xbf58476d1ce4e5b9ull;
+        k ^= k >> 31;
+        h = (h ^ k) * 0x94d049bb133111ebull;
+    }
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        k |= (uint64_t)s[i] << (8 * i);
+    h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+static void t_hash64(void)
+{
+    unsigned char buf[96];
+    uint64_t r = 88172645463325252ull;
+    for (int rep = 0; rep < 20; rep++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            buf[i] = (unsigned char)(rep % 2 ? r : (r % 3 ? 0 : 0xff));
+        }
+        for (size_t al = 0; al < 8; al++)
+            for (size_t len = 0; len <= 64; len++)
+                FAIL_UNLESS(wd_hash64(buf + al, len, r) == ref_hash64(buf + al, len, r));
+    }
+    /* a value the format depends on, whatever the implementation */
+    EXPECT_INT(wd_hash64("abc", 3, 1) == ref_hash64((const unsigned char *)"abc", 3, 1), 1);
+}
+
 static void t_codecs(void)
 {
     enum { N = 3000 };
@@ -867,6 +907,7 @@ static void t_divert_partitions(void)
 }
 
 WD_TEST_LIST{
+    {"store_hash64", t_hash64},
     {"store_retention_by_age_and_size", t_retention},
     {"store_divert_partitions", t_divert_partitions},
     {"store_codecs", t_codecs},
