@@ -70,7 +70,7 @@ struct dslot {
     uint32_t off, len, code;
 };
 
-int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
+int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *cs)
 {
     const unsigned char *base = (const unsigned char *)c->vals.p;
     /* An empty column has no buffer yet: NULL + 0 is undefined behaviour in C. */
@@ -114,37 +114,53 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
             return WD_ENC_INT;
         }
     }
-    /* Dictionary attempt: open addressing over value encodings. */
+    /* Dictionary attempt: open addressing over value encodings, in tables sized for at
+     * least twice the values (kept in s between calls; the used slots are freed again). */
     uint32_t cap = 64;
     while (cap < c->nvals * 2)
         cap <<= 1;
-    struct dslot *tab = calloc(cap, sizeof(*tab));
-    uint32_t *codes = malloc((c->nvals + 1) * sizeof(*codes));
-    struct dslot *order = malloc((c->nvals + 1) * sizeof(*order));
-    if (!tab || !codes || !order) {
-        free(tab);
-        free(codes);
-        free(order);
-        return WD_ENOMEM;
+    if (cs->tab_cap < cap) {
+        free(cs->tab);
+        cs->tab = calloc(cap, sizeof(struct dslot));
+        cs->tab_cap = cs->tab ? cap : 0;
     }
+    if (cs->cap < c->nvals + 1) {
+        free(cs->codes);
+        free(cs->slots);
+        free(cs->order);
+        cs->codes = malloc((c->nvals + 1) * sizeof(*cs->codes));
+        cs->slots = malloc((c->nvals + 1) * sizeof(*cs->slots));
+        cs->order = malloc((c->nvals + 1) * sizeof(struct dslot));
+        cs->cap = cs->codes && cs->slots && cs->order ? c->nvals + 1 : 0;
+    }
+    if (!cs->tab_cap || !cs->cap)
+        return WD_ENOMEM;
+    struct dslot *tab = cs->tab, *order = cs->order;
+    uint32_t *codes = cs->codes, mask = cs->tab_cap - 1;
     uint32_t ndict = 0, limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
-    const unsigned char *p = base;
+    const unsigned char *p = base, *prev = NULL;
+    uint32_t prev_len = 0;
     bool dict = true;
+    int rc = WD_OK;
     for (uint32_t i = 0; i < c->nvals && dict; i++) {
         const unsigned char *start = p;
         uint8_t tag;
-        const unsigned char *s;
+        const unsigned char *sv;
         size_t len;
         int64_t iv;
-        if (!get_tagged(&p, end, &tag, &s, &len, &iv)) {
-            free(tab);
-            free(codes);
-            free(order);
-            return WD_ECORRUPT;
+        if (!get_tagged(&p, end, &tag, &sv, &len, &iv)) {
+            rc = WD_ECORRUPT;
+            break;
         }
         uint32_t vlen = (uint32_t)(p - start);
+        if (prev && vlen == prev_len && wd_bytes_eq(prev, start, vlen)) {
+            codes[i] = codes[i - 1]; /* runs are common: no hash, no probe */
+            continue;
+        }
+        prev = start;
+        prev_len = vlen;
         uint64_t h = wd_hash64(start, vlen, 7);
-        uint32_t k = (uint32_t)h & (cap - 1);
+        uint32_t k = (uint32_t)h & mask;
         for (;;) {
             struct dslot *d = &tab[k];
             if (!d->len) {
@@ -153,17 +169,22 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
                     break;
                 }
                 *d = (struct dslot){(uint32_t)(start - base), vlen, ndict};
+                cs->slots[ndict] = k;
                 order[ndict++] = *d;
                 codes[i] = d->code;
                 break;
             }
-            if (d->len == vlen && memcmp(base + d->off, start, vlen) == 0) {
+            if (d->len == vlen && wd_bytes_eq(base + d->off, start, vlen)) {
                 codes[i] = d->code;
                 break;
             }
-            k = (k + 1) & (cap - 1);
+            k = (k + 1) & mask;
         }
     }
+    for (uint32_t i = 0; i < ndict; i++)
+        tab[cs->slots[i]].len = 0;
+    if (rc)
+        return rc;
     int enc;
     if (dict && c->nvals > 0) {
         enc = WD_ENC_DICT;
@@ -187,10 +208,26 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
         wd_buf_putc(out, WD_ENC_PLAIN);
         wd_buf_append(out, base, c->vals.len);
     }
-    free(tab);
-    free(codes);
-    free(order);
     return enc;
+}
+
+int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
+{
+    struct wd_colscratch s = {0};
+    int enc = wd_col_encode_with(c, out, &s);
+    wd_colscratch_fini(&s);
+    return enc;
+}
+
+void wd_colscratch_fini(struct wd_colscratch *s)
+{
+    if (!s)
+        return;
+    free(s->tab);
+    free(s->order);
+    free(s->codes);
+    free(s->slots);
+    memset(s, 0, sizeof(*s));
 }
 
 /* Fills q from a tagged value; integers get their decimal text from the arena. */

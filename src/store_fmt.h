@@ -138,6 +138,32 @@ struct wd_colbuild {
  */
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
 
+/* Tables wd_col_encode_with() keeps between calls (zero-initialise; wd_colscratch_fini()
+ * frees them), so a part builder does not allocate and clear them per column and block. */
+struct wd_colscratch {
+    void *tab; /* open-addressing slots, all free between calls (store_col.c) */
+    void *order;
+    uint32_t *codes, *slots;
+    uint32_t tab_cap, cap;
+};
+
+/* wd_col_encode with reused tables; the output is the same. */
+int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *s);
+void wd_colscratch_fini(struct wd_colscratch *s);
+
+/* Whether a[0..n) equals b[0..n): a loop for the short keys and values of events, where a
+ * call to memcmp costs more than the compare. */
+static inline bool wd_bytes_eq(const void *a, const void *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 /* A decoded column chunk: values, or a dictionary plus one code per value. */
 struct wd_colvec {
     uint32_t nvals;

@@ -54,8 +54,8 @@ struct wd_part_builder {
     uint8_t *col_ftype;
     uint8_t *col_noidx;                /* 1: its number literals are not indexed; 2: nothing is */
     uint32_t *col_parent, *col_keyoff; /* member memo (store_part.c member_col) */
-    uint32_t *memo;                    /* per column: MEMO_SLOTS child column ids */
-    uint32_t root_memo[32];
+    uint32_t *memo;                    /* per column: MEMO_SLOTS x MEMO_WAYS child column ids */
+    uint32_t root_memo[32 * 4];
     uint32_t last_shape;
     uint32_t ncols, col_cap;
     uint32_t *col_tab; /* open addressing: col id + 1 */
@@ -86,6 +86,7 @@ struct wd_part_builder {
     struct ZSTD_CCtx_s *zc;
     int zlevel;
     struct wd_buf enc, comp;
+    struct wd_colscratch cscratch;
     int err; /* sticky: first failure */
 };
 

@@ -92,6 +92,7 @@ static inline void put_varint(struct wd_buf *b, uint64_t v)
 /* ---- dictionaries ---- */
 
 #define MEMO_SLOTS 32         /* member positions remembered per object (store_int.h) */
+#define MEMO_WAYS  4          /* columns remembered per position, most recent first */
 #define ROOT_NODE  UINT32_MAX /* the event itself, as a parent */
 
 /* The builder's two dictionaries (column paths, shapes) intern byte strings to dense ids
@@ -153,9 +154,10 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
         b->col_parent = wd_xrealloc(b->col_parent, b->col_cap * sizeof(*b->col_parent));
         b->col_keyoff = wd_xrealloc(b->col_keyoff, b->col_cap * sizeof(*b->col_keyoff));
-        b->memo = wd_xrealloc(b->memo, (size_t)b->col_cap * MEMO_SLOTS * sizeof(*b->memo));
-        memset(b->memo + (size_t)b->ncols * MEMO_SLOTS, 0xff,
-               (size_t)(b->col_cap - b->ncols) * MEMO_SLOTS * sizeof(*b->memo));
+        b->memo = wd_xrealloc(b->memo,
+                              (size_t)b->col_cap * MEMO_SLOTS * MEMO_WAYS * sizeof(*b->memo));
+        memset(b->memo + (size_t)b->ncols * MEMO_SLOTS * MEMO_WAYS, 0xff,
+               (size_t)(b->col_cap - b->ncols) * MEMO_SLOTS * MEMO_WAYS * sizeof(*b->memo));
     }
     id = b->ncols++;
     b->col_parent[id] = ROOT_NODE - 1; /* set by member_col; never matches a node */
@@ -257,7 +259,8 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
     /* The same value as the previous one in this column of the block: its keys are in the
      * block's key set already. */
     size_t vlen = c->vals.len - start;
-    bool repeat = vlen == c->last_len && !memcmp(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    bool repeat =
+        vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
     c->last_off = start;
     c->last_len = vlen;
     if (repeat || tag == WD_VT_JSON || b->col_noidx[col] == 2)
@@ -350,23 +353,35 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, stru
     (*nshadow)++;
 }
 
+static inline uint32_t *memo_ways(struct wd_part_builder *b, uint32_t node, uint32_t idx)
+{
+    return node == ROOT_NODE ? &b->root_memo[idx * MEMO_WAYS]
+                             : &b->memo[((size_t)node * MEMO_SLOTS + idx) * MEMO_WAYS];
+}
+
 /*
  * Column of member `key` (the idx-th member) of the object at column `node` (ROOT_NODE for
- * the event itself). Consecutive events mostly share their structure, so a per-node memo
- * of the column last seen at each member position answers without building the dotted
- * path or hashing it; a miss falls back to the path dictionary.
+ * the event itself). Consecutive events mostly share their structure, or alternate between
+ * a few (one per log type), so a per-node memo of the columns last seen at each member
+ * position answers without building the dotted path or hashing it; a miss falls back to
+ * the path dictionary.
  */
 static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t idx,
                            struct wd_str key)
 {
-    uint32_t *slot = NULL;
     if (idx < MEMO_SLOTS) {
-        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
-        uint32_t c = *slot;
-        if (c < b->ncols && b->col_parent[c] == node &&
-            b->col_len[c] - b->col_keyoff[c] == key.len &&
-            memcmp(b->col_path[c] + b->col_keyoff[c], key.p, key.len) == 0)
-            return c;
+        uint32_t *ways = memo_ways(b, node, idx);
+        for (uint32_t w = 0; w < MEMO_WAYS; w++) {
+            uint32_t c = ways[w];
+            if (c < b->ncols && b->col_parent[c] == node &&
+                b->col_len[c] - b->col_keyoff[c] == key.len &&
+                wd_bytes_eq(b->col_path[c] + b->col_keyoff[c], key.p, key.len)) {
+                for (; w > 0; w--) /* most recent first */
+                    ways[w] = ways[w - 1];
+                ways[0] = c;
+                return c;
+            }
+        }
     }
     b->path.len = 0;
     if (node != ROOT_NODE) {
@@ -379,9 +394,10 @@ static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t id
     b->col_parent[c] = node;
     b->col_keyoff[c] = keyoff;
     if (idx < MEMO_SLOTS) {
-        /* col_id may have grown the memo array: recompute the slot */
-        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
-        *slot = c;
+        /* after col_id, which may have grown the memo array */
+        uint32_t *ways = memo_ways(b, node, idx);
+        memmove(ways + 1, ways, (MEMO_WAYS - 1) * sizeof(*ways));
+        ways[0] = c;
     }
     return c;
 }
@@ -519,7 +535,7 @@ static int flush_block(struct wd_part_builder *b)
     for (uint32_t i = 0; i < b->ntouched && !rc; i++) {
         struct wd_colbuild *c = &b->cols[b->touched[i]];
         b->enc.len = 0;
-        int enc = wd_col_encode(c, &b->enc);
+        int enc = wd_col_encode_with(c, &b->enc, &b->cscratch);
         if (enc < 0)
             rc = enc;
         else
@@ -698,6 +714,7 @@ static void builder_free(struct wd_part_builder *b)
     free(b->shape_off);
     free(b->shape_tab);
     free(b->hashes);
+    wd_colscratch_fini(&b->cscratch);
     free(b->tmp_path);
     wd_buf_fini(&b->shapes);
     wd_buf_fini(&b->seqs);
