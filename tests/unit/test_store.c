@@ -883,10 +883,18 @@ static void t_divert_partitions(void)
     day_events(&ev, 3, 5);           /* kept: events are kept forever here */
     day_events_as(&ev, 0, 7, true);  /* noise of today: kept */
     day_events_as(&ev, 3, 11, true); /* noise past its 2 days: deleted */
+    char iso[WD_TIME_ISO_MAX];
+    wd_time_iso(wd_now_us(), iso);
+    wd_buf_printf(&ev, "{\"utctimestamp\":\"%s\",\"type\":\"alert\",\"summary\":\"a\"}\n", iso);
     uint64_t last = submit_lines(w, &ev, 100);
     FAIL_UNLESS(wait_indexed(st, last));
-    char old[400];
+    char old[400], alerts[400], today[400];
     struct wd_civil c;
+    /* partition names: alerts by month, events and noise by day */
+    wd_time_to_civil(wd_now_us(), &c);
+    snprintf(alerts, sizeof(alerts), "%s/alerts-%04d%02d", sdir, (int)c.year, c.month);
+    snprintf(today, sizeof(today), "%s/divert-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
+    FAIL_UNLESS(exists(alerts) && exists(today));
     wd_time_to_civil(wd_now_us() - 3 * 86400LL * 1000000, &c);
     snprintf(old, sizeof(old), "%s/divert-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
     bool gone = false;
