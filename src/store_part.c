@@ -237,7 +237,8 @@ static void on_key(void *ctx, const char *key, size_t len)
     push_hash(k->b, wd_index_hash(k->col, key, len));
 }
 
-/* Appends one tagged value to column `col` of the current block and indexes it. */
+/* Appends one tagged value to column `col` of the current block and indexes it (INT: s is
+ * its decimal text, or empty). */
 static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, const char *s,
                       size_t len, int64_t iv)
 {
@@ -276,7 +277,8 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
     if (tag == WD_VT_INT) {
         q.type = WD_QV_INT;
         q.i = iv;
-        q.s = (struct wd_str){num, wd_fmt_i64(iv, num)};
+        if (!len) /* the text is the value's own when it has one (scalar_tag) */
+            q.s = (struct wd_str){num, wd_fmt_i64(iv, num)};
     } else if (tag == WD_VT_NUM) {
         q.type = WD_QV_FLOAT;
     } else if (tag == WD_VT_TRUE || tag == WD_VT_FALSE) {
@@ -293,10 +295,29 @@ static void shape_put_key(struct wd_buf *sh, struct wd_str key)
     put_bytes(sh, key.p, key.len);
 }
 
-/* A scalar value's tag, text and integer. */
+/* Whether t is the decimal text of v as wd_fmt_i64 writes it (no leading zeros, no "-0"),
+ * checked without formatting v. */
+static bool is_int_text(struct wd_str t, int64_t v)
+{
+    const char *p = t.p, *e = t.p + t.len;
+    bool neg = p < e && *p == '-';
+    p += neg;
+    size_t nd = (size_t)(e - p);
+    if (nd == 0 || nd > 19 || (*p == '0' && (nd > 1 || neg)))
+        return false;
+    uint64_t u = 0;
+    for (; p < e; p++) {
+        unsigned d = (unsigned char)*p - '0';
+        if (d > 9)
+            return false;
+        u = u * 10 + d;
+    }
+    return neg ? v < 0 && u == (uint64_t)0 - (uint64_t)v : v >= 0 && u == (uint64_t)v;
+}
+
+/* A scalar value's tag, text and integer (INT: the text when the value has it, else empty). */
 static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
 {
-    char num[24];
     switch (v->type) {
     case WD_JV_TRUE:
         *s = WD_STR("true");
@@ -306,11 +327,8 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
         return WD_VT_FALSE;
     case WD_JV_INT:
         *iv = v->u.i;
-        if (!v->raw.len ||
-            (v->raw.len == wd_fmt_i64(v->u.i, num) && !memcmp(num, v->raw.p, v->raw.len)))
-            return WD_VT_INT;
         *s = v->raw;
-        return WD_VT_NUM;
+        return !v->raw.len || is_int_text(v->raw, v->u.i) ? WD_VT_INT : WD_VT_NUM;
     case WD_JV_FLOAT:
         *s = v->raw;
         return WD_VT_NUM;

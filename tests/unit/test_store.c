@@ -118,6 +118,61 @@ static void t_hash64(void)
     EXPECT_INT(wd_hash64("abc", 3, 1) == ref_hash64((const unsigned char *)"abc", 3, 1), 1);
 }
 
+/* Integers built in code: a literal text that is not the value's own decimal text ("-0",
+ * "05", "+5") keeps its text (a number column value), the others become integers. */
+static void t_int_forms(void)
+{
+    fresh_dir();
+    static const struct {
+        int64_t v;
+        const char *raw, *want;
+    } cases[] = {{0, "-0", "-0"},
+                 {5, "05", "05"},
+                 {5, "+5", "+5"},
+                 {5, "6", "6"},
+                 {7, "", "7"},
+                 {-120, "-120", "-120"},
+                 {INT64_MIN, "-9223372036854775808", "-9223372036854775808"},
+                 {INT64_MAX, "9223372036854775807", "9223372036854775807"},
+                 {0, "0", "0"}};
+    char path[300], tmp[320];
+    snprintf(path, sizeof(path), "%s/i.wdp", dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    struct wd_part_builder pb;
+    FAIL_IF(wd_part_begin(&pb, tmp, 1) != WD_OK);
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 16, 0);
+    for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
+        struct wd_jv *ev = wd_jv_new(&a, WD_JV_OBJ), *n = wd_jv_int(&a, cases[i].v);
+        n->raw = (struct wd_str){cases[i].raw, strlen(cases[i].raw)};
+        wd_jv_add(ev, WD_STR("n"), n);
+        FAIL_IF(wd_part_add(&pb, i + 1, (int64_t)i, ev) != WD_OK);
+    }
+    FAIL_IF(wd_part_finish(&pb, 1, WD_ARRAY_LEN(cases), path) != WD_OK);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    struct wd_block b;
+    wd_block_load(&b, p, 0, (struct ZSTD_DCtx_s *)dz);
+    FAIL_UNLESS(wd_block_rows(&b));
+    struct wd_buf got;
+    wd_buf_init(&got, 0);
+    for (uint32_t r = 0; r < b.nrows; r++) {
+        char want[64];
+        got.len = 0;
+        wd_block_row_json(&b, r, &got);
+        wd_buf_putc(&got, '\0');
+        snprintf(want, sizeof(want), "{\"n\":%s}", cases[r].want);
+        EXPECT_STR(got.p, want);
+    }
+    wd_buf_fini(&got);
+    wd_block_fini(&b);
+    ZSTD_freeDCtx(dz);
+    wd_part_unref(p);
+    wd_arena_fini(&a);
+}
+
 static void t_codecs(void)
 {
     enum { N = 3000 };
@@ -246,7 +301,8 @@ static void t_part_roundtrip(void)
     gen_events(&ev, 40000, WD_GEN_MIX);
     /* an event with every value form: nesting, arrays of objects, null, dup keys, numbers */
     const char *odd = "{\"a\":{\"b\":{\"c\":[1,\"x\",{\"d\":true}]},\"e\":null},\"a.b\":\"dotted\","
-                      "\"n\":-0,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
+                      "\"n\":-0,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
+                      "\"i0\":0,\"neg\":-120,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
                       "\"k\":1,\"k\":\"dup\",\"s\":\"caf\\u00e9 \\\"q\\\"\"}\n";
     wd_buf_append(&ev, odd, strlen(odd));
     char path[300];
@@ -915,6 +971,7 @@ static void t_divert_partitions(void)
 }
 
 WD_TEST_LIST{
+    {"store_int_forms", t_int_forms},
     {"store_hash64", t_hash64},
     {"store_retention_by_age_and_size", t_retention},
     {"store_divert_partitions", t_divert_partitions},
