@@ -56,7 +56,7 @@ struct wd_part_builder {
     uint32_t *col_parent, *col_keyoff; /* member memo (store_part.c member_col) */
     uint32_t *memo;                    /* per column: MEMO_SLOTS x MEMO_WAYS child column ids */
     uint32_t root_memo[32 * 4];
-    uint32_t last_shape;
+    uint32_t last_shape[4]; /* shape ids, most recent first */
     uint32_t ncols, col_cap;
     uint32_t *col_tab; /* open addressing: col id + 1 */
     uint32_t col_tab_cap;
@@ -69,7 +69,7 @@ struct wd_part_builder {
     struct wd_colbuild *cols;
     uint32_t *touched;
     uint32_t ntouched;
-    struct wd_buf seqs, tss, shape_ids, cur_shape, path, scratch;
+    struct wd_buf seqs, tss, shape_ids, cur_shape, path, scratch, shadow;
     uint32_t rows;
     int64_t min_ts, max_ts, last_ts;
     uint64_t min_seq, max_seq, last_seq;

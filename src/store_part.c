@@ -342,13 +342,13 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
  * columns in the shape: arrays are flattened, object members go under path.key, nulls are
  * not values (query semantics, spec d.1). */
 static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, struct wd_buf *sh,
-                          uint32_t *nshadow)
+                          uint32_t *nshadow, uint32_t path_col)
 {
     if (v->type == WD_JV_NULL)
         return;
     if (v->type == WD_JV_ARR) {
         for (const struct wd_jv *e = v->u.kids.head; e; e = e->next)
-            shadow_values(b, e, sh, nshadow);
+            shadow_values(b, e, sh, nshadow, path_col);
         return;
     }
     if (v->type == WD_JV_OBJ) {
@@ -357,7 +357,7 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, stru
             b->path.len = base;
             put_byte(&b->path, '.');
             put_bytes(&b->path, m->key.p, m->key.len);
-            shadow_values(b, m, sh, nshadow);
+            shadow_values(b, m, sh, nshadow, UINT32_MAX);
         }
         b->path.len = base;
         return;
@@ -365,7 +365,8 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, stru
     struct wd_str s = {0};
     int64_t iv = 0;
     uint8_t tag = scalar_tag(v, &s, &iv);
-    uint32_t col = col_id(b, b->path.p, b->path.len);
+    /* path_col: the column of the path when known (the array's own, for its scalars) */
+    uint32_t col = path_col != UINT32_MAX ? path_col : col_id(b, b->path.p, b->path.len);
     add_value(b, col, tag, s.p, s.len, iv);
     put_varint(sh, col);
     (*nshadow)++;
@@ -446,15 +447,14 @@ static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, uint32_
             add_value(b, col, WD_VT_JSON, b->scratch.p, b->scratch.len, 0);
             put_byte(sh, WD_SH_ARR);
             put_varint(sh, col);
-            struct wd_buf shadow;
-            wd_buf_init(&shadow, 0);
+            struct wd_buf *shadow = &b->shadow; /* arrays are not nested in shadows */
+            shadow->len = 0;
             uint32_t n = 0;
             b->path.len = 0;
             put_bytes(&b->path, b->col_path[col], b->col_len[col]);
-            shadow_values(b, m, &shadow, &n);
+            shadow_values(b, m, shadow, &n, col);
             put_varint(sh, n);
-            put_bytes(sh, shadow.p, shadow.len);
-            wd_buf_fini(&shadow);
+            put_bytes(sh, shadow->p, shadow->len);
         } else {
             struct wd_str s = {0};
             int64_t iv = 0;
@@ -598,11 +598,12 @@ int wd_part_begin(struct wd_part_builder *b, const char *tmp_path, int zstd_leve
     wd_buf_init(&b->cur_shape, 0);
     wd_buf_init(&b->path, 0);
     wd_buf_init(&b->scratch, 0);
+    wd_buf_init(&b->shadow, 0);
     wd_buf_init(&b->enc, 0);
     wd_buf_init(&b->comp, 0);
     b->part_min_ts = INT64_MAX;
     b->part_max_ts = INT64_MIN;
-    b->last_shape = UINT32_MAX;
+    memset(b->last_shape, 0xff, sizeof(b->last_shape));
     memset(b->root_memo, 0xff, sizeof(b->root_memo));
     b->zlevel = zstd_level;
     b->zc = ZSTD_createCCtx();
@@ -630,11 +631,21 @@ int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const st
     int rc = shred_obj(b, ev, ROOT_NODE, &b->cur_shape);
     if (rc)
         return b->err = rc;
-    /* most events have the shape of the one before */
-    uint32_t sid = b->last_shape;
-    if (sid >= b->nshapes || b->shape_off[sid + 1] - b->shape_off[sid] != b->cur_shape.len ||
-        memcmp(b->shapes.p + b->shape_off[sid], b->cur_shape.p, b->cur_shape.len) != 0)
-        sid = b->last_shape = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    /* most events have the shape of one of the last few (one per log type) */
+    uint32_t sid = UINT32_MAX, w = 0, nw = WD_ARRAY_LEN(b->last_shape);
+    for (; w < nw && sid == UINT32_MAX; w++) {
+        uint32_t r = b->last_shape[w];
+        if (r < b->nshapes && b->shape_off[r + 1] - b->shape_off[r] == b->cur_shape.len &&
+            memcmp(b->shapes.p + b->shape_off[r], b->cur_shape.p, b->cur_shape.len) == 0)
+            sid = r;
+    }
+    if (sid == UINT32_MAX)
+        sid = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    else
+        w--; /* the way it was found in */
+    for (w = WD_MIN(w, nw - 1); w > 0; w--) /* most recent first */
+        b->last_shape[w] = b->last_shape[w - 1];
+    b->last_shape[0] = sid;
     wd_put_varint(&b->shape_ids, sid);
     if (!b->rows) {
         b->min_ts = b->max_ts = ts_us;
@@ -741,6 +752,7 @@ static void builder_free(struct wd_part_builder *b)
     wd_buf_fini(&b->cur_shape);
     wd_buf_fini(&b->path);
     wd_buf_fini(&b->scratch);
+    wd_buf_fini(&b->shadow);
     wd_buf_fini(&b->enc);
     wd_buf_fini(&b->comp);
     ZSTD_freeCCtx(b->zc);
