@@ -70,6 +70,28 @@ struct dslot {
     uint32_t off, len, code;
 };
 
+/* A DICT chunk: the ndict distinct encodings, then a 1- or 2-byte code per value. */
+static void put_dict(struct wd_buf *out, const unsigned char *base, uint32_t ndict,
+                     const uint32_t *off, const uint32_t *len, const uint32_t *codes,
+                     uint32_t nvals)
+{
+    wd_buf_putc(out, WD_ENC_DICT);
+    wd_put_varint(out, ndict);
+    for (uint32_t i = 0; i < ndict; i++)
+        wd_buf_append(out, base + off[i], len[i]);
+    if (ndict <= 256) {
+        wd_buf_reserve(out, nvals);
+        for (uint32_t i = 0; i < nvals; i++)
+            out->p[out->len++] = (char)codes[i];
+    } else {
+        wd_buf_reserve(out, (size_t)nvals * 2);
+        for (uint32_t i = 0; i < nvals; i++) {
+            out->p[out->len++] = (char)(codes[i] & 0xff);
+            out->p[out->len++] = (char)(codes[i] >> 8);
+        }
+    }
+}
+
 int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *cs)
 {
     const unsigned char *base = (const unsigned char *)c->vals.p;
@@ -114,8 +136,20 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
             return WD_ENC_INT;
         }
     }
+    uint32_t limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
+    const struct wd_coldict *cd = c->dict;
+    if (cd && cd->live) {
+        /* the builder's dictionary: DICT exactly when the attempt below would succeed */
+        if (c->nvals > 0 && cd->ndict <= limit) {
+            put_dict(out, base, cd->ndict, cd->off, cd->len, cd->codes, c->nvals);
+            return WD_ENC_DICT;
+        }
+        wd_buf_putc(out, WD_ENC_PLAIN);
+        wd_buf_append(out, base, c->vals.len);
+        return WD_ENC_PLAIN;
+    }
     /* Dictionary attempt: open addressing over value encodings, in tables sized for at
-     * least twice the values (kept in s between calls; the used slots are freed again). */
+     * least twice the values (kept in cs between calls; the used slots are freed again). */
     uint32_t cap = 64;
     while (cap < c->nvals * 2)
         cap <<= 1;
@@ -127,17 +161,20 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
     if (cs->cap < c->nvals + 1) {
         free(cs->codes);
         free(cs->slots);
-        free(cs->order);
-        cs->codes = malloc((c->nvals + 1) * sizeof(*cs->codes));
-        cs->slots = malloc((c->nvals + 1) * sizeof(*cs->slots));
-        cs->order = malloc((c->nvals + 1) * sizeof(struct dslot));
-        cs->cap = cs->codes && cs->slots && cs->order ? c->nvals + 1 : 0;
+        free(cs->doff);
+        free(cs->dlen);
+        size_t n = (c->nvals + 1) * sizeof(uint32_t);
+        cs->codes = malloc(n);
+        cs->slots = malloc(n);
+        cs->doff = malloc(n);
+        cs->dlen = malloc(n);
+        cs->cap = cs->codes && cs->slots && cs->doff && cs->dlen ? c->nvals + 1 : 0;
     }
     if (!cs->tab_cap || !cs->cap)
         return WD_ENOMEM;
-    struct dslot *tab = cs->tab, *order = cs->order;
+    struct dslot *tab = cs->tab;
     uint32_t *codes = cs->codes, mask = cs->tab_cap - 1;
-    uint32_t ndict = 0, limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
+    uint32_t ndict = 0;
     const unsigned char *p = base, *prev = NULL;
     uint32_t prev_len = 0;
     bool dict = true;
@@ -170,7 +207,8 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
                 }
                 *d = (struct dslot){(uint32_t)(start - base), vlen, ndict};
                 cs->slots[ndict] = k;
-                order[ndict++] = *d;
+                cs->doff[ndict] = d->off;
+                cs->dlen[ndict++] = vlen;
                 codes[i] = d->code;
                 break;
             }
@@ -185,30 +223,13 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
         tab[cs->slots[i]].len = 0;
     if (rc)
         return rc;
-    int enc;
     if (dict && c->nvals > 0) {
-        enc = WD_ENC_DICT;
-        wd_buf_putc(out, WD_ENC_DICT);
-        wd_put_varint(out, ndict);
-        for (uint32_t i = 0; i < ndict; i++)
-            wd_buf_append(out, base + order[i].off, order[i].len);
-        if (ndict <= 256) {
-            wd_buf_reserve(out, c->nvals);
-            for (uint32_t i = 0; i < c->nvals; i++)
-                out->p[out->len++] = (char)codes[i];
-        } else {
-            wd_buf_reserve(out, (size_t)c->nvals * 2);
-            for (uint32_t i = 0; i < c->nvals; i++) {
-                out->p[out->len++] = (char)(codes[i] & 0xff);
-                out->p[out->len++] = (char)(codes[i] >> 8);
-            }
-        }
-    } else {
-        enc = WD_ENC_PLAIN;
-        wd_buf_putc(out, WD_ENC_PLAIN);
-        wd_buf_append(out, base, c->vals.len);
+        put_dict(out, base, ndict, cs->doff, cs->dlen, codes, c->nvals);
+        return WD_ENC_DICT;
     }
-    return enc;
+    wd_buf_putc(out, WD_ENC_PLAIN);
+    wd_buf_append(out, base, c->vals.len);
+    return WD_ENC_PLAIN;
 }
 
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
@@ -224,9 +245,10 @@ void wd_colscratch_fini(struct wd_colscratch *s)
     if (!s)
         return;
     free(s->tab);
-    free(s->order);
     free(s->codes);
     free(s->slots);
+    free(s->doff);
+    free(s->dlen);
     memset(s, 0, sizeof(*s));
 }
 

@@ -124,12 +124,29 @@ static inline uint32_t wd_index_hash(uint32_t col, const char *key, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/*
+ * The distinct value encodings of a block's column in first-seen order, kept by the part
+ * builder as values arrive (store_part.c). While `live`, wd_col_encode_with() writes the
+ * dictionary from it instead of hashing the values again; the builder may stop keeping it
+ * (live = false) at any point of a block, and the encoder then builds its own: the output
+ * is the same either way.
+ */
+struct wd_coldict {
+    bool live;
+    uint32_t ndict;
+    uint32_t *codes;     /* per value of the block: its code */
+    uint32_t *off, *len; /* per code: the encoding's bytes in vals */
+    uint32_t *tab;       /* open addressing over the encodings: code + 1, 0 when free */
+    uint32_t tab_cap, codes_cap, dict_cap;
+};
+
 /* One column of one block being built: tagged values in row order. */
 struct wd_colbuild {
     struct wd_buf vals; /* u8 tag, varint len, bytes */
     uint32_t nvals;
     uint32_t nint;             /* how many are WD_VT_INT */
     size_t last_off, last_len; /* the previous value's encoding in vals (index dedup) */
+    struct wd_coldict *dict;   /* NULL, or kept by the part builder */
 };
 
 /*
@@ -142,12 +159,11 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
  * frees them), so a part builder does not allocate and clear them per column and block. */
 struct wd_colscratch {
     void *tab; /* open-addressing slots, all free between calls (store_col.c) */
-    void *order;
-    uint32_t *codes, *slots;
+    uint32_t *codes, *slots, *doff, *dlen;
     uint32_t tab_cap, cap;
 };
 
-/* wd_col_encode with reused tables; the output is the same. */
+/* wd_col_encode with reused tables, and c->dict when it is live; the output is the same. */
 int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *s);
 void wd_colscratch_fini(struct wd_colscratch *s);
 

@@ -169,6 +169,8 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     b->col_noidx[id] = b->col_ftype[id] == WD_FT_DATE ? 2 : 0;
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
     wd_buf_init(&b->cols[id].vals, 0);
+    b->cols[id].dict = wd_xcalloc(1, sizeof(*b->cols[id].dict));
+    b->cols[id].dict->live = true;
     b->col_tab[slot] = id + 1;
     return id;
 }
@@ -237,6 +239,82 @@ static void on_key(void *ctx, const char *key, size_t len)
     push_hash(k->b, wd_index_hash(k->col, key, len));
 }
 
+/* ---- per-column dictionaries of the block (struct wd_coldict) ---- */
+
+#define DICT_MAX 65535 /* distinct values of a DICT chunk, at most */
+
+static void dict_grow_tab(struct wd_coldict *d, const char *base)
+{
+    uint32_t cap = d->tab_cap ? d->tab_cap * 2 : 64;
+    uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+    for (uint32_t code = 0; code < d->ndict; code++) {
+        uint32_t k = (uint32_t)wd_hash64(base + d->off[code], d->len[code], 7) & (cap - 1);
+        while (t[k])
+            k = (k + 1) & (cap - 1);
+        t[k] = code + 1;
+    }
+    free(d->tab);
+    d->tab = t;
+    d->tab_cap = cap;
+}
+
+/* Gives value i of the block, the encoding base[off..off+len), its code; returns whether
+ * an equal value came before in the block. */
+static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint32_t len, uint32_t i)
+{
+    if (i >= d->codes_cap) {
+        d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
+        d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
+    }
+    if (i > 0) { /* runs are common: the previous value first, without hashing */
+        uint32_t prev = d->codes[i - 1];
+        if (d->len[prev] == len && wd_bytes_eq(base + d->off[prev], base + off, len)) {
+            d->codes[i] = prev;
+            return true;
+        }
+    }
+    if (d->ndict * 2 >= d->tab_cap)
+        dict_grow_tab(d, base);
+    uint32_t mask = d->tab_cap - 1, k = (uint32_t)wd_hash64(base + off, len, 7) & mask;
+    for (; d->tab[k]; k = (k + 1) & mask) {
+        uint32_t code = d->tab[k] - 1;
+        if (d->len[code] == len && wd_bytes_eq(base + d->off[code], base + off, len)) {
+            d->codes[i] = code;
+            return true;
+        }
+    }
+    if (d->ndict == d->dict_cap) {
+        d->dict_cap = d->dict_cap ? d->dict_cap * 2 : 64;
+        d->off = wd_xrealloc(d->off, d->dict_cap * sizeof(*d->off));
+        d->len = wd_xrealloc(d->len, d->dict_cap * sizeof(*d->len));
+    }
+    d->off[d->ndict] = off;
+    d->len[d->ndict] = len;
+    d->codes[i] = d->ndict;
+    d->tab[k] = ++d->ndict;
+    return false;
+}
+
+/* Empties the dictionary for the next block. */
+static void dict_reset(struct wd_coldict *d)
+{
+    if (d->ndict)
+        memset(d->tab, 0, d->tab_cap * sizeof(*d->tab));
+    d->ndict = 0;
+    d->live = true;
+}
+
+static void dict_free(struct wd_coldict *d)
+{
+    if (!d)
+        return;
+    free(d->codes);
+    free(d->off);
+    free(d->len);
+    free(d->tab);
+    free(d);
+}
+
 /* Appends one tagged value to column `col` of the current block and indexes it (INT: s is
  * its decimal text, or empty). */
 static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, const char *s,
@@ -257,11 +335,21 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
         put_bytes(&c->vals, s, len);
     }
     c->nvals++;
-    /* The same value as the previous one in this column of the block: its keys are in the
-     * block's key set already. */
+    /* A value that came before in this column of the block: its keys are in the block's
+     * key set already. The dictionary knows them all while it is kept; columns of mostly
+     * distinct values stop keeping it (the encoder's own attempt fails early on them) and
+     * compare with the previous value only. */
     size_t vlen = c->vals.len - start;
-    bool repeat =
-        vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    struct wd_coldict *d = c->dict;
+    bool repeat;
+    if (d->live) {
+        repeat = dict_add(d, c->vals.p, (uint32_t)start, (uint32_t)vlen, c->nvals - 1);
+        if (d->ndict > DICT_MAX || (c->nvals >= 256 && d->ndict > c->nvals / 2 + 1))
+            d->live = false;
+    } else {
+        repeat =
+            vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    }
     c->last_off = start;
     c->last_len = vlen;
     if (repeat || tag == WD_VT_JSON || b->col_noidx[col] == 2)
@@ -560,6 +648,7 @@ static int flush_block(struct wd_part_builder *b)
             rc = put_chunk(b, bd, b->touched[i], c->nvals, b->enc.p, b->enc.len, true);
         c->vals.len = 0;
         c->nvals = c->nint = 0;
+        dict_reset(c->dict);
     }
     if (!rc) {
         /* compact the key set, sort it */
@@ -726,6 +815,7 @@ static void builder_free(struct wd_part_builder *b)
     for (uint32_t i = 0; i < b->ncols; i++) {
         free(b->col_path[i]);
         wd_buf_fini(&b->cols[i].vals);
+        dict_free(b->cols[i].dict);
     }
     for (uint32_t i = 0; i < b->nblocks; i++)
         free(b->blocks[i].chunks);
