@@ -87,7 +87,8 @@ struct wd_part_builder {
     int zlevel;
     struct wd_buf enc, comp;
     struct wd_colscratch cscratch;
-    int err; /* sticky: first failure */
+    bool no_dicts; /* tests: keep no column dictionaries (the same part, built the long way) */
+    int err;       /* sticky: first failure */
 };
 
 /* Starts a part at tmp_path (created, truncated). */

@@ -170,7 +170,7 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
     wd_buf_init(&b->cols[id].vals, 0);
     b->cols[id].dict = wd_xcalloc(1, sizeof(*b->cols[id].dict));
-    b->cols[id].dict->live = true;
+    b->cols[id].dict->live = !b->no_dicts;
     b->col_tab[slot] = id + 1;
     return id;
 }
@@ -296,12 +296,12 @@ static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint3
 }
 
 /* Empties the dictionary for the next block. */
-static void dict_reset(struct wd_coldict *d)
+static void dict_reset(struct wd_coldict *d, bool live)
 {
     if (d->ndict)
         memset(d->tab, 0, d->tab_cap * sizeof(*d->tab));
     d->ndict = 0;
-    d->live = true;
+    d->live = live;
 }
 
 static void dict_free(struct wd_coldict *d)
@@ -648,7 +648,7 @@ static int flush_block(struct wd_part_builder *b)
             rc = put_chunk(b, bd, b->touched[i], c->nvals, b->enc.p, b->enc.len, true);
         c->vals.len = 0;
         c->nvals = c->nint = 0;
-        dict_reset(c->dict);
+        dict_reset(c->dict, !b->no_dicts);
     }
     if (!rc) {
         /* compact the key set, sort it */
