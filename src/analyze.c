@@ -152,6 +152,58 @@ static enum cat cat_of(uint32_t c)
     return C_LET;
 }
 
+/* cat_of() of the ASCII characters, for the tokenizer's fast path. */
+#define S C_SEP
+#define L C_LET
+#define D C_DIG
+#define U C_US
+#define J C_MIDNL
+#define K C_MIDL
+#define N C_MIDN
+static const unsigned char ascii_cat[128] = {
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, /* 0x00 */
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, /* 0x10 */
+    S, S, S, S, S, S, S, J, S, S, S, S, N, S, J, S, /* 0x20 */
+    D, D, D, D, D, D, D, D, D, D, K, N, S, S, S, S, /* 0x30 */
+    S, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* 0x40 */
+    L, L, L, L, L, L, L, L, L, L, L, S, S, S, S, U, /* 0x50 */
+    S, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* 0x60 */
+    L, L, L, L, L, L, L, L, L, L, L, S, S, S, S, S, /* 0x70 */
+};
+#undef S
+#undef L
+#undef D
+#undef U
+#undef J
+#undef K
+#undef N
+
+/* The code point at p[0..len) (len > 0): ASCII inline, the rest by wd_utf8_next(). */
+static inline size_t next_cp(const char *p, size_t len, uint32_t *c)
+{
+    unsigned char b = (unsigned char)*p;
+    if (b < 0x80) {
+        *c = b;
+        return 1;
+    }
+    return wd_utf8_next(p, len, c);
+}
+
+static inline enum cat cat_fast(uint32_t c)
+{
+    return c < 0x80 ? (enum cat)ascii_cat[c] : cat_of(c);
+}
+
+/* Appends the lower-cased c to out; returns its byte length. */
+static inline size_t put_lower(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        *out = (char)(c - 'A' < 26 ? c + 32 : c);
+        return 1;
+    }
+    return wd_utf8_put(wd_lower_cp(c), out);
+}
+
 static bool is_word(enum cat c)
 {
     return c == C_LET || c == C_DIG || c == C_US;
@@ -178,10 +230,10 @@ bool wd_analyze(const char *p, size_t len, wd_token_cb cb, void *ctx)
     size_t i = 0;
     while (i < len) {
         uint32_t c;
-        size_t n = wd_utf8_next(p + i, len - i, &c);
-        enum cat k = cat_of(c);
+        size_t n = next_cp(p + i, len - i, &c);
+        enum cat k = cat_fast(c);
         if (k == C_IDEO) {
-            size_t m = wd_utf8_put(wd_lower_cp(c), tok);
+            size_t m = put_lower(c, tok);
             if (!cb(ctx, tok, m))
                 return false;
             i += n;
@@ -200,14 +252,14 @@ bool wd_analyze(const char *p, size_t len, wd_token_cb cb, void *ctx)
                     return false;
                 tl = chars = 0;
             }
-            tl += wd_utf8_put(wd_lower_cp(c), tok + tl);
+            tl += put_lower(c, tok + tl);
             chars++;
             prev = k;
             i += n;
             if (i >= len)
                 break;
-            n = wd_utf8_next(p + i, len - i, &c);
-            k = cat_of(c);
+            n = next_cp(p + i, len - i, &c);
+            k = cat_fast(c);
             if (is_word(k))
                 continue;
             if (k == C_SEP || k == C_IDEO)
@@ -216,8 +268,8 @@ bool wd_analyze(const char *p, size_t len, wd_token_cb cb, void *ctx)
             if (i + n >= len)
                 break;
             uint32_t c2;
-            size_t n2 = wd_utf8_next(p + i + n, len - i - n, &c2);
-            enum cat k2 = cat_of(c2);
+            size_t n2 = next_cp(p + i + n, len - i - n, &c2);
+            enum cat k2 = cat_fast(c2);
             if (!joins(k, prev, k2))
                 break;
             /* Keep the joiner; the loop appends it, then continues with c2. */

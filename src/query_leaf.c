@@ -628,11 +628,40 @@ static bool key_fwd(void *ctx, const char *tok, size_t len)
     return true;
 }
 
+/* Whether p[0..len) is a dotted quad that inet_pton(AF_INET) accepts (four decimal octets
+ * up to 255, no leading zeros): its canonical text (wd_qip_format) is then itself. */
+static bool is_canon_v4(const char *p, size_t len)
+{
+    if (len < 7 || len > 15)
+        return false;
+    unsigned dots = 0, val = 0, nd = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)p[i];
+        if (c - '0' < 10) {
+            if (nd && val == 0)
+                return false; /* a leading zero */
+            val = val * 10 + (c - '0');
+            if (++nd > 3 || val > 255)
+                return false;
+        } else if (c == '.' && nd && dots < 3) {
+            dots++;
+            nd = val = 0;
+        } else {
+            return false;
+        }
+    }
+    return dots == 3 && nd;
+}
+
 void wd_qindex_keys(enum wd_ftype t, const struct wd_qval *v, wd_qkey_cb cb, void *ctx)
 {
     if (t == WD_FT_TEXT) {
         struct keyfwd f = {cb, ctx};
         wd_analyze(v->s.p, v->s.len, key_fwd, &f);
+        return;
+    }
+    if (t == WD_FT_IP && is_canon_v4(v->s.p, v->s.len)) {
+        cb(ctx, v->s.p, v->s.len); /* the usual case, without inet_pton/inet_ntop */
         return;
     }
     if (t == WD_FT_IP) {

@@ -18,9 +18,21 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed)
         s += 8;
         len -= 8;
     }
+    /* The last len (< 8) bytes as a little-endian integer, with at most two loads: one
+     * that ends at the end of the buffer when the input had 8 bytes or more (the bytes
+     * before are input too), else 4-byte or single-byte loads within the tail. */
     uint64_t k = 0;
-    for (size_t i = 0; i < len; i++)
-        k |= (uint64_t)s[i] << (8 * i);
+    if (len && s - (const unsigned char *)p >= 8) {
+        memcpy(&k, s + len - 8, 8);
+        k >>= 8 * (8 - len);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        k = lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+    } else if (len) {
+        k = s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
+    }
     h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
@@ -58,7 +70,29 @@ struct dslot {
     uint32_t off, len, code;
 };
 
-int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
+/* A DICT chunk: the ndict distinct encodings, then a 1- or 2-byte code per value. */
+static void put_dict(struct wd_buf *out, const unsigned char *base, uint32_t ndict,
+                     const uint32_t *off, const uint32_t *len, const uint32_t *codes,
+                     uint32_t nvals)
+{
+    wd_buf_putc(out, WD_ENC_DICT);
+    wd_put_varint(out, ndict);
+    for (uint32_t i = 0; i < ndict; i++)
+        wd_buf_append(out, base + off[i], len[i]);
+    if (ndict <= 256) {
+        wd_buf_reserve(out, nvals);
+        for (uint32_t i = 0; i < nvals; i++)
+            out->p[out->len++] = (char)codes[i];
+    } else {
+        wd_buf_reserve(out, (size_t)nvals * 2);
+        for (uint32_t i = 0; i < nvals; i++) {
+            out->p[out->len++] = (char)(codes[i] & 0xff);
+            out->p[out->len++] = (char)(codes[i] >> 8);
+        }
+    }
+}
+
+int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *cs)
 {
     const unsigned char *base = (const unsigned char *)c->vals.p;
     /* An empty column has no buffer yet: NULL + 0 is undefined behaviour in C. */
@@ -102,37 +136,68 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
             return WD_ENC_INT;
         }
     }
-    /* Dictionary attempt: open addressing over value encodings. */
+    uint32_t limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
+    const struct wd_coldict *cd = c->dict;
+    if (cd && cd->live) {
+        /* the builder's dictionary: DICT exactly when the attempt below would succeed */
+        if (c->nvals > 0 && cd->ndict <= limit) {
+            put_dict(out, base, cd->ndict, cd->off, cd->len, cd->codes, c->nvals);
+            return WD_ENC_DICT;
+        }
+        wd_buf_putc(out, WD_ENC_PLAIN);
+        wd_buf_append(out, base, c->vals.len);
+        return WD_ENC_PLAIN;
+    }
+    /* Dictionary attempt: open addressing over value encodings, in tables sized for at
+     * least twice the values (kept in cs between calls; the used slots are freed again). */
     uint32_t cap = 64;
     while (cap < c->nvals * 2)
         cap <<= 1;
-    struct dslot *tab = calloc(cap, sizeof(*tab));
-    uint32_t *codes = malloc((c->nvals + 1) * sizeof(*codes));
-    struct dslot *order = malloc((c->nvals + 1) * sizeof(*order));
-    if (!tab || !codes || !order) {
-        free(tab);
-        free(codes);
-        free(order);
-        return WD_ENOMEM;
+    if (cs->tab_cap < cap) {
+        free(cs->tab);
+        cs->tab = calloc(cap, sizeof(struct dslot));
+        cs->tab_cap = cs->tab ? cap : 0;
     }
-    uint32_t ndict = 0, limit = c->nvals / 2 < 65535 ? c->nvals / 2 + 1 : 65535;
-    const unsigned char *p = base;
+    if (cs->cap < c->nvals + 1) {
+        free(cs->codes);
+        free(cs->slots);
+        free(cs->doff);
+        free(cs->dlen);
+        size_t n = (c->nvals + 1) * sizeof(uint32_t);
+        cs->codes = malloc(n);
+        cs->slots = malloc(n);
+        cs->doff = malloc(n);
+        cs->dlen = malloc(n);
+        cs->cap = cs->codes && cs->slots && cs->doff && cs->dlen ? c->nvals + 1 : 0;
+    }
+    if (!cs->tab_cap || !cs->cap)
+        return WD_ENOMEM;
+    struct dslot *tab = cs->tab;
+    uint32_t *codes = cs->codes, mask = cs->tab_cap - 1;
+    uint32_t ndict = 0;
+    const unsigned char *p = base, *prev = NULL;
+    uint32_t prev_len = 0;
     bool dict = true;
+    int rc = WD_OK;
     for (uint32_t i = 0; i < c->nvals && dict; i++) {
         const unsigned char *start = p;
         uint8_t tag;
-        const unsigned char *s;
+        const unsigned char *sv;
         size_t len;
         int64_t iv;
-        if (!get_tagged(&p, end, &tag, &s, &len, &iv)) {
-            free(tab);
-            free(codes);
-            free(order);
-            return WD_ECORRUPT;
+        if (!get_tagged(&p, end, &tag, &sv, &len, &iv)) {
+            rc = WD_ECORRUPT;
+            break;
         }
         uint32_t vlen = (uint32_t)(p - start);
+        if (prev && vlen == prev_len && wd_bytes_eq(prev, start, vlen)) {
+            codes[i] = codes[i - 1]; /* runs are common: no hash, no probe */
+            continue;
+        }
+        prev = start;
+        prev_len = vlen;
         uint64_t h = wd_hash64(start, vlen, 7);
-        uint32_t k = (uint32_t)h & (cap - 1);
+        uint32_t k = (uint32_t)h & mask;
         for (;;) {
             struct dslot *d = &tab[k];
             if (!d->len) {
@@ -141,44 +206,50 @@ int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
                     break;
                 }
                 *d = (struct dslot){(uint32_t)(start - base), vlen, ndict};
-                order[ndict++] = *d;
+                cs->slots[ndict] = k;
+                cs->doff[ndict] = d->off;
+                cs->dlen[ndict++] = vlen;
                 codes[i] = d->code;
                 break;
             }
-            if (d->len == vlen && memcmp(base + d->off, start, vlen) == 0) {
+            if (d->len == vlen && wd_bytes_eq(base + d->off, start, vlen)) {
                 codes[i] = d->code;
                 break;
             }
-            k = (k + 1) & (cap - 1);
+            k = (k + 1) & mask;
         }
     }
-    int enc;
+    for (uint32_t i = 0; i < ndict; i++)
+        tab[cs->slots[i]].len = 0;
+    if (rc)
+        return rc;
     if (dict && c->nvals > 0) {
-        enc = WD_ENC_DICT;
-        wd_buf_putc(out, WD_ENC_DICT);
-        wd_put_varint(out, ndict);
-        for (uint32_t i = 0; i < ndict; i++)
-            wd_buf_append(out, base + order[i].off, order[i].len);
-        if (ndict <= 256) {
-            wd_buf_reserve(out, c->nvals);
-            for (uint32_t i = 0; i < c->nvals; i++)
-                out->p[out->len++] = (char)codes[i];
-        } else {
-            wd_buf_reserve(out, (size_t)c->nvals * 2);
-            for (uint32_t i = 0; i < c->nvals; i++) {
-                out->p[out->len++] = (char)(codes[i] & 0xff);
-                out->p[out->len++] = (char)(codes[i] >> 8);
-            }
-        }
-    } else {
-        enc = WD_ENC_PLAIN;
-        wd_buf_putc(out, WD_ENC_PLAIN);
-        wd_buf_append(out, base, c->vals.len);
+        put_dict(out, base, ndict, cs->doff, cs->dlen, codes, c->nvals);
+        return WD_ENC_DICT;
     }
-    free(tab);
-    free(codes);
-    free(order);
+    wd_buf_putc(out, WD_ENC_PLAIN);
+    wd_buf_append(out, base, c->vals.len);
+    return WD_ENC_PLAIN;
+}
+
+int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out)
+{
+    struct wd_colscratch s = {0};
+    int enc = wd_col_encode_with(c, out, &s);
+    wd_colscratch_fini(&s);
     return enc;
+}
+
+void wd_colscratch_fini(struct wd_colscratch *s)
+{
+    if (!s)
+        return;
+    free(s->tab);
+    free(s->codes);
+    free(s->slots);
+    free(s->doff);
+    free(s->dlen);
+    memset(s, 0, sizeof(*s));
 }
 
 /* Fills q from a tagged value; integers get their decimal text from the arena. */

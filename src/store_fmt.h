@@ -134,12 +134,29 @@ static inline uint32_t wd_index_hash(uint64_t seed, const char *key, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/*
+ * The distinct value encodings of a block's column in first-seen order, kept by the part
+ * builder as values arrive (store_part.c). While `live`, wd_col_encode_with() writes the
+ * dictionary from it instead of hashing the values again; the builder may stop keeping it
+ * (live = false) at any point of a block, and the encoder then builds its own: the output
+ * is the same either way.
+ */
+struct wd_coldict {
+    bool live;
+    uint32_t ndict;
+    uint32_t *codes;     /* per value of the block: its code */
+    uint32_t *off, *len; /* per code: the encoding's bytes in vals */
+    uint32_t *tab;       /* open addressing over the encodings: code + 1, 0 when free */
+    uint32_t tab_cap, codes_cap, dict_cap;
+};
+
 /* One column of one block being built: tagged values in row order. */
 struct wd_colbuild {
     struct wd_buf vals; /* u8 tag, varint len, bytes */
     uint32_t nvals;
     uint32_t nint;             /* how many are WD_VT_INT */
     size_t last_off, last_len; /* the previous value's encoding in vals (index dedup) */
+    struct wd_coldict *dict;   /* NULL, or kept by the part builder */
 };
 
 /*
@@ -147,6 +164,31 @@ struct wd_colbuild {
  * there are few distinct values, INT when all are integers, else PLAIN. Returns the encoding.
  */
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
+
+/* Tables wd_col_encode_with() keeps between calls (zero-initialise; wd_colscratch_fini()
+ * frees them), so a part builder does not allocate and clear them per column and block. */
+struct wd_colscratch {
+    void *tab; /* open-addressing slots, all free between calls (store_col.c) */
+    uint32_t *codes, *slots, *doff, *dlen;
+    uint32_t tab_cap, cap;
+};
+
+/* wd_col_encode with reused tables, and c->dict when it is live; the output is the same. */
+int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *s);
+void wd_colscratch_fini(struct wd_colscratch *s);
+
+/* Whether a[0..n) equals b[0..n): a loop for the short keys and values of events, where a
+ * call to memcmp costs more than the compare. */
+static inline bool wd_bytes_eq(const void *a, const void *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
 
 /* A decoded column chunk: values, or a dictionary plus one code per value. */
 struct wd_colvec {

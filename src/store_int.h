@@ -55,9 +55,9 @@ struct wd_part_builder {
     uint8_t *col_noidx;                /* 1: its number literals are not indexed; 2: nothing is */
     uint64_t *col_seed;                /* index key seed (wd_index_seed) */
     uint32_t *col_parent, *col_keyoff; /* member memo (store_part.c member_col) */
-    uint32_t *memo;                    /* per column: MEMO_SLOTS child column ids */
-    uint32_t root_memo[32];
-    uint32_t last_shape;
+    uint32_t *memo;                    /* per column: MEMO_SLOTS x MEMO_WAYS child column ids */
+    uint32_t root_memo[32 * 4];
+    uint32_t last_shape[4]; /* shape ids, most recent first */
     uint32_t ncols, col_cap;
     uint32_t *col_tab; /* open addressing: col id + 1 */
     uint32_t col_tab_cap;
@@ -70,7 +70,7 @@ struct wd_part_builder {
     struct wd_colbuild *cols;
     uint32_t *touched;
     uint32_t ntouched;
-    struct wd_buf seqs, tss, shape_ids, cur_shape, path, scratch;
+    struct wd_buf seqs, tss, shape_ids, cur_shape, path, scratch, shadow;
     uint32_t rows;
     int64_t min_ts, max_ts, last_ts;
     uint64_t min_seq, max_seq, last_seq;
@@ -87,7 +87,9 @@ struct wd_part_builder {
     struct ZSTD_CCtx_s *zc;
     int zlevel;
     struct wd_buf enc, comp;
-    int err; /* sticky: first failure */
+    struct wd_colscratch cscratch;
+    bool no_dicts; /* tests: keep no column dictionaries (the same part, built the long way) */
+    int err;       /* sticky: first failure */
 };
 
 /* Starts a part at tmp_path (created, truncated). */

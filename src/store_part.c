@@ -92,6 +92,7 @@ static inline void put_varint(struct wd_buf *b, uint64_t v)
 /* ---- dictionaries ---- */
 
 #define MEMO_SLOTS 32         /* member positions remembered per object (store_int.h) */
+#define MEMO_WAYS  4          /* columns remembered per position, most recent first */
 #define ROOT_NODE  UINT32_MAX /* the event itself, as a parent */
 
 /* The builder's two dictionaries (column paths, shapes) intern byte strings to dense ids
@@ -154,9 +155,10 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
         b->touched = wd_xrealloc(b->touched, b->col_cap * sizeof(*b->touched));
         b->col_parent = wd_xrealloc(b->col_parent, b->col_cap * sizeof(*b->col_parent));
         b->col_keyoff = wd_xrealloc(b->col_keyoff, b->col_cap * sizeof(*b->col_keyoff));
-        b->memo = wd_xrealloc(b->memo, (size_t)b->col_cap * MEMO_SLOTS * sizeof(*b->memo));
-        memset(b->memo + (size_t)b->ncols * MEMO_SLOTS, 0xff,
-               (size_t)(b->col_cap - b->ncols) * MEMO_SLOTS * sizeof(*b->memo));
+        b->memo = wd_xrealloc(b->memo,
+                              (size_t)b->col_cap * MEMO_SLOTS * MEMO_WAYS * sizeof(*b->memo));
+        memset(b->memo + (size_t)b->ncols * MEMO_SLOTS * MEMO_WAYS, 0xff,
+               (size_t)(b->col_cap - b->ncols) * MEMO_SLOTS * MEMO_WAYS * sizeof(*b->memo));
     }
     id = b->ncols++;
     b->col_parent[id] = ROOT_NODE - 1; /* set by member_col; never matches a node */
@@ -169,6 +171,8 @@ static uint32_t col_id(struct wd_part_builder *b, const char *path, size_t len)
     b->col_noidx[id] = b->col_ftype[id] == WD_FT_DATE ? 2 : 0;
     memset(&b->cols[id], 0, sizeof(b->cols[id]));
     wd_buf_init(&b->cols[id].vals, 0);
+    b->cols[id].dict = wd_xcalloc(1, sizeof(*b->cols[id].dict));
+    b->cols[id].dict->live = !b->no_dicts;
     b->col_tab[slot] = id + 1;
     return id;
 }
@@ -247,7 +251,84 @@ static void on_key(void *ctx, const char *key, size_t len)
     push_hash(k->b, wd_index_hash(k->seed, key, len));
 }
 
-/* Appends one tagged value to column `col` of the current block and indexes it. */
+/* ---- per-column dictionaries of the block (struct wd_coldict) ---- */
+
+#define DICT_MAX 65535 /* distinct values of a DICT chunk, at most */
+
+static void dict_grow_tab(struct wd_coldict *d, const char *base)
+{
+    uint32_t cap = d->tab_cap ? d->tab_cap * 2 : 64;
+    uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+    for (uint32_t code = 0; code < d->ndict; code++) {
+        uint32_t k = (uint32_t)wd_hash64(base + d->off[code], d->len[code], 7) & (cap - 1);
+        while (t[k])
+            k = (k + 1) & (cap - 1);
+        t[k] = code + 1;
+    }
+    free(d->tab);
+    d->tab = t;
+    d->tab_cap = cap;
+}
+
+/* Gives value i of the block, the encoding base[off..off+len), its code; returns whether
+ * an equal value came before in the block. */
+static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint32_t len, uint32_t i)
+{
+    if (i >= d->codes_cap) {
+        d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
+        d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
+    }
+    if (i > 0) { /* runs are common: the previous value first, without hashing */
+        uint32_t prev = d->codes[i - 1];
+        if (d->len[prev] == len && wd_bytes_eq(base + d->off[prev], base + off, len)) {
+            d->codes[i] = prev;
+            return true;
+        }
+    }
+    if (d->ndict * 2 >= d->tab_cap)
+        dict_grow_tab(d, base);
+    uint32_t mask = d->tab_cap - 1, k = (uint32_t)wd_hash64(base + off, len, 7) & mask;
+    for (; d->tab[k]; k = (k + 1) & mask) {
+        uint32_t code = d->tab[k] - 1;
+        if (d->len[code] == len && wd_bytes_eq(base + d->off[code], base + off, len)) {
+            d->codes[i] = code;
+            return true;
+        }
+    }
+    if (d->ndict == d->dict_cap) {
+        d->dict_cap = d->dict_cap ? d->dict_cap * 2 : 64;
+        d->off = wd_xrealloc(d->off, d->dict_cap * sizeof(*d->off));
+        d->len = wd_xrealloc(d->len, d->dict_cap * sizeof(*d->len));
+    }
+    d->off[d->ndict] = off;
+    d->len[d->ndict] = len;
+    d->codes[i] = d->ndict;
+    d->tab[k] = ++d->ndict;
+    return false;
+}
+
+/* Empties the dictionary for the next block. */
+static void dict_reset(struct wd_coldict *d, bool live)
+{
+    if (d->ndict)
+        memset(d->tab, 0, d->tab_cap * sizeof(*d->tab));
+    d->ndict = 0;
+    d->live = live;
+}
+
+static void dict_free(struct wd_coldict *d)
+{
+    if (!d)
+        return;
+    free(d->codes);
+    free(d->off);
+    free(d->len);
+    free(d->tab);
+    free(d);
+}
+
+/* Appends one tagged value to column `col` of the current block and indexes it (INT: s is
+ * its decimal text, or empty). */
 static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, const char *s,
                       size_t len, int64_t iv)
 {
@@ -266,10 +347,21 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
         put_bytes(&c->vals, s, len);
     }
     c->nvals++;
-    /* The same value as the previous one in this column of the block: its keys are in the
-     * block's key set already. */
+    /* A value that came before in this column of the block: its keys are in the block's
+     * key set already. The dictionary knows them all while it is kept; columns of mostly
+     * distinct values stop keeping it (the encoder's own attempt fails early on them) and
+     * compare with the previous value only. */
     size_t vlen = c->vals.len - start;
-    bool repeat = vlen == c->last_len && !memcmp(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    struct wd_coldict *d = c->dict;
+    bool repeat;
+    if (d->live) {
+        repeat = dict_add(d, c->vals.p, (uint32_t)start, (uint32_t)vlen, c->nvals - 1);
+        if (d->ndict > DICT_MAX || (c->nvals >= 256 && d->ndict > c->nvals / 2 + 1))
+            d->live = false;
+    } else {
+        repeat =
+            vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    }
     c->last_off = start;
     c->last_len = vlen;
     if (repeat || tag == WD_VT_JSON || b->col_noidx[col] == 2)
@@ -285,7 +377,8 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
     if (tag == WD_VT_INT) {
         q.type = WD_QV_INT;
         q.i = iv;
-        q.s = (struct wd_str){num, wd_fmt_i64(iv, num)};
+        if (!len) /* the text is the value's own when it has one (scalar_tag) */
+            q.s = (struct wd_str){num, wd_fmt_i64(iv, num)};
     } else if (tag == WD_VT_NUM) {
         q.type = WD_QV_FLOAT;
     } else if (tag == WD_VT_TRUE || tag == WD_VT_FALSE) {
@@ -302,10 +395,29 @@ static void shape_put_key(struct wd_buf *sh, struct wd_str key)
     put_bytes(sh, key.p, key.len);
 }
 
-/* A scalar value's tag, text and integer. */
+/* Whether t is the decimal text of v as wd_fmt_i64 writes it (no leading zeros, no "-0"),
+ * checked without formatting v. */
+static bool is_int_text(struct wd_str t, int64_t v)
+{
+    const char *p = t.p, *e = t.p + t.len;
+    bool neg = p < e && *p == '-';
+    p += neg;
+    size_t nd = (size_t)(e - p);
+    if (nd == 0 || nd > 19 || (*p == '0' && (nd > 1 || neg)))
+        return false;
+    uint64_t u = 0;
+    for (; p < e; p++) {
+        unsigned d = (unsigned char)*p - '0';
+        if (d > 9)
+            return false;
+        u = u * 10 + d;
+    }
+    return neg ? v < 0 && u == (uint64_t)0 - (uint64_t)v : v >= 0 && u == (uint64_t)v;
+}
+
+/* A scalar value's tag, text and integer (INT: the text when the value has it, else empty). */
 static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
 {
-    char num[24];
     switch (v->type) {
     case WD_JV_TRUE:
         *s = WD_STR("true");
@@ -315,11 +427,8 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
         return WD_VT_FALSE;
     case WD_JV_INT:
         *iv = v->u.i;
-        if (!v->raw.len ||
-            (v->raw.len == wd_fmt_i64(v->u.i, num) && !memcmp(num, v->raw.p, v->raw.len)))
-            return WD_VT_INT;
         *s = v->raw;
-        return WD_VT_NUM;
+        return !v->raw.len || is_int_text(v->raw, v->u.i) ? WD_VT_INT : WD_VT_NUM;
     case WD_JV_FLOAT:
         *s = v->raw;
         return WD_VT_NUM;
@@ -333,13 +442,13 @@ static uint8_t scalar_tag(const struct wd_jv *v, struct wd_str *s, int64_t *iv)
  * columns in the shape: arrays are flattened, object members go under path.key, nulls are
  * not values (query semantics, spec d.1). */
 static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, struct wd_buf *sh,
-                          uint32_t *nshadow)
+                          uint32_t *nshadow, uint32_t path_col)
 {
     if (v->type == WD_JV_NULL)
         return;
     if (v->type == WD_JV_ARR) {
         for (const struct wd_jv *e = v->u.kids.head; e; e = e->next)
-            shadow_values(b, e, sh, nshadow);
+            shadow_values(b, e, sh, nshadow, path_col);
         return;
     }
     if (v->type == WD_JV_OBJ) {
@@ -348,7 +457,7 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, stru
             b->path.len = base;
             put_byte(&b->path, '.');
             put_bytes(&b->path, m->key.p, m->key.len);
-            shadow_values(b, m, sh, nshadow);
+            shadow_values(b, m, sh, nshadow, UINT32_MAX);
         }
         b->path.len = base;
         return;
@@ -356,29 +465,42 @@ static void shadow_values(struct wd_part_builder *b, const struct wd_jv *v, stru
     struct wd_str s = {0};
     int64_t iv = 0;
     uint8_t tag = scalar_tag(v, &s, &iv);
-    uint32_t col = col_id(b, b->path.p, b->path.len);
+    /* path_col: the column of the path when known (the array's own, for its scalars) */
+    uint32_t col = path_col != UINT32_MAX ? path_col : col_id(b, b->path.p, b->path.len);
     add_value(b, col, tag, s.p, s.len, iv);
     put_varint(sh, col);
     (*nshadow)++;
 }
 
+static inline uint32_t *memo_ways(struct wd_part_builder *b, uint32_t node, uint32_t idx)
+{
+    return node == ROOT_NODE ? &b->root_memo[idx * MEMO_WAYS]
+                             : &b->memo[((size_t)node * MEMO_SLOTS + idx) * MEMO_WAYS];
+}
+
 /*
  * Column of member `key` (the idx-th member) of the object at column `node` (ROOT_NODE for
- * the event itself). Consecutive events mostly share their structure, so a per-node memo
- * of the column last seen at each member position answers without building the dotted
- * path or hashing it; a miss falls back to the path dictionary.
+ * the event itself). Consecutive events mostly share their structure, or alternate between
+ * a few (one per log type), so a per-node memo of the columns last seen at each member
+ * position answers without building the dotted path or hashing it; a miss falls back to
+ * the path dictionary.
  */
 static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t idx,
                            struct wd_str key)
 {
-    uint32_t *slot = NULL;
     if (idx < MEMO_SLOTS) {
-        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
-        uint32_t c = *slot;
-        if (c < b->ncols && b->col_parent[c] == node &&
-            b->col_len[c] - b->col_keyoff[c] == key.len &&
-            memcmp(b->col_path[c] + b->col_keyoff[c], key.p, key.len) == 0)
-            return c;
+        uint32_t *ways = memo_ways(b, node, idx);
+        for (uint32_t w = 0; w < MEMO_WAYS; w++) {
+            uint32_t c = ways[w];
+            if (c < b->ncols && b->col_parent[c] == node &&
+                b->col_len[c] - b->col_keyoff[c] == key.len &&
+                wd_bytes_eq(b->col_path[c] + b->col_keyoff[c], key.p, key.len)) {
+                for (; w > 0; w--) /* most recent first */
+                    ways[w] = ways[w - 1];
+                ways[0] = c;
+                return c;
+            }
+        }
     }
     b->path.len = 0;
     if (node != ROOT_NODE) {
@@ -391,9 +513,10 @@ static uint32_t member_col(struct wd_part_builder *b, uint32_t node, uint32_t id
     b->col_parent[c] = node;
     b->col_keyoff[c] = keyoff;
     if (idx < MEMO_SLOTS) {
-        /* col_id may have grown the memo array: recompute the slot */
-        slot = node == ROOT_NODE ? &b->root_memo[idx] : &b->memo[(size_t)node * MEMO_SLOTS + idx];
-        *slot = c;
+        /* after col_id, which may have grown the memo array */
+        uint32_t *ways = memo_ways(b, node, idx);
+        memmove(ways + 1, ways, (MEMO_WAYS - 1) * sizeof(*ways));
+        ways[0] = c;
     }
     return c;
 }
@@ -424,15 +547,14 @@ static int shred_obj(struct wd_part_builder *b, const struct wd_jv *obj, uint32_
             add_value(b, col, WD_VT_JSON, b->scratch.p, b->scratch.len, 0);
             put_byte(sh, WD_SH_ARR);
             put_varint(sh, col);
-            struct wd_buf shadow;
-            wd_buf_init(&shadow, 0);
+            struct wd_buf *shadow = &b->shadow; /* arrays are not nested in shadows */
+            shadow->len = 0;
             uint32_t n = 0;
             b->path.len = 0;
             put_bytes(&b->path, b->col_path[col], b->col_len[col]);
-            shadow_values(b, m, &shadow, &n);
+            shadow_values(b, m, shadow, &n, col);
             put_varint(sh, n);
-            put_bytes(sh, shadow.p, shadow.len);
-            wd_buf_fini(&shadow);
+            put_bytes(sh, shadow->p, shadow->len);
         } else {
             struct wd_str s = {0};
             int64_t iv = 0;
@@ -532,13 +654,14 @@ static int flush_block(struct wd_part_builder *b)
     for (uint32_t i = 0; i < b->ntouched && !rc; i++) {
         struct wd_colbuild *c = &b->cols[b->touched[i]];
         b->enc.len = 0;
-        int enc = wd_col_encode(c, &b->enc);
+        int enc = wd_col_encode_with(c, &b->enc, &b->cscratch);
         if (enc < 0)
             rc = enc;
         else
             rc = put_chunk(b, bd, b->touched[i], c->nvals, b->enc.p, b->enc.len, true);
         c->vals.len = 0;
         c->nvals = c->nint = 0;
+        dict_reset(c->dict, !b->no_dicts);
     }
     if (!rc) {
         /* compact the key set, sort it */
@@ -578,11 +701,12 @@ int wd_part_begin(struct wd_part_builder *b, const char *tmp_path, int zstd_leve
     wd_buf_init(&b->cur_shape, 0);
     wd_buf_init(&b->path, 0);
     wd_buf_init(&b->scratch, 0);
+    wd_buf_init(&b->shadow, 0);
     wd_buf_init(&b->enc, 0);
     wd_buf_init(&b->comp, 0);
     b->part_min_ts = INT64_MAX;
     b->part_max_ts = INT64_MIN;
-    b->last_shape = UINT32_MAX;
+    memset(b->last_shape, 0xff, sizeof(b->last_shape));
     memset(b->root_memo, 0xff, sizeof(b->root_memo));
     b->zlevel = zstd_level;
     b->zc = ZSTD_createCCtx();
@@ -610,11 +734,21 @@ int wd_part_add(struct wd_part_builder *b, uint64_t seq, int64_t ts_us, const st
     int rc = shred_obj(b, ev, ROOT_NODE, &b->cur_shape);
     if (rc)
         return b->err = rc;
-    /* most events have the shape of the one before */
-    uint32_t sid = b->last_shape;
-    if (sid >= b->nshapes || b->shape_off[sid + 1] - b->shape_off[sid] != b->cur_shape.len ||
-        memcmp(b->shapes.p + b->shape_off[sid], b->cur_shape.p, b->cur_shape.len) != 0)
-        sid = b->last_shape = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    /* most events have the shape of one of the last few (one per log type) */
+    uint32_t sid = UINT32_MAX, w = 0, nw = WD_ARRAY_LEN(b->last_shape);
+    for (; w < nw && sid == UINT32_MAX; w++) {
+        uint32_t r = b->last_shape[w];
+        if (r < b->nshapes && b->shape_off[r + 1] - b->shape_off[r] == b->cur_shape.len &&
+            memcmp(b->shapes.p + b->shape_off[r], b->cur_shape.p, b->cur_shape.len) == 0)
+            sid = r;
+    }
+    if (sid == UINT32_MAX)
+        sid = shape_id(b, b->cur_shape.p, b->cur_shape.len);
+    else
+        w--; /* the way it was found in */
+    for (w = WD_MIN(w, nw - 1); w > 0; w--) /* most recent first */
+        b->last_shape[w] = b->last_shape[w - 1];
+    b->last_shape[0] = sid;
     wd_put_varint(&b->shape_ids, sid);
     if (!b->rows) {
         b->min_ts = b->max_ts = ts_us;
@@ -695,6 +829,7 @@ static void builder_free(struct wd_part_builder *b)
     for (uint32_t i = 0; i < b->ncols; i++) {
         free(b->col_path[i]);
         wd_buf_fini(&b->cols[i].vals);
+        dict_free(b->cols[i].dict);
     }
     for (uint32_t i = 0; i < b->nblocks; i++)
         free(b->blocks[i].chunks);
@@ -713,6 +848,7 @@ static void builder_free(struct wd_part_builder *b)
     free(b->shape_off);
     free(b->shape_tab);
     free(b->hashes);
+    wd_colscratch_fini(&b->cscratch);
     free(b->tmp_path);
     wd_buf_fini(&b->shapes);
     wd_buf_fini(&b->seqs);
@@ -721,6 +857,7 @@ static void builder_free(struct wd_part_builder *b)
     wd_buf_fini(&b->cur_shape);
     wd_buf_fini(&b->path);
     wd_buf_fini(&b->scratch);
+    wd_buf_fini(&b->shadow);
     wd_buf_fini(&b->enc);
     wd_buf_fini(&b->comp);
     ZSTD_freeCCtx(b->zc);

@@ -3,7 +3,12 @@
  * shredding + encoding + zstd into one part (build), then needle and count queries over
  * that part through the columnar evaluator, and the merge rewrite (every row of the part
  * into a new part) two ways: rows as value trees (what merges do) and, for comparison,
- * rows rendered as JSON and parsed again. Usage: bench_store FILE [QUERY...]
+ * rows rendered as JSON and parsed again.
+ * Usage: bench_store [--build-only] [--level N] [--max N] FILE [QUERY...]
+ *   --build-only  only the part build (for callgrind: instructions per event)
+ *   --level N     zstd level of the build (default 3; the store's ingest uses 1)
+ *   --max N       read at most N events of FILE
+ *   --out PATH    also copy the built part to PATH (to compare builds byte for byte)
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,11 +28,29 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_store FILE [QUERY...]\n");
+    bool build_only = false;
+    int level = 3;
+    uint64_t max_events = UINT64_MAX;
+    const char *out_path = NULL;
+    int ai = 1;
+    for (; ai + 1 < argc && !strncmp(argv[ai], "--", 2); ai++) {
+        if (!strcmp(argv[ai], "--build-only"))
+            build_only = true;
+        else if (!strcmp(argv[ai], "--level") && ai + 2 < argc)
+            level = (int)strtol(argv[++ai], NULL, 10);
+        else if (!strcmp(argv[ai], "--out") && ai + 2 < argc)
+            out_path = argv[++ai];
+        else if (!strcmp(argv[ai], "--max") && ai + 2 < argc)
+            max_events = strtoull(argv[++ai], NULL, 10);
+        else
+            break;
+    }
+    if (ai >= argc || !strncmp(argv[ai], "--", 2)) {
+        fprintf(stderr, "usage: bench_store [--build-only] [--level N] [--max N] [--out PATH] "
+                        "FILE [QUERY...]\n");
         return 2;
     }
-    int fd = open(argv[1], O_RDONLY);
+    int fd = open(argv[ai], O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0)
         return 1;
@@ -47,12 +70,12 @@ int main(int argc, char **argv)
     snprintf(part, sizeof(part), "%s/p.wdp", path);
     snprintf(tmp, sizeof(tmp), "%s.tmp", part);
     struct wd_part_builder b;
-    wd_part_begin(&b, tmp, 3);
+    wd_part_begin(&b, tmp, level);
     struct wd_arena a;
     wd_arena_init(&a, 1 << 20, 0);
     double t0 = now_s(), tparse = 0;
     uint64_t n = 0;
-    for (size_t off = 0; off < got;) {
+    for (size_t off = 0; off < got && n < max_events;) {
         char *nl = memchr(buf + off, '\n', got - off);
         size_t len = nl ? (size_t)(nl - (buf + off)) : got - off;
         struct wd_jv *v;
@@ -69,6 +92,8 @@ int main(int argc, char **argv)
     }
     wd_part_finish(&b, 1, n, part);
     double t1 = now_s();
+    if (out_path && link(part, out_path) != 0)
+        perror(out_path);
     struct wd_part *p;
     char err[256];
     if (wd_part_open(part, &p, err, sizeof(err))) {
@@ -80,9 +105,9 @@ int main(int argc, char **argv)
            (unsigned long long)n, t1 - t0, (double)n / (t1 - t0), tparse, got,
            (unsigned long long)p->file_bytes, (double)got / (double)p->file_bytes);
     ZSTD_DCtx *dz = ZSTD_createDCtx();
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 2 && !build_only; mode++) {
         snprintf(tmp, sizeof(tmp), "%s.m", part);
-        wd_part_begin(&b, tmp, 3);
+        wd_part_begin(&b, tmp, level);
         struct wd_buf json;
         wd_buf_init(&json, 0);
         double m0 = now_s();
@@ -115,7 +140,7 @@ int main(int argc, char **argv)
                mode == 0 ? "value trees (ward)" : "JSON + parse (before)", m1 - m0,
                (double)n / (m1 - m0));
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = ai + 1; i < argc && !build_only; i++) {
         struct wd_query *q;
         struct wd_perr pe;
         if (wd_query_parse(argv[i], strlen(argv[i]), &q, &pe)) {

@@ -754,6 +754,46 @@ static void t_num_literal(void)
         FAIL_IF(wd_qnum_literal(bad[i], strlen(bad[i]), &d));
 }
 
+/* IP index keys (with the dotted-quad fast path) against parse + canonical format. */
+static void t_keys_ip_differential(void)
+{
+    static const char *const pieces[] = {"0", "1", "2", "5", "9", "25", "255", "256", "00",
+                                         "01", "1000", "::ffff:1", ":", "a", "/", " ", "-"};
+    struct keyset *got = calloc(1, sizeof(*got));
+    FAIL_UNLESS(got);
+    int canon = 0;
+    for (int iter = 0; iter < 200000; iter++) {
+        char in[64];
+        size_t n = 0;
+        /* mostly four octets with dots, sometimes a wrong count or a stray character */
+        size_t k = rnd(4) ? 4 : 1 + rnd(7);
+        for (size_t i = 0; i < k; i++) {
+            const char *p = pieces[rnd(rnd(10) ? 11 : WD_ARRAY_LEN(pieces))];
+            size_t l = strlen(p);
+            if (n + l + 1 >= sizeof(in))
+                break;
+            memcpy(in + n, p, l);
+            n += l;
+            if (i + 1 < k)
+                in[n++] = '.';
+        }
+        struct wd_qval v = {.type = WD_QV_STR, .s = {in, n}};
+        got->n = 0;
+        wd_qindex_keys(WD_FT_IP, &v, key_cb, got);
+        uint8_t ip[16];
+        char want[48];
+        size_t wl = n;
+        memcpy(want, in, n);
+        if (wd_qip_parse(in, n, ip, NULL)) {
+            wl = wd_qip_format(ip, want);
+            canon++;
+        }
+        FAIL_UNLESS(got->n == 1 && got->len[0] == wl && memcmp(got->k[0], want, wl) == 0);
+    }
+    free(got);
+    FAIL_UNLESS(canon > 2000); /* the generator makes addresses */
+}
+
 WD_TEST_LIST{
     {"query_number_literals_match_strtod", t_num_literal},
     {"query_parse_trees", t_parse_trees},
@@ -767,5 +807,6 @@ WD_TEST_LIST{
     {"query_field_types_aliases", t_field_types_aliases},
     {"query_keys_contract", t_keys_contract},
     {"query_keys_examples", t_keys_examples},
+    {"query_keys_ip_differential", t_keys_ip_differential},
 };
 WD_TEST_MAIN

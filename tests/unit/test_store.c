@@ -78,6 +78,101 @@ static int roundtrip(struct wd_colbuild *c, const uint8_t *tags, const char **st
     return e;
 }
 
+/* wd_hash64 against its byte-at-a-time definition (index keys and dictionaries depend on
+ * its exact values): every length up to 64 at every alignment. */
+static uint64_t ref_hash64(const unsigned char *s, size_t len, uint64_t seed)
+{
+    uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
+    for (; len >= 8; s += 8, len -= 8) {
+        uint64_t k = 0;
+        for (int i = 0; i < 8; i++)
+            k |= (uint64_t)s[i] << (8 * i);
+        k *= 0xbf58476d1ce4e5b9ull;
+        k ^= k >> 31;
+        h = (h ^ k) * 0x94d049bb133111ebull;
+    }
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        k |= (uint64_t)s[i] << (8 * i);
+    h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+static void t_hash64(void)
+{
+    unsigned char buf[96];
+    uint64_t r = 88172645463325252ull;
+    for (int rep = 0; rep < 20; rep++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            buf[i] = (unsigned char)(rep % 2 ? r : (r % 3 ? 0 : 0xff));
+        }
+        for (size_t al = 0; al < 8; al++)
+            for (size_t len = 0; len <= 64; len++)
+                FAIL_UNLESS(wd_hash64(buf + al, len, r) == ref_hash64(buf + al, len, r));
+    }
+    /* a value the format depends on, whatever the implementation */
+    EXPECT_INT(wd_hash64("abc", 3, 1) == ref_hash64((const unsigned char *)"abc", 3, 1), 1);
+}
+
+/* Integers built in code: a literal text that is not the value's own decimal text ("-0",
+ * "05", "+5") keeps its text (a number column value), the others become integers. */
+static void t_int_forms(void)
+{
+    fresh_dir();
+    static const struct {
+        int64_t v;
+        const char *raw, *want;
+    } cases[] = {{0, "-0", "-0"},
+                 {5, "05", "05"},
+                 {5, "+5", "+5"},
+                 {5, "6", "6"},
+                 {7, "", "7"},
+                 {-120, "-120", "-120"},
+                 {INT64_MIN, "-9223372036854775808", "-9223372036854775808"},
+                 {INT64_MAX, "9223372036854775807", "9223372036854775807"},
+                 {0, "0", "0"}};
+    char path[300], tmp[320];
+    snprintf(path, sizeof(path), "%s/i.wdp", dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    struct wd_part_builder pb;
+    FAIL_IF(wd_part_begin(&pb, tmp, 1) != WD_OK);
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 16, 0);
+    for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
+        struct wd_jv *ev = wd_jv_new(&a, WD_JV_OBJ), *n = wd_jv_int(&a, cases[i].v);
+        n->raw = (struct wd_str){cases[i].raw, strlen(cases[i].raw)};
+        wd_jv_add(ev, WD_STR("n"), n);
+        FAIL_IF(wd_part_add(&pb, i + 1, (int64_t)i, ev) != WD_OK);
+    }
+    FAIL_IF(wd_part_finish(&pb, 1, WD_ARRAY_LEN(cases), path) != WD_OK);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    ZSTD_DCtx *dz = ZSTD_createDCtx();
+    struct wd_block b;
+    wd_block_load(&b, p, 0, (struct ZSTD_DCtx_s *)dz);
+    FAIL_UNLESS(wd_block_rows(&b));
+    struct wd_buf got;
+    wd_buf_init(&got, 0);
+    for (uint32_t r = 0; r < b.nrows; r++) {
+        char want[64];
+        got.len = 0;
+        wd_block_row_json(&b, r, &got);
+        wd_buf_putc(&got, '\0');
+        snprintf(want, sizeof(want), "{\"n\":%s}", cases[r].want);
+        EXPECT_STR(got.p, want);
+    }
+    wd_buf_fini(&got);
+    wd_block_fini(&b);
+    ZSTD_freeDCtx(dz);
+    wd_part_unref(p);
+    wd_arena_fini(&a);
+}
+
 static void t_codecs(void)
 {
     enum { N = 3000 };
@@ -196,6 +291,89 @@ static int build_part(const char *path, const struct wd_buf *events, struct wd_b
     return wd_part_finish(&b, 1, *n, path);
 }
 
+/* Builds a part of the events at path, with or without the builder's column dictionaries. */
+static int build_part_dicts(const char *path, const struct wd_buf *events, bool dicts)
+{
+    struct wd_part_builder b;
+    char tmp[320];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (wd_part_begin(&b, tmp, 1)) {
+        wd_part_abort(&b);
+        return WD_EIO;
+    }
+    b.no_dicts = !dicts;
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 20, 0);
+    size_t pos = 0, len;
+    const char *line;
+    uint64_t n = 0;
+    int rc = WD_OK;
+    while ((line = next_line(events, &pos, &len)) && !rc) {
+        struct wd_jv *v;
+        struct wd_perr pe;
+        if ((rc = wd_json_parse(line, len, len, 0, &a, &v, &pe)))
+            break;
+        n++;
+        rc = wd_part_add(&b, n, (int64_t)n * 1000, v);
+        if (a.used_bytes > (8 << 20))
+            wd_arena_reset(&a);
+    }
+    wd_arena_fini(&a);
+    if (rc) {
+        wd_part_abort(&b);
+        return rc;
+    }
+    return wd_part_finish(&b, 1, n, path);
+}
+
+static bool read_all(const char *path, struct wd_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+        wd_buf_append(out, tmp, n);
+    fclose(f);
+    return true;
+}
+
+/*
+ * The column dictionaries the builder keeps as values arrive (DICT chunks written from
+ * them, values seen before in the block not indexed again) change nothing in the part:
+ * built with and without them, the files are the same bytes (chunks, index key sets,
+ * directory). Generator events plus columns that stop keeping their dictionary mid-block
+ * and still end up DICT, alternating values, repeated array elements, INT/STR look-alikes.
+ */
+static void t_dicts_same_part(void)
+{
+    fresh_dir();
+    struct wd_buf ev, x, y;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&x, 0);
+    wd_buf_init(&y, 0);
+    gen_events(&ev, 20000, WD_GEN_MIX);
+    for (int i = 0; i < 20000; i++)
+        wd_buf_printf(&ev,
+                      "{\"u\":\"v%d\",\"alt\":\"%s\",\"arr\":[%d,%d,\"x\",{\"k\":%d}],"
+                      "\"m\":%s,\"w\":\"w%d\",\"ip\":\"10.0.%d.%d\"}\n",
+                      i < 3000 ? i : i % 10, i % 3 ? "a" : "b", i % 3, i % 3, i % 2,
+                      i % 2 ? "1" : "\"1\"", i % 700, i % 5, i % 300);
+    char p1[300], p2[300];
+    snprintf(p1, sizeof(p1), "%s/d1.wdp", dir);
+    snprintf(p2, sizeof(p2), "%s/d2.wdp", dir);
+    FAIL_IF(build_part_dicts(p1, &ev, true) != WD_OK);
+    FAIL_IF(build_part_dicts(p2, &ev, false) != WD_OK);
+    FAIL_UNLESS(read_all(p1, &x) && read_all(p2, &y));
+    FAIL_UNLESS(x.len > 100000);
+    EXPECT_INT(x.len, y.len);
+    FAIL_IF(memcmp(x.p, y.p, x.len) != 0);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&x);
+    wd_buf_fini(&y);
+}
+
 static void t_part_roundtrip(void)
 {
     fresh_dir();
@@ -206,7 +384,8 @@ static void t_part_roundtrip(void)
     gen_events(&ev, 40000, WD_GEN_MIX);
     /* an event with every value form: nesting, arrays of objects, null, dup keys, numbers */
     const char *odd = "{\"a\":{\"b\":{\"c\":[1,\"x\",{\"d\":true}]},\"e\":null},\"a.b\":\"dotted\","
-                      "\"n\":-0,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
+                      "\"n\":-0,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
+                      "\"i0\":0,\"neg\":-120,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
                       "\"k\":1,\"k\":\"dup\",\"s\":\"caf\\u00e9 \\\"q\\\"\"}\n";
     wd_buf_append(&ev, odd, strlen(odd));
     char path[300];
@@ -1093,10 +1272,18 @@ static void t_divert_partitions(void)
     day_events(&ev, 3, 5);           /* kept: events are kept forever here */
     day_events_as(&ev, 0, 7, true);  /* noise of today: kept */
     day_events_as(&ev, 3, 11, true); /* noise past its 2 days: deleted */
+    char iso[WD_TIME_ISO_MAX];
+    wd_time_iso(wd_now_us(), iso);
+    wd_buf_printf(&ev, "{\"utctimestamp\":\"%s\",\"type\":\"alert\",\"summary\":\"a\"}\n", iso);
     uint64_t last = submit_lines(w, &ev, 100);
     FAIL_UNLESS(wait_indexed(st, last));
-    char old[400];
+    char old[400], alerts[400], today[400];
     struct wd_civil c;
+    /* partition names: alerts by month, events and noise by day */
+    wd_time_to_civil(wd_now_us(), &c);
+    snprintf(alerts, sizeof(alerts), "%s/alerts-%04d%02d", sdir, (int)c.year, c.month);
+    snprintf(today, sizeof(today), "%s/divert-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
+    FAIL_UNLESS(exists(alerts) && exists(today));
     wd_time_to_civil(wd_now_us() - 3 * 86400LL * 1000000, &c);
     snprintf(old, sizeof(old), "%s/divert-%04d%02d%02d", sdir, (int)c.year, c.month, c.day);
     bool gone = false;
@@ -1117,6 +1304,9 @@ static void t_divert_partitions(void)
 }
 
 WD_TEST_LIST{
+    {"store_dicts_same_part", t_dicts_same_part},
+    {"store_int_forms", t_int_forms},
+    {"store_hash64", t_hash64},
     {"store_retention_by_age_and_size", t_retention},
     {"store_divert_partitions", t_divert_partitions},
     {"store_codecs", t_codecs},
