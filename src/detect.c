@@ -450,7 +450,7 @@ static void *run(void *arg)
         int rc = WD_OK, n = 0;
         while (n < BATCH_EVENTS &&
                (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK) {
-            wd_engine_event(d->e, ev, len, seq, wd_now_us());
+            wd_engine_event_in(d->e, ev, len, wd_wal_tail_readable(tail, ev), seq, wd_now_us());
             if (d->watch && !replaying)
                 watch_event(d, ev, len, seq);
             atomic_store(&d->seq, WD_MAX(seq, atomic_load(&d->seq)));

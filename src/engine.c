@@ -524,6 +524,12 @@ static bool ss_admit(struct wd_engine *e, struct rstate *s, const struct gev *x)
 
 int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t id, int64_t now_us)
 {
+    return wd_engine_event_in(e, json, len, len, id, now_us);
+}
+
+int wd_engine_event_in(struct wd_engine *e, const char *json, size_t len, size_t readable,
+                       uint64_t id, int64_t now_us)
+{
     pthread_mutex_lock(&e->mu);
     e->now_us = now_us;
     e->st.events++;
@@ -534,7 +540,8 @@ int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t 
     wd_arena_reset(&e->arena);
     struct wd_jv *ev = NULL;
     struct wd_perr pe;
-    if (wd_json_parse(json, len, len, 0, &e->arena, &ev, &pe) != WD_OK || ev->type != WD_JV_OBJ) {
+    if (wd_json_parse(json, len, readable, 0, &e->arena, &ev, &pe) != WD_OK ||
+        ev->type != WD_JV_OBJ) {
         e->st.skipped++;
         pthread_mutex_unlock(&e->mu);
         return WD_EINVAL;

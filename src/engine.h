@@ -77,6 +77,10 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
 
 /* Feeds one stored event (JSON object text, its id). Invalid JSON is counted, skipped. */
 int wd_engine_event(struct wd_engine *e, const char *json, size_t len, uint64_t id, int64_t now_us);
+/* The same with `readable` bytes readable from json (>= len): with WD_JSON_PADDING to spare
+ * the text is parsed in place instead of copied first. */
+int wd_engine_event_in(struct wd_engine *e, const char *json, size_t len, size_t readable,
+                       uint64_t id, int64_t now_us);
 /* Takes the decisions due at now: fires, slides windows, checks absence and epochs. */
 void wd_engine_tick(struct wd_engine *e, int64_t now_us);
 /* End of input (batch runs and shutdown): ends open SumStats epochs. */

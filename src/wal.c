@@ -681,8 +681,9 @@ static int tail_read_record(struct wd_wal_tail *t, char *err, size_t err_len)
         return WD_ECORRUPT;
     }
     size_t plen = get32(hdr + 4);
-    if (t->rec_cap < WD_WAL_HDR_BYTES + plen) {
-        t->rec_cap = WD_WAL_HDR_BYTES + plen;
+    if (t->rec_cap < WD_WAL_HDR_BYTES + plen + WD_WAL_TAIL_PAD) {
+        /* padded: readers may parse an event in place (wd_wal_tail_readable) */
+        t->rec_cap = WD_WAL_HDR_BYTES + plen + WD_WAL_TAIL_PAD;
         t->rec = wd_xrealloc(t->rec, t->rec_cap);
     }
     memcpy(t->rec, hdr, sizeof(hdr));
@@ -731,6 +732,11 @@ int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const
         if (rc)
             return rc;
     }
+}
+
+size_t wd_wal_tail_readable(const struct wd_wal_tail *t, const char *ev)
+{
+    return (size_t)((const char *)t->rec + t->rec_cap - ev);
 }
 
 void wd_wal_tail_close(struct wd_wal_tail *t)

@@ -100,6 +100,10 @@ int wd_wal_tail_open(const char *dir, uint64_t from, struct wd_wal_tail **out, c
  * next event is beyond `limit` or not written yet, WD_ECORRUPT/WD_EIO with err set. */
 int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const char **ev,
                      size_t *len, char *err, size_t err_len);
+/* Bytes readable from ev, the last event wd_wal_tail_next gave (until the next call): its
+ * length and at least WD_WAL_TAIL_PAD more, so a JSON parser may read past its end. */
+#define WD_WAL_TAIL_PAD 64
+size_t wd_wal_tail_readable(const struct wd_wal_tail *t, const char *ev);
 void wd_wal_tail_close(struct wd_wal_tail *t);
 /* Deletes the segments all of whose events are <= seq (never the newest). Returns how
  * many were removed, or a negative code. */
