@@ -594,10 +594,10 @@ static struct wd_store *store_open(const char *sdir, const char *wdir, struct wd
     return st;
 }
 
-/* Polls (bounded) until the store has indexed `seq`. */
+/* Polls (bounded: 60 s, for sanitizer builds) until the store has indexed `seq`. */
 static bool wait_indexed(struct wd_store *st, uint64_t seq)
 {
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 12000; i++) {
         if (wd_store_indexed_seq(st) >= seq)
             return true;
         struct timespec ts = {0, 5 * 1000000};
