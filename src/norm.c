@@ -284,12 +284,21 @@ struct ent {
 
 #define ENT_STACK 64
 
+/* A 6-bit signature of a key (length, first and last byte): equal keys have equal ones. */
+static inline unsigned key_sig(struct wd_str k)
+{
+    if (!k.len)
+        return 0;
+    return (unsigned)(k.len * 7 + (unsigned char)k.p[0] + (unsigned char)k.p[k.len - 1] * 3) & 63;
+}
+
 static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct ent *stack,
                                 size_t *count)
 {
     size_t n = obj->count, m = 0;
     struct ent *e = stack;
     uint32_t *tab = NULL, mask = 0;
+    uint64_t seen = 0; /* key_sig() bits of the keys so far (small objects) */
     if (n > ENT_STACK) {
         e = wd_arena_alloc(c->a, n * sizeof(*e));
         if (!e) {
@@ -322,12 +331,18 @@ static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct 
             if (found == SIZE_MAX)
                 tab[i] = (uint32_t)m + 1;
         } else {
-            for (size_t j = 0; j < m; j++) {
-                if (key_is(e[j].key->key, k->key.p, k->key.len)) {
-                    found = j;
-                    break;
+            /* Repeated keys are rare: a 64-bit filter of the keys seen so far skips the
+             * linear search for a key that cannot have been seen. */
+            uint64_t bit = 1ULL << key_sig(k->key);
+            if (seen & bit) {
+                for (size_t j = 0; j < m; j++) {
+                    if (key_is(e[j].key->key, k->key.p, k->key.len)) {
+                        found = j;
+                        break;
+                    }
                 }
             }
+            seen |= bit;
         }
         if (found != SIZE_MAX) {
             e[found].val = k;

@@ -347,6 +347,11 @@ static void t_a2_order_and_duplicates(void)
                     "\"processname\":\"UNKNOWN\",\"severity\":\"UNKNOWN\",\"source\":"
                     "\"UNKNOWN\",\"mozdef\":{\"plugins\":[]}}");
     EXPECT_FIELD("{\"details\":{\"a\":1,\"b\":2,\"a\":3}}", "details", "{\"a\":3,\"b\":2}");
+    /* distinct keys with one length, first and last byte (the duplicate filter's
+     * signature), repeated and not, and the empty key */
+    EXPECT_FIELD("{\"details\":{\"axb\":1,\"ayb\":2,\"\":7,\"axb\":3,\"azb\":4,\"\":8,"
+                 "\"ayb\":5}}",
+                 "details", "{\"axb\":3,\"ayb\":5,\"\":8,\"azb\":4}");
 }
 
 /* syslog-ng's JSON with upper-case macro names (spec a.2). */
