@@ -85,6 +85,22 @@ int wd_wal_payload_add(struct wd_buf *payload, const char *ev, size_t len)
     return rc ? rc : wd_buf_append(payload, ev, len);
 }
 
+int wd_wal_payload_begin(struct wd_buf *payload, size_t *at)
+{
+    static const unsigned char zero[4];
+    *at = payload->len;
+    return wd_buf_append(payload, zero, 4);
+}
+
+int wd_wal_payload_end(struct wd_buf *payload, size_t at)
+{
+    size_t len = payload->len - at - 4;
+    if (len > UINT32_MAX)
+        return WD_ELIMIT;
+    put32((unsigned char *)payload->p + at, (uint32_t)len);
+    return WD_OK;
+}
+
 static void seg_name(char *out, size_t len, const char *dir, uint64_t seq)
 {
     snprintf(out, len, "%s/%016llx.wal", dir, (unsigned long long)seq);

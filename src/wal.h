@@ -84,6 +84,11 @@ uint64_t wd_wal_durable_seq(struct wd_wal *w);
 /* Appends the u32 length prefix and an event to a payload buffer being built. */
 struct wd_buf;
 int wd_wal_payload_add(struct wd_buf *payload, const char *ev, size_t len);
+/* The same, for an event serialized straight into the payload: _begin appends the length
+ * prefix and sets *at; the caller appends the event's bytes; _end fills in the length
+ * (WD_ELIMIT beyond UINT32_MAX). To drop a begun event, set payload->len back to *at. */
+int wd_wal_payload_begin(struct wd_buf *payload, size_t *at);
+int wd_wal_payload_end(struct wd_buf *payload, size_t at);
 
 /* Sequential reader over every record of a log directory, oldest first. */
 struct wd_wal_iter;

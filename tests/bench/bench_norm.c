@@ -5,8 +5,8 @@
  *
  * With an NDJSON file argument it runs the per-event path of an HTTP /_bulk request
  * instead (what a connection thread does, without HTTP): decode each line in place,
- * normalize, serialize, append to the batch payload and submit each batch of --batch
- * (2000) events to a WAL in a fresh temporary directory (wal.durability=none), one core.
+ * normalize, serialize into the batch payload (wd_ingest_add_event) and submit each batch
+ * of `batch` (2000) events to a WAL in a fresh temporary directory (wal.durability=none), one core.
  * Meant for `valgrind --tool=callgrind` (instructions per event):
  *   bench_norm FILE [batch]
  */
@@ -20,6 +20,7 @@
 #include "mem.h"
 #include "norm.h"
 #include "cfg.h"
+#include "ingest.h"
 #include "wal.h"
 #include "ward.h"
 
@@ -80,11 +81,8 @@ static int bench_file(const char *path, size_t batch)
         fprintf(stderr, "wal: %s\n", err);
         return 1;
     }
-    struct wd_arena a;
-    struct wd_buf payload, scratch;
-    wd_arena_init(&a, (size_t)256 * 1024, 0);
-    wd_buf_init(&payload, 0);
-    wd_buf_init(&scratch, 0);
+    struct wd_ingest_batch b;
+    wd_ingest_batch_init(&b);
     struct wd_norm_opts o = {.mozdefhostname = "bench", .now_us = 1767225600000000};
     size_t events = 0, in_batch = 0;
     int64_t t0 = wd_mono_ns();
@@ -93,24 +91,22 @@ static int bench_file(const char *path, size_t batch)
         size_t end = e ? (size_t)(e - data) : len;
         struct wd_jv *in = NULL, *ev = NULL;
         if (end > p) {
-            if (wd_json_parse(data + p, end - p, len + WD_JSON_PADDING - p, 0, &a, &in, NULL) ||
-                wd_norm_event(&a, &o, in, &ev, NULL))
+            if (wd_json_parse(data + p, end - p, len + WD_JSON_PADDING - p, 0, &b.arena, &in, NULL) ||
+                wd_norm_event(&b.arena, &o, in, &ev, NULL))
                 return 1;
-            scratch.len = 0;
-            if (wd_jv_write(ev, &scratch) ||
-                wd_wal_payload_add(&payload, scratch.p, scratch.len))
+            if (wd_ingest_add_event(&b, ev, err, sizeof(err)))
                 return 1;
             events++;
             in_batch++;
         }
         p = end + 1;
         if (in_batch == batch || (p >= len && in_batch)) {
-            struct wd_wal_req req = {.payload = payload.p, .len = payload.len, .count = (uint32_t)in_batch};
+            struct wd_wal_req req = {
+                .payload = b.payload.p, .len = b.payload.len, .count = (uint32_t)in_batch};
             if (wd_wal_submit(wal, &req, true))
                 return 1;
-            payload.len = 0;
             in_batch = 0;
-            wd_arena_reset(&a);
+            wd_ingest_batch_reset(&b);
         }
     }
     double s = (double)(wd_mono_ns() - t0) / 1e9;
@@ -119,9 +115,7 @@ static int bench_file(const char *path, size_t batch)
            events, s, (double)events / s, s * 1e9 / (double)events);
     wd_wal_close(wal);
     remove_dir(dir);
-    wd_arena_fini(&a);
-    wd_buf_fini(&payload);
-    wd_buf_fini(&scratch);
+    wd_ingest_batch_fini(&b);
     free(data);
     return 0;
 }

@@ -395,7 +395,28 @@ static void t_wdw2_header_bitflip_detected(void)
     rm_dir();
 }
 
+static void t_payload_in_place(void)
+{
+    /* An event written in place between _begin and _end frames like wd_wal_payload_add. */
+    struct wd_buf a, b;
+    wd_buf_init(&a, 0);
+    wd_buf_init(&b, 0);
+    FAIL_UNLESS(wd_wal_payload_add(&a, "{\"x\":1}", 7) == WD_OK);
+    FAIL_UNLESS(wd_wal_payload_add(&a, "", 0) == WD_OK);
+    size_t at;
+    FAIL_UNLESS(wd_wal_payload_begin(&b, &at) == WD_OK && at == 0);
+    FAIL_UNLESS(wd_buf_append(&b, "{\"x\":1}", 7) == WD_OK);
+    FAIL_UNLESS(wd_wal_payload_end(&b, at) == WD_OK);
+    FAIL_UNLESS(wd_wal_payload_begin(&b, &at) == WD_OK && at == 11);
+    FAIL_UNLESS(wd_wal_payload_end(&b, at) == WD_OK);
+    EXPECT_INT(b.len, a.len);
+    FAIL_UNLESS(memcmp(a.p, b.p, a.len) == 0);
+    wd_buf_fini(&a);
+    wd_buf_fini(&b);
+}
+
 WD_TEST_LIST{
+    {"wal_payload_in_place", t_payload_in_place},
     {"wal_crc32c_vectors_and_paths", t_crc32c_vectors},
     {"wal_wdw1_records_still_read", t_wdw1_records_still_read},
     {"wal_wdw1_bitflip_detected", t_wdw1_bitflip_detected},
