@@ -143,11 +143,16 @@ static inline bool same(const char *a, const char *lit, size_t n)
     return true;
 }
 
-static struct wd_jv *node(struct nctx *c, enum wd_jv_type t)
+/* wd_jv_new(), inline: the copy of an event makes one per member. */
+static inline struct wd_jv *node(struct nctx *c, enum wd_jv_type t)
 {
-    struct wd_jv *v = wd_jv_new(c->a, t);
-    if (!v)
+    struct wd_jv *v = wd_arena_alloc(c->a, sizeof(*v));
+    if (!v) {
         c->oom = true;
+        return NULL;
+    }
+    memset(v, 0, sizeof(*v));
+    v->type = (uint8_t)t;
     return v;
 }
 
