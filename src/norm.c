@@ -133,14 +133,12 @@ static bool key_is(struct wd_str k, const char *p, size_t n)
     return k.len == n && (n == 0 || (k.p[0] == p[0] && memcmp(k.p, p, n) == 0));
 }
 
-/* Byte compare of a short key with a literal of the same length; inlined and unrolled by
- * the compiler (libc memcmp calls dominated the key classification otherwise). */
-static inline bool same(const char *a, const char *lit, size_t n)
+/* Compare of a short key with a literal of the same length. Always called with a
+ * constant n, so the compiler expands the memcmp into a few word compares (a libc memcmp
+ * call with a variable length dominated the key classification otherwise). */
+static inline __attribute__((always_inline)) bool same(const char *a, const char *lit, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != lit[i])
-            return false;
-    return true;
+    return memcmp(a, lit, n) == 0;
 }
 
 /* wd_jv_new(), inline: the copy of an event makes one per member. */
