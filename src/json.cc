@@ -616,62 +616,33 @@ int dom_string(ctx &c, std::string_view sv, wd_str *out)
     return WD_OK;
 }
 
-/* Builds the tree from a DOM element at nesting `depth`, moving the cursor along. */
-int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
+inline bool is_container(dom::element_type t)
 {
-    skip_sep(c);
+    return t == dom::element_type::ARRAY || t == dom::element_type::OBJECT;
+}
+
+/* A scalar (string, number, literal) at the cursor, past any separators; NULL with c.code
+ * set on failure. Inline in the container loops: most members are scalars, and a call
+ * per member cost more than building its node. */
+inline __attribute__((always_inline)) wd_jv *scalar(ctx &c, dom::element e, dom::element_type t)
+{
     wd_jv *v;
-    dom::element_type t = e.type();
     switch (t) {
-    case dom::element_type::ARRAY:
-    case dom::element_type::OBJECT: {
-        bool is_obj = t == dom::element_type::OBJECT;
-        if (depth + 1 > c.max_depth)
-            return fail(c, WD_ELIMIT, c.q, "nesting too deep");
-        if (!(v = new_node(c, is_obj ? WD_JV_OBJ : WD_JV_ARR)))
-            return c.code;
-        c.q++;
-        if (is_obj) {
-            dom::object obj;
-            if (e.get_object().get(obj))
-                return fail_sj(c, simdjson::TAPE_ERROR);
-            for (dom::key_value_pair kv : obj) {
-                skip_sep(c);
-                wd_str key;
-                wd_jv *kid;
-                if (dom_string(c, kv.key, &key) || walk(c, kv.value, depth + 1, &kid))
-                    return c.code;
-                kid->key = key;
-                wd_jv_push(v, kid);
-            }
-        } else {
-            dom::array arr;
-            if (e.get_array().get(arr))
-                return fail_sj(c, simdjson::TAPE_ERROR);
-            for (dom::element k : arr) {
-                wd_jv *kid;
-                if (walk(c, k, depth + 1, &kid))
-                    return c.code;
-                wd_jv_push(v, kid);
-            }
-        }
-        skip_sep(c);
-        c.q++; /* the closing bracket */
-        break;
-    }
     case dom::element_type::STRING: {
         std::string_view sv;
-        if (e.get_string().get(sv))
-            return fail_sj(c, simdjson::TAPE_ERROR);
+        if (e.get_string().get(sv)) {
+            fail_sj(c, simdjson::TAPE_ERROR);
+            return nullptr;
+        }
         if (!(v = new_node(c, WD_JV_STR)) || dom_string(c, sv, &v->u.s))
-            return c.code;
+            return nullptr;
         break;
     }
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
     case dom::element_type::DOUBLE: {
         if (!(v = new_node(c, WD_JV_INT)))
-            return c.code;
+            return nullptr;
         const char *start = c.q, *lim = c.buf + c.len; /* bytes after len may be digits */
         while (c.q < lim && chars.t[(uint8_t)*c.q] == NUM)
             c.q++;
@@ -692,17 +663,80 @@ int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
     case dom::element_type::BOOL: {
         bool b = e.get_bool().value_unsafe();
         if (!(v = new_node(c, b ? WD_JV_TRUE : WD_JV_FALSE)))
-            return c.code;
+            return nullptr;
         c.q += b ? 4 : 5;
         break;
     }
     case dom::element_type::NULL_VALUE:
     default:
         if (!(v = new_node(c, WD_JV_NULL)))
-            return c.code;
+            return nullptr;
         c.q += 4;
         break;
     }
+    return v;
+}
+
+int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out);
+
+/* One member or element at nesting `depth`: scalars inline, containers by recursion. */
+inline __attribute__((always_inline)) wd_jv *child(ctx &c, dom::element e, uint32_t depth)
+{
+    dom::element_type t = e.type();
+    wd_jv *kid;
+    if (is_container(t))
+        return walk(c, e, depth, &kid) ? nullptr : kid;
+    skip_sep(c);
+    return scalar(c, e, t);
+}
+
+/* Builds the tree from a DOM element at nesting `depth`, moving the cursor along. */
+int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
+{
+    skip_sep(c);
+    dom::element_type t = e.type();
+    if (!is_container(t)) {
+        wd_jv *v = scalar(c, e, t);
+        if (!v)
+            return c.code;
+        *out = v;
+        return WD_OK;
+    }
+    bool is_obj = t == dom::element_type::OBJECT;
+    if (depth + 1 > c.max_depth)
+        return fail(c, WD_ELIMIT, c.q, "nesting too deep");
+    wd_jv *v = new_node(c, is_obj ? WD_JV_OBJ : WD_JV_ARR);
+    if (!v)
+        return c.code;
+    c.q++;
+    if (is_obj) {
+        dom::object obj;
+        if (e.get_object().get(obj))
+            return fail_sj(c, simdjson::TAPE_ERROR);
+        for (dom::key_value_pair kv : obj) {
+            skip_sep(c);
+            wd_str key;
+            if (dom_string(c, kv.key, &key))
+                return c.code;
+            wd_jv *kid = child(c, kv.value, depth + 1);
+            if (!kid)
+                return c.code;
+            kid->key = key;
+            wd_jv_push(v, kid);
+        }
+    } else {
+        dom::array arr;
+        if (e.get_array().get(arr))
+            return fail_sj(c, simdjson::TAPE_ERROR);
+        for (dom::element k : arr) {
+            wd_jv *kid = child(c, k, depth + 1);
+            if (!kid)
+                return c.code;
+            wd_jv_push(v, kid);
+        }
+    }
+    skip_sep(c);
+    c.q++; /* the closing bracket */
     *out = v;
     return WD_OK;
 }
