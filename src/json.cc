@@ -40,6 +40,9 @@
 #include <string.h>
 
 #include <simdjson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 extern "C" {
 #include "jv.h"
@@ -584,24 +587,42 @@ inline void skip_sep(ctx &c)
 }
 
 /*
- * The string at the cursor (an opening quote) whose unescaped text simdjson gave as sv.
- * Without escapes the raw text is sv.size() bytes followed by the closing quote, and then
- * we point into the input. (If r[0..L) holds no backslash and r[L] is a quote, that quote
- * closes the string; if the string had an escape, its first backslash would lie before L,
- * since every escape yields at least one byte.) Otherwise find the end, and copy sv
- * (simdjson's buffer is reused by the next parse) into the arena.
+ * Whether r[0..n) holds no backslash. Reads whole 16-byte blocks (8-byte words without
+ * SSE2), up to r + n + 15: r[n] lies inside the input (the string's raw text is at least n
+ * bytes long) and WD_JSON_PADDING readable bytes follow the input.
  */
-int dom_string(ctx &c, std::string_view sv, wd_str *out)
+inline bool no_backslash(const char *r, size_t n)
 {
-    const char *r = c.q + 1, *s = r;
-    size_t n = sv.size();
-    if (r[n] == '"' && !memchr(r, '\\', n)) {
-        c.q = r + n + 1;
-        out->p = to_src(c, r);
-        out->len = n;
-        return WD_OK;
+#ifdef __SSE2__
+    const __m128i bs = _mm_set1_epi8('\\');
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(r + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+        if (n - i < 16)
+            m &= (1u << (n - i)) - 1;
+        if (m)
+            return false;
     }
-    s = find_closing_quote(s);
+    return true;
+#else
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x;
+        memcpy(&x, r + i, 8);
+        uint64_t b = x ^ (ONES * '\\');
+        uint64_t m = (b - ONES) & ~b & HIGHS;
+        if (n - i < 8)
+            m &= (1ULL << (8 * (n - i))) - 1;
+        if (m)
+            return false;
+    }
+    return true;
+#endif
+}
+
+/* dom_string() for a string with escapes (or a raw text longer than sv). */
+__attribute__((noinline)) int dom_string_slow(ctx &c, std::string_view sv, wd_str *out)
+{
+    const char *r = c.q + 1, *s = find_closing_quote(r);
     c.q = s + 1;
     if ((size_t)(s - r) == sv.size()) {
         out->p = to_src(c, r);
@@ -614,6 +635,28 @@ int dom_string(ctx &c, std::string_view sv, wd_str *out)
     out->p = dst;
     out->len = sv.size();
     return WD_OK;
+}
+
+/*
+ * The string at the cursor (an opening quote) whose unescaped text simdjson gave as sv.
+ * Without escapes the raw text is sv.size() bytes followed by the closing quote, and then
+ * we point into the input. (If r[0..L) holds no backslash and r[L] is a quote, that quote
+ * closes the string; if the string had an escape, its first backslash would lie before L,
+ * since every escape yields at least one byte.) Otherwise find the end, and copy sv
+ * (simdjson's buffer is reused by the next parse) into the arena.
+ * The fast path is inline (no libc call, no prologue for the copy path).
+ */
+inline __attribute__((always_inline)) int dom_string(ctx &c, std::string_view sv, wd_str *out)
+{
+    const char *r = c.q + 1;
+    size_t n = sv.size();
+    if (r[n] == '"' && no_backslash(r, n)) {
+        c.q = r + n + 1;
+        out->p = to_src(c, r);
+        out->len = n;
+        return WD_OK;
+    }
+    return dom_string_slow(c, sv, out);
 }
 
 inline bool is_container(dom::element_type t)
