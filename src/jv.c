@@ -582,7 +582,7 @@ __attribute__((noinline)) static int write_str_slow(const char *p, size_t len,
 }
 
 /* Fast path: a string with nothing to escape (most of them) is one memcpy between quotes. */
-static inline int write_str(const char *p, size_t len, struct wd_buf *out)
+static inline __attribute__((always_inline)) int write_str(const char *p, size_t len, struct wd_buf *out)
 {
     if (!has_room(out, len + 2) || !all_plain((const unsigned char *)p, len))
         return write_str_slow(p, len, out);
@@ -628,9 +628,11 @@ static int put_double_json(struct wd_buf *b, double d)
     return put(b, tmp, fmt_double(d, tmp));
 }
 
-static int write_val(const struct wd_jv *v, struct wd_buf *b)
+/* A scalar (or WD_EINVAL for an unknown type). Inline in the container loops of
+ * write_val, which recurses only into containers. */
+static inline __attribute__((always_inline)) int write_scalar(const struct wd_jv *v,
+                                                               struct wd_buf *b)
 {
-    int rc = WD_OK;
     switch (v->type) {
     case WD_JV_NULL:
         return PUT_LIT(b, "null");
@@ -644,34 +646,46 @@ static int write_val(const struct wd_jv *v, struct wd_buf *b)
         return v->raw.len ? put(b, v->raw.p, v->raw.len) : put_double_json(b, v->u.f);
     case WD_JV_STR:
         return write_str(v->u.s.p, v->u.s.len, b);
-    case WD_JV_ARR:
+    default:
+        return WD_EINVAL;
+    }
+}
+
+static inline bool is_container(const struct wd_jv *v)
+{
+    return v->type == WD_JV_ARR || v->type == WD_JV_OBJ;
+}
+
+static int write_val(const struct wd_jv *v, struct wd_buf *b)
+{
+    if (!is_container(v))
+        return write_scalar(v, b);
+    int rc = WD_OK;
+    if (v->type == WD_JV_ARR) {
         rc = put(b, "[", 1);
         for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
             if (c != v->u.kids.head)
                 rc = put(b, ",", 1);
             if (!rc)
-                rc = write_val(c, b);
+                rc = is_container(c) ? write_val(c, b) : write_scalar(c, b);
         }
         return rc ? rc : put(b, "]", 1);
-    case WD_JV_OBJ:
-        rc = put(b, "{", 1);
-        for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
-            bool first = c == v->u.kids.head;
-            if (!put_plain_key(b, c->key, first)) {
-                if (!first)
-                    rc = put(b, ",", 1);
-                if (!rc)
-                    rc = write_str_slow(c->key.p, c->key.len, b);
-                if (!rc)
-                    rc = put(b, ":", 1);
-            }
-            if (!rc)
-                rc = write_val(c, b);
-        }
-        return rc ? rc : put(b, "}", 1);
-    default:
-        return WD_EINVAL;
     }
+    rc = put(b, "{", 1);
+    for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
+        bool first = c == v->u.kids.head;
+        if (!put_plain_key(b, c->key, first)) {
+            if (!first)
+                rc = put(b, ",", 1);
+            if (!rc)
+                rc = write_str_slow(c->key.p, c->key.len, b);
+            if (!rc)
+                rc = put(b, ":", 1);
+        }
+        if (!rc)
+            rc = is_container(c) ? write_val(c, b) : write_scalar(c, b);
+    }
+    return rc ? rc : put(b, "}", 1);
 }
 
 int wd_jv_write(const struct wd_jv *v, struct wd_buf *out)
