@@ -359,6 +359,26 @@ static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct 
     return e;
 }
 
+/* A copy of a scalar input value (strings borrowed). */
+static inline struct wd_jv *copy_scalar(struct nctx *c, const struct wd_jv *v)
+{
+    struct wd_jv *n = node(c, (enum wd_jv_type)v->type);
+    if (!n)
+        return NULL;
+    n->is_intlit = v->is_intlit;
+    n->u = v->u;
+    n->raw = v->raw;
+    return n;
+}
+
+/* A member or element: scalars inline, containers by recursion. */
+static inline struct wd_jv *copy_kid(struct nctx *c, const struct wd_jv *v)
+{
+    if (v->type == WD_JV_OBJ || v->type == WD_JV_ARR)
+        return copy_jv(c, v);
+    return copy_scalar(c, v);
+}
+
 static struct wd_jv *copy_obj(struct nctx *c, const struct wd_jv *v)
 {
     struct wd_jv *o = node(c, WD_JV_OBJ);
@@ -370,7 +390,7 @@ static struct wd_jv *copy_obj(struct nctx *c, const struct wd_jv *v)
     if (!e)
         return NULL;
     for (size_t i = 0; i < n && !c->oom; i++) {
-        struct wd_jv *x = copy_jv(c, e[i].val);
+        struct wd_jv *x = copy_kid(c, e[i].val);
         if (x)
             wd_jv_add(o, e[i].key->key, x);
     }
@@ -382,21 +402,17 @@ static struct wd_jv *copy_jv(struct nctx *c, const struct wd_jv *v)
 {
     if (v->type == WD_JV_OBJ)
         return copy_obj(c, v);
-    struct wd_jv *n = node(c, (enum wd_jv_type)v->type);
+    if (v->type != WD_JV_ARR)
+        return copy_scalar(c, v);
+    struct wd_jv *n = node(c, WD_JV_ARR);
     if (!n)
         return NULL;
-    if (v->type == WD_JV_ARR) {
-        for (const struct wd_jv *k = v->u.kids.head; k && !c->oom; k = k->next) {
-            struct wd_jv *x = copy_jv(c, k);
-            if (x)
-                wd_jv_push(n, x);
-        }
-        return c->oom ? NULL : n;
+    for (const struct wd_jv *k = v->u.kids.head; k && !c->oom; k = k->next) {
+        struct wd_jv *x = copy_kid(c, k);
+        if (x)
+            wd_jv_push(n, x);
     }
-    n->is_intlit = v->is_intlit;
-    n->u = v->u;
-    n->raw = v->raw;
-    return n;
+    return c->oom ? NULL : n;
 }
 
 /* ---- text(v): Python str() ---- */
