@@ -78,6 +78,7 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
         .naive_tz = s->tz,
         .now_us = wd_now_us(),
         .max_depth = (uint32_t)s->cfg.ingest_max_json_depth,
+        .consume_input = true, /* v is not used after this call (ingest.h) */
     };
     struct wd_norm_stats st;
     memset(&st, 0, sizeof(st));

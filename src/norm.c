@@ -4,7 +4,9 @@
  *
  * Invariants:
  * - The input tree is read only. Every output node is allocated in the caller's arena;
- *   string bytes are borrowed from the input (or written to the arena).
+ *   string bytes are borrowed from the input (or written to the arena). The exception is
+ *   opts.consume_input: a custom-endpoint event then takes over the input's members that a
+ *   copy would reproduce exactly (no repeated key at any depth) instead of copying them.
  * - Objects follow Python dict semantics wherever MozDef had a dict: a repeated JSON key
  *   keeps its first position and its last value; assigning an existing key replaces its
  *   value in place (wd_jv_set-like), a new key is appended.
@@ -1286,6 +1288,46 @@ int wd_norm_defaults(struct wd_arena *a, const struct wd_norm_opts *o, struct wd
 /* ---- entry point ---- */
 
 /* Custom endpoint events (a.3): the object as received, type = endpoint. */
+/*
+ * Whether copy_jv(v) would equal v: no object with a repeated key at any depth. Objects
+ * beyond 32 members answer false (they take the copy). Recursion is bounded by the
+ * decoder's depth limit.
+ */
+static bool dup_free(const struct wd_jv *v)
+{
+    if (v->type == WD_JV_ARR) {
+        for (const struct wd_jv *k = v->u.kids.head; k; k = k->next)
+            if (!dup_free(k))
+                return false;
+        return true;
+    }
+    if (v->type != WD_JV_OBJ)
+        return true;
+    if (v->count > 32)
+        return false;
+    uint64_t seen = 0; /* key_sig() bits, as in dict_entries */
+    for (const struct wd_jv *k = v->u.kids.head; k; k = k->next) {
+        uint64_t bit = 1ULL << key_sig(k->key);
+        if (seen & bit)
+            for (const struct wd_jv *j = v->u.kids.head; j != k; j = j->next)
+                if (key_is(j->key, k->key.p, k->key.len))
+                    return false;
+        seen |= bit;
+        if (!dup_free(k))
+            return false;
+    }
+    return true;
+}
+
+/* The output value for input member e: e's own node when the caller gave the input up
+ * and a copy would equal it, else a copy. */
+static struct wd_jv *take_or_copy(struct nctx *c, const struct ent *e)
+{
+    if (c->o->consume_input && e->key == e->val && dup_free(e->val))
+        return (struct wd_jv *)e->val; /* opts.consume_input: `in` is the caller's to give */
+    return copy_jv(c, e->val);
+}
+
 static void custom_event(struct nctx *c, const struct wd_jv *in)
 {
     struct ent stack[ENT_STACK];
@@ -1295,7 +1337,7 @@ static void custom_event(struct nctx *c, const struct wd_jv *in)
     struct wd_jv *type = NULL;
     for (size_t i = 0; e && i < n && !c->oom; i++) {
         struct wd_str k = e[i].key->key;
-        struct wd_jv *x = copy_jv(c, e[i].val);
+        struct wd_jv *x = take_or_copy(c, &e[i]);
         if (!x)
             return;
         wd_jv_add(c->ev, k, x);
