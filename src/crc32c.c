@@ -45,8 +45,8 @@ uint32_t wd_crc32c_sw(uint32_t crc, const void *p, size_t len)
     for (; len >= 8; len -= 8, s += 8) {
         uint64_t x = load_le64(s) ^ c;
         c = table[7][x & 0xFF] ^ table[6][(x >> 8) & 0xFF] ^ table[5][(x >> 16) & 0xFF] ^
-            table[4][(x >> 24) & 0xFF] ^ table[3][(x >> 32) & 0xFF] ^
-            table[2][(x >> 40) & 0xFF] ^ table[1][(x >> 48) & 0xFF] ^ table[0][x >> 56];
+            table[4][(x >> 24) & 0xFF] ^ table[3][(x >> 32) & 0xFF] ^ table[2][(x >> 40) & 0xFF] ^
+            table[1][(x >> 48) & 0xFF] ^ table[0][x >> 56];
     }
     while (len--)
         c = (c >> 8) ^ table[0][(c ^ *s++) & 0xFF];

@@ -549,8 +549,7 @@ static inline __attribute__((always_inline)) bool all_plain(const unsigned char 
 }
 
 /* The general escaper: runs of safe bytes, escapes, U+FFFD for invalid UTF-8. */
-__attribute__((noinline)) static int write_str_slow(const char *p, size_t len,
-                                                    struct wd_buf *out)
+__attribute__((noinline)) static int write_str_slow(const char *p, size_t len, struct wd_buf *out)
 {
     size_t start = out->len;
     /* Room for the quotes and every byte unescaped; escapes reserve their extra bytes. */
@@ -582,7 +581,8 @@ __attribute__((noinline)) static int write_str_slow(const char *p, size_t len,
 }
 
 /* Fast path: a string with nothing to escape (most of them) is one memcpy between quotes. */
-static inline __attribute__((always_inline)) int write_str(const char *p, size_t len, struct wd_buf *out)
+static inline __attribute__((always_inline)) int write_str(const char *p, size_t len,
+                                                           struct wd_buf *out)
 {
     if (!has_room(out, len + 2) || !all_plain((const unsigned char *)p, len))
         return write_str_slow(p, len, out);
@@ -631,7 +631,7 @@ static int put_double_json(struct wd_buf *b, double d)
 /* A scalar (or WD_EINVAL for an unknown type). Inline in the container loops of
  * write_val, which recurses only into containers. */
 static inline __attribute__((always_inline)) int write_scalar(const struct wd_jv *v,
-                                                               struct wd_buf *b)
+                                                              struct wd_buf *b)
 {
     switch (v->type) {
     case WD_JV_NULL:

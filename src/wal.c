@@ -197,8 +197,7 @@ static size_t check_record(const unsigned char *buf, size_t len, size_t off)
     uint32_t plen = get32(buf + off + 4);
     if (len - off - WD_WAL_HDR_BYTES < plen)
         return 0;
-    if (record_crc(version, buf + off, buf + off + WD_WAL_HDR_BYTES, plen) !=
-        get32(buf + off + 20))
+    if (record_crc(version, buf + off, buf + off + WD_WAL_HDR_BYTES, plen) != get32(buf + off + 20))
         return 0;
     return WD_WAL_HDR_BYTES + plen;
 }

@@ -566,7 +566,8 @@ static void t_string_escape_positions(void)
     struct wd_jv *v = NULL;
     FAIL_UNLESS(wd_json_parse(t, strlen(t), strlen(t), 0, &a, &v, NULL) == WD_OK);
     struct wd_jv *k = wd_jv_get(v, "k");
-    FAIL_UNLESS(k && k->type == WD_JV_STR && k->u.s.len == 7 && memcmp(k->u.s.p, "A\"abcde", 7) == 0);
+    FAIL_UNLESS(k && k->type == WD_JV_STR && k->u.s.len == 7 &&
+                memcmp(k->u.s.p, "A\"abcde", 7) == 0);
     wd_arena_fini(&a);
 }
 

@@ -383,13 +383,20 @@ static void ref_escape(const unsigned char *p, size_t len, struct wd_buf *o)
             char e[2] = {'\\', (char)c};
             wd_buf_append(o, e, 2);
         } else if (c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f') {
-            char e[2] = {'\\', c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : 'f'};
+            char e[2] = {'\\', c == '\n'   ? 'n'
+                               : c == '\t' ? 't'
+                               : c == '\r' ? 'r'
+                               : c == '\b' ? 'b'
+                                           : 'f'};
             wd_buf_append(o, e, 2);
         } else if (c < 0x20) {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             wd_buf_append(o, e, 6);
         } else if (c >= 0x80) {
-            size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            size_t k = c >= 0xC2 && c <= 0xDF   ? 2
+                       : c >= 0xE0 && c <= 0xEF ? 3
+                       : c >= 0xF0 && c <= 0xF4 ? 4
+                                                : 0;
             if (k && k <= len - i && wd_json_valid_utf8((const char *)p + i, k)) {
                 wd_buf_append(o, p + i, k);
                 i += k;
@@ -418,10 +425,15 @@ static uint32_t rnd(uint32_t n)
  * backslashes, DEL, valid 2-4 byte UTF-8, and invalid or cut sequences. */
 static size_t rnd_string(unsigned char *s, size_t max, uint32_t mix)
 {
-    static const char *const pieces[] = {
-        "\"", "\\", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC3", "\xE2\x82",
-        "\xF0\x9F\x98", "\x80", "\xBF", "\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5", "\xFF",
-        "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"};
+    static const char *const pieces[] = {"\"",           "\\",
+                                         "\x7f",         "\xC3\xA9",
+                                         "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                         "\xC3",         "\xE2\x82",
+                                         "\xF0\x9F\x98", "\x80",
+                                         "\xBF",         "\xC0\x80",
+                                         "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                         "\xF5",         "\xFF",
+                                         "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"};
     size_t len = rnd(4) ? rnd(40) : rnd((uint32_t)max);
     size_t n = 0;
     while (n < len) {

@@ -384,18 +384,20 @@ static void t_a3_consume_input_same_output(void)
 {
     struct wd_norm_opts o = opts();
     o.consume_input = true;
-    EXPECT_STR(norm_o("{\"customendpoint\":\"x\",\"a\":1,\"a\":2,\"d\":{\"k\":1,\"k\":2},"
-                      "\"l\":[{\"q\":1,\"q\":[{\"z\":1,\"z\":3}]},{\"r\":{}}],\"n\":{\"m\":{\"a\":1,"
-                      "\"b\":2,\"a\":3}},\"ok\":{\"x\":[1,2,{\"y\":null}]},\"endpoint\":\"e\","
-                      "\"type\":\"t\",\"mozdef\":{\"p\":1}}",
-                      &o),
-               "{\"customendpoint\":\"x\",\"a\":2,\"d\":{\"k\":2},\"l\":[{\"q\":[{\"z\":3}]},"
-               "{\"r\":{}}],\"n\":{\"m\":{\"a\":3,\"b\":2}},\"ok\":{\"x\":[1,2,{\"y\":null}]},"
-               "\"endpoint\":\"e\",\"type\":\"e\",\"mozdef\":{\"p\":1,\"plugins\":[]},"
-               "\"receivedtimestamp\":\"" NOW_ISO "\",\"utctimestamp\":\"" NOW_ISO "\",\"timestamp\":\"" NOW_ISO
-               "\",\"mozdefhostname\":\"ward1\",\"tags\":[],\"category\":\"UNKNOWN\",\"hostname\":"
-               "\"UNKNOWN\",\"processid\":\"UNKNOWN\",\"processname\":\"UNKNOWN\",\"severity\":"
-               "\"UNKNOWN\",\"source\":\"UNKNOWN\",\"summary\":\"UNKNOWN\",\"details\":{}}");
+    EXPECT_STR(
+        norm_o("{\"customendpoint\":\"x\",\"a\":1,\"a\":2,\"d\":{\"k\":1,\"k\":2},"
+               "\"l\":[{\"q\":1,\"q\":[{\"z\":1,\"z\":3}]},{\"r\":{}}],\"n\":{\"m\":{\"a\":1,"
+               "\"b\":2,\"a\":3}},\"ok\":{\"x\":[1,2,{\"y\":null}]},\"endpoint\":\"e\","
+               "\"type\":\"t\",\"mozdef\":{\"p\":1}}",
+               &o),
+        "{\"customendpoint\":\"x\",\"a\":2,\"d\":{\"k\":2},\"l\":[{\"q\":[{\"z\":3}]},"
+        "{\"r\":{}}],\"n\":{\"m\":{\"a\":3,\"b\":2}},\"ok\":{\"x\":[1,2,{\"y\":null}]},"
+        "\"endpoint\":\"e\",\"type\":\"e\",\"mozdef\":{\"p\":1,\"plugins\":[]},"
+        "\"receivedtimestamp\":\"" NOW_ISO "\",\"utctimestamp\":\"" NOW_ISO
+        "\",\"timestamp\":\"" NOW_ISO
+        "\",\"mozdefhostname\":\"ward1\",\"tags\":[],\"category\":\"UNKNOWN\",\"hostname\":"
+        "\"UNKNOWN\",\"processid\":\"UNKNOWN\",\"processname\":\"UNKNOWN\",\"severity\":"
+        "\"UNKNOWN\",\"source\":\"UNKNOWN\",\"summary\":\"UNKNOWN\",\"details\":{}}");
     /* an object of more than 32 members with a repeated key deep inside */
     char json[2048];
     size_t n = (size_t)snprintf(json, sizeof(json), "{\"customendpoint\":true,\"big\":{");

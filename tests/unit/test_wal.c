@@ -332,7 +332,7 @@ static void t_wdw1_records_still_read(void)
     append_wdw1("0000000000000001.wal", 4, "old2", 2);
     struct wd_wal *w = open_wal(0, 0, NULL);
     FAIL_UNLESS(w);
-    EXPECT_INT(wd_wal_next_seq(w), 6); /* recovery accepted both records */
+    EXPECT_INT(wd_wal_next_seq(w), 6);  /* recovery accepted both records */
     EXPECT_INT(submit(w, "new", 4), 6); /* a WDW2 record after them */
     wd_wal_close(w);
     char path[512], magic[5] = {0};
