@@ -109,10 +109,41 @@ static int take(struct walker *w, struct wd_jv *v, const struct wd_perr *perr, s
     return w->cb(w->ctx, &it);
 }
 
+/* WD_BULK_INDEX or WD_BULK_CREATE when p[0..len) is exactly {"index":{}} or
+ * {"create":{}}, the action line shippers send before every event; else -1. */
+static int plain_action_text(const char *p, size_t len)
+{
+    static const char idx[] = "{\"index\":{}}", crt[] = "{\"create\":{}}";
+    if (len == sizeof(idx) - 1 && memcmp(p, idx, len) == 0)
+        return WD_BULK_INDEX;
+    if (len == sizeof(crt) - 1 && memcmp(p, crt, len) == 0)
+        return WD_BULK_CREATE;
+    return -1;
+}
+
+/*
+ * Takes such an action line without a decode: it sets the action exactly as take() does
+ * for the decoded value (no _index, no _id). Only when no action is pending (otherwise
+ * the line is the event itself) and within the line limit.
+ */
+static bool plain_action(struct walker *w, const char *p, size_t len, size_t line)
+{
+    int act = w->pending < 0 && len <= w->o->max_line ? plain_action_text(p, len) : -1;
+    if (act < 0)
+        return false;
+    w->pending = act;
+    w->index = (struct wd_str){"", 0};
+    w->id = (struct wd_str){"", 0};
+    w->action_line = line;
+    return true;
+}
+
 static int parse_value(struct walker *w, const char *p, size_t len, size_t readable, size_t line)
 {
     struct wd_perr perr = {0, 0, NULL};
     struct wd_jv *v = NULL;
+    if (plain_action(w, p, len, line))
+        return WD_OK;
     if (len > w->o->max_line) {
         perr.code = WD_ELIMIT;
         perr.msg = "line longer than ingest.max_line_bytes";
@@ -180,7 +211,12 @@ int wd_bulk_parse(const char *body, size_t len, size_t readable, const struct wd
         if (!try_whole) {
             struct wd_perr perr;
             struct wd_jv *probe;
+            size_t first_len = first_end - start;
+            if (first_len && body[first_end - 1] == '\r')
+                first_len--;
+            /* A plain action line is valid JSON: no need to decode it to know. */
             try_whole = first_end - start <= o->max_line &&
+                        plain_action_text(body + start, first_len) < 0 &&
                         wd_json_parse(body + start, first_end - start, readable - start,
                                       o->max_depth, a, &probe, &perr) != WD_OK;
         }

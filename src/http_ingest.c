@@ -189,13 +189,24 @@ static int on_item(void *arg, struct wd_bulk_item *it)
     return wd_buf_append(&c->items, &x, sizeof(x));
 }
 
-#define PUT(o, lit) wd_buf_append((o), (lit), sizeof(lit) - 1)
+/*
+ * Response items (hot path: one per bulk item). write_item reserves once for the whole
+ * item, then appends with plain copies (put); only the index and id strings go through
+ * the JSON string writer, which checks its own room.
+ */
+static inline void put(struct wd_buf *o, const void *p, size_t n)
+{
+    memcpy(o->p + o->len, p, n);
+    o->len += n;
+}
 
-/* Appends v in decimal (hot path: one call per bulk item, no printf). */
+#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+/* Appends v in decimal (no printf). */
 static void put_u64(struct wd_buf *o, uint64_t v)
 {
     char tmp[24];
-    wd_buf_append(o, tmp, wd_fmt_i64((int64_t)v, tmp));
+    put(o, tmp, wd_fmt_i64((int64_t)v, tmp));
 }
 
 /* Appends the event id: 16 lower-case hex digits. */
@@ -206,41 +217,53 @@ static void put_id(struct wd_buf *o, uint64_t v)
     tmp[0] = tmp[17] = '"';
     for (int i = 16; i >= 1; i--, v >>= 4)
         tmp[i] = hex[v & 15];
-    wd_buf_append(o, tmp, sizeof(tmp));
+    put(o, tmp, sizeof(tmp));
 }
 
-static void write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
+/* Room for everything write_item appends besides the index and id strings. */
+#define ITEM_FIXED_BYTES 256
+
+/* Appends one item; false when the buffer cannot grow (the response is then cut). */
+static bool write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
 {
     const char *act = wd_bulk_action_name(x->action);
+    size_t reason_len = x->reason ? strlen(x->reason) : 0;
+    if (wd_buf_reserve(o, ITEM_FIXED_BYTES + reason_len))
+        return false;
     PUT(o, "{\"");
-    wd_buf_append(o, act, strlen(act));
+    put(o, act, strlen(act));
     PUT(o, "\":{\"_index\":");
-    wd_jv_write_str(x->index.p, x->index.len, o);
+    if (wd_jv_write_str(x->index.p, x->index.len, o) || wd_buf_reserve(o, ITEM_FIXED_BYTES))
+        return false;
     PUT(o, ",\"_id\":");
-    if (x->id.len)
-        wd_jv_write_str(x->id.p, x->id.len, o);
-    else if (x->status == 201)
+    if (x->id.len) {
+        if (wd_jv_write_str(x->id.p, x->id.len, o) || wd_buf_reserve(o, ITEM_FIXED_BYTES))
+            return false;
+    } else if (x->status == 201) {
         put_id(o, seq);
-    else
+    } else {
         PUT(o, "null");
+    }
     if (x->status == 201) {
         PUT(o, ",\"_version\":1,\"result\":\"created\",\"_shards\":{\"total\":1,"
                "\"successful\":1,\"failed\":0},\"_seq_no\":");
         put_u64(o, seq);
         PUT(o, ",\"_primary_term\":1,\"status\":201}}");
-        return;
-    }
-    if (x->status == 200) { /* dropped by a plugin (docs/plugins.md) */
+    } else if (x->status == 200) { /* dropped by a plugin (docs/plugins.md) */
         PUT(o, ",\"result\":\"noop\",\"status\":200}}");
-        return;
+    } else {
+        PUT(o, ",\"status\":");
+        put_u64(o, x->status);
+        PUT(o, ",\"error\":{\"type\":\"");
+        put(o, x->error_type, strlen(x->error_type));
+        PUT(o, "\",\"reason\":");
+        if (wd_jv_write_str(x->reason ? x->reason : "", reason_len, o) ||
+            wd_buf_reserve(o, ITEM_FIXED_BYTES))
+            return false;
+        PUT(o, "}}}");
     }
-    PUT(o, ",\"status\":");
-    put_u64(o, x->status);
-    PUT(o, ",\"error\":{\"type\":\"");
-    wd_buf_append(o, x->error_type, strlen(x->error_type));
-    PUT(o, "\",\"reason\":");
-    wd_jv_write_str(x->reason ? x->reason : "", x->reason ? strlen(x->reason) : 0, o);
-    PUT(o, "}}}");
+    o->p[o->len] = '\0';
+    return true;
 }
 
 void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str index)
@@ -280,7 +303,8 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
     for (size_t i = 0; i < n; i++) {
         if (i)
             wd_buf_putc(&r->body, ',');
-        write_item(&r->body, &items[i], items[i].status == 201 ? seq++ : 0);
+        if (!write_item(&r->body, &items[i], items[i].status == 201 ? seq++ : 0))
+            break;
     }
     wd_buf_printf(&r->body, "]}");
 out:

@@ -1,7 +1,7 @@
 /*
  * ingest.c: the input-independent pipeline stage (see ingest.h): normalize each decoded
- * event (MozDef rules, norm.c), serialize it once to compact JSON into the batch's WAL
- * payload, and commit the batch to the write-ahead log.
+ * event (MozDef rules, norm.c), serialize it once to compact JSON straight into the
+ * batch's WAL payload, and commit the batch to the write-ahead log.
  */
 #include <time.h>
 
@@ -78,6 +78,7 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
         .naive_tz = s->tz,
         .now_us = wd_now_us(),
         .max_depth = (uint32_t)s->cfg.ingest_max_json_depth,
+        .consume_input = true, /* v is not used after this call (ingest.h) */
     };
     struct wd_norm_stats st;
     memset(&st, 0, sizeof(st));
@@ -127,11 +128,18 @@ int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *
 int wd_ingest_add_event(struct wd_ingest_batch *b, const struct wd_jv *ev, char *why,
                         size_t why_len)
 {
-    b->scratch.len = 0;
-    int rc = wd_jv_write(ev, &b->scratch);
+    /* Serialized straight into the payload, behind its length prefix (no copy). */
+    size_t at;
+    int rc = wd_wal_payload_begin(&b->payload, &at);
     if (rc == WD_OK)
-        rc = wd_wal_payload_add(&b->payload, b->scratch.p, b->scratch.len);
+        rc = wd_jv_write(ev, &b->payload);
+    if (rc == WD_OK)
+        rc = wd_wal_payload_end(&b->payload, at);
     if (rc) {
+        if (b->payload.len > at) {
+            b->payload.len = at;
+            b->payload.p[at] = '\0';
+        }
         snprintf(why, why_len, "cannot serialize the event: %s", wd_strerror(rc));
         return rc;
     }

@@ -42,6 +42,8 @@ void wd_ingest_batch_fini(struct wd_ingest_batch *b);
  * Normalizes one decoded event and appends it to the batch. Returns WD_OK, or
  * WD_EINVAL when the value is not an event (not an object), with a message in why.
  * A normalization problem inside an event never rejects it (it is noted in `errors`).
+ * v (in b's arena) is consumed: normalization may take its nodes over, so the caller does
+ * not use it afterwards.
  */
 int wd_ingest_add(struct wd_server *s, struct wd_ingest_batch *b, struct wd_jv *v,
                   const struct wd_ingest_meta *meta, char *why, size_t why_len);

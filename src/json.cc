@@ -40,6 +40,9 @@
 #include <string.h>
 
 #include <simdjson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 extern "C" {
 #include "jv.h"
@@ -584,24 +587,42 @@ inline void skip_sep(ctx &c)
 }
 
 /*
- * The string at the cursor (an opening quote) whose unescaped text simdjson gave as sv.
- * Without escapes the raw text is sv.size() bytes followed by the closing quote, and then
- * we point into the input. (If r[0..L) holds no backslash and r[L] is a quote, that quote
- * closes the string; if the string had an escape, its first backslash would lie before L,
- * since every escape yields at least one byte.) Otherwise find the end, and copy sv
- * (simdjson's buffer is reused by the next parse) into the arena.
+ * Whether r[0..n) holds no backslash. Reads whole 16-byte blocks (8-byte words without
+ * SSE2), up to r + n + 15: r[n] lies inside the input (the string's raw text is at least n
+ * bytes long) and WD_JSON_PADDING readable bytes follow the input.
  */
-int dom_string(ctx &c, std::string_view sv, wd_str *out)
+inline bool no_backslash(const char *r, size_t n)
 {
-    const char *r = c.q + 1, *s = r;
-    size_t n = sv.size();
-    if (r[n] == '"' && !memchr(r, '\\', n)) {
-        c.q = r + n + 1;
-        out->p = to_src(c, r);
-        out->len = n;
-        return WD_OK;
+#ifdef __SSE2__
+    const __m128i bs = _mm_set1_epi8('\\');
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(r + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+        if (n - i < 16)
+            m &= (1u << (n - i)) - 1;
+        if (m)
+            return false;
     }
-    s = find_closing_quote(s);
+    return true;
+#else
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x;
+        memcpy(&x, r + i, 8);
+        uint64_t b = x ^ (ONES * '\\');
+        uint64_t m = (b - ONES) & ~b & HIGHS;
+        if (n - i < 8)
+            m &= (1ULL << (8 * (n - i))) - 1;
+        if (m)
+            return false;
+    }
+    return true;
+#endif
+}
+
+/* dom_string() for a string with escapes (or a raw text longer than sv). */
+__attribute__((noinline)) int dom_string_slow(ctx &c, std::string_view sv, wd_str *out)
+{
+    const char *r = c.q + 1, *s = find_closing_quote(r);
     c.q = s + 1;
     if ((size_t)(s - r) == sv.size()) {
         out->p = to_src(c, r);
@@ -616,62 +637,55 @@ int dom_string(ctx &c, std::string_view sv, wd_str *out)
     return WD_OK;
 }
 
-/* Builds the tree from a DOM element at nesting `depth`, moving the cursor along. */
-int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
+/*
+ * The string at the cursor (an opening quote) whose unescaped text simdjson gave as sv.
+ * Without escapes the raw text is sv.size() bytes followed by the closing quote, and then
+ * we point into the input. (If r[0..L) holds no backslash and r[L] is a quote, that quote
+ * closes the string; if the string had an escape, its first backslash would lie before L,
+ * since every escape yields at least one byte.) Otherwise find the end, and copy sv
+ * (simdjson's buffer is reused by the next parse) into the arena.
+ * The fast path is inline (no libc call, no prologue for the copy path).
+ */
+inline __attribute__((always_inline)) int dom_string(ctx &c, std::string_view sv, wd_str *out)
 {
-    skip_sep(c);
-    wd_jv *v;
-    dom::element_type t = e.type();
-    switch (t) {
-    case dom::element_type::ARRAY:
-    case dom::element_type::OBJECT: {
-        bool is_obj = t == dom::element_type::OBJECT;
-        if (depth + 1 > c.max_depth)
-            return fail(c, WD_ELIMIT, c.q, "nesting too deep");
-        if (!(v = new_node(c, is_obj ? WD_JV_OBJ : WD_JV_ARR)))
-            return c.code;
-        c.q++;
-        if (is_obj) {
-            dom::object obj;
-            if (e.get_object().get(obj))
-                return fail_sj(c, simdjson::TAPE_ERROR);
-            for (dom::key_value_pair kv : obj) {
-                skip_sep(c);
-                wd_str key;
-                wd_jv *kid;
-                if (dom_string(c, kv.key, &key) || walk(c, kv.value, depth + 1, &kid))
-                    return c.code;
-                kid->key = key;
-                wd_jv_push(v, kid);
-            }
-        } else {
-            dom::array arr;
-            if (e.get_array().get(arr))
-                return fail_sj(c, simdjson::TAPE_ERROR);
-            for (dom::element k : arr) {
-                wd_jv *kid;
-                if (walk(c, k, depth + 1, &kid))
-                    return c.code;
-                wd_jv_push(v, kid);
-            }
-        }
-        skip_sep(c);
-        c.q++; /* the closing bracket */
-        break;
+    const char *r = c.q + 1;
+    size_t n = sv.size();
+    if (r[n] == '"' && no_backslash(r, n)) {
+        c.q = r + n + 1;
+        out->p = to_src(c, r);
+        out->len = n;
+        return WD_OK;
     }
+    return dom_string_slow(c, sv, out);
+}
+
+inline bool is_container(dom::element_type t)
+{
+    return t == dom::element_type::ARRAY || t == dom::element_type::OBJECT;
+}
+
+/* A scalar (string, number, literal) at the cursor, past any separators; NULL with c.code
+ * set on failure. Inline in the container loops: most members are scalars, and a call
+ * per member cost more than building its node. */
+inline __attribute__((always_inline)) wd_jv *scalar(ctx &c, dom::element e, dom::element_type t)
+{
+    wd_jv *v;
+    switch (t) {
     case dom::element_type::STRING: {
         std::string_view sv;
-        if (e.get_string().get(sv))
-            return fail_sj(c, simdjson::TAPE_ERROR);
+        if (e.get_string().get(sv)) {
+            fail_sj(c, simdjson::TAPE_ERROR);
+            return nullptr;
+        }
         if (!(v = new_node(c, WD_JV_STR)) || dom_string(c, sv, &v->u.s))
-            return c.code;
+            return nullptr;
         break;
     }
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
     case dom::element_type::DOUBLE: {
         if (!(v = new_node(c, WD_JV_INT)))
-            return c.code;
+            return nullptr;
         const char *start = c.q, *lim = c.buf + c.len; /* bytes after len may be digits */
         while (c.q < lim && chars.t[(uint8_t)*c.q] == NUM)
             c.q++;
@@ -692,17 +706,80 @@ int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
     case dom::element_type::BOOL: {
         bool b = e.get_bool().value_unsafe();
         if (!(v = new_node(c, b ? WD_JV_TRUE : WD_JV_FALSE)))
-            return c.code;
+            return nullptr;
         c.q += b ? 4 : 5;
         break;
     }
     case dom::element_type::NULL_VALUE:
     default:
         if (!(v = new_node(c, WD_JV_NULL)))
-            return c.code;
+            return nullptr;
         c.q += 4;
         break;
     }
+    return v;
+}
+
+int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out);
+
+/* One member or element at nesting `depth`: scalars inline, containers by recursion. */
+inline __attribute__((always_inline)) wd_jv *child(ctx &c, dom::element e, uint32_t depth)
+{
+    dom::element_type t = e.type();
+    wd_jv *kid;
+    if (is_container(t))
+        return walk(c, e, depth, &kid) ? nullptr : kid;
+    skip_sep(c);
+    return scalar(c, e, t);
+}
+
+/* Builds the tree from a DOM element at nesting `depth`, moving the cursor along. */
+int walk(ctx &c, dom::element e, uint32_t depth, wd_jv **out)
+{
+    skip_sep(c);
+    dom::element_type t = e.type();
+    if (!is_container(t)) {
+        wd_jv *v = scalar(c, e, t);
+        if (!v)
+            return c.code;
+        *out = v;
+        return WD_OK;
+    }
+    bool is_obj = t == dom::element_type::OBJECT;
+    if (depth + 1 > c.max_depth)
+        return fail(c, WD_ELIMIT, c.q, "nesting too deep");
+    wd_jv *v = new_node(c, is_obj ? WD_JV_OBJ : WD_JV_ARR);
+    if (!v)
+        return c.code;
+    c.q++;
+    if (is_obj) {
+        dom::object obj;
+        if (e.get_object().get(obj))
+            return fail_sj(c, simdjson::TAPE_ERROR);
+        for (dom::key_value_pair kv : obj) {
+            skip_sep(c);
+            wd_str key;
+            if (dom_string(c, kv.key, &key))
+                return c.code;
+            wd_jv *kid = child(c, kv.value, depth + 1);
+            if (!kid)
+                return c.code;
+            kid->key = key;
+            wd_jv_push(v, kid);
+        }
+    } else {
+        dom::array arr;
+        if (e.get_array().get(arr))
+            return fail_sj(c, simdjson::TAPE_ERROR);
+        for (dom::element k : arr) {
+            wd_jv *kid = child(c, k, depth + 1);
+            if (!kid)
+                return c.code;
+            wd_jv_push(v, kid);
+        }
+    }
+    skip_sep(c);
+    c.q++; /* the closing bracket */
     *out = v;
     return WD_OK;
 }

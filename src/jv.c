@@ -5,9 +5,12 @@
  * Invariants:
  * - Nodes never own memory: everything lives in the arena or is borrowed.
  * - ARR/OBJ: `count` equals the length of the kids list, and `tail` is its last node.
- * - The writer is on the hot path: the string escaper scans runs of bytes that need no
- *   escaping (8 at a time) and copies each run with one memcpy into space reserved
- *   up front; only escapes reserve again. Output is always valid UTF-8 JSON.
+ * - The writer is on the hot path. A string with no byte to escape or check (all_plain,
+ *   8 bytes at a time, never reading outside the string) is copied with one memcpy, and
+ *   a plain object key is written with its comma, quotes and colon at once. Otherwise
+ *   the escaper scans runs of bytes that need no escaping (8 at a time) and copies each
+ *   run with one memcpy into space reserved up front; only escapes reserve again. Output
+ *   is always valid UTF-8 JSON.
  * - Every public writer leaves `out` NUL-terminated and, on failure, at its old length.
  */
 #include <float.h>
@@ -172,11 +175,36 @@ static inline bool has_room(const struct wd_buf *b, size_t n)
     return b->cap - b->len > n && (b->max_len == 0 || b->max_len - b->len >= n);
 }
 
-/* Appends n bytes; the common case (room available) is an inline memcpy. */
+/* memcpy for the short runs the writer copies most (keys, numbers, short strings): up to
+ * 16 bytes with two overlapping loads and stores, inline, instead of a libc call. */
+static inline void copy_bytes(char *dst, const char *src, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n && n < 4) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    } else if (n) {
+        memcpy(dst, src, n);
+    }
+}
+
+/* Appends n bytes; the common case (room available) is an inline copy. */
 static inline int put(struct wd_buf *b, const void *p, size_t n)
 {
     if (has_room(b, n)) {
-        memcpy(b->p + b->len, p, n);
+        copy_bytes(b->p + b->len, p, n);
         b->len += n;
         return WD_OK;
     }
@@ -462,7 +490,66 @@ __attribute__((noinline)) static int put_escape(struct wd_buf *out, char **w,
     return WD_OK;
 }
 
-int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out)
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Nonzero when a byte of v is < 0x20, '"', '\\' or >= 0x80 (signed: negative). */
+static inline int vec_special(__m128i v)
+{
+    __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+    return _mm_movemask_epi8(m);
+}
+#endif
+
+/*
+ * Whether p[0..len) holds no byte that needs escaping or checking (< 0x20, '"', '\\',
+ * >= 0x80), reading only inside it: 16-byte vectors (SSE2; 8-byte words elsewhere) and
+ * one overlapping last one, two overlapping halves for shorter strings, and single bytes
+ * (in a word of safe filler) below 4. A zero word_special() mask is exact (borrows start
+ * only at flagged bytes).
+ */
+static inline __attribute__((always_inline)) bool all_plain(const unsigned char *p, size_t len)
+{
+#ifdef __SSE2__
+    if (len >= 16) {
+        int acc = 0;
+        for (size_t i = 0; i + 16 < len; i += 16)
+            acc |= vec_special(_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+        return !(acc | vec_special(_mm_loadu_si128((const __m128i *)(const void *)(p + len - 16))));
+    }
+    if (len >= 8)
+        return !vec_special(_mm_set_epi64x((long long)load64(p), (long long)load64(p + len - 8)));
+#else
+    if (len >= 8) {
+        uint64_t acc = 0;
+        for (size_t i = 0; i + 8 < len; i += 8)
+            acc |= word_special(load64(p + i));
+        return !(acc | word_special(load64(p + len - 8)));
+    }
+#endif
+    uint64_t x = ONES * 'a';
+    if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + len - 4, 4);
+        x = lo | (uint64_t)hi << 32;
+    } else if (len) {
+        x = (x & ~0xFFFFFFULL) | p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+    }
+    return !word_special(x);
+}
+
+/* The general escaper: runs of safe bytes, escapes, U+FFFD for invalid UTF-8. */
+__attribute__((noinline)) static int write_str_slow(const char *p, size_t len, struct wd_buf *out)
 {
     size_t start = out->len;
     /* Room for the quotes and every byte unescaped; escapes reserve their extra bytes. */
@@ -493,6 +580,44 @@ int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out)
     return WD_OK;
 }
 
+/* Fast path: a string with nothing to escape (most of them) is one memcpy between quotes. */
+static inline __attribute__((always_inline)) int write_str(const char *p, size_t len,
+                                                           struct wd_buf *out)
+{
+    if (!has_room(out, len + 2) || !all_plain((const unsigned char *)p, len))
+        return write_str_slow(p, len, out);
+    char *w = out->p + out->len;
+    w[0] = '"';
+    copy_bytes(w + 1, p, len);
+    w[len + 1] = '"';
+    w[len + 2] = '\0'; /* has_room: cap > len + 2 */
+    out->len += len + 2;
+    return WD_OK;
+}
+
+int wd_jv_write_str(const char *p, size_t len, struct wd_buf *out)
+{
+    return write_str(p, len, out);
+}
+
+/* Writes `,"key":` (comma unless first) for a plain key; false when the key needs the
+ * general path (escapes, non-ASCII, or no room). */
+static inline bool put_plain_key(struct wd_buf *b, struct wd_str key, bool first)
+{
+    if (!has_room(b, key.len + 4) || !all_plain((const unsigned char *)key.p, key.len))
+        return false;
+    char *w = b->p + b->len;
+    if (!first)
+        *w++ = ',';
+    *w++ = '"';
+    copy_bytes(w, key.p, key.len);
+    w += key.len;
+    *w++ = '"';
+    *w++ = ':';
+    b->len = (size_t)(w - b->p);
+    return true;
+}
+
 /* ---- writer ---- */
 
 static int put_double_json(struct wd_buf *b, double d)
@@ -503,9 +628,11 @@ static int put_double_json(struct wd_buf *b, double d)
     return put(b, tmp, fmt_double(d, tmp));
 }
 
-static int write_val(const struct wd_jv *v, struct wd_buf *b)
+/* A scalar (or WD_EINVAL for an unknown type). Inline in the container loops of
+ * write_val, which recurses only into containers. */
+static inline __attribute__((always_inline)) int write_scalar(const struct wd_jv *v,
+                                                              struct wd_buf *b)
 {
-    int rc = WD_OK;
     switch (v->type) {
     case WD_JV_NULL:
         return PUT_LIT(b, "null");
@@ -518,32 +645,47 @@ static int write_val(const struct wd_jv *v, struct wd_buf *b)
     case WD_JV_FLOAT:
         return v->raw.len ? put(b, v->raw.p, v->raw.len) : put_double_json(b, v->u.f);
     case WD_JV_STR:
-        return wd_jv_write_str(v->u.s.p, v->u.s.len, b);
-    case WD_JV_ARR:
+        return write_str(v->u.s.p, v->u.s.len, b);
+    default:
+        return WD_EINVAL;
+    }
+}
+
+static inline bool is_container(const struct wd_jv *v)
+{
+    return v->type == WD_JV_ARR || v->type == WD_JV_OBJ;
+}
+
+static int write_val(const struct wd_jv *v, struct wd_buf *b)
+{
+    if (!is_container(v))
+        return write_scalar(v, b);
+    int rc = WD_OK;
+    if (v->type == WD_JV_ARR) {
         rc = put(b, "[", 1);
         for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
             if (c != v->u.kids.head)
                 rc = put(b, ",", 1);
             if (!rc)
-                rc = write_val(c, b);
+                rc = is_container(c) ? write_val(c, b) : write_scalar(c, b);
         }
         return rc ? rc : put(b, "]", 1);
-    case WD_JV_OBJ:
-        rc = put(b, "{", 1);
-        for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
-            if (c != v->u.kids.head)
+    }
+    rc = put(b, "{", 1);
+    for (const struct wd_jv *c = v->u.kids.head; c && !rc; c = c->next) {
+        bool first = c == v->u.kids.head;
+        if (!put_plain_key(b, c->key, first)) {
+            if (!first)
                 rc = put(b, ",", 1);
             if (!rc)
-                rc = wd_jv_write_str(c->key.p, c->key.len, b);
+                rc = write_str_slow(c->key.p, c->key.len, b);
             if (!rc)
                 rc = put(b, ":", 1);
-            if (!rc)
-                rc = write_val(c, b);
         }
-        return rc ? rc : put(b, "}", 1);
-    default:
-        return WD_EINVAL;
+        if (!rc)
+            rc = is_container(c) ? write_val(c, b) : write_scalar(c, b);
     }
+    return rc ? rc : put(b, "}", 1);
 }
 
 int wd_jv_write(const struct wd_jv *v, struct wd_buf *out)

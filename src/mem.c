@@ -9,8 +9,7 @@
 struct wd_arena_chunk {
     struct wd_arena_chunk *next;
     size_t size;
-    size_t used;
-    /* data follows, 16-byte aligned */
+    /* data follows, 16-byte aligned; the head chunk's free space is a->cur..a->end */
     _Alignas(16) unsigned char data[];
 };
 
@@ -20,6 +19,7 @@ void wd_arena_init(struct wd_arena *a, size_t chunk_bytes, size_t cap_bytes)
     a->chunk_bytes = chunk_bytes ? chunk_bytes : (size_t)64 * 1024;
     a->used_bytes = 0;
     a->cap_bytes = cap_bytes;
+    a->cur = a->end = NULL;
 }
 
 static void free_chunks(struct wd_arena_chunk *c, struct wd_arena_chunk *keep)
@@ -34,6 +34,7 @@ static void free_chunks(struct wd_arena_chunk *c, struct wd_arena_chunk *keep)
 void wd_arena_reset(struct wd_arena *a)
 {
     struct wd_arena_chunk *last = a->head;
+    a->cur = a->end = NULL;
 #ifdef WD_SAN
     free_chunks(a->head, NULL);
     a->head = NULL;
@@ -47,8 +48,9 @@ void wd_arena_reset(struct wd_arena *a)
     free_chunks(a->head, last);
     a->head = last;
     if (last) {
-        last->used = 0;
         last->next = NULL;
+        a->cur = last->data;
+        a->end = last->data + last->size;
     }
 #endif
     a->used_bytes = 0;
@@ -61,38 +63,41 @@ void wd_arena_fini(struct wd_arena *a)
     free_chunks(a->head, NULL);
     a->head = NULL;
     a->used_bytes = 0;
+    a->cur = a->end = NULL;
 }
 
-void *wd_arena_alloc(struct wd_arena *a, size_t n)
+void *wd_arena_alloc_slow(struct wd_arena *a, size_t n)
 {
-    n = (n + 15) & ~(size_t)15;
     if (a->cap_bytes && a->used_bytes + n > a->cap_bytes)
         return NULL;
-    struct wd_arena_chunk *c = a->head;
-#ifdef WD_SAN
-    c = NULL;
-#endif
-    if (!c || c->size - c->used < n) {
-        size_t size = n > a->chunk_bytes / 4 ? n : a->chunk_bytes;
-#ifdef WD_SAN
-        size = n;
-#endif
-        c = malloc(sizeof(*c) + size);
-        if (!c)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        if (size == a->chunk_bytes || !a->head) {
-            c->next = a->head;
-            a->head = c;
-        } else {
-            /* A big one-off chunk goes behind the current one so its free space stays usable. */
-            c->next = a->head->next;
-            a->head->next = c;
-        }
+    void *p;
+    if (n <= (size_t)(a->end - a->cur) && a->cur) { /* n == 0 with room left */
+        p = a->cur;
+        a->cur += n;
+        a->used_bytes += n;
+        return p;
     }
-    void *p = c->data + c->used;
-    c->used += n;
+    size_t size = n > a->chunk_bytes / 4 ? n : a->chunk_bytes;
+#ifdef WD_SAN
+    size = n; /* every object its own malloc (a->cur stays NULL) */
+#endif
+    struct wd_arena_chunk *c = malloc(sizeof(*c) + size);
+    if (!c)
+        return NULL;
+    c->size = size;
+    p = c->data;
+    if (size == a->chunk_bytes || !a->head) {
+        c->next = a->head;
+        a->head = c;
+#ifndef WD_SAN
+        a->cur = c->data + n;
+        a->end = c->data + size;
+#endif
+    } else {
+        /* A big one-off chunk goes behind the current one so its free space stays usable. */
+        c->next = a->head->next;
+        a->head->next = c;
+    }
     a->used_bytes += n;
     return p;
 }

@@ -17,14 +17,29 @@ struct wd_arena {
     size_t chunk_bytes;          /* size of ordinary chunks */
     size_t used_bytes;           /* bytes handed out since the last reset */
     size_t cap_bytes;            /* hard cap; 0 = unlimited */
+    unsigned char *cur, *end;    /* free space of the head chunk (NULL: none; WD_SAN: never) */
 };
 
 void wd_arena_init(struct wd_arena *a, size_t chunk_bytes, size_t cap_bytes);
 /* Frees every chunk but the first, and rewinds it. */
 void wd_arena_reset(struct wd_arena *a);
 void wd_arena_fini(struct wd_arena *a);
-/* Returns 8-byte aligned memory, or NULL when the cap is reached or malloc fails. */
-void *wd_arena_alloc(struct wd_arena *a, size_t n);
+/* wd_arena_alloc() when the head chunk has no room: n is already rounded to 16. */
+void *wd_arena_alloc_slow(struct wd_arena *a, size_t n);
+/* Returns 16-byte aligned memory, or NULL when the cap is reached or malloc fails. Inline:
+ * the decoder and the normalizer call it for every node, and the common case is a bump. */
+static inline void *wd_arena_alloc(struct wd_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    /* n - 1 < room: n > 0 and it fits (n == 0 takes the slow path, as cur may be NULL) */
+    if (n - 1 < (size_t)(a->end - a->cur) && (!a->cap_bytes || a->used_bytes + n <= a->cap_bytes)) {
+        void *p = a->cur;
+        a->cur += n;
+        a->used_bytes += n;
+        return p;
+    }
+    return wd_arena_alloc_slow(a, n);
+}
 /* Copies n bytes (plus a NUL) into the arena; returns NULL on failure. */
 char *wd_arena_strndup(struct wd_arena *a, const char *p, size_t n);
 

@@ -4,7 +4,9 @@
  *
  * Invariants:
  * - The input tree is read only. Every output node is allocated in the caller's arena;
- *   string bytes are borrowed from the input (or written to the arena).
+ *   string bytes are borrowed from the input (or written to the arena). The exception is
+ *   opts.consume_input: a custom-endpoint event then takes over the input's members that a
+ *   copy would reproduce exactly (no repeated key at any depth) instead of copying them.
  * - Objects follow Python dict semantics wherever MozDef had a dict: a repeated JSON key
  *   keeps its first position and its last value; assigning an existing key replaces its
  *   value in place (wd_jv_set-like), a new key is appended.
@@ -133,21 +135,24 @@ static bool key_is(struct wd_str k, const char *p, size_t n)
     return k.len == n && (n == 0 || (k.p[0] == p[0] && memcmp(k.p, p, n) == 0));
 }
 
-/* Byte compare of a short key with a literal of the same length; inlined and unrolled by
- * the compiler (libc memcmp calls dominated the key classification otherwise). */
-static inline bool same(const char *a, const char *lit, size_t n)
+/* Compare of a short key with a literal of the same length. Always called with a
+ * constant n, so the compiler expands the memcmp into a few word compares (a libc memcmp
+ * call with a variable length dominated the key classification otherwise). */
+static inline __attribute__((always_inline)) bool same(const char *a, const char *lit, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != lit[i])
-            return false;
-    return true;
+    return memcmp(a, lit, n) == 0;
 }
 
-static struct wd_jv *node(struct nctx *c, enum wd_jv_type t)
+/* wd_jv_new(), inline: the copy of an event makes one per member. */
+static inline struct wd_jv *node(struct nctx *c, enum wd_jv_type t)
 {
-    struct wd_jv *v = wd_jv_new(c->a, t);
-    if (!v)
+    struct wd_jv *v = wd_arena_alloc(c->a, sizeof(*v));
+    if (!v) {
         c->oom = true;
+        return NULL;
+    }
+    memset(v, 0, sizeof(*v));
+    v->type = (uint8_t)t;
     return v;
 }
 
@@ -284,12 +289,21 @@ struct ent {
 
 #define ENT_STACK 64
 
+/* A 6-bit signature of a key (length, first and last byte): equal keys have equal ones. */
+static inline unsigned key_sig(struct wd_str k)
+{
+    if (!k.len)
+        return 0;
+    return (unsigned)(k.len * 7 + (unsigned char)k.p[0] + (unsigned char)k.p[k.len - 1] * 3) & 63;
+}
+
 static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct ent *stack,
                                 size_t *count)
 {
     size_t n = obj->count, m = 0;
     struct ent *e = stack;
     uint32_t *tab = NULL, mask = 0;
+    uint64_t seen = 0; /* key_sig() bits of the keys so far (small objects) */
     if (n > ENT_STACK) {
         e = wd_arena_alloc(c->a, n * sizeof(*e));
         if (!e) {
@@ -322,12 +336,18 @@ static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct 
             if (found == SIZE_MAX)
                 tab[i] = (uint32_t)m + 1;
         } else {
-            for (size_t j = 0; j < m; j++) {
-                if (key_is(e[j].key->key, k->key.p, k->key.len)) {
-                    found = j;
-                    break;
+            /* Repeated keys are rare: a 64-bit filter of the keys seen so far skips the
+             * linear search for a key that cannot have been seen. */
+            uint64_t bit = 1ULL << key_sig(k->key);
+            if (seen & bit) {
+                for (size_t j = 0; j < m; j++) {
+                    if (key_is(e[j].key->key, k->key.p, k->key.len)) {
+                        found = j;
+                        break;
+                    }
                 }
             }
+            seen |= bit;
         }
         if (found != SIZE_MAX) {
             e[found].val = k;
@@ -341,6 +361,26 @@ static struct ent *dict_entries(struct nctx *c, const struct wd_jv *obj, struct 
     return e;
 }
 
+/* A copy of a scalar input value (strings borrowed). */
+static inline struct wd_jv *copy_scalar(struct nctx *c, const struct wd_jv *v)
+{
+    struct wd_jv *n = node(c, (enum wd_jv_type)v->type);
+    if (!n)
+        return NULL;
+    n->is_intlit = v->is_intlit;
+    n->u = v->u;
+    n->raw = v->raw;
+    return n;
+}
+
+/* A member or element: scalars inline, containers by recursion. */
+static inline struct wd_jv *copy_kid(struct nctx *c, const struct wd_jv *v)
+{
+    if (v->type == WD_JV_OBJ || v->type == WD_JV_ARR)
+        return copy_jv(c, v);
+    return copy_scalar(c, v);
+}
+
 static struct wd_jv *copy_obj(struct nctx *c, const struct wd_jv *v)
 {
     struct wd_jv *o = node(c, WD_JV_OBJ);
@@ -352,7 +392,7 @@ static struct wd_jv *copy_obj(struct nctx *c, const struct wd_jv *v)
     if (!e)
         return NULL;
     for (size_t i = 0; i < n && !c->oom; i++) {
-        struct wd_jv *x = copy_jv(c, e[i].val);
+        struct wd_jv *x = copy_kid(c, e[i].val);
         if (x)
             wd_jv_add(o, e[i].key->key, x);
     }
@@ -364,21 +404,17 @@ static struct wd_jv *copy_jv(struct nctx *c, const struct wd_jv *v)
 {
     if (v->type == WD_JV_OBJ)
         return copy_obj(c, v);
-    struct wd_jv *n = node(c, (enum wd_jv_type)v->type);
+    if (v->type != WD_JV_ARR)
+        return copy_scalar(c, v);
+    struct wd_jv *n = node(c, WD_JV_ARR);
     if (!n)
         return NULL;
-    if (v->type == WD_JV_ARR) {
-        for (const struct wd_jv *k = v->u.kids.head; k && !c->oom; k = k->next) {
-            struct wd_jv *x = copy_jv(c, k);
-            if (x)
-                wd_jv_push(n, x);
-        }
-        return c->oom ? NULL : n;
+    for (const struct wd_jv *k = v->u.kids.head; k && !c->oom; k = k->next) {
+        struct wd_jv *x = copy_kid(c, k);
+        if (x)
+            wd_jv_push(n, x);
     }
-    n->is_intlit = v->is_intlit;
-    n->u = v->u;
-    n->raw = v->raw;
-    return n;
+    return c->oom ? NULL : n;
 }
 
 /* ---- text(v): Python str() ---- */
@@ -1252,6 +1288,46 @@ int wd_norm_defaults(struct wd_arena *a, const struct wd_norm_opts *o, struct wd
 /* ---- entry point ---- */
 
 /* Custom endpoint events (a.3): the object as received, type = endpoint. */
+/*
+ * Whether copy_jv(v) would equal v: no object with a repeated key at any depth. Objects
+ * beyond 32 members answer false (they take the copy). Recursion is bounded by the
+ * decoder's depth limit.
+ */
+static bool dup_free(const struct wd_jv *v)
+{
+    if (v->type == WD_JV_ARR) {
+        for (const struct wd_jv *k = v->u.kids.head; k; k = k->next)
+            if (!dup_free(k))
+                return false;
+        return true;
+    }
+    if (v->type != WD_JV_OBJ)
+        return true;
+    if (v->count > 32)
+        return false;
+    uint64_t seen = 0; /* key_sig() bits, as in dict_entries */
+    for (const struct wd_jv *k = v->u.kids.head; k; k = k->next) {
+        uint64_t bit = 1ULL << key_sig(k->key);
+        if (seen & bit)
+            for (const struct wd_jv *j = v->u.kids.head; j != k; j = j->next)
+                if (key_is(j->key, k->key.p, k->key.len))
+                    return false;
+        seen |= bit;
+        if (!dup_free(k))
+            return false;
+    }
+    return true;
+}
+
+/* The output value for input member e: e's own node when the caller gave the input up
+ * and a copy would equal it, else a copy. */
+static struct wd_jv *take_or_copy(struct nctx *c, const struct ent *e)
+{
+    if (c->o->consume_input && e->key == e->val && dup_free(e->val))
+        return (struct wd_jv *)e->val; /* opts.consume_input: `in` is the caller's to give */
+    return copy_jv(c, e->val);
+}
+
 static void custom_event(struct nctx *c, const struct wd_jv *in)
 {
     struct ent stack[ENT_STACK];
@@ -1261,7 +1337,7 @@ static void custom_event(struct nctx *c, const struct wd_jv *in)
     struct wd_jv *type = NULL;
     for (size_t i = 0; e && i < n && !c->oom; i++) {
         struct wd_str k = e[i].key->key;
-        struct wd_jv *x = copy_jv(c, e[i].val);
+        struct wd_jv *x = take_or_copy(c, &e[i]);
         if (!x)
             return;
         wd_jv_add(c->ev, k, x);

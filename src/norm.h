@@ -49,6 +49,9 @@ struct wd_norm_opts {
     bool defer_defaults;          /* true: skip a.4 here; the caller runs its plugins and then
                                      wd_norm_defaults() (MozDef adds defaults after plugins) */
     bool drop_unknown;            /* true: MozDef's behaviour, unknown keys are dropped */
+    bool consume_input;           /* true: the caller never uses `in` again, so custom-endpoint
+                                     events take its nodes over instead of copying them
+                                     (same output; `in` is left in pieces) */
 };
 
 /* Counters for /metrics (cumulative; one struct per worker, summed by the server), plus
@@ -81,7 +84,8 @@ const char *wd_norm_err_name(int kind);
  *   All timestamps are written as wd_time_iso() strings. Key order follows MozDef's Python
  *   dict insertion order.
  * a: arena for the output (and the re-decoded string body). o: options (borrowed).
- * in: the decoded message (borrowed, not modified; its strings are referenced by *out).
+ * in: the decoded message (borrowed, not modified unless o->consume_input; its strings,
+ * and then some of its nodes, are referenced by *out).
  * out: OUT: the new event, valid until `a` is reset. st: counters (may be NULL); on
  * success st->utc_us is the event's utctimestamp.
  * Returns WD_OK, WD_EINVAL (not an object) or WD_ENOMEM (arena cap reached: apply

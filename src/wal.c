@@ -18,6 +18,7 @@
 
 #include "wal.h"
 #include "cfg.h"
+#include "crc32c.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
@@ -82,6 +83,22 @@ int wd_wal_payload_add(struct wd_buf *payload, const char *ev, size_t len)
     put32(n, (uint32_t)len);
     int rc = wd_buf_append(payload, n, 4);
     return rc ? rc : wd_buf_append(payload, ev, len);
+}
+
+int wd_wal_payload_begin(struct wd_buf *payload, size_t *at)
+{
+    static const unsigned char zero[4];
+    *at = payload->len;
+    return wd_buf_append(payload, zero, 4);
+}
+
+int wd_wal_payload_end(struct wd_buf *payload, size_t at)
+{
+    size_t len = payload->len - at - 4;
+    if (len > UINT32_MAX)
+        return WD_ELIMIT;
+    put32((unsigned char *)payload->p + at, (uint32_t)len);
+    return WD_OK;
 }
 
 static void seg_name(char *out, size_t len, const char *dir, uint64_t seq)
@@ -149,17 +166,38 @@ static int list_segments(const char *dir, uint64_t **out, size_t *n)
     return WD_OK;
 }
 
+/* The record format of the magic at p (wal.h): 2 for WDW2, 1 for WDW1, else 0. */
+static int record_version(const unsigned char *p)
+{
+    if (memcmp(p, "WDW", 3) != 0)
+        return 0;
+    return p[3] == '2' ? 2 : p[3] == '1' ? 1 : 0;
+}
+
+/* The checksum of a record: WDW2 is CRC-32C of the payload, then header bytes 0..19;
+ * WDW1 (the original format, still read) is zlib's CRC-32 of the header bytes, then the
+ * payload. */
+static uint32_t record_crc(int version, const unsigned char *hdr, const unsigned char *payload,
+                           uint32_t plen)
+{
+    if (version == 2)
+        return wd_crc32c(wd_crc32c(0, payload, plen), hdr, 20);
+    uLong crc = crc32(0, hdr, 20);
+    return (uint32_t)crc32(crc, payload, plen);
+}
+
 /* Checks one record at buf[off..len); returns its total size, or 0 when torn/corrupt. */
 static size_t check_record(const unsigned char *buf, size_t len, size_t off)
 {
-    if (len - off < WD_WAL_HDR_BYTES || memcmp(buf + off, "WDW1", 4) != 0)
+    if (len - off < WD_WAL_HDR_BYTES)
+        return 0;
+    int version = record_version(buf + off);
+    if (!version)
         return 0;
     uint32_t plen = get32(buf + off + 4);
     if (len - off - WD_WAL_HDR_BYTES < plen)
         return 0;
-    uLong crc = crc32(0, buf + off, 20);
-    crc = crc32(crc, buf + off + WD_WAL_HDR_BYTES, plen);
-    if ((uint32_t)crc != get32(buf + off + 20))
+    if (record_crc(version, buf + off, buf + off + WD_WAL_HDR_BYTES, plen) != get32(buf + off + 20))
         return 0;
     return WD_WAL_HDR_BYTES + plen;
 }
@@ -440,7 +478,7 @@ int wd_wal_submit(struct wd_wal *w, struct wd_wal_req *r, bool wait_for_space)
 {
     if (r->len > UINT32_MAX || r->count == 0)
         return WD_EINVAL;
-    r->payload_crc = (uint32_t)crc32(0, (const unsigned char *)r->payload, (uInt)r->len);
+    r->payload_crc = wd_crc32c(0, r->payload, r->len);
     pthread_mutex_lock(&w->mu);
     /* A batch larger than the whole queue is still admitted when the queue is empty. */
     while (w->queued_bytes && w->queued_bytes + r->len > w->queue_max_bytes && !w->io_error) {
@@ -456,12 +494,12 @@ int wd_wal_submit(struct wd_wal *w, struct wd_wal_req *r, bool wait_for_space)
     }
     r->first_seq = w->next_seq;
     w->next_seq += r->count;
-    memcpy(r->hdr, "WDW1", 4);
+    memcpy(r->hdr, "WDW2", 4);
     put32(r->hdr + 4, (uint32_t)r->len);
     put64(r->hdr + 8, r->first_seq);
     put32(r->hdr + 16, r->count);
-    uLong hcrc = crc32(0, r->hdr, 20);
-    put32(r->hdr + 20, (uint32_t)crc32_combine(hcrc, r->payload_crc, (z_off_t)r->len));
+    /* The payload part was summed outside the lock; the header comes last (WDW2). */
+    put32(r->hdr + 20, wd_crc32c(r->payload_crc, r->hdr, 20));
     r->state = REQ_QUEUED;
     r->next = NULL;
     if (w->tail)
@@ -675,7 +713,7 @@ static int tail_read_record(struct wd_wal_tail *t, char *err, size_t err_len)
     }
     char path[PATH_MAX];
     seg_name(path, sizeof(path), t->dir, t->seg);
-    if (got < (int)sizeof(hdr) || memcmp(hdr, "WDW1", 4) != 0) {
+    if (got < (int)sizeof(hdr) || !record_version(hdr)) {
         snprintf(err, err_len, "%s: bad record header at offset %llu", path,
                  (unsigned long long)t->off);
         return WD_ECORRUPT;

@@ -9,12 +9,18 @@
  * named <first-seq as 16 hex digits>.wal, a sequence of records:
  *
  *   offset size  field
- *   0      4     magic "WDW1"
+ *   0      4     magic "WDW2" (or "WDW1", see below)
  *   4      4     payload length in bytes
  *   8      8     sequence number of the first event
  *   16     4     event count
- *   20     4     CRC-32 (zlib) of bytes 0..19 and the payload
+ *   20     4     WDW2: CRC-32C (Castagnoli, crc32c.h) of the payload, then of bytes 0..19
+ *                WDW1: CRC-32 (zlib) of bytes 0..19, then of the payload
  *   24     n     payload: count x (u32 length, event bytes)
+ *
+ * The magic versions each record. New records are WDW2 (the checksum runs on the CPU's
+ * crc32 instruction, and the payload part is summed before the header is known); every
+ * reader (recovery, wd_wal_iter_*, wd_wal_tail_*) also accepts WDW1 records, as written
+ * by earlier versions, so a segment may hold WDW1 records followed by WDW2 ones.
  *
  * Recovery at open scans the newest segment and truncates a torn last record. A follower
  * (wd_wal_tail_*) reads a live log up to the durable sequence number for the store.
@@ -78,6 +84,11 @@ uint64_t wd_wal_durable_seq(struct wd_wal *w);
 /* Appends the u32 length prefix and an event to a payload buffer being built. */
 struct wd_buf;
 int wd_wal_payload_add(struct wd_buf *payload, const char *ev, size_t len);
+/* The same, for an event serialized straight into the payload: _begin appends the length
+ * prefix and sets *at; the caller appends the event's bytes; _end fills in the length
+ * (WD_ELIMIT beyond UINT32_MAX). To drop a begun event, set payload->len back to *at. */
+int wd_wal_payload_begin(struct wd_buf *payload, size_t *at);
+int wd_wal_payload_end(struct wd_buf *payload, size_t at);
 
 /* Sequential reader over every record of a log directory, oldest first. */
 struct wd_wal_iter;

@@ -101,6 +101,24 @@ static void t_limits(void)
     FAIL_UNLESS(strstr(got, "index::0:2:{\"b\":1};"));
 }
 
+/* Plain action lines ({"index":{}}, {"create":{}}) skip the decoder: the results are
+ * those of the decoded path, including a plain action line that is an event. */
+static void t_plain_action_lines(void)
+{
+    EXPECT_STR(RUN("{\"index\":{}}\n{\"index\":{}}\n{\"create\":{}}\r\n{\"create\":{}}\r\n"),
+               "index::0:2:{\"index\":{}};create::0:4:{\"create\":{}};");
+    EXPECT_STR(RUN("{\"create\":{}}\n{\"a\":1}\n{\"index\":{}}\n"),
+               "create::0:2:{\"a\":1};index::400:3:line 3: action line without a source line;");
+    EXPECT_STR(RUN("{\"index\":{}}"), "index::400:1:line 1: action line without a source line;");
+    /* spacing or members: the decoded path, same meaning */
+    EXPECT_STR(RUN("{\"index\": {}}\n{\"a\":1}\n{\"index\":{\"_index\":\"x\"}}\n{\"b\":1}\n"),
+               "index::0:2:{\"a\":1};index:x:0:4:{\"b\":1};");
+    /* within the line limit only */
+    const char *got = run("{\"index\":{}}\n{\"a\":1}\n", 10, 64);
+    FAIL_UNLESS(strstr(got, "index::400:1:line 1: line longer than ingest.max_line_bytes"));
+    FAIL_UNLESS(strstr(got, "index::0:2:{\"a\":1};"));
+}
+
 static void t_empty(void)
 {
     EXPECT_STR(RUN(""), "");
@@ -115,5 +133,6 @@ WD_TEST_LIST{
     {"bulk_update_delete_and_dangling_action", t_update_delete_and_dangling_action},
     {"bulk_limits", t_limits},
     {"bulk_empty", t_empty},
+    {"bulk_plain_action_lines", t_plain_action_lines},
 };
 WD_TEST_MAIN

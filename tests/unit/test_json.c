@@ -525,7 +525,54 @@ static void t_valid_utf8(void)
     FAIL_UNLESS(!wd_json_valid_utf8("\xc0\xaf", 2));     /* overlong */
 }
 
+/* Strings of every length up to 40 with no escape or one escape at each position: the
+ * decoder's no-backslash scan (16 bytes at a time) must see an escape anywhere, and an
+ * escaped quote where the raw text is exactly as long as the unescaped one. */
+static void t_string_escape_positions(void)
+{
+    struct wd_arena a;
+    wd_arena_init(&a, 0, 0);
+    char in[128], want[64];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at <= n; at++) { /* at == n: no escape */
+            size_t w = 0, k = 0;
+            in[k++] = '"';
+            for (size_t i = 0; i < n; i++) {
+                if (i == at) {
+                    in[k++] = '\\';
+                    in[k++] = 'n';
+                    want[w++] = '\n';
+                } else {
+                    in[k++] = (char)('a' + i % 26);
+                    want[w++] = (char)('a' + i % 26);
+                }
+            }
+            in[k++] = '"';
+            for (int mode = 0; mode < 2; mode++) {
+                char buf[128 + WD_JSON_PADDING];
+                memcpy(buf, in, k);
+                memset(buf + k, mode ? '\\' : ' ', WD_JSON_PADDING); /* backslashes after it */
+                struct wd_jv *v = NULL;
+                FAIL_UNLESS(wd_json_parse(buf, k, k + WD_JSON_PADDING, 0, &a, &v, NULL) == WD_OK);
+                FAIL_UNLESS(v->type == WD_JV_STR && v->u.s.len == w);
+                FAIL_UNLESS(memcmp(v->u.s.p, want, w) == 0);
+                /* without escapes the value points into the input */
+                FAIL_UNLESS((at < n) == (v->u.s.p < buf || v->u.s.p >= buf + k));
+            }
+        }
+    }
+    /* "\u0041\"abcde": raw text 14 bytes, unescaped 7, and r[7] is the escaped quote */
+    const char *t = "{\"k\":\"\\u0041\\\"abcde\"}";
+    struct wd_jv *v = NULL;
+    FAIL_UNLESS(wd_json_parse(t, strlen(t), strlen(t), 0, &a, &v, NULL) == WD_OK);
+    struct wd_jv *k = wd_jv_get(v, "k");
+    FAIL_UNLESS(k && k->type == WD_JV_STR && k->u.s.len == 7 &&
+                memcmp(k->u.s.p, "A\"abcde", 7) == 0);
+    wd_arena_fini(&a);
+}
+
 WD_TEST_LIST{
+    {"json_string_escape_positions", t_string_escape_positions},
     {"json_conformance", t_conformance},
     {"json_error_offsets", t_error_offsets},
     {"json_depth", t_depth},

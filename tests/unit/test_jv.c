@@ -1,6 +1,7 @@
 /*
  * test_jv.c: the value tree (jv.h): writer escaping, Python str()/repr() rendering of
- * scalars, member edits and lookups, and parse -> write round trips.
+ * scalars, member edits and lookups, parse -> write round trips, and the writer's fast
+ * path for strings with nothing to escape against a byte-at-a-time reference escaper.
  */
 #include <math.h>
 
@@ -371,7 +372,144 @@ static void t_round_trip(void)
     wd_arena_fini(&a);
 }
 
+/* Reference escaper, one byte at a time: what wd_jv_write_str must produce. */
+static void ref_escape(const unsigned char *p, size_t len, struct wd_buf *o)
+{
+    static const char hex[] = "0123456789abcdef";
+    wd_buf_putc(o, '"');
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            wd_buf_append(o, e, 2);
+        } else if (c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f') {
+            char e[2] = {'\\', c == '\n'   ? 'n'
+                               : c == '\t' ? 't'
+                               : c == '\r' ? 'r'
+                               : c == '\b' ? 'b'
+                                           : 'f'};
+            wd_buf_append(o, e, 2);
+        } else if (c < 0x20) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            wd_buf_append(o, e, 6);
+        } else if (c >= 0x80) {
+            size_t k = c >= 0xC2 && c <= 0xDF   ? 2
+                       : c >= 0xE0 && c <= 0xEF ? 3
+                       : c >= 0xF0 && c <= 0xF4 ? 4
+                                                : 0;
+            if (k && k <= len - i && wd_json_valid_utf8((const char *)p + i, k)) {
+                wd_buf_append(o, p + i, k);
+                i += k;
+                continue;
+            }
+            wd_buf_append(o, "\xEF\xBF\xBD", 3);
+        } else {
+            wd_buf_putc(o, (char)c);
+        }
+        i++;
+    }
+    wd_buf_putc(o, '"');
+}
+
+static uint64_t rng_state = 0x243F6A8885A308D3ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 32) % n;
+}
+
+/* A random string: mostly plain ASCII, with (by `mix`) control characters, quotes,
+ * backslashes, DEL, valid 2-4 byte UTF-8, and invalid or cut sequences. */
+static size_t rnd_string(unsigned char *s, size_t max, uint32_t mix)
+{
+    static const char *const pieces[] = {"\"",           "\\",
+                                         "\x7f",         "\xC3\xA9",
+                                         "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                         "\xC3",         "\xE2\x82",
+                                         "\xF0\x9F\x98", "\x80",
+                                         "\xBF",         "\xC0\x80",
+                                         "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                         "\xF5",         "\xFF",
+                                         "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"};
+    size_t len = rnd(4) ? rnd(40) : rnd((uint32_t)max);
+    size_t n = 0;
+    while (n < len) {
+        uint32_t r = rnd(100);
+        if (r < mix && rnd(2)) {
+            s[n++] = (unsigned char)rnd(0x20); /* every control character */
+        } else if (r < mix) {
+            const char *pc = pieces[rnd(WD_ARRAY_LEN(pieces))];
+            size_t k = strlen(pc);
+            if (n + k > len)
+                break;
+            memcpy(s + n, pc, k);
+            n += k;
+        } else {
+            s[n++] = (unsigned char)(0x20 + rnd(0x5f));
+        }
+    }
+    return n;
+}
+
+static void t_escape_fast_path(void)
+{
+    struct wd_buf got, want, doc, kv;
+    wd_buf_init(&got, 0);
+    wd_buf_init(&kv, 0);
+    wd_buf_init(&want, 0);
+    wd_buf_init(&doc, 0);
+    struct wd_arena a;
+    wd_arena_init(&a, 0, 0);
+    unsigned char s[300];
+    for (int i = 0; i < 200000; i++) {
+        /* mix 0: plain strings only (the fast path); higher: every special byte */
+        size_t n = rnd_string(s, sizeof(s), i % 4 == 0 ? 0 : (uint32_t)(i % 4) * 4);
+        /* Also at the end of a tiny buffer, where the fast path has no room. */
+        size_t pre = (size_t)rnd(3) * 100;
+        struct wd_buf *g = &got;
+        wd_buf_fini(g);
+        wd_buf_init(g, 0);
+        for (size_t k = 0; k < pre; k++)
+            wd_buf_putc(g, 'p');
+        want.len = 0;
+        ref_escape(s, n, &want);
+        FAIL_UNLESS(wd_jv_write_str((const char *)s, n, g) == WD_OK);
+        FAIL_UNLESS(g->len == pre + want.len && g->p[g->len] == '\0');
+        if (memcmp(g->p + pre, want.p, want.len) != 0) {
+            printf("# input (%zu bytes):", n);
+            for (size_t k = 0; k < n; k++)
+                printf(" %02x", s[k]);
+            printf("\n# got  %s\n# want %s\n", g->p + pre, want.p);
+            FAIL_IF("fast path differs from the reference");
+        }
+        /* The same string as an object key (the writer's key fast path) and value. */
+        struct wd_jv *o = wd_jv_new(&a, WD_JV_OBJ);
+        wd_jv_add(o, (struct wd_str){"k", 1}, wd_jv_int(&a, 1));
+        wd_jv_add(o, (struct wd_str){(const char *)s, n}, wd_jv_str(&a, (const char *)s, n));
+        doc.len = 0;
+        FAIL_UNLESS(wd_jv_write(o, &doc) == WD_OK);
+        kv.len = 0;
+        wd_buf_append(&kv, "{\"k\":1,", 7);
+        wd_buf_append(&kv, want.p, want.len);
+        wd_buf_putc(&kv, ':');
+        wd_buf_append(&kv, want.p, want.len);
+        wd_buf_putc(&kv, '}');
+        EXPECT_STR(doc.p, kv.p);
+        if ((i & 1023) == 1023)
+            wd_arena_reset(&a);
+    }
+    wd_arena_fini(&a);
+    wd_buf_fini(&got);
+    wd_buf_fini(&want);
+    wd_buf_fini(&doc);
+    wd_buf_fini(&kv);
+}
+
 WD_TEST_LIST{
+    {"jv_escape_fast_path_vs_reference", t_escape_fast_path},
     {"jv_escape", t_escape},
     {"jv_python_float", t_python_float},
     {"jv_python_str", t_python_str},

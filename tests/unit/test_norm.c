@@ -36,9 +36,33 @@ static struct wd_norm_opts opts(void)
     return o;
 }
 
+static const char *norm_once(const char *json, const struct wd_norm_opts *o);
+
 /* Decodes `json`, normalizes it with `o` and returns the output as compact JSON (or
- * "ERR<code>"). The arena lives until the next call. */
+ * "ERR<code>"). The arena lives until the next call. Every call also normalizes with
+ * the other consume_input setting (the input's nodes taken over instead of copied) and
+ * fails the test when the two outputs differ. */
 static const char *norm_o(const char *json, const struct wd_norm_opts *o)
+{
+    static struct wd_buf other;
+    struct wd_norm_opts alt = *o;
+    alt.consume_input = !o->consume_input;
+    struct wd_norm_stats keep = stats; /* the comparison run is not counted */
+    const char *r = norm_once(json, &alt);
+    stats = keep;
+    other.len = 0;
+    wd_buf_append(&other, r, strlen(r));
+    r = norm_once(json, o);
+    if (strcmp(r, other.p) != 0) {
+        printf("# consume_input=%d: %s\n# consume_input=%d: %s\n", alt.consume_input, other.p,
+               o->consume_input, r);
+        printf("FAIL %s: consume_input changes the output of %s\n", wd_test_name_, json);
+        wd_test_failed_ = 1;
+    }
+    return r;
+}
+
+static const char *norm_once(const char *json, const struct wd_norm_opts *o)
 {
     static bool init;
     if (!init) {
@@ -347,6 +371,40 @@ static void t_a2_order_and_duplicates(void)
                     "\"processname\":\"UNKNOWN\",\"severity\":\"UNKNOWN\",\"source\":"
                     "\"UNKNOWN\",\"mozdef\":{\"plugins\":[]}}");
     EXPECT_FIELD("{\"details\":{\"a\":1,\"b\":2,\"a\":3}}", "details", "{\"a\":3,\"b\":2}");
+    /* distinct keys with one length, first and last byte (the duplicate filter's
+     * signature), repeated and not, and the empty key */
+    EXPECT_FIELD("{\"details\":{\"axb\":1,\"ayb\":2,\"\":7,\"axb\":3,\"azb\":4,\"\":8,"
+                 "\"ayb\":5}}",
+                 "details", "{\"axb\":3,\"ayb\":5,\"\":8,\"azb\":4}");
+}
+
+/* Custom-endpoint events with repeated keys at every depth: taking the input's nodes over
+ * (consume_input) must give the copy's output (norm_o compares both). */
+static void t_a3_consume_input_same_output(void)
+{
+    struct wd_norm_opts o = opts();
+    o.consume_input = true;
+    EXPECT_STR(
+        norm_o("{\"customendpoint\":\"x\",\"a\":1,\"a\":2,\"d\":{\"k\":1,\"k\":2},"
+               "\"l\":[{\"q\":1,\"q\":[{\"z\":1,\"z\":3}]},{\"r\":{}}],\"n\":{\"m\":{\"a\":1,"
+               "\"b\":2,\"a\":3}},\"ok\":{\"x\":[1,2,{\"y\":null}]},\"endpoint\":\"e\","
+               "\"type\":\"t\",\"mozdef\":{\"p\":1}}",
+               &o),
+        "{\"customendpoint\":\"x\",\"a\":2,\"d\":{\"k\":2},\"l\":[{\"q\":[{\"z\":3}]},"
+        "{\"r\":{}}],\"n\":{\"m\":{\"a\":3,\"b\":2}},\"ok\":{\"x\":[1,2,{\"y\":null}]},"
+        "\"endpoint\":\"e\",\"type\":\"e\",\"mozdef\":{\"p\":1,\"plugins\":[]},"
+        "\"receivedtimestamp\":\"" NOW_ISO "\",\"utctimestamp\":\"" NOW_ISO
+        "\",\"timestamp\":\"" NOW_ISO
+        "\",\"mozdefhostname\":\"ward1\",\"tags\":[],\"category\":\"UNKNOWN\",\"hostname\":"
+        "\"UNKNOWN\",\"processid\":\"UNKNOWN\",\"processname\":\"UNKNOWN\",\"severity\":"
+        "\"UNKNOWN\",\"source\":\"UNKNOWN\",\"summary\":\"UNKNOWN\",\"details\":{}}");
+    /* an object of more than 32 members with a repeated key deep inside */
+    char json[2048];
+    size_t n = (size_t)snprintf(json, sizeof(json), "{\"customendpoint\":true,\"big\":{");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(json + n, sizeof(json) - n, "\"k%d\":%d,", i, i);
+    snprintf(json + n, sizeof(json) - n, "\"k7\":{\"s\":1,\"s\":2}}}");
+    FAIL_UNLESS(strstr(norm_o(json, &o), "\"k7\":{\"s\":2}"));
 }
 
 /* syslog-ng's JSON with upper-case macro names (spec a.2). */
@@ -681,6 +739,7 @@ WD_TEST_LIST{
     {"a2_fields_details", t_a2_fields_details},
     {"a2_prefixed", t_a2_prefixed},
     {"a2_order_and_duplicates", t_a2_order_and_duplicates},
+    {"a3_consume_input_same_output", t_a3_consume_input_same_output},
     {"a2_syslog_ng", t_a2_syslog_ng},
     {"a2_nxlog", t_a2_nxlog},
     {"ward_unknown_keys", t_ward_unknown_keys},
