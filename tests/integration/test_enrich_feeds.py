@@ -223,8 +223,11 @@ def intel_file_and_http_feeds_tag_events_and_refresh():
         # the shipped rule alerts on them
         alerts = wait_for(lambda: (lambda h: h if len(h) >= 3 else None)(alert_summaries(w)), 15,
                           "3 AlertThreatIntelHit alerts")
-        check("Threat intel hit on evil.example (feed domains): 1 events from 10.0.0.5 (1)"
-              in alerts, "domain alert: %r" % alerts)
+        # the Zeek record's hit on the same domain is in the same alert when the engine saw
+        # both events in one batch (timing), else it raised its own; either way an alert on
+        # the domain names the HTTP event's source once
+        dom = [a for a in alerts if a.startswith("Threat intel hit on evil.example (feed domains): ")]
+        check(any("10.0.0.5 (1)" in a for a in dom), "domain alert: %r" % alerts)
         check("Threat intel hit on 198.51.100.0/24 (feed drop): 1 events" in alerts,
               "DROP alert: %r" % alerts)
         eq(wait_for(lambda: (lambda r: r if r["total"] == 4 else None)(
