@@ -510,7 +510,7 @@ static void t_free_flushes(void)
     st(&s->hold, 0);
     srv_stop(s);
     EXPECT_INT(reqs, 3);
-    FAIL_UNLESS(took_ms < 3000);
+    FAIL_UNLESS(took_ms < 10000); /* flush_ms is 200: far below, even on a loaded machine */
     int lines;
     char *dl = read_dead_letter(&lines);
     bool ok2 = dl && lines == 1 && strstr(dl, "\"error\":\"shutdown");
