@@ -124,44 +124,67 @@ static int64_t bucket_of(int64_t t, int64_t span_us)
 }
 
 /* Feeds the rows set in bm to the aggregation executor. */
+/* Per dictionary code of one column: how many of the rows set in bm have that one value,
+ * how many have none, how many several (fed one by one). Computed by the search worker. */
+struct dcount {
+    uint64_t *cnt; /* ndict counts, in the block's arena; NULL = not computed */
+    uint64_t missing;
+    uint32_t multi;
+};
+
+/* Counts rows per code of the dictionary-coded column v (rows set in bm). */
+static int dict_count(struct wd_block *b, const struct wd_colvec *v, const uint32_t *off,
+                      const uint64_t *bm, struct dcount *d)
+{
+    *d = (struct dcount){wd_arena_alloc(&b->arena, ((size_t)v->ndict + 1) * sizeof(uint64_t)),
+                         0, 0};
+    if (!d->cnt)
+        return WD_ENOMEM;
+    memset(d->cnt, 0, ((size_t)v->ndict + 1) * sizeof(uint64_t));
+    for (uint32_t r = 0; r < b->nrows; r++) {
+        if (!(bm[r >> 6] >> (r & 63) & 1))
+            continue;
+        uint32_t k = off[r + 1] - off[r];
+        if (k == 0)
+            d->missing++;
+        else if (k == 1)
+            d->cnt[v->codes[off[r]]]++;
+        else
+            d->multi++;
+    }
+    return WD_OK;
+}
+
+/* Whether the rows of a block are pre-aggregated per dictionary code of the one field. */
+static bool by_dict(const struct wd_agg *agg, const uint32_t *cols)
+{
+    return wd_agg_nfields(agg) == 1 && !wd_agg_needs_time(agg) && cols[0] != UINT32_MAX;
+}
+
+/* Feeds the rows set in bm to the aggregation executor (pre: the worker's dictionary counts,
+ * or NULL). */
 static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
-                    const uint32_t *cols, int64_t span_us)
+                    const uint32_t *cols, int64_t span_us, const struct dcount *pre)
 {
     uint32_t nf = wd_agg_nfields(agg);
-    if (nf == 1 && !wd_agg_needs_time(agg) && cols[0] != UINT32_MAX) {
+    if (by_dict(agg, cols)) {
         /* Pre-aggregate per dictionary code. */
         const uint32_t *off;
         const struct wd_colvec *v = wd_block_col(b, cols[0], &off);
         if (v && v->codes && !v->json) {
-            uint64_t *cnt = calloc((size_t)v->ndict + 1, sizeof(*cnt));
-            if (!cnt)
-                return WD_ENOMEM;
-            uint64_t missing = 0;
-            uint32_t multi = 0;
-            for (uint32_t r = 0; r < b->nrows; r++) {
-                if (!(bm[r >> 6] >> (r & 63) & 1))
-                    continue;
-                uint32_t k = off[r + 1] - off[r];
-                if (k == 0)
-                    missing++;
-                else if (k == 1)
-                    cnt[v->codes[off[r]]]++;
-                else
-                    multi++;
-            }
-            int rc = WD_OK;
+            struct dcount d;
+            int rc = pre && pre->cnt ? (d = *pre, WD_OK) : dict_count(b, v, off, bm, &d);
             const struct wd_qval *one[1];
             const struct wd_qval *const *vals = one;
             uint32_t n1 = 1, n0 = 0;
             for (uint32_t e = 0; e < v->ndict && (rc == WD_OK); e++)
-                if (cnt[e]) {
+                if (d.cnt[e]) {
                     one[0] = &v->vals[e];
-                    rc = wd_agg_row(agg, 0, vals, &n1, cnt[e]);
+                    rc = wd_agg_row(agg, 0, vals, &n1, d.cnt[e]);
                 }
-            if (rc == WD_OK && missing)
-                rc = wd_agg_row(agg, 0, vals, &n0, missing);
-            free(cnt);
-            if (rc != WD_OK || !multi)
+            if (rc == WD_OK && d.missing)
+                rc = wd_agg_row(agg, 0, vals, &n0, d.missing);
+            if (rc != WD_OK || !d.multi)
                 return rc;
             /* rows with several values: fed one by one below */
             for (uint32_t r = 0; r < b->nrows; r++) {
@@ -232,6 +255,7 @@ struct bslot {
     struct wd_block b;
     uint64_t *bm;
     uint32_t cols[16];
+    struct dcount dc; /* dictionary counts of a one-field count-by (feed_agg) */
 };
 
 struct scan {
@@ -322,6 +346,13 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
             if (x->cols[i] != UINT32_MAX)
                 wd_block_col(b, x->cols[i], &off);
         }
+        /* and count a one-field count-by per dictionary code here too */
+        x->dc.cnt = NULL;
+        const uint32_t *off;
+        const struct wd_colvec *v =
+            by_dict(sc->agg, x->cols) ? wd_block_col(b, x->cols[0], &off) : NULL;
+        if (v && v->codes && !v->json && dict_count(b, v, off, x->bm, &x->dc) != WD_OK)
+            x->dc.cnt = NULL; /* out of memory: the merge counts again (and reports it) */
     }
     x->kind = SLOT_ROWS;
 }
@@ -352,7 +383,7 @@ static int scan_merge(const struct scan *sc, size_t k, struct bslot *x, struct h
     b->dz = dz; /* chunks decompressed from here on use the merging thread's context */
     int rc = WD_OK;
     if (sc->table) {
-        rc = feed_agg(sc->agg, b, x->bm, x->cols, sc->span_us);
+        rc = feed_agg(sc->agg, b, x->bm, x->cols, sc->span_us, &x->dc);
     } else if (!h->cap) { /* a count: no hits to keep (ids and times were not loaded) */
         for (size_t w = 0; w < wd_bm_words(b->nrows); w++)
             *total += (uint64_t)__builtin_popcountll(x->bm[w]);

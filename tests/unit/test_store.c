@@ -743,6 +743,9 @@ static void t_ci_prefilter(void)
     FAIL_UNLESS(hits > checks / 10 && hits < checks - checks / 10);
 }
 
+static const char *pipe_out(struct wd_store *st, const char *qs, int64_t from, int64_t to,
+                            struct wd_buf *out);
+
 /* Drops the digits of "took_ms" (they differ between runs) from a NUL-terminated answer. */
 static void untook(char *s)
 {
@@ -815,6 +818,25 @@ static void t_parallel_search(void)
         EXPECT_STR(out[2].p, out[0].p);
         FAIL_UNLESS(strstr(out[0].p, "\"total\":0,") == NULL); /* every query finds rows */
     }
+    /* the per-dictionary-code counts of a count-by add up to every event, per source as a
+     * hits count says */
+    wd_store_search_threads = 2;
+    const char *tab = pipe_out(st, "* | stats count() by source", INT64_MIN, INT64_MAX, &out[0]);
+    FAIL_UNLESS(tab);
+    long long sum = 0;
+    int groups = 0;
+    for (const char *r = strstr(tab, "[\""); r; r = strstr(r + 1, "[\"")) {
+        const char *end = strchr(r + 2, '"');
+        FAIL_UNLESS(end && end[1] == ',');
+        char q1[128];
+        snprintf(q1, sizeof(q1), "source:\"%.*s\"", (int)(end - r - 2), r + 2);
+        long long c = strtoll(end + 2, NULL, 10);
+        EXPECT_INT(search_total(st, q1, 0, &out[1]), c);
+        sum += c;
+        groups++;
+    }
+    FAIL_UNLESS(groups >= 3);
+    EXPECT_INT(sum, (long long)(8 * WD_BLOCK_ROWS + 9000));
     /* a count (limit 0, no ids or times loaded) equals the total of a hits search */
     for (int t = 0; t < 2; t++) {
         wd_store_search_threads = t ? 2 : 1;
