@@ -132,6 +132,7 @@ struct wd_part {
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
+    uint8_t *col_one;    /* per column: 1 when every shape has it exactly once; or NULL */
     uint32_t nblocks;
     struct wd_blockdir *blocks;
     uint64_t lo, hi, nrows;

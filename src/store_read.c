@@ -183,6 +183,16 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
                 p->shape_cols[(size_t)i * p->ncols + c] = (uint8_t)n;
             }
     }
+    /* columns every shape holds exactly once (wd_block_col needs no shape ids for them) */
+    if (p->shape_cols && p->nshapes) {
+        p->col_one = wd_xcalloc(p->ncols + 1, 1);
+        for (uint32_t c = 0; c < p->ncols; c++) {
+            bool one = true;
+            for (uint32_t i = 0; i < p->nshapes && one; i++)
+                one = p->shape_cols[(size_t)i * p->ncols + c] == 1;
+            p->col_one[c] = one;
+        }
+    }
     uint64_t nb = rd_varint(&r);
     if (r.bad || nb > len)
         return false;
@@ -304,6 +314,7 @@ void wd_part_unref(struct wd_part *p)
     free(p->col_noidx);
     free(p->col_seed);
     free(p->shape_cols);
+    free(p->col_one);
     free(p->footer);
     free(p->path);
     free(p);
@@ -390,6 +401,15 @@ void wd_block_fini(struct wd_block *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* The per-column slots of decoded columns. */
+static void ensure_cols(struct wd_block *b)
+{
+    if (!b->cols) {
+        b->cols = wd_xcalloc(b->part->ncols + 1, sizeof(*b->cols));
+        b->rowoff = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rowoff));
+    }
+}
+
 bool wd_block_shapes(struct wd_block *b)
 {
     if (b->shape)
@@ -413,10 +433,8 @@ bool wd_block_shapes(struct wd_block *b)
             WD_FREE(b->shape);
     }
     free(tmp);
-    if (ok && !b->cols) {
-        b->cols = wd_xcalloc(b->part->ncols + 1, sizeof(*b->cols));
-        b->rowoff = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rowoff));
-    }
+    if (ok)
+        ensure_cols(b);
     return ok;
 }
 
@@ -451,7 +469,16 @@ static uint32_t shape_colcount_slow(const struct wd_shape *s, uint32_t col)
 
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
 {
-    if (col >= b->part->ncols || !wd_block_shapes(b))
+    if (col >= b->part->ncols || b->err)
+        return NULL;
+    /* a column every shape of the part has exactly once: value r is row r, and the shape
+     * ids need not be read (count-by on source, category, ...) */
+    const struct wd_chunkdir *c0 = NULL;
+    bool one = b->part->col_one && b->part->col_one[col] &&
+               (c0 = find_chunk(&b->part->blocks[b->bi], col)) && c0->nvals == b->nrows;
+    if (one)
+        ensure_cols(b);
+    else if (!wd_block_shapes(b))
         return NULL;
     if (b->cols[col]) {
         *rowoff = b->rowoff[col];
@@ -477,7 +504,11 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
      * and a wrapped total could match nvals while the offsets point past the values. */
     uint64_t o = 0;
     const struct wd_part *p = b->part;
-    if (p->shape_cols) {
+    if (one) {
+        for (uint32_t r = 0; r < b->nrows; r++)
+            off[r] = r;
+        o = b->nrows;
+    } else if (p->shape_cols) {
         /* dense (shape, column) -> count matrix: one load per row */
         const uint8_t *m = p->shape_cols + col;
         for (uint32_t r = 0; r < b->nrows; r++) {

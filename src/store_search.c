@@ -318,7 +318,9 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
      * time buckets; a count (limit 0) or a count-by over whole blocks needs neither */
     bool need_times = (!sc->table && sc->req->limit) || !inside || sc->span_us ||
                       (sc->agg && wd_agg_needs_time(sc->agg));
-    if (erc == WD_OK && (need_times ? !wd_block_rows(b) : !wd_block_shapes(b)))
+    /* (a count-by over whole blocks reads its column only: wd_block_col loads the shape
+     * ids when it needs them) */
+    if (erc == WD_OK && (need_times ? !wd_block_rows(b) : (!sc->table && !wd_block_shapes(b))))
         erc = b->err ? b->err : WD_ECORRUPT;
     if (erc || b->err) {
         if (b->err && !__atomic_exchange_n(&p->corrupt_logged, true, __ATOMIC_RELAXED))
