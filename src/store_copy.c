@@ -47,21 +47,16 @@ static uint32_t map_col(struct wd_part_builder *b, struct wd_copymap *m, uint32_
     return id;
 }
 
-static bool rd_var(const unsigned char **s, const unsigned char *end, uint64_t *v)
-{
-    return wd_get_varint(s, end, v);
-}
-
 /* Rewrites one shape object from s with column ids mapped; false when malformed. */
 static bool remap_obj(struct wd_part_builder *b, struct wd_copymap *m, const unsigned char **s,
                       const unsigned char *end, struct wd_buf *out, int depth)
 {
     uint64_t n, kl, c, k;
-    if (depth > 200 || !rd_var(s, end, &n))
+    if (depth > 200 || !wd_get_varint(s, end, &n))
         return false;
     wd_put_varint(out, n);
     for (uint64_t i = 0; i < n; i++) {
-        if (!rd_var(s, end, &kl) || (uint64_t)(end - *s) < kl + 1)
+        if (!wd_get_varint(s, end, &kl) || (uint64_t)(end - *s) < kl + 1)
             return false;
         wd_put_varint(out, kl);
         wd_buf_append(out, *s, kl);
@@ -78,16 +73,16 @@ static bool remap_obj(struct wd_part_builder *b, struct wd_copymap *m, const uns
         if (kind != WD_SH_COL && kind != WD_SH_ARR)
             return false;
         uint64_t extra = 0;
-        if (!rd_var(s, end, &c) || c >= m->part->ncols)
+        if (!wd_get_varint(s, end, &c) || c >= m->part->ncols)
             return false;
         wd_put_varint(out, map_col(b, m, (uint32_t)c));
         if (kind == WD_SH_ARR) {
-            if (!rd_var(s, end, &extra))
+            if (!wd_get_varint(s, end, &extra))
                 return false;
             wd_put_varint(out, extra);
         }
         for (uint64_t j = 0; j < extra; j++) {
-            if (!rd_var(s, end, &k) || k >= m->part->ncols)
+            if (!wd_get_varint(s, end, &k) || k >= m->part->ncols)
                 return false;
             wd_put_varint(out, map_col(b, m, (uint32_t)k));
         }

@@ -123,7 +123,6 @@ static int64_t bucket_of(int64_t t, int64_t span_us)
     return t / span_us - (t % span_us < 0);
 }
 
-/* Feeds the rows set in bm to the aggregation executor. */
 /* Per dictionary code of one column: how many of the rows set in bm have that one value,
  * how many have none, how many several (fed one by one). Computed by the search worker. */
 struct dcount {
@@ -267,6 +266,7 @@ struct scan {
     bool table;
     int64_t span_us, cts;
     uint64_t cseq;
+    bool pruned; /* refs already passed the index (scan_run): not asked again */
     /* the window of blocks in flight (parallel scans) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -309,7 +309,7 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
     }
     struct wd_block *b = &x->b;
     wd_block_load(b, p, sc->refs[k].bi, dz);
-    if (!wd_eval_block_may_match(sc->root, b)) {
+    if (!sc->pruned && !wd_eval_block_may_match(sc->root, b)) {
         wd_block_fini(b);
         return;
     }
@@ -458,6 +458,7 @@ static int scan_run(struct scan *sc, struct heap *h, uint64_t *total)
         }
         sc->refs = live;
         sc->nref = n;
+        sc->pruned = true;
         if (n < 4)
             nt = 1;
     }

@@ -24,25 +24,15 @@
 #include "wal.h"
 #include "ward.h"
 
-/* Reads FILE whole, with WD_JSON_PADDING readable bytes after it. Caller frees. */
+/* Reads FILE whole (wd_read_file), with WD_JSON_PADDING readable bytes after it. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char *p;
+    if (wd_read_file(path, SIZE_MAX / 2, &p, len) != WD_OK)
         return NULL;
-    struct wd_buf b;
-    wd_buf_init(&b, 0);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (wd_buf_append(&b, chunk, n))
-            break;
-    fclose(f);
-    if (wd_buf_reserve(&b, WD_JSON_PADDING + 1))
-        return NULL;
-    memset(b.p + b.len, ' ', WD_JSON_PADDING);
-    *len = b.len;
-    return b.p;
+    p = wd_xrealloc(p, *len + WD_JSON_PADDING + 1);
+    memset(p + *len, ' ', WD_JSON_PADDING);
+    return p;
 }
 
 /* Removes the temporary WAL directory (segment files only). */
