@@ -40,12 +40,14 @@ void wd_group_clear(struct group *g)
     for (uint32_t i = 0; i < g->n; i++)
         gev_fini(g, &g->ev[i]);
     g->n = 0;
+    g->ev -= g->off;
+    g->off = 0;
 }
 
 void wd_group_free(struct group *g)
 {
     wd_group_clear(g);
-    free(g->ev);
+    free(g->ev - g->off);
     free(g->key);
     if (g->ss)
         wd_ss_result_free(g->ss);
@@ -53,18 +55,41 @@ void wd_group_free(struct group *g)
     free(g);
 }
 
+/* Drops the k oldest events' slots (already finalised): the array start moves. */
+static void group_drop(struct group *g, uint32_t k)
+{
+    g->ev += k;
+    g->off += k;
+    g->n -= k;
+}
+
+/* Room for one more event at the end: grows the allocation up to twice the bound, or moves
+ * the live events to its start when at least half of it are dropped slots (so each event
+ * is moved O(1) times, amortised; a full group's push used to move every event). */
+static void group_room(struct group *g, uint32_t bound)
+{
+    if (g->off + g->n < g->cap)
+        return;
+    struct gev *base = g->ev - g->off;
+    if (g->off && g->off >= g->cap / 2) {
+        memmove(base, g->ev, g->n * sizeof(*g->ev));
+        g->ev = base;
+        g->off = 0;
+        return;
+    }
+    g->cap = g->cap ? WD_MIN(g->cap * 2, 2 * bound) : WD_MIN(8u, 2 * bound);
+    base = wd_xrealloc(base, g->cap * sizeof(*g->ev));
+    g->ev = base + g->off;
+}
+
 void wd_group_push(struct wd_engine *e, struct group *g, const struct gev *x, uint32_t keep)
 {
     uint32_t cap = e->o.max_group_events;
     if (g->n >= cap) { /* the oldest leaves (MozDef saw at most 1000 hits) */
         gev_fini(g, &g->ev[0]);
-        memmove(g->ev, g->ev + 1, (g->n - 1) * sizeof(*g->ev));
-        g->n--;
+        group_drop(g, 1);
     }
-    if (g->n == g->cap) {
-        g->cap = g->cap ? WD_MIN(g->cap * 2, cap) : WD_MIN(8u, cap);
-        g->ev = wd_xrealloc(g->ev, g->cap * sizeof(*g->ev));
-    }
+    group_room(g, cap);
     struct gev *y = &g->ev[g->n++];
     *y = *x;
     /* Over rules.max_memory, events beyond the samples only count: their text is not
@@ -656,10 +681,8 @@ static void expire(struct wd_engine *e, struct rstate *s, struct group *g)
     uint32_t k = 0;
     while (k < g->n && !in_window(e, s->rule, &g->ev[k]))
         gev_fini(g, &g->ev[k++]);
-    if (k) {
-        memmove(g->ev, g->ev + k, (g->n - k) * sizeof(*g->ev));
-        g->n -= k;
-    }
+    if (k)
+        group_drop(g, k);
 }
 
 struct cand {

@@ -491,6 +491,58 @@ static void t_memory_bound(void)
     EXPECT_INT(st.bytes, 0); /* consumed: released */
 }
 
+/* A full group drops its oldest event for each new one (rules.max_group_events): after
+ * many evictions the retained events are exactly the newest, in arrival order. */
+static void t_group_bound(void)
+{
+    reset_alerts();
+    wd_engine_free(eng);
+    struct wd_engine_opts o = {.start_us = T0, .emit = collect, .max_group_events = 4};
+    eng = wd_engine_new(&o);
+    next_id = 1;
+    const char *rule = "name: B\nquery: 'type:x'\nwindow: 1h\nsamples: 4\n"
+                       "threshold: {group_by: h, distinct: n, count: 4}\n"
+                       "summary: '{count} {dc n}'\n";
+    struct wd_ruleset set = {0};
+    wd_ruleset_load_text(&set, "t.yaml", rule, strlen(rule), stderr);
+    char err[200];
+    EXPECT_INT(wd_engine_load(eng, &set, err, sizeof(err)), WD_OK);
+    wd_ruleset_free(&set);
+    int t = 0;
+    for (int round = 0; round < 3; round++) {
+        /* 3 distinct values among the last 4 until the last event of the round */
+        for (int i = 0; i < 37 + round; i++, t++) {
+            char m[64];
+            snprintf(m, sizeof(m), "\"type\":\"x\",\"h\":\"a\",\"n\":%d", i % 3 + 10 * round);
+            ev(t, m, t);
+            tick(t);
+        }
+        EXPECT_INT(nalerts, round);
+        char m[64];
+        snprintf(m, sizeof(m), "\"type\":\"x\",\"h\":\"a\",\"n\":%d", 9 + 10 * round);
+        ev(t, m, t);
+        tick(t++);
+        EXPECT_INT(nalerts, round + 1);
+        FAIL_UNLESS(strncmp(field(round, "summary"), "4 4", 3) == 0);
+        EXPECT_INT(nevents(round), 4);
+        /* the last four events, oldest first */
+        int last = 36 + round, want[4] = {(last - 2) % 3, (last - 1) % 3, last % 3, 9};
+        const char *p = alerts[round];
+        for (int k = 0; k < 4; k++) {
+            char nb[32];
+            snprintf(nb, sizeof(nb), "\"n\":%d", want[k] + 10 * round);
+            p = strstr(p, nb);
+            FAIL_UNLESS(p != NULL);
+            if (!p)
+                break;
+            p++;
+        }
+    }
+    struct wd_engine_stats st;
+    wd_engine_stats(eng, &st);
+    EXPECT_INT(st.bytes, 0); /* consumed: released */
+}
+
 /* An unchanged rule keeps its window state across a reload; a changed one starts over. */
 static void t_reload_state(void)
 {
@@ -665,6 +717,7 @@ static void t_cleanup(void)
 WD_TEST_LIST{
     {"engine_threshold_exact", t_threshold_exact},
     {"engine_threshold_order", t_threshold_order},
+    {"engine_group_bound", t_group_bound},
     {"engine_window", t_window},
     {"engine_distinct", t_distinct},
     {"engine_suppress", t_suppress},
