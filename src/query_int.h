@@ -23,6 +23,9 @@ struct wd_qbound {
 };
 
 struct wd_qleaf_priv {
+    /* fielded leaves: wd_qflat_field_hash(field), set by wd_qleaf_prepare */
+    bool has_fhash;
+    uint64_t fhash;
     /* TERM / PHRASE */
     uint32_t ntoks;
     struct wd_str *toks; /* analysed operand (d.2) */
@@ -48,6 +51,9 @@ struct wd_qleaf_priv {
  * WD_ENOMEM, or WD_EPARSE with *msg naming the problem (fielded ip/date operands that do
  * not parse, bad regexes). */
 int wd_qleaf_prepare(struct wd_qleaf *l, struct wd_arena *a, const char **msg);
+
+/* The hash a flattened event's path index (wd_qflat) keys a path by. */
+uint64_t wd_qflat_path_hash(const char *p, size_t len);
 
 /* Parses an IPv4 or IPv6 address, optionally with "/prefix" when plen is not NULL (then
  * *plen is 128 for a plain address, 96 + n for IPv4 /n). IPv4 is stored v4-mapped. */

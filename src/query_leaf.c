@@ -366,6 +366,10 @@ int wd_qleaf_prepare(struct wd_qleaf *l, struct wd_arena *a, const char **msg)
 {
     struct wd_qleaf_priv *pv = l->priv;
     bool fielded = l->field != NULL;
+    if (fielded) { /* the flat index's key, once, not per evaluation */
+        pv->fhash = wd_qflat_path_hash(l->field, l->field_len);
+        pv->has_fhash = true;
+    }
     bool text = !fielded || l->ftype == WD_FT_TEXT;
     bool keyword = !fielded || l->ftype == WD_FT_KEYWORD;
     int rc;

@@ -260,6 +260,42 @@ static int qmatch(const char *query, const char *json)
     return r;
 }
 
+/* A fielded leaf's index hash is computed once at compile time and equals the hash the
+ * flattened event keys that path by (a stale or different hash would miss the values). */
+static void t_leaf_field_hash(void)
+{
+    const char *json = "{\"details\":{\"query\":\"foo\",\"n\":[1,2]},\"hostname\":\"db1\"}";
+    struct wd_arena a;
+    wd_arena_init(&a, 4096, 1 << 20);
+    struct wd_jv *ev;
+    FAIL_UNLESS(wd_json_parse(json, strlen(json), strlen(json), 0, &a, &ev, NULL) == WD_OK);
+    struct wd_qflat f;
+    wd_qflat_init(&f);
+    FAIL_UNLESS(wd_qflat_build(&f, ev) == WD_OK);
+    const char *t = "details.query:foo AND hostname:db* AND details.n:2";
+    struct wd_query *q;
+    FAIL_UNLESS(wd_query_parse(t, strlen(t), &q, NULL) == WD_OK);
+    const struct wd_qnode *r = q->root;
+    EXPECT_INT((int)r->nmust, 3);
+    int seen = 0;
+    for (uint32_t i = 0; i < r->nmust; i++) {
+        const struct wd_qleaf *l = &r->must[i]->leaf;
+        FAIL_UNLESS(l->priv && l->priv->has_fhash);
+        EXPECT_INT(l->priv->fhash == wd_qflat_path_hash(l->field, l->field_len), 1);
+        for (size_t k = 0; k < f.n; k++)
+            if (f.v[k].path_len == l->field_len &&
+                !memcmp(f.paths.p + f.v[k].path_off, l->field, l->field_len)) {
+                EXPECT_INT(f.v[k].path_hash == l->priv->fhash, 1);
+                seen++;
+            }
+    }
+    EXPECT_INT(seen, 4); /* query, hostname, n twice */
+    EXPECT_INT(wd_qnode_match_flat(r, &f), 1);
+    wd_query_free(q);
+    wd_qflat_fini(&f);
+    wd_arena_fini(&a);
+}
+
 struct mcase {
     const char *q;
     int want;
@@ -797,6 +833,7 @@ static void t_keys_ip_differential(void)
 WD_TEST_LIST{
     {"query_number_literals_match_strtod", t_num_literal},
     {"query_parse_trees", t_parse_trees},
+    {"query_leaf_field_hash", t_leaf_field_hash},
     {"query_pipes", t_pipes},
     {"query_errors", t_errors},
     {"query_match_keyword_text", t_match_keyword_text},
