@@ -131,8 +131,36 @@ static void index_paths(struct wd_qflat *f)
     }
 }
 
+/* _exists_:field / field:* : a value at the path itself (one probe of the path index),
+ * else one under it (field + '.' + ...), which needs the scan. */
+static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
+{
+    if (!l->field)
+        return f->n > 0;
+    if (f->nslots) {
+        const struct wd_qleaf_priv *pv = l->priv;
+        uint64_t h = pv && pv->has_fhash ? pv->fhash : wd_qflat_path_hash(l->field, l->field_len);
+        for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
+            const struct wd_qflat_val *e = &f->v[k - 1];
+            if (e->path_hash == h && e->path_len == l->field_len &&
+                memcmp(f->paths.p + e->path_off, l->field, l->field_len) == 0)
+                return true;
+        }
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        const struct wd_qflat_val *e = &f->v[i];
+        const char *path = f->paths.p + e->path_off;
+        if (e->path_len >= l->field_len && (!l->field_len || path[0] == l->field[0]) &&
+            wd_qleaf_covers(l, path, e->path_len))
+            return true;
+    }
+    return false;
+}
+
 static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
+    if (l->op == WD_QOP_EXISTS)
+        return leaf_exists(l, f);
     if (l->field && l->op != WD_QOP_EXISTS && f->nslots) {
         const struct wd_qleaf_priv *pv = l->priv;
         uint64_t h = pv && pv->has_fhash ? pv->fhash : wd_qflat_path_hash(l->field, l->field_len);

@@ -830,10 +830,33 @@ static void t_keys_ip_differential(void)
     FAIL_UNLESS(canon > 2000); /* the generator makes addresses */
 }
 
+/* _exists_ probes the path index for the exact path, then scans for a value under it:
+ * nested objects, arrays (of objects), a name that only shares a prefix, nulls. */
+static void t_exists_paths(void)
+{
+    static const struct mcase c[] = {
+        {"_exists_:details", 1},         {"_exists_:details.a", 1},
+        {"_exists_:details.a.b", 1},     {"_exists_:details.a.b.c", 0},
+        {"_exists_:detailsx", 1},        {"_exists_:detailsx.y", 0},
+        {"_exists_:detail", 0},          {"_exists_:details.", 0},
+        {"_exists_:arr", 1},             {"_exists_:arr.k", 1},
+        {"_exists_:arr.j", 0},           {"_exists_:nums", 1},
+        {"_exists_:nul", 0},             {"_exists_:emp", 0},
+        {"_exists_:onlynull", 0},        {"details.a.b:*", 1},
+        {"NOT _exists_:details._write_ts", 1}, {"_exists_:top", 1},
+        {"_exists_:to", 0},              {"_exists_:topx", 0},
+    };
+    const char *json = "{\"details\":{\"a\":{\"b\":\"x\"}},\"detailsx\":7,\"arr\":[{\"k\":1},2],"
+                       "\"nums\":[1,[2]],\"nul\":null,\"emp\":{},\"onlynull\":{\"z\":null},"
+                       "\"top\":true}";
+    EXPECT_INT(run_cases(c, WD_ARRAY_LEN(c), json), 0);
+}
+
 WD_TEST_LIST{
     {"query_number_literals_match_strtod", t_num_literal},
     {"query_parse_trees", t_parse_trees},
     {"query_leaf_field_hash", t_leaf_field_hash},
+    {"query_exists_paths", t_exists_paths},
     {"query_pipes", t_pipes},
     {"query_errors", t_errors},
     {"query_match_keyword_text", t_match_keyword_text},
