@@ -33,10 +33,10 @@ struct group {
     char *key;
     size_t key_len;
     uint64_t hash;
-    uint64_t order; /* first-seen order within the rule */
-    struct gev *ev;     /* the live events ev[0..n); the allocation starts at ev - off */
-    uint32_t n, cap;    /* cap counts from the allocation's start */
-    uint32_t off;       /* evicted slots before ev: the oldest leave in O(1) */
+    uint64_t order;  /* first-seen order within the rule */
+    struct gev *ev;  /* the live events ev[0..n); the allocation starts at ev - off */
+    uint32_t n, cap; /* cap counts from the allocation's start */
+    uint32_t off;    /* evicted slots before ev: the oldest leave in O(1) */
     bool dirty;
     bool listed; /* ABSENCE: from the rule's groups list (never evicted) */
     int64_t suppress_until;

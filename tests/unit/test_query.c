@@ -835,16 +835,26 @@ static void t_keys_ip_differential(void)
 static void t_exists_paths(void)
 {
     static const struct mcase c[] = {
-        {"_exists_:details", 1},         {"_exists_:details.a", 1},
-        {"_exists_:details.a.b", 1},     {"_exists_:details.a.b.c", 0},
-        {"_exists_:detailsx", 1},        {"_exists_:detailsx.y", 0},
-        {"_exists_:detail", 0},          {"_exists_:details.", 0},
-        {"_exists_:arr", 1},             {"_exists_:arr.k", 1},
-        {"_exists_:arr.j", 0},           {"_exists_:nums", 1},
-        {"_exists_:nul", 0},             {"_exists_:emp", 0},
-        {"_exists_:onlynull", 0},        {"details.a.b:*", 1},
-        {"NOT _exists_:details._write_ts", 1}, {"_exists_:top", 1},
-        {"_exists_:to", 0},              {"_exists_:topx", 0},
+        {"_exists_:details", 1},
+        {"_exists_:details.a", 1},
+        {"_exists_:details.a.b", 1},
+        {"_exists_:details.a.b.c", 0},
+        {"_exists_:detailsx", 1},
+        {"_exists_:detailsx.y", 0},
+        {"_exists_:detail", 0},
+        {"_exists_:details.", 0},
+        {"_exists_:arr", 1},
+        {"_exists_:arr.k", 1},
+        {"_exists_:arr.j", 0},
+        {"_exists_:nums", 1},
+        {"_exists_:nul", 0},
+        {"_exists_:emp", 0},
+        {"_exists_:onlynull", 0},
+        {"details.a.b:*", 1},
+        {"NOT _exists_:details._write_ts", 1},
+        {"_exists_:top", 1},
+        {"_exists_:to", 0},
+        {"_exists_:topx", 0},
     };
     const char *json = "{\"details\":{\"a\":{\"b\":\"x\"}},\"detailsx\":7,\"arr\":[{\"k\":1},2],"
                        "\"nums\":[1,[2]],\"nul\":null,\"emp\":{},\"onlynull\":{\"z\":null},"
