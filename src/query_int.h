@@ -54,6 +54,9 @@ int wd_qleaf_prepare(struct wd_qleaf *l, struct wd_arena *a, const char **msg);
 bool wd_qip_parse(const char *p, size_t len, uint8_t out[16], unsigned *plen);
 /* Canonical text: dotted quad for v4-mapped addresses, inet_ntop form otherwise. */
 size_t wd_qip_format(const uint8_t ip[16], char out[48]);
+/* Whether p[0..len) is a dotted quad inet_pton(AF_INET) accepts (four decimal octets up
+ * to 255, no leading zeros): its canonical text (wd_qip_format) is then itself. */
+bool wd_qip_is_canon_v4(const char *p, size_t len);
 
 /* Whole-value wildcard match: `*` any run, `?` one code point, `\` escapes. */
 bool wd_qwild_match(const char *pat, size_t plen, const char *s, size_t slen);

@@ -119,7 +119,7 @@ static void index_paths(struct wd_qflat *f)
     memset(f->slot, 0, f->nslots * sizeof(*f->slot));
     for (size_t i = f->n; i-- > 0;) { /* chains in value order */
         struct wd_qflat_val *e = &f->v[i];
-        e->path_hash = wd_hash64(f->paths.p + e->path_off, e->path_len, 3);
+        e->path_hash = wd_hash64(f->paths.p + e->path_off, e->path_len, WD_QFLAT_PATH_SEED);
         uint32_t s = (uint32_t)e->path_hash & (f->nslots - 1);
         e->next = f->slot[s];
         f->slot[s] = (uint32_t)i + 1;
@@ -129,7 +129,7 @@ static void index_paths(struct wd_qflat *f)
 static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
     if (l->field && l->op != WD_QOP_EXISTS && f->nslots) {
-        uint64_t h = wd_hash64(l->field, l->field_len, 3);
+        uint64_t h = l->field_hash;
         for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
             const struct wd_qflat_val *e = &f->v[k - 1];
             const char *path = f->paths.p + e->path_off;
