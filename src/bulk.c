@@ -162,6 +162,38 @@ static bool is_blank(const char *p, size_t len)
     return true;
 }
 
+static bool starts_action(const char *p, size_t len)
+{
+    while (len && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+    if (len < 2 || p[0] != '{' || p[1] != '"')
+        return false;
+    for (size_t i = 0; i < WD_ARRAY_LEN(action_names); i++) {
+        size_t n = strlen(action_names[i]);
+        if (len >= n + 3 && !memcmp(p + 2, action_names[i], n) && p[2 + n] == '"')
+            return true;
+    }
+    return false;
+}
+
+uint64_t wd_bulk_estimate_events(const char *body, size_t len)
+{
+    uint64_t n = 0;
+    bool any = false;
+    for (size_t p = 0; p < len;) {
+        const char *e = memchr(body + p, '\n', len - p);
+        size_t end = e ? (size_t)(e - body) : len;
+        if (!is_blank(body + p, end - p)) {
+            any = true;
+            n += !starts_action(body + p, end - p);
+        }
+        p = end + 1;
+    }
+    return n || !any ? n : 1;
+}
+
 static int finish(struct walker *w)
 {
     if (w->pending < 0)

@@ -47,4 +47,11 @@ int wd_bulk_parse(const char *body, size_t len, size_t readable, const struct wd
 
 const char *wd_bulk_action_name(int action);
 
+/*
+ * The events in a body estimated without decoding it (a request refused before its
+ * decode, see wd_ingest_lagging): its non-blank lines that do not start like an action
+ * line ({"index", {"create", {"update", {"delete"); at least 1 for a non-empty body.
+ */
+uint64_t wd_bulk_estimate_events(const char *body, size_t len);
+
 #endif

@@ -37,6 +37,7 @@ struct wd_config {
     char *normalize_mozdefhostname; /* empty = the machine's host name */
     int durability;                 /* enum wd_durability */
     int64_t wal_segment_bytes;
+    int64_t wal_recycle_segments;
     int64_t wal_queue_max_bytes;
     int64_t wal_fsync_interval_ms;
     int64_t log_errors_per_second;

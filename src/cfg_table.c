@@ -95,6 +95,10 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "after write(2), never fsync: FOR BENCHMARKS ONLY, loses data on power loss."},
     {"wal.segment_bytes", WD_CFG_SIZE, "64MiB", 1 * MIB, 4 * GIB, NULL, OFF(wal_segment_bytes),
      "Size at which the write-ahead log starts a new segment file."},
+    {"wal.recycle_segments", WD_CFG_INT, "4", 0, 64, NULL, OFF(wal_recycle_segments),
+     "Consumed write-ahead log segments kept and overwritten by the next segments instead "
+     "of deleted and created anew: the writes land in pages already in the page cache, "
+     "and fdatasync has no file size to commit. 0 deletes every consumed segment."},
     {"wal.queue_max_bytes", WD_CFG_SIZE, "256MiB", 1 * MIB, 64 * GIB, NULL,
      OFF(wal_queue_max_bytes),
      "Bytes of events waiting for the write-ahead log; beyond it HTTP answers 429 and "
@@ -290,8 +294,8 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "default exchange (no binding)."},
     {"amqp.input.queue", WD_CFG_STRING, "eventtask", 0, 0, NULL, OFF(amqp_input_queue),
      "Durable queue the input consumes (declared at connect)."},
-    {"amqp.input.routing_key", WD_CFG_STRING, "eventtask", 0, 0, NULL,
-     OFF(amqp_input_routing_key), "Routing key binding amqp.input.queue to its exchange."},
+    {"amqp.input.routing_key", WD_CFG_STRING, "eventtask", 0, 0, NULL, OFF(amqp_input_routing_key),
+     "Routing key binding amqp.input.queue to its exchange."},
     {"amqp.input.prefetch", WD_CFG_INT, "1000", 1, 65535, NULL, OFF(amqp_input_prefetch),
      "Unacknowledged messages the broker may send ahead (basic.qos), also the largest "
      "batch committed at once. The backpressure: when the WAL is full nothing is acked."},

@@ -45,10 +45,22 @@ static struct wd_ingest_batch *thread_batch(void)
     return b;
 }
 
-/* Decodes gzip when needed; on failure fills r and returns false. */
+/* Decodes gzip when needed; on failure fills r and returns false. While the pipeline is
+ * too far behind, refuses the request before its events are decoded: under sustained
+ * overload, decoding requests only to refuse them at commit took CPU from the store and
+ * the engine that were behind. The refused events are estimated from the lines. */
 static bool body_ready(struct wd_http_req *q, struct wd_http_resp *r)
 {
     int rc = wd_http_decode_body(q);
+    if (rc == WD_OK && wd_ingest_lagging(q->s)) {
+        wd_ingest_reject(q->s, q->input, WD_REJ_BACKPRESSURE,
+                         wd_bulk_estimate_events(q->body.p, q->body.len));
+        r->retry_after_s = 1;
+        wd_http_error(r, 429, "es_rejected_execution_exception",
+                      "ward's store or detection engine is more than ingest.max_lag_events "
+                      "behind; retry later");
+        return false;
+    }
     if (rc == WD_OK)
         return true;
     if (rc == WD_ELIMIT) {

@@ -175,6 +175,11 @@ static bool too_far_behind(struct wd_server *s, bool wait)
     return false;
 }
 
+bool wd_ingest_lagging(struct wd_server *s)
+{
+    return too_far_behind(s, false);
+}
+
 int wd_ingest_commit(struct wd_server *s, struct wd_ingest_batch *b, int input, bool wait,
                      uint64_t *first_seq)
 {

@@ -63,6 +63,10 @@ int wd_ingest_add_event(struct wd_ingest_batch *b, const struct wd_jv *ev, char 
 int wd_ingest_commit(struct wd_server *s, struct wd_ingest_batch *b, int input, bool wait,
                      uint64_t *first_seq);
 
+/* Whether the store or the detection engine is more than ingest.max_lag_events behind
+ * the log: inputs that answer the sender (HTTP) refuse a request before decoding it. */
+bool wd_ingest_lagging(struct wd_server *s);
+
 /* Counts `n` rejected events for (input, reason) in the server's metrics. */
 void wd_ingest_reject(struct wd_server *s, int input, int reason, uint64_t n);
 

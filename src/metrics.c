@@ -136,6 +136,11 @@ int wd_metrics_render(const struct wd_metrics *m, struct wd_buf *o)
     wd_buf_printf(o, "ward_wal_events_total %llu\n", (unsigned long long)ld(&m->wal_events));
     family(o, "ward_wal_bytes_total", "counter", "Bytes appended to the write-ahead log.");
     wd_buf_printf(o, "ward_wal_bytes_total %llu\n", (unsigned long long)ld(&m->wal_bytes));
+    family(
+        o, "ward_wal_segments_recycled_total", "counter",
+        "Write-ahead log segments started by overwriting a consumed one (wal.recycle_segments).");
+    wd_buf_printf(o, "ward_wal_segments_recycled_total %llu\n",
+                  (unsigned long long)ld(&m->wal_segments_recycled));
     family(o, "ward_wal_fsync_seconds", "histogram", "Latency of write-ahead log fsyncs.");
     uint64_t cum = 0;
     for (int b = 0; b < WD_FSYNC_BUCKETS; b++) {

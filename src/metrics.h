@@ -55,6 +55,7 @@ struct wd_metrics {
     uint64_t connections_refused[2]; /* [0] HTTP, [1] syslog TCP: over max_connections */
     uint64_t syslog_truncated;       /* TCP messages cut at syslog.max_message_bytes, kept */
     uint64_t wal_records, wal_events, wal_bytes;
+    uint64_t wal_segments_recycled;              /* segments started in a recycled file */
     uint64_t wal_fsync_bucket[WD_FSYNC_BUCKETS]; /* non-cumulative counts */
     uint64_t wal_fsync_count, wal_fsync_sum_ns;
     uint64_t http_requests[6]; /* by status class 1xx..5xx, [0] unused */

@@ -58,8 +58,9 @@ struct wd_qleaf {
     uint8_t op;        /* enum wd_qop */
     const char *field; /* canonical path, NUL-terminated; NULL = every field (bare term) */
     size_t field_len;
-    uint8_t ftype;      /* enum wd_ftype of `field` (KEYWORD when field is NULL) */
-    struct wd_str text; /* operand as written, unescaped (RANGE: empty) */
+    uint64_t field_hash; /* wd_qflat's path hash of field (WD_QFLAT_PATH_SEED), set once */
+    uint8_t ftype;       /* enum wd_ftype of `field` (KEYWORD when field is NULL) */
+    struct wd_str text;  /* operand as written, unescaped (RANGE: empty) */
     struct wd_qleaf_priv *priv;
 };
 
@@ -203,6 +204,9 @@ static inline bool wd_query_is_table(const struct wd_query *q)
  * their elements under the array's path, null is no value), so that many queries can
  * be evaluated against one event without walking the tree again (the detection engine).
  */
+/* The seed of wd_qflat's path hashes (wd_hash64), also of each leaf's field_hash. */
+#define WD_QFLAT_PATH_SEED 3
+
 struct wd_qflat_val {
     size_t path_off, path_len; /* into paths */
     uint64_t path_hash;

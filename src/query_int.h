@@ -23,9 +23,6 @@ struct wd_qbound {
 };
 
 struct wd_qleaf_priv {
-    /* fielded leaves: wd_qflat_field_hash(field), set by wd_qleaf_prepare */
-    bool has_fhash;
-    uint64_t fhash;
     /* TERM / PHRASE */
     uint32_t ntoks;
     struct wd_str *toks; /* analysed operand (d.2) */
@@ -52,14 +49,14 @@ struct wd_qleaf_priv {
  * not parse, bad regexes). */
 int wd_qleaf_prepare(struct wd_qleaf *l, struct wd_arena *a, const char **msg);
 
-/* The hash a flattened event's path index (wd_qflat) keys a path by. */
-uint64_t wd_qflat_path_hash(const char *p, size_t len);
-
 /* Parses an IPv4 or IPv6 address, optionally with "/prefix" when plen is not NULL (then
  * *plen is 128 for a plain address, 96 + n for IPv4 /n). IPv4 is stored v4-mapped. */
 bool wd_qip_parse(const char *p, size_t len, uint8_t out[16], unsigned *plen);
 /* Canonical text: dotted quad for v4-mapped addresses, inet_ntop form otherwise. */
 size_t wd_qip_format(const uint8_t ip[16], char out[48]);
+/* Whether p[0..len) is a dotted quad inet_pton(AF_INET) accepts (four decimal octets up
+ * to 255, no leading zeros): its canonical text (wd_qip_format) is then itself. */
+bool wd_qip_is_canon_v4(const char *p, size_t len);
 
 /* Whole-value wildcard match: `*` any run, `?` one code point, `\` escapes. */
 bool wd_qwild_match(const char *pat, size_t plen, const char *s, size_t slen);

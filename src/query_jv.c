@@ -101,11 +101,6 @@ static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t 
     }
 }
 
-uint64_t wd_qflat_path_hash(const char *p, size_t len)
-{
-    return wd_hash64(p, len, 3);
-}
-
 /* Indexes the values by path so a fielded leaf looks only at its own values. */
 static void index_paths(struct wd_qflat *f)
 {
@@ -124,7 +119,7 @@ static void index_paths(struct wd_qflat *f)
     memset(f->slot, 0, f->nslots * sizeof(*f->slot));
     for (size_t i = f->n; i-- > 0;) { /* chains in value order */
         struct wd_qflat_val *e = &f->v[i];
-        e->path_hash = wd_qflat_path_hash(f->paths.p + e->path_off, e->path_len);
+        e->path_hash = wd_hash64(f->paths.p + e->path_off, e->path_len, WD_QFLAT_PATH_SEED);
         uint32_t s = (uint32_t)e->path_hash & (f->nslots - 1);
         e->next = f->slot[s];
         f->slot[s] = (uint32_t)i + 1;
@@ -138,8 +133,7 @@ static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
     if (!l->field)
         return f->n > 0;
     if (f->nslots) {
-        const struct wd_qleaf_priv *pv = l->priv;
-        uint64_t h = pv && pv->has_fhash ? pv->fhash : wd_qflat_path_hash(l->field, l->field_len);
+        uint64_t h = l->field_hash;
         for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
             const struct wd_qflat_val *e = &f->v[k - 1];
             if (e->path_hash == h && e->path_len == l->field_len &&
@@ -162,8 +156,7 @@ static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
     if (l->op == WD_QOP_EXISTS)
         return leaf_exists(l, f);
     if (l->field && l->op != WD_QOP_EXISTS && f->nslots) {
-        const struct wd_qleaf_priv *pv = l->priv;
-        uint64_t h = pv && pv->has_fhash ? pv->fhash : wd_qflat_path_hash(l->field, l->field_len);
+        uint64_t h = l->field_hash;
         for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
             const struct wd_qflat_val *e = &f->v[k - 1];
             const char *path = f->paths.p + e->path_off;

@@ -366,10 +366,6 @@ int wd_qleaf_prepare(struct wd_qleaf *l, struct wd_arena *a, const char **msg)
 {
     struct wd_qleaf_priv *pv = l->priv;
     bool fielded = l->field != NULL;
-    if (fielded) { /* the flat index's key, once, not per evaluation */
-        pv->fhash = wd_qflat_path_hash(l->field, l->field_len);
-        pv->has_fhash = true;
-    }
     bool text = !fielded || l->ftype == WD_FT_TEXT;
     bool keyword = !fielded || l->ftype == WD_FT_KEYWORD;
     int rc;
@@ -634,7 +630,7 @@ static bool key_fwd(void *ctx, const char *tok, size_t len)
 
 /* Whether p[0..len) is a dotted quad that inet_pton(AF_INET) accepts (four decimal octets
  * up to 255, no leading zeros): its canonical text (wd_qip_format) is then itself. */
-static bool is_canon_v4(const char *p, size_t len)
+bool wd_qip_is_canon_v4(const char *p, size_t len)
 {
     if (len < 7 || len > 15)
         return false;
@@ -664,7 +660,7 @@ void wd_qindex_keys(enum wd_ftype t, const struct wd_qval *v, wd_qkey_cb cb, voi
         wd_analyze(v->s.p, v->s.len, key_fwd, &f);
         return;
     }
-    if (t == WD_FT_IP && is_canon_v4(v->s.p, v->s.len)) {
+    if (t == WD_FT_IP && wd_qip_is_canon_v4(v->s.p, v->s.len)) {
         cb(ctx, v->s.p, v->s.len); /* the usual case, without inet_pton/inet_ntop */
         return;
     }

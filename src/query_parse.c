@@ -322,6 +322,7 @@ static struct wd_qnode *make_leaf(struct ps *p, const struct fctx *f, enum wd_qo
     l->op = (uint8_t)op;
     l->field = f->name;
     l->field_len = f->len;
+    l->field_hash = f->name ? wd_hash64(f->name, f->len, WD_QFLAT_PATH_SEED) : 0;
     l->ftype = (uint8_t)(f->name ? wd_qfield_type(f->name, f->len) : WD_FT_KEYWORD);
     l->text = text;
     l->priv = pv;

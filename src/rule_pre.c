@@ -389,12 +389,28 @@ static bool leaf_req(const struct wd_qleaf *l, struct litvec *out)
     return true;
 }
 
+/* A regex scores as a word as long as its letters and digits outside \xNN escapes, at most
+ * 8 (a regex spelling "union" and "select" outranks source:http): it must be found in the
+ * value, and what it spells out is usually rarer than a short keyword. */
+static size_t re_len(const char *re)
+{
+    size_t n = 0;
+    for (const char *c = re; *c && n < 8; c++) {
+        if (c[0] == '\\' && c[1] == 'x' && c[2] && c[3]) {
+            c += 3;
+            continue;
+        }
+        n += (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+    }
+    return n ? n : 1;
+}
+
 static size_t score(const struct litvec *lv, size_t from)
 {
     /* selectivity: the shortest literal decides; more alternatives cost a little */
     size_t m = SIZE_MAX;
     for (size_t i = from; i < lv->n; i++)
-        m = WD_MIN(m, lv->v[i].re ? 3 : strlen(lv->v[i].text)); /* a regex: as a short word */
+        m = WD_MIN(m, lv->v[i].re ? re_len(lv->v[i].text) : strlen(lv->v[i].text));
     if (m == SIZE_MAX)
         return SIZE_MAX; /* the empty set: never matches, the best there is */
     size_t alts = lv->n - from;
@@ -602,7 +618,7 @@ int wd_pre_build(const struct wd_pre_rule *rules, uint32_t n, struct wd_pre **ou
             if (all.v[i].field) {
                 f->field = wd_xstrndup(all.v[i].field, all.v[i].field_len);
                 f->field_len = all.v[i].field_len;
-                f->hash = wd_hash64(f->field, f->field_len, 3); /* as wd_qflat's path_hash */
+                f->hash = wd_hash64(f->field, f->field_len, WD_QFLAT_PATH_SEED);
                 f->ci = all.v[i].ci; /* lower-cased already: the hash of the folded path */
                 f->ip = !f->ci && wd_qfield_type(f->field, f->field_len) == WD_FT_IP;
             }
@@ -742,7 +758,7 @@ static const struct fdb *lookup_ci(const struct wd_pre *p, struct wd_pre_scratch
         if (s->low.p[i] >= 'A' && s->low.p[i] <= 'Z')
             s->low.p[i] = (char)(s->low.p[i] + 32);
     struct wd_str lp = {s->low.p, path.len};
-    return lookup_in(p, p->ci_slot, p->nci_slots, lp, wd_hash64(lp.p, lp.len, 3));
+    return lookup_in(p, p->ci_slot, p->nci_slots, lp, wd_hash64(lp.p, lp.len, WD_QFLAT_PATH_SEED));
 }
 
 static void scan(const struct fdb *f, struct wd_pre_scratch *s, struct wd_str v, uint64_t *bits)
@@ -766,7 +782,9 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             if (f && f->ip) {
                 uint8_t ip[16];
                 char canon[48];
-                if (v.s.len < 64 && wd_qip_parse(v.s.p, v.s.len, ip, NULL))
+                if (wd_qip_is_canon_v4(v.s.p, v.s.len)) /* already its canonical text */
+                    scan(f, s, v.s, bits);
+                else if (v.s.len < 64 && wd_qip_parse(v.s.p, v.s.len, ip, NULL))
                     scan(f, s, (struct wd_str){canon, wd_qip_format(ip, canon)}, bits);
                 else
                     scan(f, s, v.s, bits);

@@ -221,6 +221,7 @@ int wd_server_start(struct wd_server *s)
         .alert_retention_days = s->cfg.store_alert_retention_days,
         .divert_retention_days = s->cfg.store_divert_retention_days,
         .truncate_wal = s->cfg.store_truncate_wal,
+        .wal_recycle = (unsigned)s->cfg.wal_recycle_segments,
         .ingest_threads = s->cfg.store_ingest_threads,
         .metrics = &s->metrics,
         .wal_hold = wal_hold,

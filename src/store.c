@@ -904,7 +904,7 @@ static void *maint_main(void *arg)
             if (st->o.wal_hold)
                 upto = WD_MIN(upto, st->o.wal_hold(st->o.wal_hold_arg));
             if (upto)
-                wd_wal_remove_upto(st->o.wal_dir, upto);
+                wd_wal_remove_upto(st->o.wal_dir, upto, st->o.wal_recycle);
         }
     }
     return NULL;

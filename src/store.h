@@ -32,6 +32,7 @@ struct wd_store_opts {
     int64_t alert_retention_days;
     int64_t divert_retention_days; /* divert-YYYYMMDD partitions (filters' noise streams) */
     bool truncate_wal;             /* delete WAL segments whose events are all in parts */
+    unsigned wal_recycle;          /* of those, how many to keep for reuse (wal.h) */
     int64_t ingest_threads;        /* threads parsing and shredding events (default 1) */
     struct wd_metrics *metrics;    /* borrowed; may be NULL */
     /* WAL segments with events after wal_hold() are kept (the detection engine's

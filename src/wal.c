@@ -26,6 +26,10 @@
 
 enum { REQ_QUEUED, REQ_DONE };
 
+/* Consumed segments kept for reuse are renamed "recycled-<first seq>.wal" (not a segment
+ * name: readers never list them). */
+#define RECYCLED_PREFIX "recycled-"
+
 struct wd_wal {
     char *dir;
     int durability;
@@ -34,10 +38,11 @@ struct wd_wal {
     int fsync_interval_ms;
     struct wd_metrics *metrics;
 
-    int fd;     /* current segment, opened O_APPEND */
+    int fd;     /* current segment, written at seg_size */
     int dir_fd; /* for fsync after creating segments */
     uint64_t seg_size;
-    bool dirty; /* written but not fsync'd (async mode) */
+    bool seg_stale; /* the segment is a recycled file: bytes past seg_size are old records */
+    bool dirty;     /* written but not fsync'd (async mode) */
     int64_t last_sync_ns;
 
     pthread_mutex_t mu;
@@ -116,11 +121,39 @@ static int sync_fd(struct wd_wal *w, int fd)
     return rc;
 }
 
+/* Finds a recycled segment file in dir (wd_wal_remove_upto) and writes its path into out;
+ * false when there is none. */
+static bool find_recycled(const char *dir, char *out, size_t len)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    struct dirent *de;
+    bool found = false;
+    while (!found && (de = readdir(d)))
+        if (!strncmp(de->d_name, RECYCLED_PREFIX, strlen(RECYCLED_PREFIX))) {
+            snprintf(out, len, "%s/%s", dir, de->d_name);
+            found = true;
+        }
+    closedir(d);
+    return found;
+}
+
+/*
+ * Starts the segment whose first event is seq. A recycled file is renamed to its name
+ * and overwritten from offset 0: its pages are still in the page cache, so the writes
+ * copy into them instead of allocating (and, on a VM, faulting in) fresh memory, and an
+ * overwrite within the file's size leaves fdatasync no size to commit. The bytes past
+ * seg_size are old records until overwritten; every reader tells them apart by their
+ * sequence numbers (older than the segment's name), and the segment is cut to its
+ * length when the writer leaves it.
+ */
 static int open_segment(struct wd_wal *w, uint64_t seq)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], old[PATH_MAX];
     seg_name(path, sizeof(path), w->dir, seq);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    bool stale = find_recycled(w->dir, old, sizeof(old)) && rename(old, path) == 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         wd_log(WD_LOG_ERROR, "wal", "cannot create %s: %s", path, strerror(errno));
         return WD_EIO;
@@ -131,6 +164,22 @@ static int open_segment(struct wd_wal *w, uint64_t seq)
         close(w->fd);
     w->fd = fd;
     w->seg_size = 0;
+    w->seg_stale = stale;
+    if (stale && w->metrics)
+        wd_metric_add(&w->metrics->wal_segments_recycled, 1);
+    return WD_OK;
+}
+
+/* Cuts the old records off a recycled segment the writer leaves (before its sync). */
+static int cut_stale(struct wd_wal *w)
+{
+    if (!w->seg_stale)
+        return WD_OK;
+    if (ftruncate(w->fd, (off_t)w->seg_size) != 0) {
+        wd_log(WD_LOG_ERROR, "wal", "cannot cut a recycled segment: %s", strerror(errno));
+        return WD_EIO;
+    }
+    w->seg_stale = false;
     return WD_OK;
 }
 
@@ -229,7 +278,8 @@ static int read_file(const char *path, unsigned char **buf, size_t *len)
     return WD_OK;
 }
 
-/* Scans the newest segment, truncates a torn tail, and sets next_seq. */
+/* Scans the newest segment, truncates a torn tail (or the old records of a recycled file,
+ * whose sequence numbers are older than the segment's name) and sets next_seq. */
 static int recover(struct wd_wal *w, uint64_t seg_seq, char *err, size_t err_len)
 {
     char path[PATH_MAX];
@@ -241,27 +291,33 @@ static int recover(struct wd_wal *w, uint64_t seg_seq, char *err, size_t err_len
         return WD_EIO;
     }
     w->next_seq = seg_seq;
-    for (;;) {
-        size_t n = check_record(buf, len, off);
-        if (!n)
-            break;
-        w->next_seq = get64(buf + off + 8) + get32(buf + off + 16);
+    size_t n;
+    while ((n = check_record(buf, len, off)) && get64(buf + off + 8) == w->next_seq) {
+        w->next_seq += get32(buf + off + 16);
         off += n;
     }
+    bool stale = n && get64(buf + off + 8) < seg_seq;
     free(buf);
     if (off < len) {
-        wd_log(WD_LOG_WARN, "wal",
-               "torn or corrupt tail in %s at offset %zu (%zu bytes dropped: "
-               "never acknowledged)",
-               path, off, len - off);
+        if (stale)
+            wd_log(WD_LOG_INFO, "wal",
+                   "%s: the log ends at offset %zu (%zu bytes of a recycled segment cut)", path,
+                   off, len - off);
+        else
+            wd_log(WD_LOG_WARN, "wal",
+                   "torn or corrupt tail in %s at offset %zu (%zu bytes dropped: "
+                   "never acknowledged)",
+                   path, off, len - off);
         if (truncate(path, (off_t)off) != 0) {
             snprintf(err, err_len, "cannot truncate %s: %s", path, strerror(errno));
             return WD_EIO;
         }
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || lseek(fd, (off_t)off, SEEK_SET) < 0) {
         snprintf(err, err_len, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return WD_EIO;
     }
     w->fd = fd;
@@ -305,6 +361,8 @@ static int write_group(struct wd_wal *w, struct wd_wal_req *group)
             if (writev_all(w->fd, iov, n))
                 return WD_EIO;
             n = 0;
+            if (cut_stale(w))
+                return WD_EIO;
             if (w->durability != WD_DUR_NONE && sync_fd(w, w->fd) != 0)
                 return WD_EIO;
             if (open_segment(w, get64(r->hdr + 8)))
@@ -397,6 +455,8 @@ static void *writer_main(void *arg)
         pthread_cond_broadcast(&w->space_cv);
     }
     pthread_mutex_unlock(&w->mu);
+    if (w->seg_stale && !w->io_error && cut_stale(w) == WD_OK)
+        w->dirty = true; /* a clean shutdown leaves no old records behind the log's end */
     if (w->dirty && w->durability != WD_DUR_NONE)
         sync_fd(w, w->fd);
     return NULL;
@@ -548,7 +608,8 @@ struct wd_wal_iter {
     size_t len, off;    /* record offset */
     size_t ev_off;      /* next event inside the current record; 0 = record not entered */
     uint64_t seq;
-    uint32_t left; /* events left in the current record */
+    uint64_t expect; /* first sequence number of the next record of this segment */
+    uint32_t left;   /* events left in the current record */
 };
 
 int wd_wal_iter_open(const char *dir, struct wd_wal_iter **out)
@@ -570,7 +631,11 @@ int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, siz
     while (!it->left) {
         if (it->buf && it->off < it->len) {
             size_t n = check_record(it->buf, it->len, it->off);
-            if (!n) {
+            if (n && get64(it->buf + it->off + 8) < it->expect) {
+                it->off = it->len; /* old records of a recycled file: the segment ends */
+                continue;
+            }
+            if (!n || get64(it->buf + it->off + 8) != it->expect) {
                 char path[PATH_MAX];
                 seg_name(path, sizeof(path), it->dir, it->segs[it->seg - 1]);
                 snprintf(err, err_len, "%s: bad record at offset %zu", path, it->off);
@@ -579,6 +644,7 @@ int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, siz
             }
             it->seq = get64(it->buf + it->off + 8);
             it->left = get32(it->buf + it->off + 16);
+            it->expect = it->seq + it->left;
             it->ev_off = it->off + WD_WAL_HDR_BYTES;
             it->off += n;
             continue;
@@ -587,6 +653,7 @@ int wd_wal_iter_next(struct wd_wal_iter *it, uint64_t *seq, const char **ev, siz
         if (it->seg == it->nseg)
             return WD_ENOENT;
         char path[PATH_MAX];
+        it->expect = it->segs[it->seg];
         seg_name(path, sizeof(path), it->dir, it->segs[it->seg++]);
         if (read_file(path, &it->buf, &it->len)) {
             snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
@@ -711,9 +778,19 @@ static int tail_read_record(struct wd_wal_tail *t, char *err, size_t err_len)
         int rc = tail_open_seg(t, t->seq, err, err_len);
         return rc == WD_ENOENT ? WD_EAGAIN : rc ? rc : WD_EINVAL;
     }
+    bool whole = got == (int)sizeof(hdr) && record_version(hdr);
+    if (!whole || get64(hdr + 8) != t->seq) {
+        /* Not the next record. If the segment starting at t->seq exists, this one ended
+         * and its file was recycled after (its bytes here are older or newer records). */
+        int rc = t->seq != t->seg ? tail_open_seg(t, t->seq, err, err_len) : WD_ENOENT;
+        if (rc != WD_ENOENT)
+            return rc ? rc : WD_EINVAL;
+        if (whole && get64(hdr + 8) < t->seg)
+            return WD_EAGAIN; /* a recycled file's older records: the end of the log */
+    }
     char path[PATH_MAX];
     seg_name(path, sizeof(path), t->dir, t->seg);
-    if (got < (int)sizeof(hdr) || !record_version(hdr)) {
+    if (!whole || get64(hdr + 8) != t->seq) {
         snprintf(err, err_len, "%s: bad record header at offset %llu", path,
                  (unsigned long long)t->off);
         return WD_ECORRUPT;
@@ -788,18 +865,39 @@ void wd_wal_tail_close(struct wd_wal_tail *t)
     free(t);
 }
 
-int wd_wal_remove_upto(const char *dir, uint64_t seq)
+/* How many recycled segment files dir holds. */
+static unsigned count_recycled(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    unsigned n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += !strncmp(de->d_name, RECYCLED_PREFIX, strlen(RECYCLED_PREFIX));
+    closedir(d);
+    return n;
+}
+
+int wd_wal_remove_upto(const char *dir, uint64_t seq, unsigned keep)
 {
     uint64_t *segs = NULL;
     size_t n = 0;
     if (list_segments(dir, &segs, &n))
         return WD_EIO;
     int removed = 0;
+    unsigned kept = keep ? count_recycled(dir) : 0;
     for (size_t i = 0; i + 1 < n && segs[i + 1] - 1 <= seq; i++) {
-        char path[PATH_MAX];
+        char path[PATH_MAX], to[PATH_MAX];
         seg_name(path, sizeof(path), dir, segs[i]);
-        if (unlink(path) == 0)
+        snprintf(to, sizeof(to), "%s/" RECYCLED_PREFIX "%016llx.wal", dir,
+                 (unsigned long long)segs[i]);
+        if (kept < keep && rename(path, to) == 0) {
+            kept++;
             removed++;
+        } else if (unlink(path) == 0) {
+            removed++;
+        }
     }
     free(segs);
     return removed;

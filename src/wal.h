@@ -22,8 +22,14 @@
  * reader (recovery, wd_wal_iter_*, wd_wal_tail_*) also accepts WDW1 records, as written
  * by earlier versions, so a segment may hold WDW1 records followed by WDW2 ones.
  *
- * Recovery at open scans the newest segment and truncates a torn last record. A follower
- * (wd_wal_tail_*) reads a live log up to the durable sequence number for the store.
+ * Records of a segment are consecutive: each starts at the sequence number after the
+ * previous one, the first at the segment's name. A recycled segment file (see
+ * wd_wal_remove_upto) holds older records past the log's end until overwritten; their
+ * sequence numbers are below the segment's name, and every reader stops at them.
+ *
+ * Recovery at open scans the newest segment and truncates a torn last record (or a
+ * recycled file's older records). A follower (wd_wal_tail_*) reads a live log up to the
+ * durable sequence number for the store.
  */
 #ifndef WD_WAL_H
 #define WD_WAL_H
@@ -116,8 +122,10 @@ int wd_wal_tail_next(struct wd_wal_tail *t, uint64_t limit, uint64_t *seq, const
 #define WD_WAL_TAIL_PAD 64
 size_t wd_wal_tail_readable(const struct wd_wal_tail *t, const char *ev);
 void wd_wal_tail_close(struct wd_wal_tail *t);
-/* Deletes the segments all of whose events are <= seq (never the newest). Returns how
- * many were removed, or a negative code. */
-int wd_wal_remove_upto(const char *dir, uint64_t seq);
+/* Removes the segments all of whose events are <= seq (never the newest). Up to `keep`
+ * of them are kept for reuse instead of deleted: renamed "recycled-*.wal", the writer
+ * overwrites one when it next starts a segment (see open_segment in wal.c). Returns how
+ * many segments were removed, or a negative code. */
+int wd_wal_remove_upto(const char *dir, uint64_t seq, unsigned keep);
 
 #endif

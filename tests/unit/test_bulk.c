@@ -125,6 +125,23 @@ static void t_empty(void)
     EXPECT_STR(RUN("\n\n"), "");
 }
 
+/* The estimate of a refused body's events (no decode): action lines and blank lines do
+ * not count; a non-empty body counts at least once. */
+static void t_estimate_events(void)
+{
+    const char *nd = "{\"index\":{}}\n{\"a\":1}\n\r\n  {\"create\":{\"_index\":\"x\"}}\n{\"b\":2}\n"
+                     "{\"delete\":{\"_id\":\"1\"}}\n{\"c\":3}";
+    EXPECT_INT(wd_bulk_estimate_events(nd, strlen(nd)), 3);
+    const char *bare = "{\"a\":1}\n{\"b\":2}\n";
+    EXPECT_INT(wd_bulk_estimate_events(bare, strlen(bare)), 2);
+    const char *key = "{\"indexer\":{}}\n"; /* a member named like an action is an event */
+    EXPECT_INT(wd_bulk_estimate_events(key, strlen(key)), 1);
+    const char *only = "{\"index\":{}}\n";
+    EXPECT_INT(wd_bulk_estimate_events(only, strlen(only)), 1);
+    EXPECT_INT(wd_bulk_estimate_events(" \n\n", 3), 0);
+    EXPECT_INT(wd_bulk_estimate_events("", 0), 0);
+}
+
 WD_TEST_LIST{
     {"bulk_actions", t_actions},
     {"bulk_bare_ndjson_blank_lines_crlf", t_bare_ndjson_blank_lines_crlf},
@@ -134,5 +151,6 @@ WD_TEST_LIST{
     {"bulk_limits", t_limits},
     {"bulk_empty", t_empty},
     {"bulk_plain_action_lines", t_plain_action_lines},
+    {"bulk_estimate_events", t_estimate_events},
 };
 WD_TEST_MAIN

@@ -383,10 +383,11 @@ static void t_part_roundtrip(void)
     wd_buf_init(&got, 0);
     gen_events(&ev, 40000, WD_GEN_MIX);
     /* an event with every value form: nesting, arrays of objects, null, dup keys, numbers */
-    const char *odd = "{\"a\":{\"b\":{\"c\":[1,\"x\",{\"d\":true}]},\"e\":null},\"a.b\":\"dotted\","
-                      "\"n\":-0,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
-                      "\"i0\":0,\"neg\":-120,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
-                      "\"k\":1,\"k\":\"dup\",\"s\":\"caf\\u00e9 \\\"q\\\"\"}\n";
+    const char *odd =
+        "{\"a\":{\"b\":{\"c\":[1,\"x\",{\"d\":true}]},\"e\":null},\"a.b\":\"dotted\","
+        "\"n\":-0,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
+        "\"i0\":0,\"neg\":-120,\"f\":1.50,\"big\":123456789012345678901234,\"t\":[],\"o\":{},"
+        "\"k\":1,\"k\":\"dup\",\"s\":\"caf\\u00e9 \\\"q\\\"\"}\n";
     wd_buf_append(&ev, odd, strlen(odd));
     char path[300];
     snprintf(path, sizeof(path), "%s/p.wdp", dir);
@@ -793,7 +794,8 @@ static void t_parallel_search(void)
         {"details.proto:udp | top 5 details.sourceipaddress", 0, true},
         {"* | timechart 1m count()", 0, true},
         {"_exists_:details.uid | timechart 5m count() by source", 0, false},
-        {"details.proto:tcp | stats count(), dc(details.sourceipaddress) by details.destinationport "
+        {"details.proto:tcp | stats count(), dc(details.sourceipaddress) by "
+         "details.destinationport "
          "| sort -count() | head 3",
          0, false},
         {"* | head 10", 0, false},
@@ -805,8 +807,12 @@ static void t_parallel_search(void)
         for (int t = 0; t < 3; t++) {
             wd_store_search_threads = threads[t];
             struct wd_query *q = parse(qs[i].q);
-            struct wd_search req = {q,          qs[i].ranged ? from : INT64_MIN,
-                                    qs[i].ranged ? to : INT64_MAX, qs[i].limit, NULL, NULL};
+            struct wd_search req = {q,
+                                    qs[i].ranged ? from : INT64_MIN,
+                                    qs[i].ranged ? to : INT64_MAX,
+                                    qs[i].limit,
+                                    NULL,
+                                    NULL};
             struct wd_perr e;
             out[t].len = 0;
             FAIL_IF(wd_store_search(st, &req, &out[t], &e) != WD_OK);
@@ -1325,7 +1331,33 @@ static void t_divert_partitions(void)
     rm_dir();
 }
 
+/* wd_bytes_eq (word loads that overlap for 4..16 bytes) agrees with memcmp for every
+ * length up to 40 and a difference at every position, one bit or one byte. */
+static void t_bytes_eq(void)
+{
+    unsigned char a[48], b[48];
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= 40; n++) {
+        memcpy(b, a, sizeof(a));
+        FAIL_UNLESS(wd_bytes_eq(a, b, n));
+        for (size_t at = 0; at < n; at++)
+            for (int bit = 0; bit < 8; bit += 7) {
+                memcpy(b, a, sizeof(a));
+                b[at] ^= (unsigned char)(1u << bit);
+                if (wd_bytes_eq(a, b, n) != (memcmp(a, b, n) == 0)) {
+                    printf("# n=%zu at=%zu bit=%d\n", n, at, bit);
+                    FAIL_UNLESS(false);
+                }
+            }
+        memcpy(b, a, sizeof(a));
+        b[n] ^= 1; /* past the end: not compared */
+        FAIL_UNLESS(wd_bytes_eq(a, b, n));
+    }
+}
+
 WD_TEST_LIST{
+    {"store_bytes_eq", t_bytes_eq},
     {"store_dicts_same_part", t_dicts_same_part},
     {"store_int_forms", t_int_forms},
     {"store_hash64", t_hash64},

@@ -2,9 +2,13 @@
  * test_wal.c: write-ahead log: submit/iterate round trip, sequence numbers across
  * reopen, torn-tail truncation, corruption reporting, segment rolling, backpressure,
  * concurrent submitters (group commit), the CRC-32C checksum (hardware and portable
- * paths agree), and records of the original WDW1 format (zlib CRC-32) still read.
+ * paths agree), records of the original WDW1 format (zlib CRC-32) still read, and
+ * recycled segments (a follower at the end of a file that is recycled under it, a crash
+ * image whose newest segment still holds a recycled file's older records).
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -415,6 +419,241 @@ static void t_payload_in_place(void)
     wd_buf_fini(&b);
 }
 
+/* ---- recycled segments ---- */
+
+/* Segment first sequence numbers in dir, ascending (at most max); returns the count. */
+static int list_segs(const char *d, uint64_t *out, int max)
+{
+    DIR *dd = opendir(d);
+    int n = 0;
+    struct dirent *de;
+    while (dd && (de = readdir(dd)))
+        if (strlen(de->d_name) == 20 && !strcmp(de->d_name + 16, ".wal") && n < max)
+            out[n++] = strtoull(de->d_name, NULL, 16);
+    if (dd)
+        closedir(dd);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            uint64_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+static int count_recycled(const char *d)
+{
+    DIR *dd = opendir(d);
+    int n = 0;
+    struct dirent *de;
+    while (dd && (de = readdir(dd)))
+        n += !strncmp(de->d_name, "recycled-", 9);
+    if (dd)
+        closedir(dd);
+    return n;
+}
+
+static uint64_t seg_inode(const char *d, uint64_t seg)
+{
+    char path[400];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%016llx.wal", d, (unsigned long long)seg);
+    return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* Iterates the log in d: returns how many events, checking they run first, first+1, ... */
+static int iter_from(const char *d, uint64_t first, int *corrupt)
+{
+    struct wd_wal_iter *it;
+    if (wd_wal_iter_open(d, &it))
+        return -1;
+    int n = 0, rc;
+    uint64_t seq;
+    const char *ev;
+    size_t len;
+    char err[256];
+    *corrupt = 0;
+    while ((rc = wd_wal_iter_next(it, &seq, &ev, &len, err, sizeof(err))) != WD_ENOENT) {
+        if (rc) {
+            (*corrupt)++;
+            if (rc != WD_ECORRUPT)
+                break;
+            continue;
+        }
+        if (seq != first + (uint64_t)n) {
+            n = -2;
+            break;
+        }
+        n++;
+    }
+    wd_wal_iter_close(it);
+    return n;
+}
+
+/* Follows the log in d from `from` up to limit: returns how many events, checking they
+ * run from, from+1, ...; -2 on a gap or an error other than the end. */
+static int tail_count(struct wd_wal_tail *t, uint64_t from, uint64_t limit)
+{
+    int n = 0, rc;
+    uint64_t seq;
+    const char *ev;
+    size_t len;
+    char err[256];
+    while ((rc = wd_wal_tail_next(t, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK) {
+        if (seq != from + (uint64_t)n) {
+            printf("# tail: event %llu after %d from %llu\n", (unsigned long long)seq, n,
+                   (unsigned long long)from);
+            return -2;
+        }
+        n++;
+    }
+    if (rc != WD_EAGAIN)
+        printf("# tail: %s\n", err);
+    return rc == WD_EAGAIN ? n : -2;
+}
+
+/* Every record is 1000 events "<tag>-0" .. "<tag>-999", so records of one tag have one
+ * length and those of a recycled file line up with new ones: the old record right after
+ * the log's end is whole and valid. */
+#define REC_EVENTS 1000
+static uint64_t fill_until_segments(struct wd_wal *w, const char *tag, int segs)
+{
+    uint64_t s[64], last = 0;
+    while (list_segs(dir, s, 64) < segs)
+        last = submit(w, tag, REC_EVENTS);
+    return last;
+}
+
+static uint64_t record_bytes(const char *tag)
+{
+    uint64_t n = WD_WAL_HDR_BYTES;
+    for (int i = 0; i < REC_EVENTS; i++)
+        n += 4 + (uint64_t)snprintf(NULL, 0, "{\"e\":\"%s-%d\"}", tag, i);
+    return n;
+}
+
+/* The size of segment seq in d, or 0. */
+static uint64_t seg_size(const char *d, uint64_t seq)
+{
+    char path[400];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%016llx.wal", d, (unsigned long long)seq);
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static void t_recycled_segment_reused(void)
+{
+    fresh_dir();
+    struct wd_metrics m;
+    memset(&m, 0, sizeof(m));
+    struct wd_wal *w = open_wal(1 << 20, 0, &m);
+    FAIL_UNLESS(w);
+    fill_until_segments(w, "recycle", 4);
+    uint64_t s[64];
+    FAIL_UNLESS(list_segs(dir, s, 64) == 4);
+    /* The two oldest are consumed: one is kept for reuse, the other deleted. */
+    EXPECT_INT(wd_wal_remove_upto(dir, s[2] - 1, 1), 2);
+    EXPECT_INT(count_recycled(dir), 1);
+    EXPECT_INT(list_segs(dir, s, 64), 2);
+    char rpath[400];
+    snprintf(rpath, sizeof(rpath), "%s/recycled-%016llx.wal", dir, (unsigned long long)1);
+    struct stat st;
+    FAIL_UNLESS(stat(rpath, &st) == 0);
+    uint64_t ino = (uint64_t)st.st_ino;
+    /* A follower reads everything, and waits at the end of the newest segment... */
+    struct wd_wal_tail *t;
+    char err[256];
+    FAIL_UNLESS(wd_wal_tail_open(dir, s[0], &t, err, sizeof(err)) == WD_OK);
+    uint64_t next = wd_wal_next_seq(w);
+    EXPECT_INT(tail_count(t, s[0], next - 1), (int)(next - s[0]));
+    /* ... while the writer starts the next segment in the recycled file */
+    fill_until_segments(w, "recycle", 3);
+    EXPECT_INT(list_segs(dir, s, 64), 3);
+    EXPECT_INT(count_recycled(dir), 0);
+    EXPECT_INT(m.wal_segments_recycled, 1);
+    EXPECT_INT(seg_inode(dir, s[2]), ino);
+    uint64_t end = wd_wal_next_seq(w);
+    EXPECT_INT(tail_count(t, next, end - 1), (int)(end - next));
+    wd_wal_tail_close(t);
+    wd_wal_close(w);
+    /* A clean close cuts the recycled file to the log's end: nothing older follows. */
+    int corrupt;
+    EXPECT_INT(iter_from(dir, s[0], &corrupt), (int)(end - s[0]));
+    EXPECT_INT(corrupt, 0);
+    EXPECT_INT(seg_size(dir, s[2]), (end - s[2]) / REC_EVENTS * record_bytes("recycle"));
+    rm_dir();
+}
+
+/* A follower that read a segment to its end keeps its file open; the segment is then
+ * consumed, recycled and overwritten as a later segment past the follower's offset. It
+ * must go on with the next segment by name, not read the newer records in that file. */
+static void t_recycled_under_follower(void)
+{
+    fresh_dir();
+    struct wd_wal *w = open_wal(1 << 20, 0, NULL);
+    FAIL_UNLESS(w);
+    fill_until_segments(w, "r", 2); /* segment 1: short records */
+    uint64_t s[64];
+    FAIL_UNLESS(list_segs(dir, s, 64) == 2);
+    uint64_t seg1_bytes = seg_size(dir, 1);
+    struct wd_wal_tail *t;
+    char err[256];
+    FAIL_UNLESS(wd_wal_tail_open(dir, 1, &t, err, sizeof(err)) == WD_OK);
+    EXPECT_INT(tail_count(t, 1, s[1] - 1), (int)(s[1] - 1)); /* all of segment 1 */
+    EXPECT_INT(wd_wal_remove_upto(dir, s[1] - 1, 1), 1);
+    EXPECT_INT(count_recycled(dir), 1);
+    fill_until_segments(w, "recycle", 3); /* segment 3 starts in segment 1's file */
+    FAIL_UNLESS(list_segs(dir, s, 64) == 3);
+    while (seg_size(dir, s[2]) <= seg1_bytes)               /* and grows past the */
+        FAIL_UNLESS(submit(w, "recycle", REC_EVENTS) != 0); /* follower's offset */
+    FAIL_UNLESS(list_segs(dir, s, 64) == 3);
+    uint64_t end = wd_wal_next_seq(w);
+    EXPECT_INT(tail_count(t, s[0], end - 1), (int)(end - s[0]));
+    wd_wal_tail_close(t);
+    wd_wal_close(w);
+    rm_dir();
+}
+
+/* A crash while the newest segment is a recycled file: past the log's end are whole,
+ * valid older records. Recovery cuts them, and no reader returns them. */
+static void t_recycled_crash_image(void)
+{
+    fresh_dir();
+    struct wd_wal *w = open_wal(1 << 20, 0, NULL);
+    FAIL_UNLESS(w);
+    fill_until_segments(w, "recycle", 3);
+    uint64_t s[64];
+    FAIL_UNLESS(list_segs(dir, s, 64) == 3);
+    EXPECT_INT(wd_wal_remove_upto(dir, s[1] - 1, 1), 1);
+    fill_until_segments(w, "recycle", 3); /* the new segment: a few records in segment 1's file */
+    for (int i = 0; i < 3; i++)
+        FAIL_UNLESS(submit(w, "recycle", REC_EVENTS) != 0);
+    FAIL_UNLESS(list_segs(dir, s, 64) == 3);
+    uint64_t end = wd_wal_next_seq(w);
+    /* The crash image: the directory as it is on disk while the writer runs. */
+    char img[300], cmd[1000];
+    snprintf(img, sizeof(img), "%s/image", dir);
+    snprintf(cmd, sizeof(cmd), "mkdir '%s' && cp '%s'/0*.wal '%s'/", img, dir, img);
+    FAIL_UNLESS(system(cmd) == 0);
+    wd_wal_close(w);
+    int corrupt;
+    EXPECT_INT(iter_from(img, s[0], &corrupt), (int)(end - s[0])); /* old records: the end */
+    EXPECT_INT(corrupt, 0);
+    struct wd_wal_tail *t;
+    char err[256];
+    FAIL_UNLESS(wd_wal_tail_open(img, s[0], &t, err, sizeof(err)) == WD_OK);
+    EXPECT_INT(tail_count(t, s[0], UINT64_MAX - 1), (int)(end - s[0]));
+    wd_wal_tail_close(t);
+    struct wd_wal_opts o = {img, WD_DUR_FSYNC, 1 << 20, 0, 100, NULL};
+    FAIL_UNLESS(wd_wal_open(&o, &w, err, sizeof(err)) == WD_OK);
+    EXPECT_INT(wd_wal_next_seq(w), end); /* not past the end, not back in the old records */
+    EXPECT_INT(submit(w, "after", 2), end);
+    wd_wal_close(w);
+    EXPECT_INT(iter_from(img, s[0], &corrupt), (int)(end + 2 - s[0]));
+    EXPECT_INT(corrupt, 0);
+    rm_dir();
+}
+
 WD_TEST_LIST{
     {"wal_payload_in_place", t_payload_in_place},
     {"wal_crc32c_vectors_and_paths", t_crc32c_vectors},
@@ -427,5 +666,8 @@ WD_TEST_LIST{
     {"wal_segments_roll", t_segments_roll},
     {"wal_concurrent_group_commit", t_concurrent_group_commit},
     {"wal_backpressure_empty_queue_admits", t_backpressure_eagain},
+    {"wal_recycled_segment_reused", t_recycled_segment_reused},
+    {"wal_recycled_under_follower", t_recycled_under_follower},
+    {"wal_recycled_crash_image", t_recycled_crash_image},
 };
 WD_TEST_MAIN
