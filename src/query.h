@@ -199,14 +199,14 @@ static inline bool wd_query_is_table(const struct wd_query *q)
     return q->npipes > 0;
 }
 
+/* The seed of wd_qflat's path hashes (wd_hash64), also of each leaf's field_hash. */
+#define WD_QFLAT_PATH_SEED 3
+
 /*
  * A decoded event flattened once into (path, scalar value) pairs (arrays contribute
  * their elements under the array's path, null is no value), so that many queries can
  * be evaluated against one event without walking the tree again (the detection engine).
  */
-/* The seed of wd_qflat's path hashes (wd_hash64), also of each leaf's field_hash. */
-#define WD_QFLAT_PATH_SEED 3
-
 struct wd_qflat_val {
     size_t path_off, path_len; /* into paths */
     uint64_t path_hash;

@@ -126,65 +126,68 @@ static void index_paths(struct wd_qflat *f)
     }
 }
 
+/* The next value at exactly l's path through the path index (f->nslots > 0), after chain
+ * position *k (0: from the start); NULL when there is no more. */
+static const struct wd_qflat_val *next_at(const struct wd_qflat *f, const struct wd_qleaf *l,
+                                          uint32_t *k)
+{
+    uint32_t i = *k ? f->v[*k - 1].next : f->slot[(uint32_t)l->field_hash & (f->nslots - 1)];
+    for (; i; i = f->v[i - 1].next) {
+        const struct wd_qflat_val *e = &f->v[i - 1];
+        if (e->path_hash == l->field_hash && e->path_len == l->field_len &&
+            memcmp(f->paths.p + e->path_off, l->field, l->field_len) == 0) {
+            *k = i;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* _exists_:field / field:* : a value at the path itself (one probe of the path index),
  * else one under it (field + '.' + ...), which needs the scan. */
 static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
     if (!l->field)
         return f->n > 0;
-    if (f->nslots) {
-        uint64_t h = l->field_hash;
-        for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
-            const struct wd_qflat_val *e = &f->v[k - 1];
-            if (e->path_hash == h && e->path_len == l->field_len &&
-                memcmp(f->paths.p + e->path_off, l->field, l->field_len) == 0)
-                return true;
-        }
-    }
+    uint32_t k = 0;
+    if (f->nslots && next_at(f, l, &k))
+        return true;
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
         const char *path = f->paths.p + e->path_off;
-        if (e->path_len >= l->field_len && (!l->field_len || path[0] == l->field[0]) &&
-            wd_qleaf_covers(l, path, e->path_len))
+        if ((!l->field_len || path[0] == l->field[0]) && wd_qleaf_covers(l, path, e->path_len))
             return true;
     }
     return false;
 }
 
+static bool val_match(const struct wd_qleaf *l, const struct wd_qflat *f,
+                      const struct wd_qflat_val *e)
+{
+    struct wd_qval v = e->v;
+    if (e->text_own)
+        v.s.p = f->paths.p + e->text_off;
+    return wd_qleaf_match(l, f->paths.p + e->path_off, e->path_len, &v);
+}
+
+/* Whether a value at the leaf's path (any path for a bare term) matches it. */
 static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
     if (l->op == WD_QOP_EXISTS)
         return leaf_exists(l, f);
-    if (l->field && l->op != WD_QOP_EXISTS && f->nslots) {
-        uint64_t h = l->field_hash;
-        for (uint32_t k = f->slot[(uint32_t)h & (f->nslots - 1)]; k; k = f->v[k - 1].next) {
-            const struct wd_qflat_val *e = &f->v[k - 1];
-            const char *path = f->paths.p + e->path_off;
-            if (e->path_hash != h || e->path_len != l->field_len ||
-                memcmp(path, l->field, l->field_len) != 0)
-                continue;
-            struct wd_qval v = e->v;
-            if (e->text_own)
-                v.s.p = f->paths.p + e->text_off;
-            if (wd_qleaf_match(l, path, e->path_len, &v))
+    if (l->field && f->nslots) {
+        uint32_t k = 0;
+        for (const struct wd_qflat_val *e; (e = next_at(f, l, &k));)
+            if (val_match(l, f, e))
                 return true;
-        }
         return false;
     }
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
-        const char *path = f->paths.p + e->path_off;
-        struct wd_qval v = e->v;
-        if (e->text_own)
-            v.s.p = f->paths.p + e->text_off;
-        if (l->op == WD_QOP_EXISTS) {
-            if (wd_qleaf_covers(l, path, e->path_len))
-                return true;
+        if (l->field && (e->path_len != l->field_len ||
+                         memcmp(f->paths.p + e->path_off, l->field, l->field_len) != 0))
             continue;
-        }
-        if (l->field && (e->path_len != l->field_len || memcmp(path, l->field, l->field_len) != 0))
-            continue;
-        if (wd_qleaf_match(l, path, e->path_len, &v))
+        if (val_match(l, f, e))
             return true;
     }
     return false;

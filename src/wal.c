@@ -121,22 +121,20 @@ static int sync_fd(struct wd_wal *w, int fd)
     return rc;
 }
 
-/* Finds a recycled segment file in dir (wd_wal_remove_upto) and writes its path into out;
- * false when there is none. */
-static bool find_recycled(const char *dir, char *out, size_t len)
+/* How many recycled segment files (wd_wal_remove_upto) dir holds; the path of one goes
+ * into first when first is not NULL and there is one. */
+static unsigned scan_recycled(const char *dir, char *first, size_t len)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return false;
+        return 0;
+    unsigned n = 0;
     struct dirent *de;
-    bool found = false;
-    while (!found && (de = readdir(d)))
-        if (!strncmp(de->d_name, RECYCLED_PREFIX, strlen(RECYCLED_PREFIX))) {
-            snprintf(out, len, "%s/%s", dir, de->d_name);
-            found = true;
-        }
+    while ((de = readdir(d)))
+        if (!strncmp(de->d_name, RECYCLED_PREFIX, strlen(RECYCLED_PREFIX)) && n++ == 0 && first)
+            snprintf(first, len, "%s/%s", dir, de->d_name);
     closedir(d);
-    return found;
+    return n;
 }
 
 /*
@@ -152,7 +150,7 @@ static int open_segment(struct wd_wal *w, uint64_t seq)
 {
     char path[PATH_MAX], old[PATH_MAX];
     seg_name(path, sizeof(path), w->dir, seq);
-    bool stale = find_recycled(w->dir, old, sizeof(old)) && rename(old, path) == 0;
+    bool stale = scan_recycled(w->dir, old, sizeof(old)) && rename(old, path) == 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         wd_log(WD_LOG_ERROR, "wal", "cannot create %s: %s", path, strerror(errno));
@@ -865,20 +863,6 @@ void wd_wal_tail_close(struct wd_wal_tail *t)
     free(t);
 }
 
-/* How many recycled segment files dir holds. */
-static unsigned count_recycled(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    unsigned n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        n += !strncmp(de->d_name, RECYCLED_PREFIX, strlen(RECYCLED_PREFIX));
-    closedir(d);
-    return n;
-}
-
 int wd_wal_remove_upto(const char *dir, uint64_t seq, unsigned keep)
 {
     uint64_t *segs = NULL;
@@ -886,7 +870,7 @@ int wd_wal_remove_upto(const char *dir, uint64_t seq, unsigned keep)
     if (list_segments(dir, &segs, &n))
         return WD_EIO;
     int removed = 0;
-    unsigned kept = keep ? count_recycled(dir) : 0;
+    unsigned kept = keep ? scan_recycled(dir, NULL, 0) : 0;
     for (size_t i = 0; i + 1 < n && segs[i + 1] - 1 <= seq; i++) {
         char path[PATH_MAX], to[PATH_MAX];
         seg_name(path, sizeof(path), dir, segs[i]);

@@ -13,7 +13,8 @@
  * Usage: bench_engine [events] (default 500000); BENCH_NO_PEER=1 skips the peer (profiling)
  * BENCH_RULES=DIR instead loads that rules directory (e.g. the shipped rules/) and runs it
  * once over Zeek-mix data (the engine only; per-rule match counts with BENCH_DEBUG=1), so
- * `valgrind --tool=callgrind --toplevel-only=yes` gives the shipped rules' cost per event.
+ * `valgrind --tool=callgrind --toggle-collect=wd_engine_event` gives the shipped rules' cost
+ * per event.
  */
 #include <time.h>
 

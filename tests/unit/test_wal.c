@@ -62,11 +62,13 @@ static uint64_t submit(struct wd_wal *w, const char *tag, int n)
     return rc == WD_OK ? r.first_seq : 0;
 }
 
-/* Reads the whole log; returns the count of events, checking seqs are 1..n in order. */
-static int read_all(int *corrupt, char *last, size_t last_len)
+/* Iterates the log in d: returns how many events, checking they run first, first+1, ...
+ * (-2 on a gap); counts corrupt records (an I/O error stops); the last event's text goes
+ * into last when it is not NULL. */
+static int iter_from(const char *d, uint64_t first, int *corrupt, char *last, size_t last_len)
 {
     struct wd_wal_iter *it;
-    if (wd_wal_iter_open(dir, &it))
+    if (wd_wal_iter_open(d, &it))
         return -1;
     int n = 0, rc;
     uint64_t seq;
@@ -81,15 +83,22 @@ static int read_all(int *corrupt, char *last, size_t last_len)
         }
         if (rc)
             break;
-        if (seq != (uint64_t)n + 1) {
+        if (seq != first + (uint64_t)n) {
             n = -2;
             break;
         }
         n++;
-        snprintf(last, last_len, "%.*s", (int)len, ev);
+        if (last)
+            snprintf(last, last_len, "%.*s", (int)len, ev);
     }
     wd_wal_iter_close(it);
     return n;
+}
+
+/* Reads the whole log; returns the count of events, checking seqs are 1..n in order. */
+static int read_all(int *corrupt, char *last, size_t last_len)
+{
+    return iter_from(dir, 1, corrupt, last, last_len);
 }
 
 static void t_roundtrip_and_reopen(void)
@@ -461,35 +470,6 @@ static uint64_t seg_inode(const char *d, uint64_t seg)
     return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-/* Iterates the log in d: returns how many events, checking they run first, first+1, ... */
-static int iter_from(const char *d, uint64_t first, int *corrupt)
-{
-    struct wd_wal_iter *it;
-    if (wd_wal_iter_open(d, &it))
-        return -1;
-    int n = 0, rc;
-    uint64_t seq;
-    const char *ev;
-    size_t len;
-    char err[256];
-    *corrupt = 0;
-    while ((rc = wd_wal_iter_next(it, &seq, &ev, &len, err, sizeof(err))) != WD_ENOENT) {
-        if (rc) {
-            (*corrupt)++;
-            if (rc != WD_ECORRUPT)
-                break;
-            continue;
-        }
-        if (seq != first + (uint64_t)n) {
-            n = -2;
-            break;
-        }
-        n++;
-    }
-    wd_wal_iter_close(it);
-    return n;
-}
-
 /* Follows the log in d from `from` up to limit: returns how many events, checking they
  * run from, from+1, ...; -2 on a gap or an error other than the end. */
 static int tail_count(struct wd_wal_tail *t, uint64_t from, uint64_t limit)
@@ -578,7 +558,7 @@ static void t_recycled_segment_reused(void)
     wd_wal_close(w);
     /* A clean close cuts the recycled file to the log's end: nothing older follows. */
     int corrupt;
-    EXPECT_INT(iter_from(dir, s[0], &corrupt), (int)(end - s[0]));
+    EXPECT_INT(iter_from(dir, s[0], &corrupt, NULL, 0), (int)(end - s[0]));
     EXPECT_INT(corrupt, 0);
     EXPECT_INT(seg_size(dir, s[2]), (end - s[2]) / REC_EVENTS * record_bytes("recycle"));
     rm_dir();
@@ -637,7 +617,8 @@ static void t_recycled_crash_image(void)
     FAIL_UNLESS(system(cmd) == 0);
     wd_wal_close(w);
     int corrupt;
-    EXPECT_INT(iter_from(img, s[0], &corrupt), (int)(end - s[0])); /* old records: the end */
+    EXPECT_INT(iter_from(img, s[0], &corrupt, NULL, 0),
+               (int)(end - s[0])); /* old records: the end */
     EXPECT_INT(corrupt, 0);
     struct wd_wal_tail *t;
     char err[256];
@@ -649,7 +630,7 @@ static void t_recycled_crash_image(void)
     EXPECT_INT(wd_wal_next_seq(w), end); /* not past the end, not back in the old records */
     EXPECT_INT(submit(w, "after", 2), end);
     wd_wal_close(w);
-    EXPECT_INT(iter_from(img, s[0], &corrupt), (int)(end + 2 - s[0]));
+    EXPECT_INT(iter_from(img, s[0], &corrupt, NULL, 0), (int)(end + 2 - s[0]));
     EXPECT_INT(corrupt, 0);
     rm_dir();
 }
