@@ -146,7 +146,7 @@ struct wd_coldict {
     uint32_t ndict;
     uint32_t *codes;     /* per value of the block: its code */
     uint32_t *off, *len; /* per code: the encoding's bytes in vals */
-    uint32_t *tab;       /* open addressing over the encodings: code + 1, 0 when free */
+    uint64_t *tab;       /* open addressing over the encodings (dict_slot), 0 when free */
     uint32_t tab_cap, codes_cap, dict_cap;
 };
 

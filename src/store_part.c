@@ -255,15 +255,26 @@ static void on_key(void *ctx, const char *key, size_t len)
 
 #define DICT_MAX 65535 /* distinct values of a DICT chunk, at most */
 
+/* A table slot: the encoding's offset in vals (high 32 bits), 15 bits of its hash and a
+ * set bit (so a used slot is never 0), its code (low 16 bits: codes stay <= DICT_MAX).
+ * A probe compares the hash bits, then the bytes at the offset, without the per-code
+ * arrays: an encoding starts with its tag and length, so equal bytes over the new
+ * encoding's length mean equal values (the stored one lies before it in vals). */
+static inline uint64_t dict_slot(uint32_t off, uint64_t h, uint32_t code)
+{
+    return (uint64_t)off << 32 | (h >> 32 & 0xfffe0000u) | 0x10000u | code;
+}
+
 static void dict_grow_tab(struct wd_coldict *d, const char *base)
 {
     uint32_t cap = d->tab_cap ? d->tab_cap * 2 : 64;
-    uint32_t *t = wd_xcalloc(cap, sizeof(*t));
+    uint64_t *t = wd_xcalloc(cap, sizeof(*t));
     for (uint32_t code = 0; code < d->ndict; code++) {
-        uint32_t k = (uint32_t)wd_hash64(base + d->off[code], d->len[code], 7) & (cap - 1);
+        uint64_t h = wd_hash64(base + d->off[code], d->len[code], 7);
+        uint32_t k = (uint32_t)h & (cap - 1);
         while (t[k])
             k = (k + 1) & (cap - 1);
-        t[k] = code + 1;
+        t[k] = dict_slot(d->off[code], h, code);
     }
     free(d->tab);
     d->tab = t;
@@ -278,23 +289,16 @@ static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint3
         d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
         d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
     }
-    if (i > 0) { /* runs are common: the previous value first, without hashing */
-        uint32_t prev = d->codes[i - 1];
-        if (d->len[prev] == len && wd_bytes_eq(base + d->off[prev], base + off, len)) {
-            d->codes[i] = prev;
-            return true;
-        }
-    }
     if (d->ndict * 2 >= d->tab_cap)
         dict_grow_tab(d, base);
-    uint32_t mask = d->tab_cap - 1, k = (uint32_t)wd_hash64(base + off, len, 7) & mask;
-    for (; d->tab[k]; k = (k + 1) & mask) {
-        uint32_t code = d->tab[k] - 1;
-        if (d->len[code] == len && wd_bytes_eq(base + d->off[code], base + off, len)) {
-            d->codes[i] = code;
+    uint64_t h = wd_hash64(base + off, len, 7), tag = dict_slot(0, h, 0);
+    uint32_t mask = d->tab_cap - 1, k = (uint32_t)h & mask;
+    for (uint64_t e; (e = d->tab[k]); k = (k + 1) & mask)
+        if ((uint32_t)e >> 16 == (uint32_t)tag >> 16 &&
+            wd_bytes_eq(base + (e >> 32), base + off, len)) {
+            d->codes[i] = (uint32_t)e & 0xffff;
             return true;
         }
-    }
     if (d->ndict == d->dict_cap) {
         d->dict_cap = d->dict_cap ? d->dict_cap * 2 : 64;
         d->off = wd_xrealloc(d->off, d->dict_cap * sizeof(*d->off));
@@ -303,8 +307,18 @@ static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint3
     d->off[d->ndict] = off;
     d->len[d->ndict] = len;
     d->codes[i] = d->ndict;
-    d->tab[k] = ++d->ndict;
+    d->tab[k] = dict_slot(off, h, d->ndict++);
     return false;
+}
+
+/* Gives value i the code of value i - 1 (an equal encoding). */
+static void dict_repeat(struct wd_coldict *d, uint32_t i)
+{
+    if (i >= d->codes_cap) {
+        d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
+        d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
+    }
+    d->codes[i] = d->codes[i - 1];
 }
 
 /* Empties the dictionary for the next block. */
@@ -353,14 +367,17 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
      * compare with the previous value only. */
     size_t vlen = c->vals.len - start;
     struct wd_coldict *d = c->dict;
-    bool repeat;
-    if (d->live) {
+    /* runs are common: the previous value first, without hashing */
+    bool repeat =
+        vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
+    if (d->live && c->vals.len > UINT32_MAX)
+        d->live = false; /* past what a slot's offset holds */
+    if (d->live && repeat) {
+        dict_repeat(d, c->nvals - 1);
+    } else if (d->live) {
         repeat = dict_add(d, c->vals.p, (uint32_t)start, (uint32_t)vlen, c->nvals - 1);
         if (d->ndict > DICT_MAX || (c->nvals >= 256 && d->ndict > c->nvals / 2 + 1))
             d->live = false;
-    } else {
-        repeat =
-            vlen == c->last_len && wd_bytes_eq(c->vals.p + c->last_off, c->vals.p + start, vlen);
     }
     c->last_off = start;
     c->last_len = vlen;

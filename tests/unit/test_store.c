@@ -360,6 +360,28 @@ static void t_dicts_same_part(void)
                       "\"m\":%s,\"w\":\"w%d\",\"ip\":\"10.0.%d.%d\"}\n",
                       i < 3000 ? i : i % 10, i % 3 ? "a" : "b", i % 3, i % 3, i % 2,
                       i % 2 ? "1" : "\"1\"", i % 700, i % 5, i % 300);
+    /* Two values whose dictionary slots (store_part.c: dict_slot, hash seed 7) start at
+     * the same place of the first 64-slot table and carry the same 15 hash bits, so the
+     * second one's probe meets the first one's slot: it gets a code of its own only
+     * because the bytes differ. */
+    int same[2] = {-1, -1};
+    static uint32_t seen[1u << 21];
+    for (int i = 0; i < 1000000 && same[1] < 0; i++) {
+        char enc[16];
+        int n = snprintf(enc + 2, sizeof(enc) - 2, "c%d", i);
+        enc[0] = WD_VT_STR;
+        enc[1] = (char)n;
+        uint64_t h = wd_hash64(enc, (size_t)n + 2, 7);
+        uint32_t k = (uint32_t)(h & 63) | (uint32_t)(h >> 49) << 6;
+        if (seen[k]) {
+            same[0] = (int)seen[k] - 1;
+            same[1] = i;
+        }
+        seen[k] = (uint32_t)i + 1;
+    }
+    FAIL_UNLESS(same[1] >= 0);
+    for (int i = 0; i < 1000; i++)
+        wd_buf_printf(&ev, "{\"cc\":\"c%d\"}\n", same[i % 2]);
     char p1[300], p2[300];
     snprintf(p1, sizeof(p1), "%s/d1.wdp", dir);
     snprintf(p2, sizeof(p2), "%s/d2.wdp", dir);
