@@ -454,10 +454,10 @@ static int worker_shred(struct worker *w, const struct batch *bt)
             wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
                    (unsigned long long)bt->seq[i]);
         }
-        if (w->arena.used_bytes > (16u << 20))
-            wd_arena_reset(&w->arena);
+        /* the tree is copied into the builder: the next one reuses its memory while it
+         * is still in the cache */
+        wd_arena_reset(&w->arena);
     }
-    wd_arena_reset(&w->arena);
     return WD_OK;
 }
 

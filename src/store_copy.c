@@ -261,8 +261,7 @@ static int rebuild_block(struct wd_part_builder *b, const struct wd_part *p, uin
         rc = wd_block_row_jv(&blk, r, arena, &v);
         if (!rc)
             rc = wd_part_add(b, blk.seq[r], blk.ts[r], v);
-        if (arena->used_bytes > (16u << 20))
-            wd_arena_reset(arena);
+        wd_arena_reset(arena); /* the row is in the builder; its memory stays cached */
     }
     if (rc)
         snprintf(err, err_len, "%s: %s", p->path, blk.errmsg[0] ? blk.errmsg : wd_strerror(rc));
