@@ -25,6 +25,7 @@ struct walker {
     int pending; /* action awaiting its source, or -1 */
     struct wd_str index, id;
     size_t action_line;
+    bool keep; /* the value taken last was an action line: its strings are in use */
 };
 
 /* Returns the action when v is an action line ({"index": {...}} with one member). */
@@ -69,6 +70,7 @@ static int take(struct walker *w, struct wd_jv *v, const struct wd_perr *perr, s
         w->pending = -1;
     } else if (v) {
         int act = action_of(v);
+        w->keep = act >= 0;
         if (act == WD_BULK_DELETE) {
             it.action = act;
             it.index = meta_str(v->u.kids.head, "_index");
@@ -149,9 +151,15 @@ static int parse_value(struct walker *w, const char *p, size_t len, size_t reada
         perr.msg = "line longer than ingest.max_line_bytes";
         return take(w, NULL, &perr, line);
     }
+    struct wd_arena_pos m;
+    wd_arena_mark(w->a, &m);
     if (wd_json_parse(p, len, readable, w->o->max_depth, w->a, &v, &perr) != WD_OK)
         v = NULL;
-    return take(w, v, &perr, line);
+    w->keep = false;
+    int rc = take(w, v, &perr, line);
+    if (w->o->reuse_docs && !w->keep)
+        wd_arena_rewind(w->a, &m);
+    return rc;
 }
 
 static bool is_blank(const char *p, size_t len)
@@ -227,7 +235,7 @@ static int walk_array(struct walker *w, struct wd_jv *arr)
 int wd_bulk_parse(const char *body, size_t len, size_t readable, const struct wd_bulk_opts *o,
                   struct wd_arena *a, wd_bulk_cb cb, void *ctx)
 {
-    struct walker w = {o, a, cb, ctx, -1, {"", 0}, {"", 0}, 0};
+    struct walker w = {o, a, cb, ctx, -1, {"", 0}, {"", 0}, 0, false};
     size_t start = 0;
     while (start < len && (body[start] == ' ' || body[start] == '\t' || body[start] == '\r' ||
                            body[start] == '\n'))

@@ -36,6 +36,11 @@ typedef int (*wd_bulk_cb)(void *ctx, struct wd_bulk_item *it);
 struct wd_bulk_opts {
     uint32_t max_depth; /* JSON nesting limit */
     size_t max_line;    /* longest line in bytes */
+    /* The callback keeps nothing of an item's doc, nor of what it allocates in the arena,
+     * past its return (it->index and it->id stay valid): the arena memory of each event
+     * line is then given back after its callback (wd_arena_rewind), so the next line's
+     * tree is built in memory that is still in the cache. */
+    bool reuse_docs;
 };
 
 /*

@@ -152,13 +152,15 @@ struct item {
     uint16_t status;
     struct wd_str index, id;
     const char *error_type;
-    char *reason; /* arena */
+    uint32_t reason_off, reason_len; /* in bulk_ctx.reasons (the arena's doc memory is
+                                      * reused: wd_bulk_opts.reuse_docs) */
 };
 
 struct bulk_ctx {
     struct wd_http_req *q;
     struct wd_ingest_batch *b;
-    struct wd_buf items; /* struct item array */
+    struct wd_buf items;   /* struct item array */
+    struct wd_buf reasons; /* the error messages of the items */
     struct wd_str path_index;
     uint32_t n, bad;
     uint64_t max_items;
@@ -170,7 +172,7 @@ static int on_item(void *arg, struct wd_bulk_item *it)
     struct wd_server *s = c->q->s;
     if (++c->n > c->max_items)
         return WD_ELIMIT;
-    struct item x = {(uint8_t)it->action, 0, it->index, it->id, NULL, NULL};
+    struct item x = {(uint8_t)it->action, 0, it->index, it->id, NULL, 0, 0};
     if (!x.index.len)
         x.index = c->path_index.len ? c->path_index : WD_STR("events");
     char why[256];
@@ -189,7 +191,10 @@ static int on_item(void *arg, struct wd_bulk_item *it)
     if (it->status) {
         x.status = (uint16_t)it->status;
         x.error_type = it->error_type;
-        x.reason = wd_arena_strndup(&c->b->arena, it->msg, strlen(it->msg));
+        x.reason_off = (uint32_t)c->reasons.len;
+        x.reason_len = (uint32_t)strlen(it->msg);
+        if (wd_buf_append(&c->reasons, it->msg, x.reason_len))
+            x.reason_len = 0;
         c->bad++;
         wd_ingest_reject(s, c->q->input, it->reason, 1);
         if (x.status == 400) {
@@ -236,10 +241,10 @@ static void put_id(struct wd_buf *o, uint64_t v)
 #define ITEM_FIXED_BYTES 256
 
 /* Appends one item; false when the buffer cannot grow (the response is then cut). */
-static bool write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
+static bool write_item(struct wd_buf *o, const struct item *x, const char *reasons, uint64_t seq)
 {
     const char *act = wd_bulk_action_name(x->action);
-    size_t reason_len = x->reason ? strlen(x->reason) : 0;
+    size_t reason_len = x->reason_len;
     if (wd_buf_reserve(o, ITEM_FIXED_BYTES + reason_len))
         return false;
     PUT(o, "{\"");
@@ -269,7 +274,7 @@ static bool write_item(struct wd_buf *o, const struct item *x, uint64_t seq)
         PUT(o, ",\"error\":{\"type\":\"");
         put(o, x->error_type, strlen(x->error_type));
         PUT(o, "\",\"reason\":");
-        if (wd_jv_write_str(x->reason ? x->reason : "", reason_len, o) ||
+        if (wd_jv_write_str(reason_len ? reasons + x->reason_off : "", reason_len, o) ||
             wd_buf_reserve(o, ITEM_FIXED_BYTES))
             return false;
         PUT(o, "}}}");
@@ -285,10 +290,11 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
     if (!body_ready(q, r))
         return;
     struct bulk_ctx c = {
-        q, thread_batch(), {0}, index, 0, 0, (uint64_t)s->cfg.ingest_max_batch_events};
+        q, thread_batch(), {0}, {0}, index, 0, 0, (uint64_t)s->cfg.ingest_max_batch_events};
     wd_buf_init(&c.items, 0);
+    wd_buf_init(&c.reasons, 0);
     struct wd_bulk_opts o = {(uint32_t)s->cfg.ingest_max_json_depth,
-                             (size_t)s->cfg.ingest_max_line_bytes};
+                             (size_t)s->cfg.ingest_max_line_bytes, true};
     int rc = wd_bulk_parse(q->body.p, q->body.len, q->body.cap - 1, &o, &c.b->arena, on_item, &c);
     wd_metric_add(&s->metrics.received_events[q->input], c.n);
     if (rc == WD_ELIMIT) {
@@ -315,10 +321,11 @@ void wd_http_bulk(struct wd_http_req *q, struct wd_http_resp *r, struct wd_str i
     for (size_t i = 0; i < n; i++) {
         if (i)
             wd_buf_putc(&r->body, ',');
-        if (!write_item(&r->body, &items[i], items[i].status == 201 ? seq++ : 0))
+        if (!write_item(&r->body, &items[i], c.reasons.p, items[i].status == 201 ? seq++ : 0))
             break;
     }
     wd_buf_printf(&r->body, "]}");
 out:
     wd_buf_fini(&c.items);
+    wd_buf_fini(&c.reasons);
 }

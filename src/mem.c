@@ -56,6 +56,31 @@ void wd_arena_reset(struct wd_arena *a)
     a->used_bytes = 0;
 }
 
+void wd_arena_mark(const struct wd_arena *a, struct wd_arena_pos *m)
+{
+    m->head = a->head;
+    m->next = a->head ? a->head->next : NULL;
+    m->cur = a->cur;
+    m->end = a->end;
+    m->used_bytes = a->used_bytes;
+}
+
+void wd_arena_rewind(struct wd_arena *a, const struct wd_arena_pos *m)
+{
+    /* Chunks newer than the mark: ordinary ones became the head (a big one-off chunk goes
+     * behind the head of its time), so they sit in front of the marked head, and the ones
+     * put behind the marked head sit between it and the chunk that was behind it. */
+    free_chunks(a->head, m->head);
+    a->head = m->head;
+    if (m->head) {
+        free_chunks(m->head->next, m->next);
+        m->head->next = m->next;
+    }
+    a->cur = m->cur;
+    a->end = m->end;
+    a->used_bytes = m->used_bytes;
+}
+
 void wd_arena_fini(struct wd_arena *a)
 {
     if (!a)

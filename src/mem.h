@@ -20,7 +20,19 @@ struct wd_arena {
     unsigned char *cur, *end;    /* free space of the head chunk (NULL: none; WD_SAN: never) */
 };
 
+/* A position in an arena (wd_arena_mark), to give back what was allocated after it. */
+struct wd_arena_pos {
+    struct wd_arena_chunk *head, *next; /* the head chunk and the one behind it */
+    unsigned char *cur, *end;
+    size_t used_bytes;
+};
+
 void wd_arena_init(struct wd_arena *a, size_t chunk_bytes, size_t cap_bytes);
+/* Records the arena's position. */
+void wd_arena_mark(const struct wd_arena *a, struct wd_arena_pos *m);
+/* Frees every object allocated since the mark (its memory is handed out again, while it
+ * is still in the cache). No wd_arena_reset() in between. */
+void wd_arena_rewind(struct wd_arena *a, const struct wd_arena_pos *m);
 /* Frees every chunk but the first, and rewinds it. */
 void wd_arena_reset(struct wd_arena *a);
 void wd_arena_fini(struct wd_arena *a);

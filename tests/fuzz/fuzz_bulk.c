@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(body, data, size);
     memset(body + size, 0, WD_JSON_PADDING);
     struct wd_arena a;
-    struct wd_bulk_opts o = {16, 4096};
+    struct wd_bulk_opts o = {16, 4096, size % 2 == 0};
     size_t n = 0;
     wd_arena_init(&a, 0, 64 << 20);
     wd_bulk_parse(body, size, size + WD_JSON_PADDING, &o, &a, on_item, &n);

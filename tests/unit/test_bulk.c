@@ -10,16 +10,24 @@
 #include "ward.h"
 #include "wd_test.h"
 
-/* Renders every item as "action:index:status:line:doc-or-msg;". */
+/* Renders every item as "action:index:status:line:doc-or-msg;". The index is rendered
+ * after the whole body, from the view the callback was given (it must stay valid). */
 struct rec {
     struct wd_buf out;
+    struct wd_str index[64];
+    size_t at[64]; /* where in out the index goes */
+    size_t n;
 };
 
 static int cb(void *ctx, struct wd_bulk_item *it)
 {
     struct rec *r = ctx;
-    wd_buf_printf(&r->out, "%s:%.*s:%d:%zu:", wd_bulk_action_name(it->action), (int)it->index.len,
-                  it->index.p, it->status, it->line);
+    if (r->n == WD_ARRAY_LEN(r->index))
+        return WD_ELIMIT;
+    wd_buf_printf(&r->out, "%s:", wd_bulk_action_name(it->action));
+    r->index[r->n] = it->index;
+    r->at[r->n++] = r->out.len;
+    wd_buf_printf(&r->out, ":%d:%zu:", it->status, it->line);
     if (it->doc)
         wd_jv_write(it->doc, &r->out);
     else
@@ -28,25 +36,49 @@ static int cb(void *ctx, struct wd_bulk_item *it)
     return WD_OK;
 }
 
-/* Parses body with limits; returns the rendering (static buffer). */
+static void render(const struct rec *r, char *res, size_t cap)
+{
+    size_t o = 0, from = 0;
+    for (size_t i = 0; i <= r->n; i++) {
+        size_t to = i < r->n ? r->at[i] : r->out.len;
+        o += (size_t)snprintf(res + o, cap - o, "%.*s", (int)(to - from), r->out.p + from);
+        if (i < r->n)
+            o += (size_t)snprintf(res + o, cap - o, "%.*s", (int)r->index[i].len, r->index[i].p);
+        from = to;
+        if (o >= cap)
+            return;
+    }
+}
+
+/* Parses body with limits, keeping every tree and reusing each event line's memory after
+ * its callback (reuse_docs); both must give the same items. Returns the rendering (static
+ * buffer). */
 static const char *run(const char *body, size_t max_line, uint32_t depth)
 {
-    static char res[4096];
-    struct wd_arena a;
-    struct rec r;
-    struct wd_bulk_opts o = {depth, max_line};
+    static char res[2][4096];
     size_t len = strlen(body);
     char *copy = malloc(len + WD_JSON_PADDING);
     memcpy(copy, body, len);
-    wd_arena_init(&a, 0, 0);
-    wd_buf_init(&r.out, 0);
-    wd_buf_append(&r.out, "", 0);
-    wd_bulk_parse(copy, len, len + WD_JSON_PADDING, &o, &a, cb, &r);
-    snprintf(res, sizeof(res), "%s", r.out.p);
-    wd_buf_fini(&r.out);
-    wd_arena_fini(&a);
+    for (int reuse = 0; reuse < 2; reuse++) {
+        struct wd_arena a;
+        struct rec r;
+        memset(&r, 0, sizeof(r));
+        struct wd_bulk_opts o = {depth, max_line, reuse};
+        wd_arena_init(&a, reuse ? 4096 : 0, 0); /* reuse: the same bytes handed out again */
+        wd_buf_init(&r.out, 0);
+        wd_buf_append(&r.out, "", 0);
+        wd_bulk_parse(copy, len, len + WD_JSON_PADDING, &o, &a, cb, &r);
+        render(&r, res[reuse], sizeof(res[reuse]));
+        wd_buf_fini(&r.out);
+        wd_arena_fini(&a);
+    }
     free(copy);
-    return res;
+    if (strcmp(res[0], res[1]) != 0) { /* the caller's expectation then fails on this */
+        memcpy(res[0], "reuse_docs differs: ", 20);
+        memcpy(res[0] + 20, res[1], sizeof(res[1]) - 20);
+        res[0][sizeof(res[0]) - 1] = '\0';
+    }
+    return res[0];
 }
 
 #define RUN(b) run((b), 1 << 20, 64)
@@ -88,6 +120,23 @@ static void t_update_delete_and_dangling_action(void)
                "update:u:403:2:line 2: update is not supported: events are immutable;"
                "delete::404:3:line 3: delete is not supported: events are immutable;"
                "index::400:4:line 4: action line without a source line;");
+}
+
+/* Escaped _index values are decoded into the arena: with reuse_docs they must outlive the
+ * event lines after them (action lines and delete lines keep their memory). The line after
+ * the delete has more members: its tree would cover the delete line's string. */
+static void t_escaped_index_outlives_the_docs(void)
+{
+    EXPECT_STR(
+        RUN("{\"index\":{\"_index\":\"a\\u0062c-0123456789abcdef\"}}\n"
+            "{\"x\":\"0123456789abcdef0123456789abcdef\"}\n"
+            "{\"delete\":{\"_index\":\"d\\u0065l-0123456789abcdef\"}}\n"
+            "{\"a\":1,\"b\":2,\"c\":3,\"y\":\"\\u0030123456789-abcdefghi\"}\n{bad\n{\"z\":3}\n"),
+        "index:abc-0123456789abcdef:0:2:{\"x\":\"0123456789abcdef0123456789abcdef\"};"
+        "delete:del-0123456789abcdef:404:3:line 3: delete is not supported: events are "
+        "immutable;"
+        "index::0:4:{\"a\":1,\"b\":2,\"c\":3,\"y\":\"0123456789-abcdefghi\"};"
+        "index::400:5:line 5: expected string key at byte 1;index::0:6:{\"z\":3};");
 }
 
 static void t_limits(void)
@@ -149,6 +198,7 @@ WD_TEST_LIST{
     {"bulk_bad_lines_keep_the_rest", t_bad_lines_keep_the_rest},
     {"bulk_update_delete_and_dangling_action", t_update_delete_and_dangling_action},
     {"bulk_limits", t_limits},
+    {"bulk_escaped_index_outlives_the_docs", t_escaped_index_outlives_the_docs},
     {"bulk_empty", t_empty},
     {"bulk_plain_action_lines", t_plain_action_lines},
     {"bulk_estimate_events", t_estimate_events},

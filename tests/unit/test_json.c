@@ -515,6 +515,55 @@ static void t_arena_cap(void)
     wd_arena_fini(&a);
 }
 
+/*
+ * wd_arena_rewind gives back exactly what was allocated after the mark: the next object
+ * reuses the first one's address, objects from before the mark keep their bytes, and the
+ * big one-off chunks (behind the head) of after the mark are freed (ASan/LSan in the SAN
+ * build: every object is its own chunk there). Chunk sizes: ordinary 256 bytes, big ones
+ * past a quarter of that, and an arena with no ordinary chunks (0).
+ */
+static void t_arena_rewind(void)
+{
+    size_t sizes[] = {256, 0};
+    for (size_t k = 0; k < WD_ARRAY_LEN(sizes); k++) {
+        struct wd_arena a;
+        wd_arena_init(&a, sizes[k], 0);
+        struct wd_arena_pos empty;
+        wd_arena_mark(&a, &empty);
+        char *keep = wd_arena_strndup(&a, "kept", 4);
+        char *big_before = wd_arena_alloc(&a, 1000);
+        memset(big_before, 'b', 1000);
+        FAIL_UNLESS(keep && big_before);
+        size_t used = a.used_bytes;
+        for (int round = 0; round < 50; round++) {
+            struct wd_arena_pos m;
+            wd_arena_mark(&a, &m);
+            char *first = wd_arena_alloc(&a, 16);
+            FAIL_UNLESS(first);
+            memset(first, 'x', 16);
+            for (int i = 0; i < 40; i++) { /* new ordinary chunks and big ones */
+                char *p = wd_arena_alloc(&a, i % 7 == 0 ? 700 : 48);
+                FAIL_UNLESS(p);
+                memset(p, 'y', i % 7 == 0 ? 700 : 48);
+            }
+            wd_arena_rewind(&a, &m);
+            EXPECT_INT(a.used_bytes, used);
+#ifndef WD_SAN
+            if (sizes[k]) /* the next object where the first one of the round was */
+                FAIL_UNLESS(wd_arena_alloc(&a, 16) == first);
+            wd_arena_rewind(&a, &m);
+#endif
+        }
+        EXPECT_STR(keep, "kept");
+        for (int i = 0; i < 1000; i++)
+            FAIL_UNLESS(big_before[i] == 'b');
+        wd_arena_rewind(&a, &empty); /* back to nothing at all */
+        EXPECT_INT(a.used_bytes, 0);
+        FAIL_UNLESS(wd_arena_strndup(&a, "again", 5));
+        wd_arena_fini(&a);
+    }
+}
+
 static void t_valid_utf8(void)
 {
     FAIL_UNLESS(wd_json_valid_utf8("", 0));
@@ -582,6 +631,7 @@ WD_TEST_LIST{
     {"json_strings", t_strings},
     {"json_root_scalars", t_root_scalars},
     {"json_arena_cap", t_arena_cap},
+    {"arena_rewind", t_arena_rewind},
     {"json_valid_utf8", t_valid_utf8},
 };
 WD_TEST_MAIN
