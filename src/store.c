@@ -20,6 +20,10 @@
 #include "wd_time.h"
 
 #define FLUSH_MAX_ROWS  (1u << 20) /* a flush also happens when this many rows wait */
+/* A batch the workers shred at once: small enough that the events copied into it are
+ * still in the cache when the workers parse them. */
+#define BATCH_MAX_EVENTS 4096
+#define BATCH_MAX_BYTES  (4u << 20)
 #define MERGE_MIN_PARTS 4
 #define MERGE_MAX_ROWS  (8u << 20)
 
@@ -614,7 +618,7 @@ static void *ingest_main(void *arg)
         int rc = WD_OK;
         bt.n = 0;
         bt.text.len = 0;
-        while (bt.n < 65536 && bt.text.len < (64u << 20) &&
+        while (bt.n < BATCH_MAX_EVENTS && bt.text.len < BATCH_MAX_BYTES &&
                (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK)
             batch_add(&bt, seq, ev, len);
         if (rc == WD_ECORRUPT || (rc && rc != WD_EAGAIN))
