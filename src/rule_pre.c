@@ -761,6 +761,22 @@ static const struct fdb *lookup_ci(const struct wd_pre *p, struct wd_pre_scratch
     return lookup_in(p, p->ci_slot, p->nci_slots, lp, wd_hash64(lp.p, lp.len, WD_QFLAT_PATH_SEED));
 }
 
+/* Appends v and a NUL separator to the bare-term text: one room check, inline (every
+ * string value of every event passes here). */
+static inline int all_add(struct wd_buf *b, struct wd_str v)
+{
+    if (b->cap - b->len <= v.len + 1) {
+        int rc = wd_buf_reserve(b, v.len + 1);
+        if (rc)
+            return rc;
+    }
+    if (v.len)
+        memcpy(b->p + b->len, v.p, v.len);
+    b->len += v.len;
+    b->p[b->len++] = '\0';
+    return WD_OK;
+}
+
 static void scan(const struct fdb *f, struct wd_pre_scratch *s, struct wd_str v, uint64_t *bits)
 {
     struct hit_ctx h = {f, bits};
@@ -801,8 +817,7 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
                         set_bit(bits, r);
             }
             /* bare-term literals are words: a NUL between values cannot be inside a match */
-            if (p->any && v.type == WD_QV_STR &&
-                (wd_buf_append(&s->all, v.s.p, v.s.len) || wd_buf_putc(&s->all, '\0')))
+            if (p->any && v.type == WD_QV_STR && all_add(&s->all, v.s))
                 for (uint32_t r = 0; r < p->nrules; r++) /* no memory: every rule */
                     set_bit(bits, r);
         }
