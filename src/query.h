@@ -227,8 +227,18 @@ void wd_qflat_init(struct wd_qflat *f);
 /* Replaces the contents with `event`'s values; WD_ENOMEM leaves it matching nothing. */
 int wd_qflat_build(struct wd_qflat *f, const struct wd_jv *event);
 void wd_qflat_fini(struct wd_qflat *f);
-/* The i-th pair (i < f->n); views into f, valid until the next build. */
-void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str *path, struct wd_qval *v);
+/* The i-th pair (i < f->n); views into f, valid until the next build. Inline: the
+ * prefilter reads every pair of every event. */
+static inline void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str *path,
+                               struct wd_qval *v)
+{
+    const struct wd_qflat_val *e = &f->v[i];
+    path->p = f->paths.p + e->path_off;
+    path->len = e->path_len;
+    *v = e->v;
+    if (e->text_own)
+        v->s.p = f->paths.p + e->text_off;
+}
 bool wd_qnode_match_flat(const struct wd_qnode *n, const struct wd_qflat *f);
 
 #endif

@@ -79,7 +79,8 @@ static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t 
                 continue;
             size_t off = f->paths.len;
             /* Reserve first: the prefix is read from the buffer being appended to. */
-            if (wd_buf_reserve(&f->paths, plen + 1 + k->key.len) != WD_OK) {
+            size_t need = plen + 1 + k->key.len;
+            if (f->paths.cap - off <= need && wd_buf_reserve(&f->paths, need) != WD_OK) {
                 f->oom = true;
                 return;
             }
@@ -152,10 +153,14 @@ static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
     uint32_t k = 0;
     if (f->nslots && next_at(f, l, &k))
         return true;
+    /* under it: a longer path with a '.' right after the field (checked first: cheap) */
+    size_t n = l->field_len;
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
         const char *path = f->paths.p + e->path_off;
-        if ((!l->field_len || path[0] == l->field[0]) && wd_qleaf_covers(l, path, e->path_len))
+        if (!f->nslots && wd_qleaf_covers(l, path, e->path_len))
+            return true; /* no path index: the exact path too */
+        if (e->path_len > n && path[n] == '.' && memcmp(path, l->field, n) == 0)
             return true;
     }
     return false;
@@ -242,16 +247,6 @@ void wd_qflat_fini(struct wd_qflat *f)
     free(f->slot);
     wd_buf_fini(&f->paths);
     memset(f, 0, sizeof(*f));
-}
-
-void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str *path, struct wd_qval *v)
-{
-    const struct wd_qflat_val *e = &f->v[i];
-    path->p = f->paths.p + e->path_off;
-    path->len = e->path_len;
-    *v = e->v;
-    if (e->text_own)
-        v->s.p = f->paths.p + e->text_off;
 }
 
 bool wd_qnode_match_flat(const struct wd_qnode *n, const struct wd_qflat *f)
