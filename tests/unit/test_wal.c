@@ -283,6 +283,27 @@ static void t_crc32c_vectors(void)
                        want);
         }
     }
+    /* Lengths around the three-lane rounds of the hardware path (3 x 4096 bytes), cut at
+     * lane boundaries and between them. */
+    size_t big_len = 5 * 3 * 4096 + 100;
+    unsigned char *big = malloc(big_len);
+    for (size_t i = 0; i < big_len; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        big[i] = (unsigned char)x;
+    }
+    size_t lens[] = {3 * 4096 - 1, 3 * 4096, 3 * 4096 + 1, 3 * 4096 + 8, 6 * 4096 - 8,
+                     6 * 4096 + 7, 12 * 4096 + 3, big_len - 8};
+    for (size_t k = 0; k < WD_ARRAY_LEN(lens); k++)
+        for (size_t off = 0; off < 8; off += 3) {
+            uint32_t want = wd_crc32c_sw(0, big + off, lens[k]);
+            EXPECT_INT(wd_crc32c(0, big + off, lens[k]), want);
+            size_t cut = 4096 + off;
+            EXPECT_INT(wd_crc32c(wd_crc32c(0, big + off, cut), big + off + cut, lens[k] - cut),
+                       want);
+            EXPECT_INT(wd_crc32c(0x12345678u, big + off, lens[k]),
+                       wd_crc32c_sw(0x12345678u, big + off, lens[k]));
+        }
+    free(big);
     printf("# crc32c: %s\n", wd_crc32c_is_hw() ? "SSE4.2 crc32 instruction" : "portable");
 }
 
