@@ -580,10 +580,14 @@ struct char_table {
 };
 constexpr char_table chars;
 
+/* (Loops over the cursor run on a local copy: c.q in memory would be stored at every
+ * byte, as a char load may alias it.) */
 inline void skip_sep(ctx &c)
 {
-    while (chars.t[(uint8_t)*c.q] == SEP)
-        c.q++;
+    const char *q = c.q;
+    while (chars.t[(uint8_t)*q] == SEP)
+        q++;
+    c.q = q;
 }
 
 /*
@@ -686,9 +690,11 @@ inline __attribute__((always_inline)) wd_jv *scalar(ctx &c, dom::element e, dom:
     case dom::element_type::DOUBLE: {
         if (!(v = new_node(c, WD_JV_INT)))
             return nullptr;
-        const char *start = c.q, *lim = c.buf + c.len; /* bytes after len may be digits */
-        while (c.q < lim && chars.t[(uint8_t)*c.q] == NUM)
-            c.q++;
+        const char *start = c.q, *lim = c.buf + c.len,
+                   *q = start; /* bytes after len may be digits */
+        while (q < lim && chars.t[(uint8_t)*q] == NUM)
+            q++;
+        c.q = q;
         v->raw.p = to_src(c, start);
         v->raw.len = (size_t)(c.q - start);
         if (t == dom::element_type::INT64) {
