@@ -690,8 +690,8 @@ inline __attribute__((always_inline)) wd_jv *scalar(ctx &c, dom::element e, dom:
     case dom::element_type::DOUBLE: {
         if (!(v = new_node(c, WD_JV_INT)))
             return nullptr;
-        const char *start = c.q, *lim = c.buf + c.len,
-                   *q = start; /* bytes after len may be digits */
+        /* lim: the bytes after len may be digits */
+        const char *start = c.q, *lim = c.buf + c.len, *q = start;
         while (q < lim && chars.t[(uint8_t)*q] == NUM)
             q++;
         c.q = q;
