@@ -44,6 +44,7 @@ sync # the input file is dirty page cache: flush it now, not during the WAL fsyn
 # --- single-core stages (no peers: context for the end-to-end figure) ---
 "$BUILD/bench/bench_norm"
 [ -x "$BUILD/bench/bench_json" ] && "$BUILD/bench/bench_json"
+[ -x "$BUILD/bench/bench_crc" ] && "$BUILD/bench/bench_crc" # WAL record checksums
 [ -x "$BUILD/bench/bench_agg" ] && "$BUILD/bench/bench_agg"
 [ -x "$BUILD/bench/bench_plugins" ] && "$BUILD/bench/bench_plugins" 400000 plugins # Lua plugins
 [ -x "$BUILD/bench/bench_enrich" ] && "$BUILD/bench/bench_enrich" 1000000 # enrichment cost
