@@ -150,16 +150,20 @@ static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
 {
     if (!l->field)
         return f->n > 0;
+    if (!f->nslots) { /* no path index: the scan looks for the exact path too */
+        for (size_t i = 0; i < f->n; i++)
+            if (wd_qleaf_covers(l, f->paths.p + f->v[i].path_off, f->v[i].path_len))
+                return true;
+        return false;
+    }
     uint32_t k = 0;
-    if (f->nslots && next_at(f, l, &k))
+    if (next_at(f, l, &k))
         return true;
     /* under it: a longer path with a '.' right after the field (checked first: cheap) */
     size_t n = l->field_len;
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
         const char *path = f->paths.p + e->path_off;
-        if (!f->nslots && wd_qleaf_covers(l, path, e->path_len))
-            return true; /* no path index: the exact path too */
         if (e->path_len > n && path[n] == '.' && memcmp(path, l->field, n) == 0)
             return true;
     }

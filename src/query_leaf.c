@@ -628,8 +628,7 @@ static bool key_fwd(void *ctx, const char *tok, size_t len)
     return true;
 }
 
-/* Whether p[0..len) is a dotted quad that inet_pton(AF_INET) accepts (four decimal octets
- * up to 255, no leading zeros): its canonical text (wd_qip_format) is then itself. */
+/* (query_int.h) */
 bool wd_qip_is_canon_v4(const char *p, size_t len)
 {
     if (len < 7 || len > 15)

@@ -281,14 +281,20 @@ static void dict_grow_tab(struct wd_coldict *d, const char *base)
     d->tab_cap = cap;
 }
 
-/* Gives value i of the block, the encoding base[off..off+len), its code; returns whether
- * an equal value came before in the block. */
-static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint32_t len, uint32_t i)
+/* Room in codes for value i of the block. */
+static void codes_room(struct wd_coldict *d, uint32_t i)
 {
     if (i >= d->codes_cap) {
         d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
         d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
     }
+}
+
+/* Gives value i of the block, the encoding base[off..off+len), its code; returns whether
+ * an equal value came before in the block. */
+static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint32_t len, uint32_t i)
+{
+    codes_room(d, i);
     if (d->ndict * 2 >= d->tab_cap)
         dict_grow_tab(d, base);
     uint64_t h = wd_hash64(base + off, len, 7), tag = dict_slot(0, h, 0);
@@ -314,10 +320,7 @@ static bool dict_add(struct wd_coldict *d, const char *base, uint32_t off, uint3
 /* Gives value i the code of value i - 1 (an equal encoding). */
 static void dict_repeat(struct wd_coldict *d, uint32_t i)
 {
-    if (i >= d->codes_cap) {
-        d->codes_cap = d->codes_cap ? d->codes_cap * 2 : 1024;
-        d->codes = wd_xrealloc(d->codes, d->codes_cap * sizeof(*d->codes));
-    }
+    codes_room(d, i);
     d->codes[i] = d->codes[i - 1];
 }
 
