@@ -200,6 +200,7 @@ static struct job *take(struct wd_actions *a, int i)
 
 static void *sender(void *arg)
 {
+    wd_thread_name("action");
     struct wd_actions *a = arg;
     char err[512];
     pthread_mutex_lock(&a->mu);

@@ -173,6 +173,7 @@ fail:
 
 void *wd_amqp_in_main(void *arg)
 {
+    wd_thread_name("amqp-in");
     struct wd_amqp *a = arg;
     struct wd_ingest_batch b;
     wd_ingest_batch_init(&b);

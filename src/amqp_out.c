@@ -118,6 +118,7 @@ static amqp_connection_state_t setup(struct wd_amqp *a, char *err, size_t err_le
 
 void *wd_amqp_out_main(void *arg)
 {
+    wd_thread_name("amqp-out");
     struct wd_amqp *a = arg;
     char doing[300];
     snprintf(doing, sizeof(doing), "publishing to exchange %s", a->s->cfg.amqp_output_exchange);

@@ -419,6 +419,7 @@ static void checkpoint(struct wd_detect *d, uint64_t p)
 
 static void *run(void *arg)
 {
+    wd_thread_name("detect");
     struct wd_detect *d = arg;
     struct wd_server *s = d->s;
     struct wd_wal_tail *tail = NULL;

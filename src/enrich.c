@@ -120,6 +120,7 @@ static void log_text(char *msg)
 
 static void *housekeeping(void *arg)
 {
+    wd_thread_name("enrich");
     struct wd_enrich *e = arg;
     int64_t next_geo = wd_mono_ns() + e->geo_check_ns;
     pthread_mutex_lock(&e->tmu);

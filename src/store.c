@@ -484,6 +484,7 @@ static void run_job(struct worker *w, const struct batch *bt)
 
 static void *worker_main(void *arg)
 {
+    wd_thread_name("shred");
     struct worker *w = arg;
     struct pool *pl = w->st->pool;
     uint64_t seen = 0;
@@ -582,6 +583,7 @@ static void batch_add(struct batch *bt, uint64_t seq, const char *ev, size_t len
 
 static void *ingest_main(void *arg)
 {
+    wd_thread_name("store");
     struct wd_store *st = arg;
     struct pool *pl = st->pool;
     struct wd_wal_tail *tail = NULL;
@@ -877,6 +879,7 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
 
 static void *maint_main(void *arg)
 {
+    wd_thread_name("merge");
     struct wd_store *st = arg;
     for (;;) {
         pthread_mutex_lock(&st->mu);

@@ -410,6 +410,7 @@ static int scan_merge(const struct scan *sc, size_t k, struct bslot *x, struct h
 
 static void *scan_worker(void *arg)
 {
+    wd_thread_name("search");
     struct scan *sc = arg;
     ZSTD_DCtx *dz = ZSTD_createDCtx();
     pthread_mutex_lock(&sc->mu);

@@ -87,6 +87,7 @@ static int wait_readable(struct wd_syslog_srv *y, int fd)
 
 static void *udp_main(void *arg)
 {
+    wd_thread_name("syslog-udp");
     struct wd_syslog_srv *y = arg;
     struct wd_server *s = y->s;
     size_t max = (size_t)WD_MIN(s->cfg.syslog_max_message_bytes, 65536);
@@ -222,6 +223,7 @@ static void conn_loop(struct conn *c)
 
 static void *conn_main(void *arg)
 {
+    wd_thread_name("syslog-conn");
     struct conn *c = arg;
     struct wd_syslog_srv *y = c->y;
     conn_loop(c);
@@ -237,6 +239,7 @@ static void *conn_main(void *arg)
 
 static void *tcp_main(void *arg)
 {
+    wd_thread_name("syslog-tcp");
     struct wd_syslog_srv *y = arg;
     struct wd_server *s = y->s;
     int ready;

@@ -1,8 +1,10 @@
 /*
  * util.c: process-wide helpers declared in ward.h: error texts, aborting allocators,
- * clocks, directory creation, whole-file reads and the bug handler.
+ * clocks, thread names, directory creation, whole-file reads and the bug handler.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +99,13 @@ int64_t wd_mono_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void wd_thread_name(const char *name)
+{
+    char n[16];
+    snprintf(n, sizeof(n), "wd-%s", name);
+    pthread_setname_np(pthread_self(), n);
 }
 
 const char wd_digit_pairs[201] = "00010203040506070809"

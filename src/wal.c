@@ -393,6 +393,7 @@ static int write_group(struct wd_wal *w, struct wd_wal_req *group)
 
 static void *writer_main(void *arg)
 {
+    wd_thread_name("wal");
     struct wd_wal *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {

@@ -106,6 +106,10 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed);
 int64_t wd_now_us(void);
 int64_t wd_mono_ns(void);
 
+/* Names the calling thread for top -H, ps -L and perf ("wd-" + name, at most 15 bytes:
+ * the kernel's limit, longer names are cut). */
+void wd_thread_name(const char *name);
+
 /* Banned calls (see STYLE.md section 9). */
 #undef sprintf
 #undef vsprintf

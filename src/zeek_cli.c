@@ -145,6 +145,7 @@ struct pool {
 
 static void *sender(void *arg)
 {
+    wd_thread_name("ingest-send");
     struct pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);

@@ -572,6 +572,7 @@ static void prune(struct wd_zeek_dir *d, int64_t now_s)
 
 static void *dir_main(void *arg)
 {
+    wd_thread_name("zeek-dir");
     struct wd_zeek_dir *d = arg;
     while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
         int64_t now_s = wd_now_us() / 1000000;

@@ -30,6 +30,7 @@
 
 static void *reload_main(void *arg)
 {
+    wd_thread_name("zeek-reload");
     struct wd_server *s = arg;
     struct wd_zeek_srv *z = s->zeek;
     int64_t step_ms = s->cfg.lists_reload_interval_ms;
