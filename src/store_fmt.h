@@ -15,7 +15,8 @@
  * the parts it replaces; if a crash leaves both, the covered parts are deleted.
  *
  * Part file (little endian):
- *   "WDP2" ("WDP1": an older part, read the same way but for its index key seeds)
+ *   "WDP3" ("WDP2": an older part without WD_ENC_TIME chunks, read the same way;
+ *          "WDP1": older still, read the same way but for its index key seeds)
  *   chunks ...            each a zstd frame (or raw bytes when zstd would not shrink it)
  *   footer               see write_footer(): columns, shapes, block directory, ranges
  *   u32 footer_len, u32 footer_crc32, "WDPE"
@@ -35,9 +36,11 @@
 
 #include "mem.h"
 #include "query.h"
+#include "wd_time.h"
 #include "ward.h"
 
-#define WD_PART_MAGIC    "WDP2"
+#define WD_PART_MAGIC    "WDP3"
+#define WD_PART_MAGIC_V2 "WDP2" /* no WD_ENC_TIME chunks: read, not written */
 #define WD_PART_MAGIC_V1 "WDP1" /* index keys seeded by column id: read, not written */
 #define WD_PART_TRAILER  "WDPE"
 #define WD_BLOCK_ROWS    16384u
@@ -61,6 +64,8 @@ enum wd_enc {
     WD_ENC_PLAIN = 1, /* tagged values: u8 tag, varint len, bytes (INT: zigzag varint) */
     WD_ENC_DICT = 2,  /* varint ndict, ndict tagged values, then codes (u8 or u16) */
     WD_ENC_INT = 3,   /* all WD_VT_INT: zigzag delta varints */
+    WD_ENC_TIME = 4,  /* all WD_VT_STR in wd_time_iso()'s form: zigzag delta varints of the
+                       * microseconds; the text is formatted again on decode */
 };
 
 /* Shape member kinds. */
@@ -102,6 +107,18 @@ static inline uint64_t wd_zigzag(int64_t v)
 static inline int64_t wd_unzigzag(uint64_t v)
 {
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Reads one WD_ENC_TIME value: *us moves by the zigzag delta; false when the varint is
+ * cut or the time leaves the range wd_time_iso() writes in canonical form (corrupt). */
+static inline bool wd_get_time_delta(const unsigned char **p, const unsigned char *end,
+                                     int64_t *us)
+{
+    uint64_t d;
+    if (!wd_get_varint(p, end, &d))
+        return false;
+    *us = (int64_t)((uint64_t)*us + (uint64_t)wd_unzigzag(d));
+    return *us >= WD_TIME_MIN_US && *us <= WD_TIME_MAX_US;
 }
 
 static inline void wd_put_u32(unsigned char *p, uint32_t v)
@@ -161,9 +178,14 @@ struct wd_colbuild {
 
 /*
  * Encodes a column's values into out (not compressed; first byte: the encoding): picks DICT when
- * there are few distinct values, INT when all are integers, else PLAIN. Returns the encoding.
+ * there are few distinct values, INT when all are integers, TIME when all are times in
+ * canonical text (wd_col_canon_time), else PLAIN. Returns the encoding.
  */
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
+
+/* Whether s[0..len) is exactly what wd_time_iso() writes for some time (UTC, years 1 to
+ * 9999, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"); *us gets the time when it is. */
+bool wd_col_canon_time(const char *s, size_t len, int64_t *us);
 
 /* Tables wd_col_encode_with() keeps between calls (zero-initialise; wd_colscratch_fini()
  * frees them), so a part builder does not allocate and clear them per column and block. */

@@ -128,7 +128,7 @@ struct wd_part {
     uint8_t *col_ftype;
     uint8_t *col_noidx;
     uint64_t *col_seed; /* index key seed per column (wd_index_seed) */
-    int version;        /* 1 (WDP1) or 2 */
+    int version;        /* 1 (WDP1), 2 (WDP2) or 3 */
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */

@@ -262,7 +262,8 @@ int wd_part_open(const char *path, struct wd_part **out, char *err, size_t err_l
     p->map = m;
     const unsigned char *tr = p->map + p->map_len - 12;
     uint32_t flen = wd_get_u32(tr), fcrc = wd_get_u32(tr + 4);
-    p->version = memcmp(p->map, WD_PART_MAGIC, 4) == 0      ? 2
+    p->version = memcmp(p->map, WD_PART_MAGIC, 4) == 0      ? 3
+                 : memcmp(p->map, WD_PART_MAGIC_V2, 4) == 0 ? 2
                  : memcmp(p->map, WD_PART_MAGIC_V1, 4) == 0 ? 1
                                                             : 0;
     if (!p->version || memcmp(tr + 8, WD_PART_TRAILER, 4) != 0 ||

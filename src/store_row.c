@@ -23,7 +23,7 @@ struct rawchunk {
     uint32_t *voff; /* PLAIN: offset of each value; DICT: of each entry */
     const unsigned char *codes;
     int cw; /* DICT code width in bytes */
-    int64_t *ints;
+    int64_t *ints; /* INT: the values; TIME: the microseconds */
     bool indexed; /* voff/ints built (rendering only; built on first use) */
     size_t bytes;
     int refs;
@@ -109,19 +109,24 @@ static bool index_chunk(struct rawchunk *c)
     WD_FREE(c->voff);
     const unsigned char *p = c->data + 1, *end = c->data + c->len;
     uint64_t v;
-    if (c->enc == WD_ENC_INT) {
+    if (c->enc == WD_ENC_INT || c->enc == WD_ENC_TIME) {
         c->ints = malloc(((size_t)c->nvals + 1) * sizeof(*c->ints));
         if (!c->ints)
             return false;
         int64_t last = 0;
         for (uint32_t i = 0; i < c->nvals; i++) {
-            if (!wd_get_varint(&p, end, &v))
-                return false;
-            last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(v));
+            if (c->enc == WD_ENC_TIME) {
+                if (!wd_get_time_delta(&p, end, &last))
+                    return false;
+            } else {
+                if (!wd_get_varint(&p, end, &v))
+                    return false;
+                last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(v));
+            }
             c->ints[i] = last;
         }
         c->bytes += (size_t)c->nvals * 8;
-        return true;
+        return p == end;
     }
     uint32_t n = c->nvals;
     if (c->enc == WD_ENC_DICT) {
@@ -302,6 +307,10 @@ static bool emit(const struct rawchunk *c, uint32_t i, struct wd_buf *out)
         return false;
     if (c->enc == WD_ENC_INT)
         return wd_buf_append(out, num, wd_fmt_i64(c->ints[i], num)) == WD_OK;
+    if (c->enc == WD_ENC_TIME) {
+        char t[WD_TIME_ISO_MAX];
+        return wd_jv_write_str(t, wd_time_iso(c->ints[i], t), out) == WD_OK;
+    }
     uint32_t e = i;
     if (c->enc == WD_ENC_DICT) {
         e = c->cw == 1 ? c->codes[i]
@@ -399,6 +408,10 @@ static struct wd_jv *value_jv(const struct rawchunk *c, uint32_t i, struct wd_ar
         return NULL;
     if (c->enc == WD_ENC_INT)
         return wd_jv_int(a, c->ints[i]);
+    if (c->enc == WD_ENC_TIME) {
+        char t[WD_TIME_ISO_MAX];
+        return wd_jv_strdup(a, t, wd_time_iso(c->ints[i], t));
+    }
     uint32_t e = i;
     if (c->enc == WD_ENC_DICT) {
         e = c->cw == 1 ? c->codes[i]

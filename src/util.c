@@ -82,7 +82,8 @@ char *wd_xstrdup(const char *s)
 char *wd_xstrndup(const char *s, size_t n)
 {
     char *p = wd_xmalloc(n + 1);
-    memcpy(p, s, n);
+    if (n) /* s may be NULL then (an empty buffer's view) */
+        memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }

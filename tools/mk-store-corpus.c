@@ -207,6 +207,18 @@ int main(int argc, char **argv)
     }
     mk_part("y_ints.wdp", ints, 80);
 
+    /* 40 rows of canonical times (TIME chunks) next to a column with one other form */
+    static char tbuf[40][160];
+    const char *times[40];
+    for (int i = 0; i < 40; i++) {
+        char t[WD_TIME_ISO_MAX];
+        wd_time_iso(1767225600000000LL + (int64_t)i * 1234567 * (i % 2 ? 1 : -1), t);
+        snprintf(tbuf[i], sizeof(tbuf[i]), "{\"utctimestamp\":\"%s\",\"seen\":\"%s\"}", t,
+                 i == 20 ? "2026-01-01T00:00:00Z" : t);
+        times[i] = tbuf[i];
+    }
+    mk_part("y_times.wdp", times, 40);
+
     char src[4096];
     snprintf(src, sizeof(src), "%s/y_nested.wdp", g_dir);
     size_t n;
@@ -250,6 +262,11 @@ int main(int argc, char **argv)
     static const struct cval big[] = {{WD_VT_INT, NULL, INT64_MIN}, {WD_VT_INT, NULL, INT64_MAX}};
     mk_col(cd, "y_int_extremes.bin", big, 2, 1);
     mk_col(cd, "y_empty.bin", strs, 0, 1);
+    static const struct cval tv[] = {{WD_VT_STR, "2026-01-01T00:00:00+00:00", 0},
+                                     {WD_VT_STR, "2026-01-01T00:00:00.293031+00:00", 0},
+                                     {WD_VT_STR, "0001-01-01T00:00:00+00:00", 0},
+                                     {WD_VT_STR, "9999-12-31T23:59:59.999999+00:00", 0}};
+    mk_col(cd, "y_time.bin", tv, 4, 2);
     /* > 256 distinct strings with repeats: 2-byte dictionary codes */
     static char sb[300][8];
     static struct cval wide[600];

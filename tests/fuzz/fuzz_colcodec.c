@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct wd_buf enc;
         wd_buf_init(&enc, 0);
         int e = wd_col_encode(&c, &enc);
-        check(e == WD_ENC_PLAIN || e == WD_ENC_DICT || e == WD_ENC_INT);
+        check(e == WD_ENC_PLAIN || e == WD_ENC_DICT || e == WD_ENC_INT || e == WD_ENC_TIME);
         check(enc.len > 0 && (unsigned char)enc.p[0] == e);
         struct wd_colvec w = {.nvals = nvals};
         check(wd_col_decode((const unsigned char *)enc.p, enc.len, &a, &w) == WD_OK);

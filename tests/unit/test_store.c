@@ -226,6 +226,108 @@ static void t_codecs(void)
     wd_arena_fini(&a);
 }
 
+/* Times in canonical text (what normalization writes) are stored as microsecond deltas and
+ * come back as the same text; any other text, or a column with one, stays text. */
+static void t_time_codec(void)
+{
+    int64_t us = 0;
+    FAIL_UNLESS(wd_col_canon_time("2026-01-01T00:00:00+00:00", 25, &us));
+    EXPECT_INT(us, 1767225600000000LL);
+    FAIL_UNLESS(wd_col_canon_time("2026-01-01T00:00:00.293031+00:00", 32, &us));
+    EXPECT_INT(us, 1767225600293031LL);
+    FAIL_UNLESS(wd_col_canon_time("0001-01-01T00:00:00+00:00", 25, &us));
+    EXPECT_INT(us, WD_TIME_MIN_US);
+    FAIL_UNLESS(wd_col_canon_time("9999-12-31T23:59:59.999999+00:00", 32, &us));
+    EXPECT_INT(us, WD_TIME_MAX_US);
+    static const char *const not_canon[] = {
+        "2026-01-01T00:00:00.000000+00:00", /* a zero fraction is not written */
+        "2026-01-01T00:00:00.250+00:00",    /* nor a short one */
+        "2026-01-01T00:00:00Z",
+        "2026-01-01 00:00:00+00:00",
+        "2026-01-01T01:00:00+01:00",
+        "2026-02-30T00:00:00+00:00",
+        "2026-01-01T24:00:00+00:00",
+        "0000-01-01T00:00:00+00:00",
+        "2026-01-01T00:00:00.29303a+00:00",
+        "abcd-01-01T00:00:00+00:00",
+    };
+    for (size_t i = 0; i < WD_ARRAY_LEN(not_canon); i++)
+        if (wd_col_canon_time(not_canon[i], strlen(not_canon[i]), &us)) {
+            printf("# taken as canonical: %s\n", not_canon[i]);
+            FAIL_UNLESS(false);
+        }
+    /* against its definition (parsed, then written again, gives the same text) on
+     * canonical texts with one byte changed: digits, separators, anything */
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    int taken = 0;
+    for (int i = 0; i < 200000; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        char s[WD_TIME_ISO_MAX];
+        int64_t t = (int64_t)(r % (uint64_t)(WD_TIME_MAX_US - WD_TIME_MIN_US)) + WD_TIME_MIN_US;
+        if (i % 3 == 0)
+            t -= ((t % 1000000) + 1000000) % 1000000;
+        size_t n = wd_time_iso(t, s);
+        static const char alphabet[] = "0123456789-:T.+Z 9";
+        s[(r >> 40) % n] = alphabet[(r >> 20) % (sizeof(alphabet) - 1)];
+        int64_t a = 0, b = 0;
+        char back[WD_TIME_ISO_MAX];
+        bool want = wd_time_parse_fast(s, n, NULL, &b) == WD_OK && wd_time_iso(b, back) == n &&
+                    memcmp(back, s, n) == 0;
+        bool got = wd_col_canon_time(s, n, &a);
+        if (got != want || (got && a != b)) {
+            printf("# %.*s: canon %d, definition %d\n", (int)n, s, got, want);
+            FAIL_UNLESS(false);
+        }
+        taken += got;
+    }
+    FAIL_UNLESS(taken > 20000 && taken < 190000); /* both answers were exercised */
+    enum { N = 2000 };
+    static uint8_t tags[N];
+    static const char *strs[N];
+    static int64_t ints[N];
+    static char text[N][WD_TIME_ISO_MAX];
+    struct wd_colbuild c = {0};
+    wd_buf_init(&c.vals, 0);
+    /* distinct times, both forms, going back and forth, and the extremes */
+    for (int i = 0; i < N; i++) {
+        int64_t t = 1767225600000000LL + (int64_t)i * 86743 * (i % 3 == 2 ? -1 : 1);
+        if (i % 4 == 0)
+            t -= t % 1000000;
+        if (i == 7)
+            t = WD_TIME_MIN_US;
+        if (i == 8)
+            t = WD_TIME_MAX_US;
+        wd_time_iso(t, text[i]);
+        tags[i] = WD_VT_STR;
+        strs[i] = text[i];
+        col_add(&c, tags[i], strs[i], 0);
+    }
+    bool ok;
+    struct wd_buf enc;
+    wd_buf_init(&enc, 0);
+    EXPECT_INT(wd_col_encode(&c, &enc), WD_ENC_TIME);
+    FAIL_UNLESS(enc.len < (size_t)N * 8); /* text would be 25 or 32 bytes a value */
+    EXPECT_INT(roundtrip(&c, tags, strs, ints, &ok), WD_ENC_TIME);
+    FAIL_UNLESS(ok);
+    /* one value in another form: the column stays text, every value as it was */
+    strs[N / 2] = "2026-01-01T00:00:00.000000+00:00";
+    c.vals.len = 0;
+    c.nvals = 0;
+    for (int i = 0; i < N; i++)
+        col_add(&c, tags[i], strs[i], 0);
+    FAIL_IF(roundtrip(&c, tags, strs, ints, &ok) == WD_ENC_TIME);
+    FAIL_UNLESS(ok);
+    /* a stored time out of the range the text can hold is corrupt, not a wrong text */
+    struct wd_arena a;
+    wd_arena_init(&a, 4096, 0);
+    struct wd_colvec v = {.nvals = 1};
+    const unsigned char past[] = {WD_ENC_TIME, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    EXPECT_INT(wd_col_decode(past, sizeof(past), &a, &v), WD_ECORRUPT);
+    wd_arena_fini(&a);
+    wd_buf_fini(&enc);
+    wd_buf_fini(&c.vals);
+}
+
 /* Generates n MozDef-form events (one JSON object per line) into out. */
 static void gen_events(struct wd_buf *out, uint64_t n, enum wd_gen_kind kind)
 {
@@ -1386,6 +1488,7 @@ WD_TEST_LIST{
     {"store_retention_by_age_and_size", t_retention},
     {"store_divert_partitions", t_divert_partitions},
     {"store_codecs", t_codecs},
+    {"store_time_codec", t_time_codec},
     {"store_part_roundtrip", t_part_roundtrip},
     {"store_index_prunes", t_index_prunes},
     {"store_live_and_restart", t_store_live},
