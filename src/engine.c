@@ -565,7 +565,7 @@ int wd_engine_event_in(struct wd_engine *e, const char *json, size_t len, size_t
     wd_arena_reset(&e->arena);
     struct wd_jv *ev = NULL;
     struct wd_perr pe;
-    if (wd_json_parse(json, len, readable, 0, &e->arena, &ev, &pe) != WD_OK ||
+    if (wd_json_parse_compact(json, len, readable, 0, &e->arena, &ev, &pe) != WD_OK ||
         ev->type != WD_JV_OBJ) {
         e->st.skipped++;
         pthread_mutex_unlock(&e->mu);

@@ -108,8 +108,8 @@ static int build(struct wd_engine *e, const struct wd_rule *r, const struct aler
     for (uint32_t i = 0; i < in->nev; i++) {
         struct wd_jv *v;
         struct wd_perr pe;
-        if (in->ev[i].json &&
-            wd_json_parse(in->ev[i].json, in->ev[i].len, in->ev[i].len, 0, a, &v, &pe) == WD_OK)
+        if (in->ev[i].json && wd_json_parse_compact(in->ev[i].json, in->ev[i].len, in->ev[i].len, 0,
+                                                    a, &v, &pe) == WD_OK)
             evs[nparsed++] = v;
     }
     struct wd_tmpl_ctx ctx = {.events = evs,

@@ -51,6 +51,18 @@ int wd_json_parse(const char *p, size_t len, size_t readable, uint32_t max_depth
                   struct wd_arena *a, struct wd_jv **out, struct wd_perr *err);
 
 /*
+ * wd_json_parse() for text mostly in the compact form wd_jv_write() gives (WAL records):
+ * such a document is decoded by one scalar pass (json_compact.c), anything else by
+ * wd_json_parse(). Same arguments, same results (tree or error) for every input.
+ */
+int wd_json_parse_compact(const char *p, size_t len, size_t readable, uint32_t max_depth,
+                          struct wd_arena *a, struct wd_jv **out, struct wd_perr *err);
+/* The scalar pass alone: WD_OK with the tree wd_json_parse() would build, or WD_EAGAIN
+ * (nothing left allocated in `a`) when p[0..len) is not in its subset (json_compact.c).
+ * No padding needed. */
+int wd_json_decode_compact(const char *p, size_t len, uint32_t max_depth, struct wd_arena *a,
+                           struct wd_jv **out);
+/*
  * Checks p[0..len) with a slow, strict scalar validator (the one that locates errors for
  * wd_json_parse) without building anything; no padding needed. Same acceptance rules,
  * codes, offsets and messages as wd_json_parse. For error reporting and differential

@@ -167,6 +167,38 @@ struct wd_jv *wd_jv_path(const struct wd_jv *obj, const char *path)
     return path_len(obj, path, strlen(path));
 }
 
+static bool same_str(struct wd_str a, struct wd_str b)
+{
+    return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool wd_jv_same(const struct wd_jv *a, const struct wd_jv *b)
+{
+    if (a->type != b->type || a->is_intlit != b->is_intlit || !same_str(a->key, b->key) ||
+        !same_str(a->raw, b->raw))
+        return false;
+    switch (a->type) {
+    case WD_JV_INT:
+        return a->u.i == b->u.i;
+    case WD_JV_FLOAT:
+        return memcmp(&a->u.f, &b->u.f, sizeof(a->u.f)) == 0;
+    case WD_JV_STR:
+        return same_str(a->u.s, b->u.s);
+    case WD_JV_ARR:
+    case WD_JV_OBJ: {
+        if (a->count != b->count)
+            return false;
+        const struct wd_jv *x = a->u.kids.head, *y = b->u.kids.head;
+        for (; x && y; x = x->next, y = y->next)
+            if (!wd_jv_same(x, y))
+                return false;
+        return !x && !y;
+    }
+    default:
+        return true;
+    }
+}
+
 /* ---- output helpers ---- */
 
 /* What wd_buf_reserve(b, n) would check, inline: room for n bytes and a NUL, within the cap. */

@@ -75,6 +75,10 @@ void wd_jv_set(struct wd_jv *obj, struct wd_str key, struct wd_jv *v);
 /* Unlinks the first member named key; returns it or NULL. */
 struct wd_jv *wd_jv_del(struct wd_jv *obj, struct wd_str key);
 
+/* Whether two trees are identical: types, keys, order, number literals and values bit for
+ * bit (so 0.0 and -0.0 differ), strings by their bytes (not where they live). */
+bool wd_jv_same(const struct wd_jv *a, const struct wd_jv *b);
+
 /* Looks up a member by name (first match); NULL when absent or obj is not an object. */
 struct wd_jv *wd_jv_get(const struct wd_jv *obj, const char *key);
 struct wd_jv *wd_jv_getn(const struct wd_jv *obj, struct wd_str key);

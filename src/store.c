@@ -444,8 +444,8 @@ static int worker_shred(struct worker *w, const struct batch *bt)
         struct wd_jv *v;
         struct wd_perr pe;
         const char *ev = bt->text.p + bt->off[i];
-        if (wd_json_parse(ev, bt->len[i], bt->text.cap - bt->off[i], 0, &w->arena, &v, &pe) ==
-                WD_OK &&
+        if (wd_json_parse_compact(ev, bt->len[i], bt->text.cap - bt->off[i], 0, &w->arena, &v,
+                                  &pe) == WD_OK &&
             v->type == WD_JV_OBJ) {
             int64_t ts = event_ts(v);
             char part[32];

@@ -111,8 +111,7 @@ static inline int64_t wd_unzigzag(uint64_t v)
 
 /* Reads one WD_ENC_TIME value: *us moves by the zigzag delta; false when the varint is
  * cut or the time leaves the range wd_time_iso() writes in canonical form (corrupt). */
-static inline bool wd_get_time_delta(const unsigned char **p, const unsigned char *end,
-                                     int64_t *us)
+static inline bool wd_get_time_delta(const unsigned char **p, const unsigned char *end, int64_t *us)
 {
     uint64_t d;
     if (!wd_get_varint(p, end, &d))

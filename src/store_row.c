@@ -22,9 +22,9 @@ struct rawchunk {
     uint32_t nvals, ndict;
     uint32_t *voff; /* PLAIN: offset of each value; DICT: of each entry */
     const unsigned char *codes;
-    int cw; /* DICT code width in bytes */
+    int cw;        /* DICT code width in bytes */
     int64_t *ints; /* INT: the values; TIME: the microseconds */
-    bool indexed; /* voff/ints built (rendering only; built on first use) */
+    bool indexed;  /* voff/ints built (rendering only; built on first use) */
     size_t bytes;
     int refs;
     struct rawchunk *prev, *next, *hnext;
@@ -449,7 +449,7 @@ static struct wd_jv *value_jv(const struct rawchunk *c, uint32_t i, struct wd_ar
     }
     struct wd_jv *out;
     struct wd_perr pe;
-    if (wd_json_parse(t, (size_t)v, (size_t)v + WD_JSON_PADDING, 0, a, &out, &pe) != WD_OK)
+    if (wd_json_parse_compact(t, (size_t)v, (size_t)v + WD_JSON_PADDING, 0, a, &out, &pe) != WD_OK)
         return NULL;
     return out;
 }

@@ -268,7 +268,8 @@ void wd_tail_publish_batch(struct wd_tail *t, const char *payload, size_t len, u
         e->p = payload + off + 4;
         e->len = el;
         e->f = NULL;
-        if (wd_json_parse(e->p, el, len - off - 4, t->o.max_json_depth, &a, &e->v, NULL) != WD_OK)
+        if (wd_json_parse_compact(e->p, el, len - off - 4, t->o.max_json_depth, &a, &e->v, NULL) !=
+            WD_OK)
             e->v = NULL;
         off += 4 + el;
     }

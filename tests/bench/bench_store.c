@@ -1,5 +1,6 @@
 /*
- * bench_store.c: single-core store stages over an NDJSON file of events: JSON parse +
+ * bench_store.c: single-core store stages over an NDJSON file of events: JSON parse (as the
+ * store decodes WAL records: wd_json_parse_compact) +
  * shredding + encoding + zstd into one part (build), then needle and count queries over
  * that part through the columnar evaluator, and the merge rewrite (every row of the part
  * into a new part) two ways: rows as value trees (what merges do) and, for comparison,
@@ -81,7 +82,7 @@ int main(int argc, char **argv)
         struct wd_jv *v;
         struct wd_perr pe;
         double tp = now_s();
-        if (wd_json_parse(buf + off, len, got - off + 64, 0, &a, &v, &pe) == WD_OK) {
+        if (wd_json_parse_compact(buf + off, len, got - off + 64, 0, &a, &v, &pe) == WD_OK) {
             tparse += now_s() - tp;
             n++;
             wd_part_add(&b, n, (int64_t)n, v);

@@ -4,7 +4,10 @@
  * end) and both must agree. When it parses, it is written, the output re-parsed and
  * written again: the two outputs must be identical (abort() otherwise). Rejections must
  * come with a message and an offset inside the input, and the strict scalar validator
- * (wd_json_validate) must reach the same verdict, offset and message as simdjson.
+ * (wd_json_validate) must reach the same verdict, offset and message as simdjson. The
+ * compact decoder (json_compact.c) must build the very tree simdjson's path builds
+ * whenever it takes an input, on the input and on the writer's output of it, and
+ * wd_json_parse_compact must answer as wd_json_parse does.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -56,6 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(rc2 == rc);
     check(rc != WD_OK || err2.off == err.off);
 
+    /* the compact decoder: only what wd_json_parse takes, and the same tree */
+    struct wd_jv *c = NULL;
+    if (wd_json_decode_compact(p, size, 128, &a, &c) == WD_OK)
+        check(rc == WD_OK && wd_jv_same(c, v));
+    struct wd_perr err3 = {0, 0, NULL};
+    check(wd_json_parse_compact(p, size, size, 128, &a, &c, &err3) == rc);
+    check(rc == WD_OK ? wd_jv_same(c, v) : err3.off == err.off && strcmp(err3.msg, err.msg) == 0);
+
     if (rc == WD_OK) {
         check(wd_jv_write(v, &out1) == WD_OK);
         check(wd_jv_write(w, &out3) == WD_OK);
@@ -64,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct wd_jv *v2 = NULL;
         check(wd_json_parse(out1.p, out1.len, out1.len, 128, &a, &v2, NULL) == WD_OK);
         check(wd_jv_write(v2, &out2) == WD_OK);
+        if (wd_json_decode_compact(out1.p, out1.len, 128, &a, &c) == WD_OK)
+            check(wd_jv_same(c, v2));
         check(out1.len == out2.len && memcmp(out1.p, out2.p, out1.len) == 0);
         check(wd_json_valid_utf8(out1.p, out1.len));
     } else {

@@ -2,11 +2,12 @@
  * test_json.c: the simdjson shim (json.h): JSONTestSuite conformance (every y_ accepted,
  * every n_ rejected, i_ never crashes), exact error codes and offsets, the depth limit,
  * parsing at the very end of a buffer, strings surviving scratch reuse, and number
- * classification.
+ * classification; the compact decoder (json_compact.c) against it.
  */
 #include <dirent.h>
 #include <math.h>
 
+#include "gen.h"
 #include "json.h"
 #include "jv.h"
 #include "mem.h"
@@ -94,6 +95,20 @@ static void t_conformance(void)
         struct wd_jv *v = NULL;
         struct wd_perr err = {0, 0, NULL};
         int rc = wd_json_parse(buf, len, len, 512, &a, &v, &err);
+        /* the compact decoder takes only what parses, with the same tree, and the
+         * combined entry answers the same */
+        struct wd_jv *c = NULL;
+        struct wd_perr cerr = {0, 0, NULL};
+        if (wd_json_decode_compact(buf, len, 512, &a, &c) == WD_OK &&
+            (rc != WD_OK || !wd_jv_same(c, v))) {
+            printf("  %s: compact decoder differs\n", names[i]);
+            bad++;
+        }
+        int crc = wd_json_parse_compact(buf, len, len, 512, &a, &c, &cerr);
+        if (crc != rc || (rc == WD_OK ? !wd_jv_same(c, v) : cerr.off != err.off)) {
+            printf("  %s: wd_json_parse_compact differs\n", names[i]);
+            bad++;
+        }
         char kind = names[i][0];
         if (kind == 'y') {
             ny++;
@@ -414,6 +429,117 @@ static void t_numbers(void)
     wd_arena_fini(&a);
 }
 
+/* What the compact decoder takes (and then builds wd_json_parse's tree), and what it
+ * leaves to wd_json_parse (whose answer wd_json_parse_compact then gives). */
+static void t_compact(void)
+{
+    static const struct {
+        const char *json;
+        bool taken;
+    } cases[] = {
+        {"{\"a\":1,\"b\":[true,false,null],\"c\":{},\"d\":[],\"a\":\"dup\"}", true},
+        {"[0,42,-17,-9223372036854775808,9223372036854775807]", true},
+        {"[1.5,0.001543,1767225600.0,1e22,1E+2,2.5e-3,123456.123456789,0.0]", true},
+        {"[9007199254740993.0]", false},  /* past 2^53: rounding is not exact */
+        {"[1e23]", false},                /* 10^23 is not a double */
+        {"[-0]", false},                  /* left to simdjson's classification */
+        {"[-0.0]", false},                /* the sign of zero too */
+        {"[9223372036854775808]", false}, /* beyond int64: a float literal */
+        {"[12345678901234567890123]", false},
+        {"[\"tab\\there\",\"q\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"\\\\\"]", true}, /* escapes */
+        {"[\"\\u0041\"]", false},                                            /* but \\u */
+        {"[\"a\\x\"]", false},
+        {"[\"caf\xc3\xa9\"]", false}, /* non-ASCII */
+        {"[\"\x7f\"]", true},         /* DEL is plain ASCII */
+        {"[1, 2]", false},            /* whitespace */
+        {" {}", false},
+        {"\"root\"", true},
+        {"17", true},
+        {"[01]", false}, /* errors are wd_json_parse's to report */
+        {"[1.]", false},
+        {"[.5]", false},
+        {"[1e]", false},
+        {"{\"a\":1,}", false},
+        {"{\"a\" :1}", false},
+        {"[tru]", false},
+        {"[true]x", false},
+        {"", false},
+        {"[\"a\x01\"]", false},
+    };
+    struct wd_arena a;
+    wd_arena_init(&a, 0, 0);
+    for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
+        const char *s = cases[i].json;
+        size_t n = strlen(s);
+        struct wd_jv *v = NULL, *c = NULL;
+        struct wd_perr e1 = {0, 0, NULL}, e2 = {0, 0, NULL};
+        int rc = wd_json_parse(s, n, n, 64, &a, &v, &e1);
+        int taken = wd_json_decode_compact(s, n, 64, &a, &c);
+        if ((taken == WD_OK) != cases[i].taken || (taken == WD_OK && !wd_jv_same(c, v))) {
+            printf("# %s: compact %d, want taken %d\n", s, taken, cases[i].taken);
+            FAIL_UNLESS(false);
+        }
+        EXPECT_INT(wd_json_parse_compact(s, n, n, 64, &a, &c, &e2), rc);
+        FAIL_UNLESS(rc == WD_OK ? wd_jv_same(c, v) : e2.off == e1.off && !strcmp(e2.msg, e1.msg));
+    }
+    /* nesting: 64 levels are taken, 65 left to wd_json_parse, max_depth is kept */
+    char deep[200];
+    for (int d = 63; d <= 66; d++) {
+        memset(deep, '[', (size_t)d);
+        memset(deep + d, ']', (size_t)d);
+        struct wd_jv *c = NULL;
+        EXPECT_INT(wd_json_decode_compact(deep, (size_t)d * 2, 0, &a, &c),
+                   d <= 64 ? WD_OK : WD_EAGAIN);
+        EXPECT_INT(wd_json_parse_compact(deep, (size_t)d * 2, (size_t)d * 2, 0, &a, &c, NULL),
+                   WD_OK);
+    }
+    EXPECT_INT(wd_json_parse_compact("[[[1]]]", 7, 7, 2, &a, &(struct wd_jv *){NULL}, NULL),
+               WD_ELIMIT);
+    /* nothing the compact decoder gave up on stays in the arena */
+    wd_arena_reset(&a);
+    size_t used = a.used_bytes;
+    EXPECT_INT(wd_json_decode_compact("[1,2,3,[4,5,\"x\\n\"]]", 20, 0, &a, &(struct wd_jv *){NULL}),
+               WD_EAGAIN);
+    EXPECT_INT(a.used_bytes, used);
+    /* ward's own output (the WAL's records) is taken whole: every generated event of every
+     * kind, written as the pipeline writes it */
+    struct wd_buf lines, w;
+    wd_buf_init(&lines, 0);
+    wd_buf_init(&w, 0);
+    struct wd_gen_opts o = {.kind = WD_GEN_MIX};
+    wd_gen_opts_init(&o);
+    o.fmt = WD_GEN_FMT_MOZDEF;
+    o.count = 4000;
+    o.seed = 7;
+    struct wd_gen *g = wd_gen_new(&o);
+    FAIL_UNLESS(g != NULL);
+    while (wd_gen_next(g, &lines))
+        ;
+    wd_gen_free(g);
+    size_t events = 0, took = 0;
+    for (size_t at = 0; at < lines.len;) {
+        const char *nl = memchr(lines.p + at, '\n', lines.len - at);
+        size_t n = nl ? (size_t)(nl - lines.p) - at : lines.len - at;
+        struct wd_jv *v = NULL, *v2 = NULL, *c = NULL;
+        FAIL_IF(wd_json_parse(lines.p + at, n, n, 0, &a, &v, NULL) != WD_OK);
+        w.len = 0;
+        FAIL_IF(wd_jv_write(v, &w) != WD_OK);
+        FAIL_IF(wd_json_parse(w.p, w.len, w.len, 0, &a, &v2, NULL) != WD_OK);
+        if (wd_json_decode_compact(w.p, w.len, 0, &a, &c) == WD_OK) {
+            FAIL_UNLESS(wd_jv_same(c, v2));
+            took++;
+        }
+        events++;
+        at += n + 1;
+        wd_arena_reset(&a);
+    }
+    printf("# compact decoder took %zu of %zu generated events\n", took, events);
+    FAIL_UNLESS(events >= 4000 && took == events);
+    wd_buf_fini(&lines);
+    wd_buf_fini(&w);
+    wd_arena_fini(&a);
+}
+
 static void t_strings(void)
 {
     struct wd_arena a;
@@ -628,6 +754,7 @@ WD_TEST_LIST{
     {"json_padding", t_padding},
     {"json_scratch_reuse", t_scratch_reuse},
     {"json_numbers", t_numbers},
+    {"json_compact_decoder", t_compact},
     {"json_strings", t_strings},
     {"json_root_scalars", t_root_scalars},
     {"json_arena_cap", t_arena_cap},

@@ -321,7 +321,8 @@ static void t_time_codec(void)
     struct wd_arena a;
     wd_arena_init(&a, 4096, 0);
     struct wd_colvec v = {.nvals = 1};
-    const unsigned char past[] = {WD_ENC_TIME, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    const unsigned char past[] = {WD_ENC_TIME, 0xfe, 0xff, 0xff, 0xff,
+                                  0xff,        0xff, 0xff, 0xff, 0x7f};
     EXPECT_INT(wd_col_decode(past, sizeof(past), &a, &v), WD_ECORRUPT);
     wd_arena_fini(&a);
     wd_buf_fini(&enc);
