@@ -153,7 +153,7 @@ static int parse_value(struct walker *w, const char *p, size_t len, size_t reada
     }
     struct wd_arena_pos m;
     wd_arena_mark(w->a, &m);
-    if (wd_json_parse(p, len, readable, w->o->max_depth, w->a, &v, &perr) != WD_OK)
+    if (wd_json_parse_compact(p, len, readable, w->o->max_depth, w->a, &v, &perr) != WD_OK)
         v = NULL;
     w->keep = false;
     int rc = take(w, v, &perr, line);

@@ -125,8 +125,8 @@ void wd_http_events(struct wd_http_req *q, struct wd_http_resp *r, const char *c
                       "event larger than ingest.max_line_bytes");
         return;
     }
-    int rc = wd_json_parse(q->body.p, q->body.len, q->body.cap - 1,
-                           (uint32_t)s->cfg.ingest_max_json_depth, &b->arena, &v, &perr);
+    int rc = wd_json_parse_compact(q->body.p, q->body.len, q->body.cap - 1,
+                                   (uint32_t)s->cfg.ingest_max_json_depth, &b->arena, &v, &perr);
     if (rc) {
         wd_ingest_reject(s, q->input, rc == WD_ELIMIT ? WD_REJ_DEPTH : WD_REJ_PARSE, 1);
         snprintf(why, sizeof(why), "invalid JSON at byte %zu: %s", perr.off,

@@ -51,9 +51,10 @@ int wd_json_parse(const char *p, size_t len, size_t readable, uint32_t max_depth
                   struct wd_arena *a, struct wd_jv **out, struct wd_perr *err);
 
 /*
- * wd_json_parse() for text mostly in the compact form wd_jv_write() gives (WAL records):
- * such a document is decoded by one scalar pass (json_compact.c), anything else by
- * wd_json_parse(). Same arguments, same results (tree or error) for every input.
+ * wd_json_parse() for text mostly in the compact form wd_jv_write() gives (WAL records;
+ * most shippers' NDJSON too): such a document is decoded by one scalar pass
+ * (json_compact.c), anything else by wd_json_parse(). Same arguments, same results (tree
+ * or error) for every input.
  */
 int wd_json_parse_compact(const char *p, size_t len, size_t readable, uint32_t max_depth,
                           struct wd_arena *a, struct wd_jv **out, struct wd_perr *err);
