@@ -2,9 +2,11 @@
 # bench-store.sh: store and search benchmark, called by tools/run-bench.sh (`make bench`).
 # Loads the same `ward gen` Zeek NDJSON (MozDef form) into ward and into peers, one after
 # the other on 127.0.0.1 with temporary directories: ClickHouse (Debian's 18.16 server,
-# own config), SQLite FTS5 (python3's sqlite3) and DuckDB (@duckdb/node-api from npm);
-# measures load rate, bytes on disk and warm query times (needle IP / uid, count by,
-# top 10, 1 h histogram, phrase), and prints a table with ward's ratio to the best peer.
+# own config; loaded twice, raw + MATERIALIZED columns, then FORMAT JSONEachRow into typed
+# columns for a load rate and size line of its own), SQLite FTS5 (python3's sqlite3) and
+# DuckDB (@duckdb/node-api from npm); measures load rate, bytes on disk and warm query
+# times (needle IP / uid, count by, top 10, 1 h histogram, phrase), and prints a table
+# with ward's ratio to the best peer.
 # Helpers: tools/bench/*.py, tools/bench/duckdb_bench.mjs. Environment:
 #   BUILD                   build directory (default build)
 #   BENCH_STORE_EVENTS      events (default 10000000); data is cached in

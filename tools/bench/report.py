@@ -2,7 +2,10 @@
 # report.py: prints the store benchmark's side-by-side table (tools/bench-store.sh) from
 # the result JSONs of ward and its peers: load rate, bytes on disk, warm query times, and
 # ward's ratio to the best peer on each line; then checks that all systems gave the same
-# answers. Also writes the table as Markdown (for docs/BENCHMARKS.md).
+# answers. ClickHouse's second load (INSERT ... FORMAT JSONEachRow into typed columns,
+# some fields of details dropped: tools/bench/clickhouse.py), when present, has lines of
+# its own (load rate, size) against ward's. Also writes the table as Markdown (for
+# docs/BENCHMARKS.md).
 # usage: report.py RESULTS_DIR NEEDLES.json OUT.md
 import json
 import os
@@ -46,6 +49,12 @@ def main():
     # the second ward load, detection off (tools/bench-store.sh): one more line
     p = os.path.join(rdir, "ward_norules.json")
     norules = load_json(p) if os.path.exists(p) else None
+    # ClickHouse's second load, FORMAT JSONEachRow (not every field kept): its own lines
+    chjson = res.get("clickhouse", {}).get("jsoneachrow")
+
+    def ward_or_chjson(key):
+        """ward's figure `key`, ClickHouse JSONEachRow's, nothing for the others."""
+        return lambda r: r[key] if r is res.get("ward") else chjson[key] if r is res.get("clickhouse") else None
 
     rows = []  # (metric, {system: text}, ward value, best peer value, higher_better, words)
 
@@ -62,9 +71,15 @@ def main():
         def load_norules(r):  # ward's second load; the peers detect nothing in any case
             return norules["load_rate"] if r is res.get("ward") else r["load_rate"]
         add("load rate, ward with detection off", load_norules, fmt_int, True, ("faster", "slower"))
+    if chjson:
+        add("load rate, ClickHouse JSONEachRow (not all fields)", ward_or_chjson("load_rate"), fmt_int, True,
+            ("faster", "slower"))
     add("bytes on disk", lambda r: r["disk_bytes"], fmt_int, False, ("smaller", "larger"))
     add("bytes on disk / raw bytes", lambda r: r["disk_bytes"] / r["raw_bytes"] if r.get("raw_bytes") else None,
         lambda v: "%.3f (1/%.1f)" % (v, 1 / v) if v < 1 else "%.3f (%.2fx raw)" % (v, v), False, ("smaller", "larger"))
+    if chjson:
+        add("bytes on disk, ClickHouse JSONEachRow (not all fields)", ward_or_chjson("disk_bytes"), fmt_int, False,
+            ("smaller", "larger"))
     for key, desc in QUERIES:
         add(desc + ", ms", lambda r, k=key: r["queries"][k]["ms"] if k in r.get("queries", {}) else None,
             fmt_ms, False, ("faster", "slower"))
@@ -89,6 +104,12 @@ def main():
     print("\n".join(out))
     for s, st in status.items():
         print(st if st.startswith(s + ":") else "%s: %s" % (s, st))
+    if chjson:
+        print("ClickHouse JSONEachRow: INSERT INTO events_json FORMAT JSONEachRow, %d typed columns, %s; "
+              "dropped: %s (its query times are not in the table: the clickhouse column's are the raw + MATERIALIZED "
+              "table's)"
+              % (chjson["columns"], ", ".join("%s=%s" % kv for kv in sorted(chjson["settings"].items())),
+                 ", ".join(chjson["dropped_fields"])))
     for s in res:
         if res[s]["events"] != nd["events"]:
             print("note: %s loaded %s of the %s events (its figures are over that subset)" % (
@@ -105,6 +126,13 @@ def main():
                 if got != want and not (key == "top10_ip" and got and [c for _, c in got] == [c for _, c in want]):
                     bad.append("%s %s differs from %s: %s vs %s" % (
                         s, key, ref, json.dumps(got)[:200], json.dumps(want)[:200]))
+            if chjson and chjson["events"] == nd["events"]:
+                got = chjson["queries"].get(key, {}).get("result")
+                if got != want and not (key == "top10_ip" and got and [c for _, c in got] == [c for _, c in want]):
+                    bad.append("clickhouse JSONEachRow %s differs from %s: %s vs %s" % (
+                        key, ref, json.dumps(got)[:200], json.dumps(want)[:200]))
+        if chjson and chjson["events"] == nd["events"]:
+            full = full + ["clickhouse JSONEachRow"]
         print("answers: %s" % ("all systems agree (%s)" % ", ".join(full) if not bad else "MISMATCH"))
         for b in bad:
             print("  " + b)
