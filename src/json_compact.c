@@ -5,11 +5,11 @@
  * record again; for such text a single scalar pass that builds the tree directly costs a
  * fraction of simdjson's two passes plus the walk over its tape (docs/BENCHMARKS.md).
  *
- * The subset taken here: compact JSON whose strings hold only ASCII (escapes but \\u
- * included), whose numbers are integers fitting int64 (but "-0") or decimals with at most 19
- * significant digits and a value w * 10^q with w < 2^53 and |q| <= 22 (exact in double
- * arithmetic, so correctly rounded as simdjson rounds), nested at most 64 levels (and at
- * most max_depth). Anything else, including every error, makes wd_json_decode_compact()
+ * The subset taken here: compact JSON (no whitespace) whose strings hold ASCII from 0x20
+ * and any escape but \\u, whose numbers are integers fitting int64 (but "-0") or decimals
+ * with at most 19 significant digits and a value w * 10^q with w <= 2^53 and |q| <= 22
+ * (both exact doubles, so one multiplication or division rounds correctly, as simdjson
+ * does), nested at most 64 levels (and at most max_depth). Anything else, including every error, makes wd_json_decode_compact()
  * return WD_EAGAIN and wd_json_parse() decide, so the results are the same for every
  * input (tests/fuzz/fuzz_json.c compares the two trees).
  *
@@ -192,7 +192,8 @@ HOT struct wd_jv *get_number(struct cdec *d)
         return NULL;
     struct wd_jv *v;
     if (is_int) {
-        /* integers fitting int64, but -0 (simdjson's may be a float) */
+        /* integers fitting int64; -0 (and -0.0 below) left to wd_json_parse, which
+         * keeps the sign as simdjson classifies it */
         if (digits == 19 && (w > (uint64_t)INT64_MAX + neg))
             return NULL;
         if (neg && w == 0)
