@@ -93,73 +93,6 @@ static void put_dict(struct wd_buf *out, const unsigned char *base, uint32_t ndi
     }
 }
 
-/* Two decimal digits at s; false when either is not a digit. */
-static inline bool two_digits(const char *s, int *v)
-{
-    unsigned a = (unsigned char)s[0] - '0', b = (unsigned char)s[1] - '0';
-    *v = (int)(a * 10 + b);
-    return a <= 9 && b <= 9;
-}
-
-/* The last hour seen ("YYYY-MM-DDTHH", valid) and its first microsecond: consecutive
- * values of a time column mostly share it. */
-struct hour_memo {
-    char hour[13];
-    bool set;
-    int64_t base;
-};
-
-/*
- * wd_col_canon_time with a memo. wd_time_iso() writes a time of years 1 to 9999 as
- * "YYYY-MM-DDTHH:MM:SS+00:00" when its microseconds are 0, else with ".ffffff" before
- * the offset; so a text in that layout with valid fields (a real day, hour <= 23, minute
- * and second <= 59, a fraction of six digits that is not 000000) is what it writes for the
- * time it denotes, and no other text is.
- */
-static bool canon_time(const char *s, size_t len, struct hour_memo *m, int64_t *us)
-{
-    if ((len != 25 && len != 32) || s[13] != ':' || s[16] != ':' ||
-        memcmp(s + len - 6, "+00:00", 6) != 0)
-        return false;
-    if (!m->set || memcmp(m->hour, s, sizeof(m->hour)) != 0) {
-        int y1, y2, mo, d, h;
-        if (!two_digits(s, &y1) || !two_digits(s + 2, &y2) || s[4] != '-' ||
-            !two_digits(s + 5, &mo) || s[7] != '-' || !two_digits(s + 8, &d) || s[10] != 'T' ||
-            !two_digits(s + 11, &h))
-            return false;
-        int y = y1 * 100 + y2;
-        if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > wd_days_in_month(y, mo) || h > 23)
-            return false;
-        m->base = (wd_days_from_civil(y, mo, d) * 86400 + h * 3600) * WD_US_PER_SEC;
-        memcpy(m->hour, s, sizeof(m->hour));
-        m->set = true;
-    }
-    int mi, se;
-    if (!two_digits(s + 14, &mi) || !two_digits(s + 17, &se) || mi > 59 || se > 59)
-        return false;
-    int64_t f = 0;
-    if (len == 32) {
-        if (s[19] != '.')
-            return false;
-        for (int i = 20; i < 26; i++) {
-            unsigned dd = (unsigned char)s[i] - '0';
-            if (dd > 9)
-                return false;
-            f = f * 10 + dd;
-        }
-        if (f == 0)
-            return false;
-    }
-    *us = m->base + (int64_t)(mi * 60 + se) * WD_US_PER_SEC + f;
-    return true;
-}
-
-bool wd_col_canon_time(const char *s, size_t len, int64_t *us)
-{
-    struct hour_memo m = {.set = false};
-    return canon_time(s, len, &m, us);
-}
-
 /* WD_ENC_TIME when every value is a string in canonical time form; else out is left as
  * it was and false returned. */
 static bool encode_time(const struct wd_colbuild *c, const unsigned char *base,
@@ -169,14 +102,14 @@ static bool encode_time(const struct wd_colbuild *c, const unsigned char *base,
     wd_buf_putc(out, WD_ENC_TIME);
     const unsigned char *p = base;
     int64_t last = 0;
-    struct hour_memo m = {.set = false};
+    struct wd_time_memo m = {.set = false};
     for (uint32_t i = 0; i < c->nvals; i++) {
         uint8_t tag;
         const unsigned char *s;
         size_t len;
         int64_t us;
         if (!get_tagged(&p, end, &tag, &s, &len, &us) || tag != WD_VT_STR ||
-            !canon_time((const char *)s, len, &m, &us)) {
+            !wd_time_parse_canon((const char *)s, len, &m, &us)) {
             out->len = start;
             return false;
         }

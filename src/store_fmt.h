@@ -178,13 +178,9 @@ struct wd_colbuild {
 /*
  * Encodes a column's values into out (not compressed; first byte: the encoding): picks DICT when
  * there are few distinct values, INT when all are integers, TIME when all are times in
- * canonical text (wd_col_canon_time), else PLAIN. Returns the encoding.
+ * canonical text (wd_time_parse_canon), else PLAIN. Returns the encoding.
  */
 int wd_col_encode(const struct wd_colbuild *c, struct wd_buf *out);
-
-/* Whether s[0..len) is exactly what wd_time_iso() writes for some time (UTC, years 1 to
- * 9999, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"); *us gets the time when it is. */
-bool wd_col_canon_time(const char *s, size_t len, int64_t *us);
 
 /* Tables wd_col_encode_with() keeps between calls (zero-initialise; wd_colscratch_fini()
  * frees them), so a part builder does not allocate and clear them per column and block. */

@@ -77,6 +77,19 @@ int64_t wd_time_from_civil(const struct wd_civil *c);
  */
 size_t wd_time_iso(int64_t us, char out[WD_TIME_ISO_MAX]);
 
+/* The last hour a wd_time_parse_canon() call saw ("YYYY-MM-DDTHH", valid) and its first
+ * microsecond: consecutive times mostly share it. Zero-initialise. */
+struct wd_time_memo {
+    char hour[13];
+    bool set;
+    int64_t base;
+};
+
+/* Whether s[0..len) is exactly what wd_time_iso() writes for some time of years 1 to 9999
+ * ("YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"); *us gets the time when it is. m (may be NULL)
+ * spares the date arithmetic for a text in the same hour as the previous one. */
+bool wd_time_parse_canon(const char *s, size_t len, struct wd_time_memo *m, int64_t *us);
+
 /* ---- time zones ---- */
 
 struct wd_tz;

@@ -83,8 +83,8 @@ static int bench_file(const char *path, size_t batch)
         size_t end = e ? (size_t)(e - data) : len;
         struct wd_jv *in = NULL, *ev = NULL;
         if (end > p) {
-            if (wd_json_parse(data + p, end - p, len + WD_JSON_PADDING - p, 0, &b.arena, &in,
-                              NULL) ||
+            if (wd_json_parse_compact(data + p, end - p, len + WD_JSON_PADDING - p, 0, &b.arena,
+                                      &in, NULL) ||
                 wd_norm_event(&b.arena, &o, in, &ev, NULL))
                 return 1;
             if (wd_ingest_add_event(&b, ev, err, sizeof(err)))
