@@ -339,33 +339,24 @@ int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, stru
      * bounds the allocations below by the chunk size. */
     if (nvals > len - 1)
         return WD_ECORRUPT;
-    if (enc == WD_ENC_INT) {
+    if (enc == WD_ENC_INT || enc == WD_ENC_TIME) {
         v->vals = wd_arena_alloc(a, ((size_t)nvals + 1) * sizeof(*v->vals));
         if (!v->vals)
             return WD_ENOMEM;
         int64_t last = 0;
         for (uint32_t i = 0; i < nvals; i++) {
-            uint64_t d;
-            if (!wd_get_varint(&p, end, &d))
+            if (!wd_get_delta(&p, end, enc == WD_ENC_TIME, &last))
                 return WD_ECORRUPT;
-            last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(d));
-            if (!to_qval(WD_VT_INT, NULL, 0, last, a, &v->vals[i]))
+            bool ok;
+            if (enc == WD_ENC_TIME) {
+                char *t = wd_arena_alloc(a, WD_TIME_ISO_MAX);
+                ok = t && to_qval(WD_VT_STR, (const unsigned char *)t, wd_time_iso(last, t), 0, a,
+                                  &v->vals[i]);
+            } else {
+                ok = to_qval(WD_VT_INT, NULL, 0, last, a, &v->vals[i]);
+            }
+            if (!ok)
                 return WD_ENOMEM;
-        }
-        return p == end ? WD_OK : WD_ECORRUPT;
-    }
-    if (enc == WD_ENC_TIME) {
-        v->vals = wd_arena_alloc(a, ((size_t)nvals + 1) * sizeof(*v->vals));
-        if (!v->vals)
-            return WD_ENOMEM;
-        int64_t last = 0;
-        for (uint32_t i = 0; i < nvals; i++) {
-            char *t;
-            if (!wd_get_time_delta(&p, end, &last))
-                return WD_ECORRUPT;
-            if (!(t = wd_arena_alloc(a, WD_TIME_ISO_MAX)))
-                return WD_ENOMEM;
-            to_qval(WD_VT_STR, (const unsigned char *)t, wd_time_iso(last, t), 0, a, &v->vals[i]);
         }
         return p == end ? WD_OK : WD_ECORRUPT;
     }

@@ -109,15 +109,17 @@ static inline int64_t wd_unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-/* Reads one WD_ENC_TIME value: *us moves by the zigzag delta; false when the varint is
- * cut or the time leaves the range wd_time_iso() writes in canonical form (corrupt). */
-static inline bool wd_get_time_delta(const unsigned char **p, const unsigned char *end, int64_t *us)
+/* Reads one value of a WD_ENC_INT or WD_ENC_TIME chunk: *last moves by the zigzag delta;
+ * false when the varint is cut, or (time) the value leaves the range wd_time_iso() writes
+ * in canonical form (corrupt). */
+static inline bool wd_get_delta(const unsigned char **p, const unsigned char *end, bool time,
+                                int64_t *last)
 {
     uint64_t d;
     if (!wd_get_varint(p, end, &d))
         return false;
-    *us = (int64_t)((uint64_t)*us + (uint64_t)wd_unzigzag(d));
-    return *us >= WD_TIME_MIN_US && *us <= WD_TIME_MAX_US;
+    *last = (int64_t)((uint64_t)*last + (uint64_t)wd_unzigzag(d));
+    return !time || (*last >= WD_TIME_MIN_US && *last <= WD_TIME_MAX_US);
 }
 
 static inline void wd_put_u32(unsigned char *p, uint32_t v)

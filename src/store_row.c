@@ -115,14 +115,8 @@ static bool index_chunk(struct rawchunk *c)
             return false;
         int64_t last = 0;
         for (uint32_t i = 0; i < c->nvals; i++) {
-            if (c->enc == WD_ENC_TIME) {
-                if (!wd_get_time_delta(&p, end, &last))
-                    return false;
-            } else {
-                if (!wd_get_varint(&p, end, &v))
-                    return false;
-                last = (int64_t)((uint64_t)last + (uint64_t)wd_unzigzag(v));
-            }
+            if (!wd_get_delta(&p, end, c->enc == WD_ENC_TIME, &last))
+                return false;
             c->ints[i] = last;
         }
         c->bytes += (size_t)c->nvals * 8;

@@ -1,7 +1,7 @@
 /*
- * bench_store.c: single-core store stages over an NDJSON file of events: JSON parse (as the
- * store decodes WAL records: wd_json_parse_compact) +
- * shredding + encoding + zstd into one part (build), then needle and count queries over
+ * bench_store.c: single-core store stages over an NDJSON file of events: JSON parse (with
+ * wd_json_parse_compact, as the store decodes WAL records) + shredding + encoding + zstd
+ * into one part (build), then needle and count queries over
  * that part through the columnar evaluator, and the merge rewrite (every row of the part
  * into a new part) two ways: rows as value trees (what merges do) and, for comparison,
  * rows rendered as JSON and parsed again.
