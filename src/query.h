@@ -203,22 +203,81 @@ static inline bool wd_query_is_table(const struct wd_query *q)
 #define WD_QFLAT_PATH_SEED 3
 
 /*
+ * The dotted paths a wd_qflat has met, kept across builds (query_path.c): each has an id,
+ * its text, its hash, and the object path (parent id) and key it was last reached by.
+ * Consecutive events mostly share their structure, or alternate between a few (one per
+ * log type), so a cache keyed by (parent, member position, key) answers without joining
+ * the path's text or hashing it.
+ */
+struct wd_qpath {
+    uint32_t off, len; /* text */
+    uint32_t parent;   /* id of the object path it was reached from (WD_QPATH_ROOT: the event) */
+    uint32_t keyoff;   /* where the key starts in its text */
+    uint64_t hash;     /* wd_hash64(text, WD_QFLAT_PATH_SEED) */
+};
+#define WD_QPATH_ROOT  UINT32_MAX
+#define WD_QPATH_CACHE 4096 /* direct-mapped: (parent, position, key) -> id */
+struct wd_qpaths {
+    struct wd_buf text;
+    struct wd_qpath *p;
+    uint32_t n, cap;
+    uint32_t *tab; /* hash -> id + 1 (open addressing; 0 = empty) */
+    uint32_t tab_cap;
+    uint64_t root_hash;
+    uint64_t epoch; /* names this set of ids, unique in the process (caches of ids check it) */
+    struct wd_buf scratch;
+    uint32_t cache[WD_QPATH_CACHE]; /* ids; one not below n, or not of this member, misses */
+};
+/* Forgets every path when the table has grown past its bounds (keys that are data:
+ * ids, addresses); ids of earlier builds are invalid afterwards, and epoch changes. */
+void wd_qpaths_trim(struct wd_qpaths *t);
+/* wd_qpaths_member() past the cache (cache slot `slot`). */
+uint32_t wd_qpaths_add(struct wd_qpaths *t, uint32_t parent, uint32_t slot, struct wd_str key);
+void wd_qpaths_fini(struct wd_qpaths *t);
+
+static inline uint32_t wd_qpaths_slot(uint32_t parent, uint32_t idx, struct wd_str key)
+{
+    uint32_t h = parent * 0x9e3779b1u ^ idx * 0x85ebca77u ^ (uint32_t)key.len * 0xc2b2ae3du;
+    if (key.len)
+        h ^= ((uint32_t)(unsigned char)key.p[0] << 8 | (unsigned char)key.p[key.len - 1]) *
+             0x27d4eb2fu;
+    return (h ^ h >> 15) & (WD_QPATH_CACHE - 1);
+}
+
+/* The id of member `key` (the idx-th member) of the object at path `parent`; UINT32_MAX
+ * when out of memory. Inline: the flattener asks for every member of every event. */
+static inline uint32_t wd_qpaths_member(struct wd_qpaths *t, uint32_t parent, uint32_t idx,
+                                        struct wd_str key)
+{
+    uint32_t slot = wd_qpaths_slot(parent, idx, key), c = t->cache[slot];
+    if (c < t->n) {
+        const struct wd_qpath *q = &t->p[c];
+        if (q->parent == parent && q->len - q->keyoff == key.len &&
+            wd_bytes_eq(t->text.p + q->off + q->keyoff, key.p, key.len))
+            return c;
+    }
+    return wd_qpaths_add(t, parent, slot, key);
+}
+
+/*
  * A decoded event flattened once into (path, scalar value) pairs (arrays contribute
  * their elements under the array's path, null is no value), so that many queries can
  * be evaluated against one event without walking the tree again (the detection engine).
  */
 struct wd_qflat_val {
-    size_t path_off, path_len; /* into paths */
+    uint32_t path_off, path_len; /* into pt.text */
+    uint32_t path_id;            /* in pt (WD_QPATH_ROOT: the event itself) */
+    uint32_t next;               /* next value with the same path hash slot, + 1 (0 = none) */
     uint64_t path_hash;
-    uint32_t next; /* next value with the same path hash slot, + 1 (0 = none) */
-    struct wd_qval v;
-    size_t text_off; /* number text formatted into paths (when the literal is absent) */
+    uint32_t text_off; /* number text formatted into text (when the literal is absent) */
     bool text_own;
+    struct wd_qval v;
 };
 struct wd_qflat {
     struct wd_qflat_val *v;
     size_t n, cap;
-    struct wd_buf paths;
+    struct wd_buf text; /* number texts of this event */
+    struct wd_qpaths pt;
     bool oom;
     uint32_t *slot; /* path hash -> first value index + 1 */
     uint32_t nslots;
@@ -233,11 +292,11 @@ static inline void wd_qflat_at(const struct wd_qflat *f, size_t i, struct wd_str
                                struct wd_qval *v)
 {
     const struct wd_qflat_val *e = &f->v[i];
-    path->p = f->paths.p + e->path_off;
+    path->p = f->pt.text.p + e->path_off;
     path->len = e->path_len;
     *v = e->v;
     if (e->text_own)
-        v->s.p = f->paths.p + e->text_off;
+        v->s.p = f->text.p + e->text_off;
 }
 bool wd_qnode_match_flat(const struct wd_qnode *n, const struct wd_qflat *f);
 

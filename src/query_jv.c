@@ -11,7 +11,8 @@
 
 #include "jv.h"
 
-static void add_val(struct wd_qflat *f, size_t poff, size_t plen, const struct wd_jv *j)
+static inline __attribute__((always_inline)) void add_val(struct wd_qflat *f, uint32_t path,
+                                                          const struct wd_jv *j)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 32;
@@ -24,9 +25,13 @@ static void add_val(struct wd_qflat *f, size_t poff, size_t plen, const struct w
         f->cap = cap;
     }
     struct wd_qflat_val *e = &f->v[f->n];
-    memset(e, 0, sizeof(*e));
-    e->path_off = poff;
-    e->path_len = plen;
+    if (path == WD_QPATH_ROOT) {
+        *e = (struct wd_qflat_val){.path_id = WD_QPATH_ROOT, .path_hash = f->pt.root_hash};
+    } else {
+        const struct wd_qpath *q = &f->pt.p[path];
+        *e = (struct wd_qflat_val){
+            .path_off = q->off, .path_len = q->len, .path_id = path, .path_hash = q->hash};
+    }
     switch (j->type) {
     case WD_JV_TRUE:
     case WD_JV_FALSE:
@@ -56,10 +61,10 @@ static void add_val(struct wd_qflat *f, size_t poff, size_t plen, const struct w
                 int r = wd_jv_fmt_double(j->u.f, buf, sizeof(buf));
                 n = r > 0 ? (size_t)r : 0;
             }
-            e->text_off = f->paths.len;
+            e->text_off = (uint32_t)f->text.len;
             e->text_own = true;
             e->v.s.len = n;
-            if (wd_buf_append(&f->paths, buf, n) != WD_OK)
+            if (wd_buf_append(&f->text, buf, n) != WD_OK)
                 f->oom = true;
         }
         break;
@@ -69,36 +74,31 @@ static void add_val(struct wd_qflat *f, size_t poff, size_t plen, const struct w
     f->n++;
 }
 
-static void walk(struct wd_qflat *f, const struct wd_jv *j, size_t poff, size_t plen)
+/* The values under j, at path id `path` (WD_QPATH_ROOT: the event itself). */
+static void walk(struct wd_qflat *f, const struct wd_jv *j, uint32_t path)
 {
     if (f->oom)
         return;
     if (j->type == WD_JV_OBJ) {
-        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next) {
+        uint32_t idx = 0;
+        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next, idx++) {
             if (k->type == WD_JV_NULL)
                 continue;
-            size_t off = f->paths.len;
-            /* Reserve first: the prefix is read from the buffer being appended to. */
-            size_t need = plen + 1 + k->key.len;
-            if (f->paths.cap - off <= need && wd_buf_reserve(&f->paths, need) != WD_OK) {
+            uint32_t id = wd_qpaths_member(&f->pt, path, idx, k->key);
+            if (id == UINT32_MAX) {
                 f->oom = true;
                 return;
             }
-            char *w = f->paths.p + off;
-            if (plen) {
-                memcpy(w, f->paths.p + poff, plen);
-                w[plen] = '.';
-                w += plen + 1;
-            }
-            memcpy(w, k->key.p, k->key.len);
-            f->paths.len = (size_t)(w + k->key.len - f->paths.p);
-            walk(f, k, off, f->paths.len - off);
+            if (k->type == WD_JV_OBJ || k->type == WD_JV_ARR)
+                walk(f, k, id);
+            else /* a scalar member: no call */
+                add_val(f, id, k);
         }
     } else if (j->type == WD_JV_ARR) {
         for (const struct wd_jv *k = j->u.kids.head; k; k = k->next)
-            walk(f, k, poff, plen);
+            walk(f, k, path);
     } else if (j->type != WD_JV_NULL) {
-        add_val(f, poff, plen, j);
+        add_val(f, path, j);
     }
 }
 
@@ -108,7 +108,8 @@ static void index_paths(struct wd_qflat *f)
     uint32_t want = 64;
     while (want < f->n * 2)
         want *= 2;
-    if (want != f->nslots) {
+    /* kept when somewhat smaller: events alternate in size */
+    if (want > f->nslots || want * 8 < f->nslots) {
         free(f->slot);
         f->slot = malloc(want * sizeof(*f->slot));
         f->nslots = f->slot ? want : 0;
@@ -120,7 +121,6 @@ static void index_paths(struct wd_qflat *f)
     memset(f->slot, 0, f->nslots * sizeof(*f->slot));
     for (size_t i = f->n; i-- > 0;) { /* chains in value order */
         struct wd_qflat_val *e = &f->v[i];
-        e->path_hash = wd_hash64(f->paths.p + e->path_off, e->path_len, WD_QFLAT_PATH_SEED);
         uint32_t s = (uint32_t)e->path_hash & (f->nslots - 1);
         e->next = f->slot[s];
         f->slot[s] = (uint32_t)i + 1;
@@ -136,7 +136,7 @@ static const struct wd_qflat_val *next_at(const struct wd_qflat *f, const struct
     for (; i; i = f->v[i - 1].next) {
         const struct wd_qflat_val *e = &f->v[i - 1];
         if (e->path_hash == l->field_hash && e->path_len == l->field_len &&
-            memcmp(f->paths.p + e->path_off, l->field, l->field_len) == 0) {
+            wd_bytes_eq(f->pt.text.p + e->path_off, l->field, l->field_len)) {
             *k = i;
             return e;
         }
@@ -152,7 +152,7 @@ static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
         return f->n > 0;
     if (!f->nslots) { /* no path index: the scan looks for the exact path too */
         for (size_t i = 0; i < f->n; i++)
-            if (wd_qleaf_covers(l, f->paths.p + f->v[i].path_off, f->v[i].path_len))
+            if (wd_qleaf_covers(l, f->pt.text.p + f->v[i].path_off, f->v[i].path_len))
                 return true;
         return false;
     }
@@ -163,7 +163,7 @@ static bool leaf_exists(const struct wd_qleaf *l, const struct wd_qflat *f)
     size_t n = l->field_len;
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
-        const char *path = f->paths.p + e->path_off;
+        const char *path = f->pt.text.p + e->path_off;
         if (e->path_len > n && path[n] == '.' && memcmp(path, l->field, n) == 0)
             return true;
     }
@@ -175,8 +175,8 @@ static bool val_match(const struct wd_qleaf *l, const struct wd_qflat *f,
 {
     struct wd_qval v = e->v;
     if (e->text_own)
-        v.s.p = f->paths.p + e->text_off;
-    return wd_qleaf_match(l, f->paths.p + e->path_off, e->path_len, &v);
+        v.s.p = f->text.p + e->text_off;
+    return wd_qleaf_match(l, f->pt.text.p + e->path_off, e->path_len, &v);
 }
 
 /* Whether a value at the leaf's path (any path for a bare term) matches it. */
@@ -194,7 +194,7 @@ static bool leaf_any(const struct wd_qleaf *l, const struct wd_qflat *f)
     for (size_t i = 0; i < f->n; i++) {
         const struct wd_qflat_val *e = &f->v[i];
         if (l->field && (e->path_len != l->field_len ||
-                         memcmp(f->paths.p + e->path_off, l->field, l->field_len) != 0))
+                         memcmp(f->pt.text.p + e->path_off, l->field, l->field_len) != 0))
             continue;
         if (val_match(l, f, e))
             return true;
@@ -231,15 +231,19 @@ static bool eval(const struct wd_qnode *n, const struct wd_qflat *f)
 void wd_qflat_init(struct wd_qflat *f)
 {
     memset(f, 0, sizeof(*f));
-    wd_buf_init(&f->paths, 0);
+    wd_buf_init(&f->text, 0);
+    wd_buf_init(&f->pt.text, 0);
+    wd_buf_init(&f->pt.scratch, 0);
 }
 
 int wd_qflat_build(struct wd_qflat *f, const struct wd_jv *event)
 {
     f->n = 0;
-    f->paths.len = 0;
+    f->text.len = 0;
     f->oom = false;
-    walk(f, event, 0, 0);
+    wd_qpaths_trim(&f->pt);
+    f->pt.root_hash = wd_hash64("", 0, WD_QFLAT_PATH_SEED);
+    walk(f, event, WD_QPATH_ROOT);
     if (!f->oom)
         index_paths(f);
     return f->oom ? WD_ENOMEM : WD_OK;
@@ -249,7 +253,8 @@ void wd_qflat_fini(struct wd_qflat *f)
 {
     free(f->v);
     free(f->slot);
-    wd_buf_fini(&f->paths);
+    wd_buf_fini(&f->text);
+    wd_qpaths_fini(&f->pt);
     memset(f, 0, sizeof(*f));
 }
 

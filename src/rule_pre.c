@@ -61,8 +61,18 @@ struct wd_pre {
     uint32_t npatterns;
 };
 
+/* A path's databases, as lookup() and lookup_ci() found them (per path id of the
+ * events' wd_qflat, for one epoch of its ids). */
+struct pathdb {
+    const struct fdb *f, *ci;
+    bool known;
+};
+
 struct wd_pre_scratch {
     hs_scratch_t *hs;
+    uint64_t epoch;
+    struct pathdb *pd;
+    uint32_t npd;
     struct wd_buf low; /* a path lower-cased (case-insensitive field lookup) */
     struct wd_buf all; /* every string value, NUL-separated, for the bare-term database */
 };
@@ -702,6 +712,7 @@ void wd_pre_scratch_free(struct wd_pre_scratch *s)
         hs_free_scratch(s->hs);
     wd_buf_fini(&s->all);
     wd_buf_fini(&s->low);
+    free(s->pd);
     free(s);
 }
 
@@ -784,17 +795,49 @@ static void scan(const struct fdb *f, struct wd_pre_scratch *s, struct wd_str v,
         hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_match, &h);
 }
 
+/* The entry of path id `id` past the end of s->pd: the array grown to it; NULL when the
+ * id is none (the event's own path) or there is no memory (the lookups are done anew). */
+static struct pathdb *pathdb_room(struct wd_pre_scratch *s, uint32_t id)
+{
+    if (id == WD_QPATH_ROOT || id >= (1u << 24))
+        return NULL;
+    uint32_t n = s->npd ? s->npd : 64;
+    while (n <= id)
+        n *= 2;
+    struct pathdb *pd = realloc(s->pd, n * sizeof(*pd));
+    if (!pd)
+        return NULL;
+    memset(pd + s->npd, 0, (n - s->npd) * sizeof(*pd));
+    s->pd = pd;
+    s->npd = n;
+    return &pd[id];
+}
+
 uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const struct wd_qflat *ev,
                      uint64_t *bits)
 {
     memcpy(bits, p->always, p->nwords * sizeof(uint64_t));
+    if (s->epoch != ev->pt.epoch) { /* other path ids: what is known of them is not */
+        if (s->npd)
+            memset(s->pd, 0, s->npd * sizeof(*s->pd));
+        s->epoch = ev->pt.epoch;
+    }
     if (p->nf) {
         s->all.len = 0;
         for (size_t i = 0; i < ev->n; i++) {
             struct wd_str path;
             struct wd_qval v;
             wd_qflat_at(ev, i, &path, &v);
-            const struct fdb *f = lookup(p, path, ev->v[i].path_hash);
+            /* the path's databases: remembered by path id, found once per id */
+            uint32_t id = ev->v[i].path_id;
+            struct pathdb *pd = id < s->npd ? &s->pd[id] : pathdb_room(s, id);
+            if (pd && !pd->known) {
+                bool oom = false;
+                pd->f = lookup(p, path, ev->v[i].path_hash);
+                pd->ci = p->ci_slot ? lookup_ci(p, s, path, ev->v[i].path_hash, &oom) : NULL;
+                pd->known = !oom;
+            }
+            const struct fdb *f = pd ? pd->f : lookup(p, path, ev->v[i].path_hash);
             if (f && f->ip) {
                 uint8_t ip[16];
                 char canon[48];
@@ -809,7 +852,8 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             }
             if (p->ci_slot) { /* Sigma fields: every value's text, numbers included */
                 bool oom = false;
-                const struct fdb *cf = lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
+                const struct fdb *cf =
+                    pd && pd->known ? pd->ci : lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
                 if (cf)
                     scan(cf, s, v.s, bits);
                 else if (oom)

@@ -196,36 +196,6 @@ struct wd_colscratch {
 int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct wd_colscratch *s);
 void wd_colscratch_fini(struct wd_colscratch *s);
 
-/* Whether a[0..n) equals b[0..n). The short keys and values of events are compared inline,
- * where a call to memcmp costs more than the compare: 4 to 16 bytes as two loads that
- * overlap (the first and the last 4 or 8 bytes), fewer byte by byte. */
-static inline bool wd_bytes_eq(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    if (n > 16)
-        return memcmp(a, b, n) == 0;
-    if (n >= 8) {
-        uint64_t u0, v0, u1, v1;
-        memcpy(&u0, x, 8);
-        memcpy(&v0, y, 8);
-        memcpy(&u1, x + n - 8, 8);
-        memcpy(&v1, y + n - 8, 8);
-        return ((u0 ^ v0) | (u1 ^ v1)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t u0, v0, u1, v1;
-        memcpy(&u0, x, 4);
-        memcpy(&v0, y, 4);
-        memcpy(&u1, x + n - 4, 4);
-        memcpy(&v1, y + n - 4, 4);
-        return ((u0 ^ v0) | (u1 ^ v1)) == 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i])
-            return false;
-    return true;
-}
-
 /* A decoded column chunk: values, or a dictionary plus one code per value. */
 struct wd_colvec {
     uint32_t nvals;

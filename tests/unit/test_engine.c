@@ -707,6 +707,86 @@ static void t_prefilter_superset(void)
     }
 }
 
+/* wd_pre_scan remembers each path's databases by the flat's path ids: after the flat's
+ * table starts over (keys that are data) and with two flats taking turns, the bits stay
+ * those of a scratch that remembers nothing. */
+static void t_prefilter_path_cache(void)
+{
+    enum { NRULES = 64, NEVENTS = 3000 };
+    struct wd_query *q[NRULES];
+    struct wd_pre_rule pr[NRULES];
+    static char *texts[NRULES];
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    for (int i = 0; i < NRULES; i++) {
+        b.len = 0;
+        rand_query(&b, 2);
+        texts[i] = strndup(b.p, b.len);
+        FAIL_UNLESS(wd_query_parse(texts[i], b.len, &q[i], NULL) == WD_OK);
+        pr[i] = (struct wd_pre_rule){.must = q[i]->root};
+    }
+    struct wd_pre *p;
+    struct wd_pre_scratch *s;
+    char err[200];
+    FAIL_UNLESS(wd_pre_build(pr, NRULES, &p, err, sizeof(err)) == WD_OK);
+    FAIL_UNLESS(wd_pre_scratch_new(p, &s) == WD_OK);
+    struct wd_qflat flat[2];
+    wd_qflat_init(&flat[0]);
+    wd_qflat_init(&flat[1]);
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 16, 1 << 24);
+    uint64_t bits[1], fresh[1], last = 0, epoch0 = flat[0].pt.epoch;
+    int differ = 0, restarts = 0;
+    for (int e = 0; e < NEVENTS; e++) {
+        b.len = 0;
+        wd_buf_printf(&b, "{");
+        if (e >= 1000 && e < 2000) /* keys that are data, first: they take the low ids */
+            for (int k = 0; k < 20; k++)
+                wd_buf_printf(&b, "\"k%d_%d\":\"%s\",", e, k, words[rnd(WD_ARRAY_LEN(words))]);
+        wd_buf_printf(&b, "\"details\":{\"n\":1");
+        for (size_t f = 0; f < WD_ARRAY_LEN(fields); f++)
+            if (!strncmp(fields[f], "details.", 8) && rnd(2))
+                wd_buf_printf(&b, ",\"%s\":\"%s\"", fields[f] + 8, words[rnd(WD_ARRAY_LEN(words))]);
+        wd_buf_printf(&b, "}");
+        for (size_t f = 0; f < WD_ARRAY_LEN(fields); f++)
+            if (strncmp(fields[f], "details.", 8) && rnd(2))
+                wd_buf_printf(&b, ",\"%s\":\"%s\"", fields[f], words[rnd(WD_ARRAY_LEN(words))]);
+        wd_buf_printf(&b, "}");
+        wd_arena_reset(&a);
+        struct wd_jv *v;
+        FAIL_UNLESS(wd_json_parse(b.p, b.len, b.len, 0, &a, &v, NULL) == WD_OK);
+        struct wd_qflat *fl = &flat[e >= 2500 ? e & 1 : 0]; /* at the end, two take turns */
+        FAIL_UNLESS(wd_qflat_build(fl, v) == WD_OK);
+        restarts += fl == &flat[0] && fl->pt.epoch != epoch0;
+        epoch0 = flat[0].pt.epoch;
+        wd_pre_scan(p, s, fl, bits);
+        struct wd_pre_scratch *s2;
+        FAIL_UNLESS(wd_pre_scratch_new(p, &s2) == WD_OK);
+        wd_pre_scan(p, s2, fl, fresh);
+        wd_pre_scratch_free(s2);
+        if (bits[0] != fresh[0]) {
+            printf("FAIL prefilter_path_cache: event %d: %llx, fresh scratch %llx: %.*s\n", e,
+                   (unsigned long long)bits[0], (unsigned long long)fresh[0], (int)b.len, b.p);
+            wd_test_failed_ = 1;
+            return;
+        }
+        differ += e && bits[0] != last;
+        last = bits[0];
+    }
+    FAIL_UNLESS(differ > NEVENTS / 4); /* the candidates depend on the event */
+    FAIL_UNLESS(restarts >= 1);        /* the flat's table did start over */
+    wd_qflat_fini(&flat[0]);
+    wd_qflat_fini(&flat[1]);
+    wd_arena_fini(&a);
+    wd_buf_fini(&b);
+    wd_pre_scratch_free(s);
+    wd_pre_free(p);
+    for (int i = 0; i < NRULES; i++) {
+        wd_query_free(q[i]);
+        free(texts[i]);
+    }
+}
+
 static void t_cleanup(void)
 {
     reset_alerts();
@@ -730,6 +810,7 @@ WD_TEST_LIST{
     {"engine_lag", t_lag},
     {"engine_replay_and_oldest", t_replay_and_oldest},
     {"engine_prefilter_superset", t_prefilter_superset},
+    {"engine_prefilter_path_cache", t_prefilter_path_cache},
     {"engine_cleanup", t_cleanup},
 };
 

@@ -283,7 +283,7 @@ static void t_leaf_field_hash(void)
         EXPECT_INT(l->field_hash == wd_hash64(l->field, l->field_len, WD_QFLAT_PATH_SEED), 1);
         for (size_t k = 0; k < f.n; k++)
             if (f.v[k].path_len == l->field_len &&
-                !memcmp(f.paths.p + f.v[k].path_off, l->field, l->field_len)) {
+                !memcmp(f.pt.text.p + f.v[k].path_off, l->field, l->field_len)) {
                 EXPECT_INT(f.v[k].path_hash == l->field_hash, 1);
                 seen++;
             }
@@ -866,11 +866,160 @@ static void t_exists_paths(void)
     EXPECT_INT(run_cases(c, WD_ARRAY_LEN(c), json), 0);
 }
 
+/* ---- the flattener's interned paths (query_path.c) against the definition ---- */
+
+/* The definition: the dotted join of the keys down to each scalar, arrays adding no key,
+ * nulls no value; one line per value ("path\ttype\ttext"), in document order. */
+static void flat_ref(const struct wd_jv *j, struct wd_buf *path, struct wd_buf *out)
+{
+    size_t base = path->len;
+    if (j->type == WD_JV_OBJ) {
+        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next) {
+            path->len = base;
+            if (base)
+                wd_buf_putc(path, '.');
+            wd_buf_append(path, k->key.p, k->key.len);
+            flat_ref(k, path, out);
+        }
+        path->len = base;
+    } else if (j->type == WD_JV_ARR) {
+        for (const struct wd_jv *k = j->u.kids.head; k; k = k->next)
+            flat_ref(k, path, out);
+    } else if (j->type != WD_JV_NULL) {
+        struct wd_buf t;
+        wd_buf_init(&t, 0);
+        wd_jv_write(j, &t);
+        wd_buf_printf(out, "%.*s\t%d\t%.*s\n", (int)path->len, path->p, (int)j->type, (int)t.len,
+                      t.p);
+        wd_buf_fini(&t);
+    }
+}
+
+/* The same lines from a wd_qflat, checking each value's hash against its path's text. */
+static bool flat_got(const struct wd_qflat *f, const struct wd_jv *ev, struct wd_buf *out)
+{
+    /* the values in document order are the scalars in document order: pair them up */
+    struct wd_jv *stack[256];
+    size_t ns = 0, i = 0;
+    stack[ns++] = (struct wd_jv *)ev;
+    while (ns) {
+        const struct wd_jv *j = stack[--ns];
+        if (j->type == WD_JV_OBJ || j->type == WD_JV_ARR) {
+            size_t n0 = ns;
+            for (const struct wd_jv *k = j->u.kids.head; k && ns < 256; k = k->next)
+                stack[ns++] = (struct wd_jv *)k;
+            for (size_t a = n0, b = ns; a + 1 < b; a++, b--) { /* first kid on top */
+                struct wd_jv *x = stack[a];
+                stack[a] = stack[b - 1];
+                stack[b - 1] = x;
+            }
+            continue;
+        }
+        if (j->type == WD_JV_NULL)
+            continue;
+        if (i >= f->n)
+            return false;
+        struct wd_str path;
+        struct wd_qval v;
+        wd_qflat_at(f, i, &path, &v);
+        if (f->v[i].path_hash != wd_hash64(path.p, path.len, WD_QFLAT_PATH_SEED))
+            return false;
+        struct wd_buf t;
+        wd_buf_init(&t, 0);
+        wd_jv_write(j, &t);
+        wd_buf_printf(out, "%.*s\t%d\t%.*s\n", (int)path.len, path.p, (int)j->type, (int)t.len,
+                      t.p);
+        wd_buf_fini(&t);
+        i++;
+    }
+    return i == f->n;
+}
+
+static void rand_json(struct wd_buf *b, int depth, uint32_t uniq, bool obj)
+{
+    /* few keys, so that paths repeat and collide: a dotted key spells a nested path */
+    static const char *const keys[] = {"a", "b", "a.b", "c", "b.c", "", "x\\\"y", "a.b.c", "d"};
+    uint32_t r = obj ? 9 : rnd(depth ? 10 : 6);
+    if (r < 4) {
+        static const char *const sc[] = {"1",     "-2.5", "\"s\"", "true",
+                                         "false", "null", "\"\"",  "12345678901234567890"};
+        wd_buf_printf(b, "%s", sc[rnd(WD_ARRAY_LEN(sc))]);
+    } else if (r < 6 || depth == 0) {
+        wd_buf_printf(b, "\"v%u\"", rnd(5));
+    } else if (r < 8) {
+        wd_buf_putc(b, '[');
+        for (uint32_t i = 0, n = rnd(4); i < n; i++) {
+            if (i)
+                wd_buf_putc(b, ',');
+            rand_json(b, depth - 1, uniq, false);
+        }
+        wd_buf_putc(b, ']');
+    } else {
+        wd_buf_putc(b, '{');
+        for (uint32_t i = 0, n = rnd(5); i < n; i++) {
+            if (i)
+                wd_buf_putc(b, ',');
+            if (uniq && !rnd(3)) /* keys that are data: the table must forget them */
+                wd_buf_printf(b, "\"k%u_%u\":", uniq, rnd(1u << 30));
+            else
+                wd_buf_printf(b, "\"%s\":", keys[rnd(WD_ARRAY_LEN(keys))]);
+            rand_json(b, depth - 1, uniq, false);
+        }
+        wd_buf_putc(b, '}');
+    }
+}
+
+static void t_qflat_paths(void)
+{
+    struct wd_arena a;
+    wd_arena_init(&a, 1 << 16, 1 << 24);
+    struct wd_buf js, path, want, got;
+    wd_buf_init(&js, 0);
+    wd_buf_init(&path, 0);
+    wd_buf_init(&want, 0);
+    wd_buf_init(&got, 0);
+    struct wd_qflat f; /* one flat for all: its paths carry over from event to event */
+    wd_qflat_init(&f);
+    uint64_t epoch0 = 0;
+    int trims = 0;
+    for (uint32_t e = 0; e < 30000; e++) {
+        js.len = 0;
+        /* a phase of events with keys that are data drives the table past its bounds */
+        rand_json(&js, 4, e >= 10000 && e < 20000 ? e : 0, true);
+        wd_arena_reset(&a);
+        struct wd_jv *ev;
+        FAIL_UNLESS(wd_json_parse(js.p, js.len, js.len, 0, &a, &ev, NULL) == WD_OK);
+        FAIL_UNLESS(wd_qflat_build(&f, ev) == WD_OK);
+        path.len = want.len = got.len = 0;
+        flat_ref(ev, &path, &want);
+        bool ok = flat_got(&f, ev, &got);
+        if (!ok || want.len != got.len || memcmp(want.p, got.p, want.len) != 0) {
+            printf("FAIL query_qflat_paths: event %u %.*s\nwant\n%.*sgot\n%.*s", e, (int)js.len,
+                   js.p, (int)want.len, want.p, (int)got.len, got.p);
+            wd_test_failed_ = 1;
+            return;
+        }
+        if (f.pt.epoch != epoch0) {
+            trims += epoch0 != 0;
+            epoch0 = f.pt.epoch;
+        }
+    }
+    FAIL_UNLESS(trims >= 1); /* the bounds were reached and the table started over */
+    FAIL_UNLESS(f.pt.n < 20000);
+    wd_qflat_fini(&f);
+    wd_arena_fini(&a);
+    wd_buf_fini(&js);
+    wd_buf_fini(&path);
+    wd_buf_fini(&want);
+    wd_buf_fini(&got);
+}
+
 WD_TEST_LIST{
     {"query_number_literals_match_strtod", t_num_literal},
     {"query_parse_trees", t_parse_trees},
     {"query_leaf_field_hash", t_leaf_field_hash},
     {"query_exists_paths", t_exists_paths},
+    {"query_qflat_paths", t_qflat_paths},
     {"query_pipes", t_pipes},
     {"query_errors", t_errors},
     {"query_match_keyword_text", t_match_keyword_text},
