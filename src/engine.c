@@ -349,11 +349,15 @@ int wd_engine_load(struct wd_engine *e, struct wd_ruleset *set, char *err, size_
 
 /* ---- the event path ---- */
 
-static int64_t jv_time(const struct wd_jv *ev, const char *key)
+/* The time at ev's member `key`, INT64_MIN when there is none; m remembers the hour of
+ * the last one in ward's own form (consecutive events mostly share it). */
+static int64_t jv_time(const struct wd_jv *ev, const char *key, struct wd_time_memo *m)
 {
     const struct wd_jv *v = wd_jv_get(ev, key);
     int64_t us;
-    if (v && v->type == WD_JV_STR && wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
+    if (v && v->type == WD_JV_STR &&
+        (wd_time_parse_canon(v->u.s.p, v->u.s.len, m, &us) ||
+         wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK))
         return us;
     return INT64_MIN;
 }
@@ -583,8 +587,8 @@ int wd_engine_event_in(struct wd_engine *e, const char *json, size_t len, size_t
     }
     wd_sigma_ev_reset(&e->sev, &e->flat);
     struct gev x = {.id = id, .json = (char *)json, .len = (uint32_t)len};
-    x.utc = jv_time(ev, "utctimestamp");
-    x.recv = jv_time(ev, "receivedtimestamp");
+    x.utc = jv_time(ev, "utctimestamp", &e->utc_memo);
+    x.recv = jv_time(ev, "receivedtimestamp", &e->recv_memo);
     x.wts = WD_MAX(x.utc, x.recv);
     uint32_t nc = wd_pre_scan(e->pre, e->scratch, &e->flat, e->bits);
     e->st.candidates += nc;

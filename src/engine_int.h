@@ -14,6 +14,7 @@
 #include "rule.h"
 #include "rule_pre.h"
 #include "sigma.h"
+#include "wd_time.h"
 
 struct wd_ss_result;
 struct wd_lagstate;
@@ -75,9 +76,10 @@ struct wd_engine {
     struct wd_pre_scratch *scratch;
     uint64_t *bits;
     struct wd_qflat flat;
-    struct wd_sigma_ev sev; /* Sigma predicates' view of `flat` (sigma.h) */
-    struct wd_arena arena;  /* one event's tree */
-    struct wd_buf out;      /* alert document */
+    struct wd_sigma_ev sev;                  /* Sigma predicates' view of `flat` (sigma.h) */
+    struct wd_arena arena;                   /* one event's tree */
+    struct wd_time_memo utc_memo, recv_memo; /* the hours of the last event's two times */
+    struct wd_buf out;                       /* alert document */
     struct wd_engine_stats st;
     int64_t now_us;
     size_t bytes; /* event text retained by all groups */
