@@ -20,10 +20,11 @@
 #include "wd_time.h"
 
 #define FLUSH_MAX_ROWS  (1u << 20) /* a flush also happens when this many rows wait */
-/* A batch the workers shred at once: small enough that the events copied into it are
- * still in the cache when the workers parse them. */
-#define BATCH_MAX_EVENTS 4096
-#define BATCH_MAX_BYTES  (4u << 20)
+/* A batch one worker shreds: small enough that the events copied into it are still in
+ * the cache when the worker parses them; RING of them are read ahead at most. */
+#define BATCH_MAX_EVENTS 1024
+#define BATCH_MAX_BYTES  (1u << 20)
+#define RING             8
 #define MERGE_MIN_PARTS 4
 #define MERGE_MAX_ROWS  (8u << 20)
 
@@ -320,25 +321,29 @@ static void partition_of(const struct wd_jv *ev, int64_t ts, char out[32])
     out[monthly ? 13 : 15] = '\0';
 }
 
-static int64_t event_ts(const struct wd_jv *ev)
+/* m: the hour of the last utctimestamp in ward's own form (events mostly share it) */
+static int64_t event_ts(const struct wd_jv *ev, struct wd_time_memo *m)
 {
     static const char *const keys[] = {"utctimestamp", "receivedtimestamp"};
     for (size_t i = 0; i < WD_ARRAY_LEN(keys); i++) {
         const struct wd_jv *v = wd_jv_get(ev, keys[i]);
         int64_t us;
         if (v && v->type == WD_JV_STR &&
-            wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK)
+            ((i == 0 && wd_time_parse_canon(v->u.s.p, v->u.s.len, m, &us)) ||
+             wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK))
             return us;
     }
     return wd_now_us();
 }
 
 /*
- * The ingest thread reads events from the WAL in batches and hands each batch, split in
- * contiguous halves, to the shredding workers (parse + shred + encode in parallel, one
- * builder per partition and worker). A flush has every worker finish its parts; the
- * parts are published, then the checkpoint moves, under one lock hold, so searches see
- * a flush entirely or not at all.
+ * The ingest thread reads events from the WAL in batches into a ring and queues them;
+ * each shredding worker takes the next queued batch whole (parse + shred + encode, one
+ * builder per partition and worker), so the workers never wait for each other or for the
+ * reading, and each worker's rows stay in id order (it takes batches in ring order). A
+ * flush waits for every queued batch, then has every worker finish its parts; the parts
+ * are published, then the checkpoint moves, under one lock hold, so searches see a flush
+ * entirely or not at all.
  */
 struct flush_state {
     struct builder_slot *slots;
@@ -352,14 +357,16 @@ struct worker {
     pthread_t thr;
     struct flush_state fs;
     struct wd_arena arena;
-    /* the job: events [from, to) of the batch, or a flush of [lo, hi] */
-    uint32_t from, to;
-    bool flush;
+    struct wd_time_memo tm; /* the hour of the last event's time */
+    /* a flush of [lo, hi] */
     uint64_t lo, hi;
+    uint64_t flush_seen;
     struct wd_part **opened; /* flush result: one part per slot */
     size_t nopened;
     int rc;
 };
+
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_WORKING };
 
 struct batch {
     struct wd_buf text; /* events back to back */
@@ -367,6 +374,7 @@ struct batch {
     size_t *len;
     uint64_t *seq;
     uint32_t n, cap;
+    int state; /* SLOT_*, under the pool's lock */
 };
 
 static void fs_discard(struct flush_state *fs)
@@ -440,14 +448,14 @@ static int worker_flush(struct worker *w)
 
 static int worker_shred(struct worker *w, const struct batch *bt)
 {
-    for (uint32_t i = w->from; i < w->to; i++) {
+    for (uint32_t i = 0; i < bt->n; i++) {
         struct wd_jv *v;
         struct wd_perr pe;
         const char *ev = bt->text.p + bt->off[i];
         if (wd_json_parse_compact(ev, bt->len[i], bt->text.cap - bt->off[i], 0, &w->arena, &v,
                                   &pe) == WD_OK &&
             v->type == WD_JV_OBJ) {
-            int64_t ts = event_ts(v);
+            int64_t ts = event_ts(v, &w->tm);
             char part[32];
             partition_of(v, ts, part);
             struct builder_slot *s = slot_for(w->st, w, part);
@@ -465,78 +473,92 @@ static int worker_shred(struct worker *w, const struct batch *bt)
     return WD_OK;
 }
 
-/* Runs one job on every worker (the last one on the calling thread) and waits. */
+/* The workers and the ring of batches they take from. */
 struct pool {
     struct worker *w;
     uint32_t n;
-    const struct batch *bt;
     pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    uint64_t gen;
-    uint32_t pending;
+    pthread_cond_t work; /* workers: a batch queued, a flush asked, or quit */
+    pthread_cond_t done; /* ingest thread: a batch finished, a flush done */
+    struct batch ring[RING];
+    uint32_t take;      /* the next slot a worker takes (ring order) */
+    uint32_t nbusy;     /* slots queued or being shredded */
+    uint32_t rows;      /* rows shredded since the last flush */
+    int err;            /* a worker's failure since the last flush (sticky) */
+    uint64_t flush_gen; /* a flush is asked of every worker when this moves */
+    uint32_t flushing;  /* workers still finishing their parts */
     bool quit;
 };
-
-static void run_job(struct worker *w, const struct batch *bt)
-{
-    w->rc = w->flush ? worker_flush(w) : worker_shred(w, bt);
-}
 
 static void *worker_main(void *arg)
 {
     wd_thread_name("shred");
     struct worker *w = arg;
     struct pool *pl = w->st->pool;
-    uint64_t seen = 0;
     pthread_mutex_lock(&pl->mu);
     for (;;) {
-        while (pl->gen == seen && !pl->quit)
-            pthread_cond_wait(&pl->go, &pl->mu);
+        while (!pl->quit && pl->flush_gen == w->flush_seen &&
+               pl->ring[pl->take].state != SLOT_QUEUED)
+            pthread_cond_wait(&pl->work, &pl->mu);
         if (pl->quit)
             break;
-        seen = pl->gen;
+        if (pl->flush_gen != w->flush_seen) { /* asked only while no batch is queued */
+            w->flush_seen = pl->flush_gen;
+            pthread_mutex_unlock(&pl->mu);
+            w->rc = worker_flush(w);
+            pthread_mutex_lock(&pl->mu);
+            if (--pl->flushing == 0)
+                pthread_cond_broadcast(&pl->done);
+            continue;
+        }
+        struct batch *bt = &pl->ring[pl->take];
+        bt->state = SLOT_WORKING;
+        pl->take = (pl->take + 1) % RING;
+        if (pl->ring[pl->take].state == SLOT_QUEUED)
+            pthread_cond_signal(&pl->work); /* more for another worker */
+        bool skip = pl->err != 0;           /* the flush fails and is replayed anyway */
         pthread_mutex_unlock(&pl->mu);
-        run_job(w, pl->bt);
+        int rc = skip ? WD_OK : worker_shred(w, bt);
         pthread_mutex_lock(&pl->mu);
-        if (--pl->pending == 0)
-            pthread_cond_signal(&pl->done);
+        if (rc && !pl->err)
+            pl->err = rc;
+        pl->rows += bt->n;
+        bt->state = SLOT_FREE;
+        pl->nbusy--;
+        pthread_cond_broadcast(&pl->done);
     }
     pthread_mutex_unlock(&pl->mu);
     return NULL;
 }
 
-static void pool_run(struct pool *pl, const struct batch *bt)
+/* Waits (pool lock held) until no batch is queued or being shredded. */
+static void wait_idle(struct pool *pl)
 {
-    pthread_mutex_lock(&pl->mu);
-    pl->bt = bt;
-    pl->pending = pl->n - 1;
-    pl->gen++;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    run_job(&pl->w[pl->n - 1], bt);
-    pthread_mutex_lock(&pl->mu);
-    while (pl->pending)
+    while (pl->nbusy)
         pthread_cond_wait(&pl->done, &pl->mu);
-    pthread_mutex_unlock(&pl->mu);
 }
 
-/* Publishes a flush of [lo, hi]: every worker finishes its parts, then the parts join the
- * list and the checkpoint moves together. On failure everything of the flush is removed
- * and the caller re-reads the WAL from the old checkpoint. */
+/* Publishes a flush of [lo, hi] (no batch queued): every worker finishes its parts, then
+ * the parts join the list and the checkpoint moves together. On failure everything of the
+ * flush is removed and the caller re-reads the WAL from the old checkpoint. */
 static int flush(struct wd_store *st, struct pool *pl, uint64_t lo, uint64_t hi)
 {
+    pthread_mutex_lock(&pl->mu);
     for (uint32_t i = 0; i < pl->n; i++) {
-        pl->w[i].flush = true;
         pl->w[i].lo = lo;
         pl->w[i].hi = hi;
     }
-    pool_run(pl, NULL);
+    pl->flushing = pl->n;
+    pl->flush_gen++;
+    pthread_cond_broadcast(&pl->work);
+    while (pl->flushing)
+        pthread_cond_wait(&pl->done, &pl->mu);
+    pl->rows = 0;
+    pthread_mutex_unlock(&pl->mu);
     int rc = WD_OK;
-    for (uint32_t i = 0; i < pl->n; i++) {
-        pl->w[i].flush = false;
+    for (uint32_t i = 0; i < pl->n; i++)
         if (pl->w[i].rc)
             rc = pl->w[i].rc;
-    }
     if (!rc && (rc = write_checkpoint(st->dir, hi)))
         wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
     if (!rc)
@@ -581,18 +603,25 @@ static void batch_add(struct batch *bt, uint64_t seq, const char *ev, size_t len
     wd_buf_append(&bt->text, ev, len);
 }
 
+/* Drops every worker's unpublished parts (no batch queued); the events are read again. */
+static void discard_all(struct pool *pl)
+{
+    for (uint32_t i = 0; i < pl->n; i++)
+        fs_discard(&pl->w[i].fs);
+    pl->rows = 0;
+    pl->err = 0;
+}
+
 static void *ingest_main(void *arg)
 {
     wd_thread_name("store");
     struct wd_store *st = arg;
     struct pool *pl = st->pool;
     struct wd_wal_tail *tail = NULL;
-    struct batch bt;
-    memset(&bt, 0, sizeof(bt));
-    wd_buf_init(&bt.text, 0);
     char err[512];
     int64_t backoff_ms = 0, started_ns = 0;
     uint64_t lo = 0, last = 0;
+    uint32_t fill = 0; /* the next slot of the ring to read into */
     bool pending = false;
     for (;;) {
         pthread_mutex_lock(&st->mu);
@@ -613,47 +642,51 @@ static void *ingest_main(void *arg)
             last = ckpt;
             pending = false;
         }
+        pthread_mutex_lock(&pl->mu);
+        while (pl->ring[fill].state != SLOT_FREE)
+            pthread_cond_wait(&pl->done, &pl->mu);
+        pthread_mutex_unlock(&pl->mu);
+        struct batch *bt = &pl->ring[fill];
         uint64_t limit = wd_wal_durable_seq(st->wal);
         uint64_t seq;
         const char *ev;
         size_t len;
         int rc = WD_OK;
-        bt.n = 0;
-        bt.text.len = 0;
-        while (bt.n < BATCH_MAX_EVENTS && bt.text.len < BATCH_MAX_BYTES &&
+        bt->n = 0;
+        bt->text.len = 0;
+        while (bt->n < BATCH_MAX_EVENTS && bt->text.len < BATCH_MAX_BYTES &&
                (rc = wd_wal_tail_next(tail, limit, &seq, &ev, &len, err, sizeof(err))) == WD_OK)
-            batch_add(&bt, seq, ev, len);
+            batch_add(bt, seq, ev, len);
         if (rc == WD_ECORRUPT || (rc && rc != WD_EAGAIN))
             wd_log(WD_LOG_ERROR, "store", "reading the WAL: %s", err);
-        int frc = WD_OK;
-        if (bt.n) {
+        if (bt->n) {
             if (!pending)
                 started_ns = wd_mono_ns();
             pending = true;
-            wd_buf_reserve(&bt.text, WD_JSON_PADDING);
-            /* contiguous shares, so each worker's rows stay in id order */
-            for (uint32_t i = 0; i < pl->n; i++) {
-                pl->w[i].from = (uint32_t)((uint64_t)bt.n * i / pl->n);
-                pl->w[i].to = (uint32_t)((uint64_t)bt.n * (i + 1) / pl->n);
-            }
-            pool_run(pl, &bt);
-            last = bt.seq[bt.n - 1];
-            for (uint32_t i = 0; i < pl->n; i++)
-                if (pl->w[i].rc)
-                    frc = pl->w[i].rc;
+            wd_buf_reserve(&bt->text, WD_JSON_PADDING);
+            last = bt->seq[bt->n - 1];
+            pthread_mutex_lock(&pl->mu);
+            bt->state = SLOT_QUEUED;
+            pl->nbusy++;
+            pthread_cond_signal(&pl->work);
+            pthread_mutex_unlock(&pl->mu);
+            fill = (fill + 1) % RING;
         }
-        uint32_t rows = 0;
-        for (uint32_t i = 0; i < pl->n; i++)
-            rows += pl->w[i].fs.rows;
+        pthread_mutex_lock(&pl->mu);
         bool due =
-            pending && (rows >= FLUSH_MAX_ROWS ||
+            pending && (pl->rows >= FLUSH_MAX_ROWS ||
                         wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 || stop);
+        int frc = pl->err;
+        if (due || frc) { /* a flush covers every batch read; a failure discards them all */
+            wait_idle(pl);
+            frc = pl->err;
+        }
+        pthread_mutex_unlock(&pl->mu);
         if (!frc && due)
             frc = flush(st, pl, lo, last);
         if (frc) {
             /* Discard the flush and re-read from the checkpoint after a pause. */
-            for (uint32_t i = 0; i < pl->n; i++)
-                fs_discard(&pl->w[i].fs);
+            discard_all(pl);
             wd_wal_tail_close(tail);
             tail = NULL;
             backoff_ms = backoff_ms ? WD_MIN(backoff_ms * 2, 5000) : 100;
@@ -670,18 +703,16 @@ static void *ingest_main(void *arg)
         }
         if (stop && (rc == WD_EAGAIN || rc == WD_ECORRUPT) && !pending)
             break;
-        if (bt.n == 0 || rc == WD_EAGAIN) {
+        if (bt->n == 0 || rc == WD_EAGAIN) {
             struct timespec ts = {0, 10 * 1000000};
             nanosleep(&ts, NULL);
         }
     }
-    for (uint32_t i = 0; i < pl->n; i++)
-        fs_discard(&pl->w[i].fs);
+    pthread_mutex_lock(&pl->mu);
+    wait_idle(pl);
+    discard_all(pl);
+    pthread_mutex_unlock(&pl->mu);
     wd_wal_tail_close(tail);
-    free(bt.off);
-    free(bt.len);
-    free(bt.seq);
-    wd_buf_fini(&bt.text);
     return NULL;
 }
 
@@ -1012,20 +1043,23 @@ int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_s
         pl->n = (uint32_t)WD_MAX(1, WD_MIN(st->o.ingest_threads, 16));
         pl->w = wd_xcalloc(pl->n, sizeof(*pl->w));
         pthread_mutex_init(&pl->mu, NULL);
-        pthread_cond_init(&pl->go, NULL);
+        pthread_cond_init(&pl->work, NULL);
         pthread_cond_init(&pl->done, NULL);
+        for (uint32_t i = 0; i < RING; i++)
+            wd_buf_init(&pl->ring[i].text, 0);
         st->pool = pl;
         for (uint32_t i = 0; i < pl->n; i++) {
             pl->w[i].st = st;
             pl->w[i].id = i;
             wd_arena_init(&pl->w[i].arena, (size_t)1 << 20, 0);
-            if (i + 1 < pl->n && pthread_create(&pl->w[i].thr, NULL, worker_main, &pl->w[i])) {
+        }
+        for (uint32_t i = 0; i < pl->n; i++)
+            if (pthread_create(&pl->w[i].thr, NULL, worker_main, &pl->w[i])) {
                 snprintf(err, err_len, "cannot start the store threads");
-                pl->n = i + 1; /* the ones started are joined at close */
+                pl->n = i; /* the ones started are joined at close */
                 wd_store_close(st);
                 return WD_ENOMEM;
             }
-        }
         if (pthread_create(&st->ingest_thr, NULL, ingest_main, st) ||
             pthread_create(&st->maint_thr, NULL, maint_main, st)) {
             snprintf(err, err_len, "cannot start the store threads");
@@ -1054,14 +1088,20 @@ void wd_store_close(struct wd_store *st)
         struct pool *pl = st->pool;
         pthread_mutex_lock(&pl->mu);
         pl->quit = true;
-        pthread_cond_broadcast(&pl->go);
+        pthread_cond_broadcast(&pl->work);
         pthread_mutex_unlock(&pl->mu);
-        for (uint32_t i = 0; i + 1 < pl->n; i++)
+        for (uint32_t i = 0; i < pl->n; i++)
             pthread_join(pl->w[i].thr, NULL);
         for (uint32_t i = 0; i < pl->n; i++)
             wd_arena_fini(&pl->w[i].arena);
+        for (uint32_t i = 0; i < RING; i++) {
+            free(pl->ring[i].off);
+            free(pl->ring[i].len);
+            free(pl->ring[i].seq);
+            wd_buf_fini(&pl->ring[i].text);
+        }
         pthread_mutex_destroy(&pl->mu);
-        pthread_cond_destroy(&pl->go);
+        pthread_cond_destroy(&pl->work);
         pthread_cond_destroy(&pl->done);
         free(pl->w);
         free(pl);

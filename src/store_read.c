@@ -206,7 +206,9 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
         b->min_seq = rd_u64(&r);
         b->max_seq = rd_u64(&r);
         uint64_t nch = rd_varint(&r);
-        if (r.bad || nch > len || b->nrows == 0 || b->nrows > WD_BLOCK_ROWS)
+        /* a block's rows lie in the part's event range: replay decides by the range */
+        if (r.bad || nch > len || b->nrows == 0 || b->nrows > WD_BLOCK_ROWS ||
+            b->min_seq > b->max_seq || b->min_seq < p->lo || b->max_seq > p->hi)
             return false;
         b->nchunks = (uint32_t)nch;
         b->chunks = wd_xcalloc(nch + 1, sizeof(*b->chunks));

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -839,6 +840,72 @@ static void t_store_live(void)
     rm_dir();
 }
 
+/* The ring of batches with 1 and 3 shredding threads (more than the cores here): events
+ * submitted in odd-sized WAL batches over three day partitions are each searchable
+ * exactly once, before and after a restart, and each thread's rows stay in id order. */
+static void t_ring_workers(void)
+{
+    for (uint32_t threads = 1; threads <= 3; threads += 2) {
+        char sdir[300], wdir[300];
+        struct wd_wal *w = fresh_store_dirs(sdir, wdir);
+        FAIL_IF(!w);
+        struct wd_store_opts o = {
+            .dir = sdir, .wal_dir = wdir, .flush_interval_ms = 20, .ingest_threads = threads};
+        struct wd_store *st = NULL;
+        char err[512];
+        FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)) != WD_OK);
+        enum { N = 25000 };
+        struct wd_buf ev, out;
+        wd_buf_init(&ev, 0);
+        wd_buf_init(&out, 0);
+        for (int i = 0; i < N; i++)
+            wd_buf_printf(&ev,
+                          "{\"utctimestamp\":\"2026-01-0%dT10:00:00+00:00\",\"n\":%d,"
+                          "\"summary\":\"event %d\"}\n",
+                          1 + i % 3, i, i);
+        uint64_t last = submit_lines(w, &ev, 137);
+        FAIL_UNLESS(wait_indexed(st, last));
+        for (int pass = 0; pass < 2; pass++) {
+            EXPECT_INT(search_total(st, "*", 0, &out), N);
+            EXPECT_INT(search_total(st,
+                                    "utctimestamp:[2026-01-02T00:00:00Z TO 2026-01-02T23:59:59Z]",
+                                    0, &out),
+                       N / 3);
+            for (int k = 0; k < 200; k++) {
+                char q[32];
+                snprintf(q, sizeof(q), "n:%d", (k * 7919) % N);
+                if (search_total(st, q, 0, &out) != 1) {
+                    printf("FAIL store_ring_workers: %u threads, %s: %lld hits\n", threads, q,
+                           search_total(st, q, 0, &out));
+                    wd_test_failed_ = 1;
+                    return;
+                }
+            }
+            /* one day's events share a time: newest first is by id, descending */
+            long long total =
+                search_total(st, "utctimestamp:[2026-01-03T00:00:00Z TO *]", 50, &out);
+            FAIL_UNLESS(total == N / 3);
+            unsigned long long prev = ULLONG_MAX;
+            int seen = 0;
+            for (const char *a = strstr(out.p, "\"_id\":\""); a; a = strstr(a + 1, "\"_id\":\"")) {
+                unsigned long long id = strtoull(a + 7, NULL, 10);
+                FAIL_UNLESS(id < prev);
+                prev = id;
+                seen++;
+            }
+            EXPECT_INT(seen, 50);
+            wd_store_close(st); /* restart: nothing lost, nothing twice */
+            st = NULL;
+            FAIL_IF(wd_store_open(&o, w, &st, err, sizeof(err)) != WD_OK);
+        }
+        wd_store_close(st);
+        wd_wal_close(w);
+        wd_buf_fini(&ev);
+        wd_buf_fini(&out);
+        rm_dir();
+    }
+}
+
 /* The reference for wd_ci_find: byte by byte, the first high byte or match start (-1). */
 static long ci_find_ref(const char *s, size_t n, const char *t, size_t tl)
 {
@@ -1517,6 +1584,7 @@ WD_TEST_LIST{
     {"store_part_roundtrip", t_part_roundtrip},
     {"store_index_prunes", t_index_prunes},
     {"store_live_and_restart", t_store_live},
+    {"store_ring_workers_each_event_once", t_ring_workers},
     {"store_cursor_paging", t_cursor_paging},
     {"store_timechart_whole_blocks", t_timechart_blocks},
     {"store_text_prefilter", t_ci_prefilter},
