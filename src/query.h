@@ -226,7 +226,8 @@ struct wd_qpaths {
     uint64_t root_hash;
     uint64_t epoch; /* names this set of ids, unique in the process (caches of ids check it) */
     struct wd_buf scratch;
-    uint32_t cache[WD_QPATH_CACHE]; /* ids; one not below n, or not of this member, misses */
+    uint32_t *cache; /* WD_QPATH_CACHE ids (made by the first miss); one not below n, or
+                      * not of this member, misses */
 };
 /* Forgets every path when the table has grown past its bounds (keys that are data:
  * ids, addresses); ids of earlier builds are invalid afterwards, and epoch changes. */
@@ -249,7 +250,7 @@ static inline uint32_t wd_qpaths_slot(uint32_t parent, uint32_t idx, struct wd_s
 static inline uint32_t wd_qpaths_member(struct wd_qpaths *t, uint32_t parent, uint32_t idx,
                                         struct wd_str key)
 {
-    uint32_t slot = wd_qpaths_slot(parent, idx, key), c = t->cache[slot];
+    uint32_t slot = wd_qpaths_slot(parent, idx, key), c = t->cache ? t->cache[slot] : UINT32_MAX;
     if (c < t->n) {
         const struct wd_qpath *q = &t->p[c];
         if (q->parent == parent && q->len - q->keyoff == key.len &&

@@ -83,6 +83,8 @@ static uint32_t intern(struct wd_qpaths *t, const char *s, uint32_t len, uint64_
 
 uint32_t wd_qpaths_add(struct wd_qpaths *t, uint32_t parent, uint32_t slot, struct wd_str key)
 {
+    if (!t->cache && !(t->cache = calloc(WD_QPATH_CACHE, sizeof(*t->cache))))
+        return UINT32_MAX;
     /* the text: the parent's, a dot, the key (joined aside: interning may move text) */
     struct wd_buf *b = &t->scratch;
     b->len = 0;
@@ -111,5 +113,6 @@ void wd_qpaths_fini(struct wd_qpaths *t)
     wd_buf_fini(&t->scratch);
     free(t->p);
     free(t->tab);
+    free(t->cache);
     memset(t, 0, sizeof(*t));
 }

@@ -44,6 +44,7 @@ struct wd_tail_sub {
     uint32_t head, n;         /* oldest slot, frames queued */
     size_t bytes;             /* bytes of queued frames */
     uint64_t dropped_pending; /* dropped since the last notice */
+    bool matched;             /* a frame was queued by the batch being published */
     /* reader thread only */
     struct frame *cur; /* frame being sent (NULL: static text in cur_p) */
     const char *cur_p;
@@ -58,6 +59,7 @@ struct wd_tail {
     pthread_mutex_t mu;
     struct wd_tail_sub *subs;
     bool closing;
+    struct wd_qflat flat; /* the event being matched, flattened once for every query (mu) */
 };
 
 static struct frame *frame_new(size_t cap)
@@ -122,6 +124,7 @@ struct wd_tail *wd_tail_new(const struct wd_tail_opts *o)
     if (t->o.queue_events == 0)
         t->o.queue_events = 1;
     pthread_mutex_init(&t->mu, NULL);
+    wd_qflat_init(&t->flat);
     return t;
 }
 
@@ -142,6 +145,7 @@ void wd_tail_free(struct wd_tail *t)
         return;
     WD_BUG_ON(t->subs != NULL);
     pthread_mutex_destroy(&t->mu);
+    wd_qflat_fini(&t->flat);
     free(t);
 }
 
@@ -274,20 +278,26 @@ void wd_tail_publish_batch(struct wd_tail *t, const char *payload, size_t len, u
         off += 4 + el;
     }
     pthread_mutex_lock(&t->mu);
-    for (struct wd_tail_sub *s = t->subs; s; s = s->next) {
-        bool any = false;
-        for (uint32_t i = 0; i < n; i++) {
-            struct pub_ev *e = &evs[i];
-            if (!e->v || !wd_query_match_jv(s->q, e->v))
+    /* each event flattened once, then every subscriber's query evaluated on it (as
+     * wd_query_match_jv would, which flattens it per query) */
+    for (uint32_t i = 0; i < n && t->subs; i++) {
+        struct pub_ev *e = &evs[i];
+        if (!e->v || wd_qflat_build(&t->flat, e->v) != WD_OK)
+            continue;
+        for (struct wd_tail_sub *s = t->subs; s; s = s->next) {
+            if (!wd_qnode_match_flat(s->q->root, &t->flat))
                 continue;
             if (!e->f && !(e->f = event_frame(first_seq + i, e->p, e->len)))
-                continue; /* out of memory: this event is not tailed */
+                break; /* out of memory: this event is not tailed */
             enqueue(s, e->f);
-            any = true;
+            s->matched = true;
         }
-        if (any)
-            pthread_cond_signal(&s->cv);
     }
+    for (struct wd_tail_sub *s = t->subs; s; s = s->next)
+        if (s->matched) {
+            s->matched = false;
+            pthread_cond_signal(&s->cv);
+        }
     pthread_mutex_unlock(&t->mu);
     for (uint32_t i = 0; i < n; i++)
         frame_unref(evs[i].f); /* the publisher's own reference */

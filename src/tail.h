@@ -1,8 +1,9 @@
 /*
  * tail.h: live tail. A hub of subscribers, each with a compiled query and a bounded
  * queue of ready-to-send Server-Sent Events frames. wd_ingest_commit() publishes every
- * batch the write-ahead log accepted; the hub decodes each event once per publish,
- * evaluates every subscriber's query with wd_query_match_jv() and queues the matches.
+ * batch the write-ahead log accepted; the hub decodes and flattens each event once per
+ * publish, evaluates every subscriber's query on it (wd_qnode_match_flat(), as
+ * wd_query_match_jv() would) and queues the matches.
  * A subscriber whose queue is full loses its oldest events (counted, and announced in
  * its stream), so a slow client never slows ingest down.
  *
