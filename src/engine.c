@@ -355,9 +355,7 @@ static int64_t jv_time(const struct wd_jv *ev, const char *key, struct wd_time_m
 {
     const struct wd_jv *v = wd_jv_get(ev, key);
     int64_t us;
-    if (v && v->type == WD_JV_STR &&
-        (wd_time_parse_canon(v->u.s.p, v->u.s.len, m, &us) ||
-         wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK))
+    if (v && v->type == WD_JV_STR && wd_time_parse_memo(v->u.s.p, v->u.s.len, m, &us) == WD_OK)
         return us;
     return INT64_MIN;
 }

@@ -831,13 +831,18 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
             /* the path's databases: remembered by path id, found once per id */
             uint32_t id = ev->v[i].path_id;
             struct pathdb *pd = id < s->npd ? &s->pd[id] : pathdb_room(s, id);
-            if (pd && !pd->known) {
-                bool oom = false;
-                pd->f = lookup(p, path, ev->v[i].path_hash);
-                pd->ci = p->ci_slot ? lookup_ci(p, s, path, ev->v[i].path_hash, &oom) : NULL;
-                pd->known = !oom;
+            const struct fdb *f, *cf = NULL;
+            bool oom = false;
+            if (pd && pd->known) {
+                f = pd->f;
+                cf = pd->ci;
+            } else {
+                f = lookup(p, path, ev->v[i].path_hash);
+                if (p->ci_slot)
+                    cf = lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
+                if (pd && !oom)
+                    *pd = (struct pathdb){f, cf, true};
             }
-            const struct fdb *f = pd ? pd->f : lookup(p, path, ev->v[i].path_hash);
             if (f && f->ip) {
                 uint8_t ip[16];
                 char canon[48];
@@ -851,9 +856,6 @@ uint32_t wd_pre_scan(const struct wd_pre *p, struct wd_pre_scratch *s, const str
                 scan(f, s, v.s, bits);
             }
             if (p->ci_slot) { /* Sigma fields: every value's text, numbers included */
-                bool oom = false;
-                const struct fdb *cf =
-                    pd && pd->known ? pd->ci : lookup_ci(p, s, path, ev->v[i].path_hash, &oom);
                 if (cf)
                     scan(cf, s, v.s, bits);
                 else if (oom)

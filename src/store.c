@@ -329,8 +329,7 @@ static int64_t event_ts(const struct wd_jv *ev, struct wd_time_memo *m)
         const struct wd_jv *v = wd_jv_get(ev, keys[i]);
         int64_t us;
         if (v && v->type == WD_JV_STR &&
-            ((i == 0 && wd_time_parse_canon(v->u.s.p, v->u.s.len, m, &us)) ||
-             wd_time_parse_fast(v->u.s.p, v->u.s.len, NULL, &us) == WD_OK))
+            wd_time_parse_memo(v->u.s.p, v->u.s.len, i == 0 ? m : NULL, &us) == WD_OK)
             return us;
     }
     return wd_now_us();
@@ -348,7 +347,6 @@ static int64_t event_ts(const struct wd_jv *ev, struct wd_time_memo *m)
 struct flush_state {
     struct builder_slot *slots;
     size_t nslots;
-    uint32_t rows;
 };
 
 struct worker {
@@ -384,7 +382,6 @@ static void fs_discard(struct flush_state *fs)
     free(fs->slots);
     fs->slots = NULL;
     fs->nslots = 0;
-    fs->rows = 0;
 }
 
 static struct builder_slot *slot_for(struct wd_store *st, struct worker *w, const char *partition)
@@ -442,7 +439,6 @@ static int worker_flush(struct worker *w)
     free(fs->slots);
     fs->slots = NULL;
     fs->nslots = 0;
-    fs->rows = 0;
     return rc;
 }
 
@@ -461,7 +457,6 @@ static int worker_shred(struct worker *w, const struct batch *bt)
             struct builder_slot *s = slot_for(w->st, w, part);
             if (!s || wd_part_add(&s->b, bt->seq[i], ts, v))
                 return WD_EIO;
-            w->fs.rows++;
         } else {
             wd_log(WD_LOG_WARN, "store", "WAL event %llu is not a JSON object: skipped",
                    (unsigned long long)bt->seq[i]);

@@ -544,10 +544,11 @@ static int fast_time(const char *p, size_t len, size_t i, struct wd_civil *c, bo
     return WD_OK;
 }
 
-int wd_time_parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz, int64_t *out_us)
+static int parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz,
+                      struct wd_time_memo *m, int64_t *out_us)
 {
     /* ward's own form first (every normalized event's times): fixed positions */
-    if (wd_time_parse_canon(p, len, NULL, out_us))
+    if (wd_time_parse_canon(p, len, m, out_us))
         return WD_OK;
     struct wd_civil c = {0};
     bool has_off = false;
@@ -593,6 +594,16 @@ int wd_time_parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz, 
         }
     }
     return finish(&c, has_off, off, naive_tz, out_us);
+}
+
+int wd_time_parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz, int64_t *out_us)
+{
+    return parse_fast(p, len, naive_tz, NULL, out_us);
+}
+
+int wd_time_parse_memo(const char *p, size_t len, struct wd_time_memo *m, int64_t *out_us)
+{
+    return parse_fast(p, len, NULL, m, out_us);
 }
 
 /* The syslog form "Mmm dd HH:MM:SS" (RFC 3164; the day may be space-padded), which

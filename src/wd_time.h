@@ -208,6 +208,9 @@ int wd_time_parse_fuzzy(const char *p, size_t len, const struct wd_tz *naive_tz,
  * these forms: use wd_time_parse_fuzzy()).
  */
 int wd_time_parse_fast(const char *p, size_t len, const struct wd_tz *naive_tz, int64_t *out_us);
+/* wd_time_parse_fast() without a naive zone, with m (the hour of the last call's time in
+ * ward's own form) for a stream of times of one field. */
+int wd_time_parse_memo(const char *p, size_t len, struct wd_time_memo *m, int64_t *out_us);
 
 /*
  * Python's float() of a string (used by rule 4 and by normalization's `_float` fields):

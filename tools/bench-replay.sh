@@ -3,7 +3,9 @@
 # the store from a write-ahead log it finds at start (after a crash, or a store deleted
 # to rebuild it). Loads EVENTS (NDJSON) once through POST /_bulk with
 # store.truncate_wal=false, kills ward with SIGKILL, and keeps that data directory
-# without its store/ and state (so detection replays too); then, RUNS times, starts each
+# without its store/ (and state.db); detection keeps its own checkpoint (alerts/engine.seq)
+# and resumes where the load left it, so the figure is the store's replay. Then, RUNS
+# times, starts each
 # WARD binary on a fresh copy of it and times the start until every event is searchable
 # (GET /api/v1/search?q=*&limit=0), printing seconds, events/s and the CPU seconds of
 # each thread group. The binaries alternate, so a busy host affects them alike.
