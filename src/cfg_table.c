@@ -78,11 +78,13 @@ const struct wd_cfg_key wd_cfg_keys[] = {
     {"ingest.max_batch_events", WD_CFG_INT, "100000", 1, 10000000, NULL,
      OFF(ingest_max_batch_events),
      "Most events in one request (bulk body); larger requests get 413."},
-    {"ingest.max_lag_events", WD_CFG_INT, "5000000", 0, 1000000000, NULL,
+    {"ingest.max_lag_events", WD_CFG_INT, "1000000", 0, 1000000000, NULL,
      OFF(ingest_max_lag_events),
      "Acknowledged events the store or the detection engine may be behind. Beyond it "
      "inputs slow down: HTTP answers 429 with Retry-After, syslog TCP and the Zeek "
-     "directory pause, UDP datagrams are dropped and counted. 0 = no limit."},
+     "directory pause, UDP datagrams are dropped and counted. A larger value absorbs "
+     "longer bursts but lets search fall further behind under sustained load. "
+     "0 = no limit."},
     {"normalize.naive_time_zone", WD_CFG_STRING, "UTC", 0, 0, NULL, OFF(normalize_naive_time_zone),
      "Zone for timestamps without an offset (IANA name such as Europe/Berlin, or "
      "+HH:MM). MozDef used the worker's OS zone."},

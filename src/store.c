@@ -903,6 +903,18 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
     return best_n;
 }
 
+/* Drops (or keeps for reuse, wal.recycle_segments) the WAL segments every consumer is past. */
+static void truncate_wal(struct wd_store *st, uint64_t ckpt)
+{
+    if (!st->o.truncate_wal || !ckpt)
+        return;
+    uint64_t upto = ckpt;
+    if (st->o.wal_hold)
+        upto = WD_MIN(upto, st->o.wal_hold(st->o.wal_hold_arg));
+    if (upto)
+        wd_wal_remove_upto(st->o.wal_dir, upto, st->o.wal_recycle);
+}
+
 static void *maint_main(void *arg)
 {
     wd_thread_name("merge");
@@ -922,6 +934,9 @@ static void *maint_main(void *arg)
             break;
         retention(st);
         rescan(st);
+        /* Before a merge too, which can take seconds: the WAL writer reuses the segments
+         * given up here instead of filling fresh page cache (docs/BENCHMARKS.md). */
+        truncate_wal(st, ckpt);
         struct wd_part **run;
         size_t n = pick_merge(st, &run);
         if (n) {
@@ -931,13 +946,10 @@ static void *maint_main(void *arg)
             for (size_t i = 0; i < n; i++)
                 wd_part_unref(run[i]);
             free(run);
-        }
-        if (st->o.truncate_wal && ckpt) {
-            uint64_t upto = ckpt;
-            if (st->o.wal_hold)
-                upto = WD_MIN(upto, st->o.wal_hold(st->o.wal_hold_arg));
-            if (upto)
-                wd_wal_remove_upto(st->o.wal_dir, upto, st->o.wal_recycle);
+            pthread_mutex_lock(&st->mu);
+            ckpt = st->checkpoint;
+            pthread_mutex_unlock(&st->mu);
+            truncate_wal(st, ckpt);
         }
     }
     return NULL;
