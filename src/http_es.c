@@ -150,6 +150,22 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       "# TYPE ward_store_merge_rows_rebuilt_total counter\n"
                       "ward_store_merge_rows_rebuilt_total %llu\n",
                       (unsigned long long)copied, (unsigned long long)rebuilt);
+        uint64_t hits, misses, cbytes;
+        wd_store_cache_stats(&hits, &misses, &cbytes);
+        wd_buf_printf(&r->body,
+                      "# HELP ward_store_cache_hits_total Column chunks searches found "
+                      "decompressed in the cache.\n"
+                      "# TYPE ward_store_cache_hits_total counter\n"
+                      "ward_store_cache_hits_total %llu\n"
+                      "# HELP ward_store_cache_misses_total Column chunks searches read and "
+                      "decompressed.\n"
+                      "# TYPE ward_store_cache_misses_total counter\n"
+                      "ward_store_cache_misses_total %llu\n"
+                      "# HELP ward_store_cache_bytes Bytes in the chunk cache (store.cache_bytes "
+                      "bounds it).\n"
+                      "# TYPE ward_store_cache_bytes gauge\nward_store_cache_bytes %llu\n",
+                      (unsigned long long)hits, (unsigned long long)misses,
+                      (unsigned long long)cbytes);
     }
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

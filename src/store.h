@@ -51,6 +51,9 @@ void wd_store_close(struct wd_store *st);
 
 /* Budget of the decompressed-chunk cache shared by searches (store.cache_bytes). */
 extern size_t wd_store_cache_bytes;
+
+/* The cache's lookups that found a chunk, those that loaded one, and its bytes now. */
+void wd_store_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *bytes);
 /* Threads one search reads and evaluates blocks with (store.search_threads). */
 extern int wd_store_search_threads;
 

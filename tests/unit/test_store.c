@@ -840,6 +840,84 @@ static void t_store_live(void)
     rm_dir();
 }
 
+/* The chunk cache's hits and misses since the last call. */
+static void cache_delta(uint64_t *hits, uint64_t *misses)
+{
+    static uint64_t h0, m0;
+    uint64_t h, m, bytes;
+    wd_store_cache_stats(&h, &m, &bytes);
+    *hits = h - h0;
+    *misses = m - m0;
+    h0 = h;
+    m0 = m;
+}
+
+/* A search that scans more than the chunk cache holds, run again and again: plain LRU
+ * evicted every chunk just before the next run needed it (no hits at all); the cache now
+ * admits one chunk in 8 once full, so later runs find part of the scan. The answers stay
+ * the same and the cache stays within its budget. */
+static void t_cache_scan_resistant(void)
+{
+    char sdir[300], wdir[300];
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
+    FAIL_IF(!w);
+    struct wd_store *st = store_open(sdir, wdir, w);
+    FAIL_IF(!st);
+    struct wd_buf ev, out;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&out, 0);
+    gen_events(&ev, 60000, WD_GEN_ZEEK_MIX);
+    uint64_t last = submit_lines(w, &ev, 2000);
+    FAIL_UNLESS(wait_indexed(st, last));
+    /* read-only from here: no merge replaces parts (and their chunks) between runs */
+    wd_store_close(st);
+    struct wd_store_opts ro = {.dir = sdir};
+    char err[512];
+    st = NULL;
+    FAIL_IF(wd_store_open(&ro, NULL, &st, err, sizeof(err)));
+    size_t saved = wd_store_cache_bytes;
+    const char *q = "summary:query OR summary:ssl";
+    uint64_t hits, misses, bytes, h0;
+    /* empty the cache (a zero budget keeps nothing), then measure one scan's chunks */
+    wd_store_cache_bytes = 0;
+    long long want = search_total(st, q, 0, &out);
+    FAIL_UNLESS(want > 0);
+    wd_store_cache_bytes = (size_t)1 << 30;
+    cache_delta(&hits, &misses);
+    EXPECT_INT(search_total(st, q, 0, &out), want);
+    cache_delta(&hits, &misses);
+    wd_store_cache_stats(&h0, &h0, &bytes);
+    uint64_t chunks = misses;
+    FAIL_UNLESS(hits == 0 && chunks >= 8);
+    /* half of that budget, cache emptied again */
+    wd_store_cache_bytes = 0;
+    EXPECT_INT(search_total(st, q, 0, &out), want);
+    wd_store_cache_bytes = (size_t)(bytes / 2);
+    cache_delta(&hits, &misses);
+    uint64_t later_hits = 0;
+    for (int run = 0; run < 6; run++) {
+        EXPECT_INT(search_total(st, q, 0, &out), want);
+        cache_delta(&hits, &misses);
+        EXPECT_INT(hits + misses, chunks);
+        if (run >= 2)
+            later_hits += hits;
+        uint64_t now;
+        wd_store_cache_stats(&h0, &h0, &now);
+        FAIL_UNLESS(now <= wd_store_cache_bytes);
+    }
+    /* four runs of `chunks` lookups; in theory about 43% of them hit */
+    if (getenv("WD_TEST_VERBOSE") || later_hits * 5 < chunks * 4)
+        printf("# %llu hits in 4 runs of %llu chunks\n", (unsigned long long)later_hits,
+               (unsigned long long)chunks);
+    FAIL_UNLESS(later_hits * 5 >= chunks * 4);
+    wd_store_cache_bytes = saved;
+    wd_store_close(st);
+    wd_wal_close(w);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&out);
+    rm_dir();
+}
+
 /* The ring of batches with 1 and 3 shredding threads (more than the cores here): events
  * submitted in odd-sized WAL batches over three day partitions are each searchable
  * exactly once, before and after a restart, and each thread's rows stay in id order. */
@@ -1585,6 +1663,7 @@ WD_TEST_LIST{
     {"store_index_prunes", t_index_prunes},
     {"store_live_and_restart", t_store_live},
     {"store_ring_workers_each_event_once", t_ring_workers},
+    {"store_cache_scan_resistant", t_cache_scan_resistant},
     {"store_cursor_paging", t_cursor_paging},
     {"store_timechart_whole_blocks", t_timechart_blocks},
     {"store_text_prefilter", t_ci_prefilter},
