@@ -2,9 +2,7 @@
  * store_row.c: renders stored rows as JSON straight from the encoded column chunks (no
  * per-value decoding of whole columns: a hit costs one lookup per field), and the cache
  * of decompressed chunks shared by every search, so repeated ("warm") searches skip zstd.
- * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks; when
- * full it admits one new chunk in CACHE_ADMIT_EVERY, so a scan larger than the cache keeps
- * part of it instead of evicting each chunk before the next scan needs it.
+ * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -27,18 +25,12 @@ struct rawchunk {
     int cw;        /* DICT code width in bytes */
     int64_t *ints; /* INT: the values; TIME: the microseconds */
     bool indexed;  /* voff/ints built (rendering only; built on first use) */
-    bool cached;   /* in the table and the LRU list; else freed by its last chunk_put */
     size_t bytes;
     int refs;
     struct rawchunk *prev, *next, *hnext;
 };
 
 #define CACHE_BUCKETS 8192
-/* Of the chunks loaded while the cache is full, the one admitted (the others are used and
- * freed). A search that scans twice the budget, run again, then finds about 43% of its
- * chunks (86% of the budget) where plain LRU found none; a new working set takes over a
- * full cache this many times more slowly. */
-#define CACHE_ADMIT_EVERY 8
 
 size_t wd_store_cache_bytes = (size_t)256 << 20;
 
@@ -47,8 +39,8 @@ static struct {
     struct rawchunk *b[CACHE_BUCKETS];
     struct rawchunk *head, *tail; /* most recent first */
     size_t bytes;
-    uint64_t hits, misses, refused; /* since start; refused: loaded, not admitted */
-} cache = {PTHREAD_MUTEX_INITIALIZER, {0}, NULL, NULL, 0, 0, 0, 0};
+    uint64_t hits, misses; /* lookups since start */
+} cache = {PTHREAD_MUTEX_INITIALIZER, {0}, NULL, NULL, 0, 0, 0};
 
 void wd_store_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *bytes)
 {
@@ -271,15 +263,11 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     c->refs = 1;
     pthread_mutex_lock(&cache.mu);
     cache.misses++;
-    if (cache.bytes + c->bytes <= wd_store_cache_bytes ||
-        cache.refused++ % CACHE_ADMIT_EVERY == 0) {
-        c->cached = true;
-        c->hnext = cache.b[h];
-        cache.b[h] = c;
-        lru_push(c);
-        cache.bytes += c->bytes;
-        evict();
-    }
+    c->hnext = cache.b[h];
+    cache.b[h] = c;
+    lru_push(c);
+    cache.bytes += c->bytes;
+    evict();
     pthread_mutex_unlock(&cache.mu);
     return c;
 }
@@ -289,11 +277,9 @@ static void chunk_put(struct rawchunk *c)
     if (!c)
         return;
     pthread_mutex_lock(&cache.mu);
-    bool drop = --c->refs == 0 && !c->cached;
+    c->refs--;
     evict();
     pthread_mutex_unlock(&cache.mu);
-    if (drop)
-        chunk_free(c);
 }
 
 const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len)
