@@ -903,12 +903,15 @@ static size_t pick_merge(struct wd_store *st, struct wd_part ***out)
     return best_n;
 }
 
-/* Drops (or keeps for reuse, wal.recycle_segments) the WAL segments every consumer is past. */
-static void truncate_wal(struct wd_store *st, uint64_t ckpt)
+/* Drops (or keeps for reuse, wal.recycle_segments) the WAL segments every consumer is past:
+ * the store's checkpoint and, when set, the hold (the detection engine's position). */
+static void truncate_wal(struct wd_store *st)
 {
-    if (!st->o.truncate_wal || !ckpt)
+    pthread_mutex_lock(&st->mu);
+    uint64_t upto = st->checkpoint;
+    pthread_mutex_unlock(&st->mu);
+    if (!st->o.truncate_wal || !upto)
         return;
-    uint64_t upto = ckpt;
     if (st->o.wal_hold)
         upto = WD_MIN(upto, st->o.wal_hold(st->o.wal_hold_arg));
     if (upto)
@@ -928,7 +931,6 @@ static void *maint_main(void *arg)
             pthread_cond_timedwait(&st->cv, &st->mu, &ts);
         }
         bool stop = st->stop;
-        uint64_t ckpt = st->checkpoint;
         pthread_mutex_unlock(&st->mu);
         if (stop)
             break;
@@ -936,7 +938,7 @@ static void *maint_main(void *arg)
         rescan(st);
         /* Before a merge too, which can take seconds: the WAL writer reuses the segments
          * given up here instead of filling fresh page cache (docs/BENCHMARKS.md). */
-        truncate_wal(st, ckpt);
+        truncate_wal(st);
         struct wd_part **run;
         size_t n = pick_merge(st, &run);
         if (n) {
@@ -946,10 +948,7 @@ static void *maint_main(void *arg)
             for (size_t i = 0; i < n; i++)
                 wd_part_unref(run[i]);
             free(run);
-            pthread_mutex_lock(&st->mu);
-            ckpt = st->checkpoint;
-            pthread_mutex_unlock(&st->mu);
-            truncate_wal(st, ckpt);
+            truncate_wal(st);
         }
     }
     return NULL;

@@ -5,10 +5,10 @@
 # store.truncate_wal=false, kills ward with SIGKILL, and keeps that data directory
 # without its store/ (and state.db); detection keeps its own checkpoint (alerts/engine.seq)
 # and resumes where the load left it, so the figure is the store's replay. Then, RUNS
-# times, starts each
-# WARD binary on a fresh copy of it and times the start until every event is searchable
-# (GET /api/v1/search?q=*&limit=0), printing seconds, events/s and the CPU seconds of
-# each thread group. The binaries alternate, so a busy host affects them alike.
+# times, starts each WARD binary on a fresh copy of it and times the start until every
+# event is searchable (GET /api/v1/search?q=*&limit=0), printing seconds, events/s and
+# the CPU seconds of each thread group. The binaries alternate, so a busy host affects
+# them alike.
 #   tools/bench-replay.sh EVENTS [WARD...]   (default: $BUILD/ward)
 # Environment: BUILD (build), RUNS (2), BENCH_CONNS (8).
 set -eu

@@ -788,19 +788,33 @@ static struct wd_wal *fresh_store_dirs(char *sdir, char *wdir)
     return wal_open(wdir);
 }
 
+/* A fresh live store (and its WAL in *w) holding n generated events, submitted per_batch to
+ * a WAL record and all searchable; ev (initialised here) keeps their lines. NULL on failure. */
+static struct wd_store *loaded_store(char *sdir, char *wdir, struct wd_wal **w, struct wd_buf *ev,
+                                     uint64_t n, uint32_t per_batch)
+{
+    wd_buf_init(ev, 0);
+    if (!(*w = fresh_store_dirs(sdir, wdir)))
+        return NULL;
+    struct wd_store *st = store_open(sdir, wdir, *w);
+    if (!st)
+        return NULL;
+    gen_events(ev, n, WD_GEN_ZEEK_MIX);
+    if (!wait_indexed(st, submit_lines(*w, ev, per_batch))) {
+        wd_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
 static void t_store_live(void)
 {
     char sdir[300], wdir[300];
-    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
-    FAIL_IF(!w);
-    struct wd_store *st = store_open(sdir, wdir, w);
-    FAIL_IF(!st);
+    struct wd_wal *w;
     struct wd_buf ev, out;
-    wd_buf_init(&ev, 0);
+    struct wd_store *st = loaded_store(sdir, wdir, &w, &ev, 20000, 500);
+    FAIL_IF(!st);
     wd_buf_init(&out, 0);
-    gen_events(&ev, 20000, WD_GEN_ZEEK_MIX);
-    uint64_t last = submit_lines(w, &ev, 500);
-    FAIL_UNLESS(wait_indexed(st, last));
     EXPECT_INT(search_total(st, "*", 3, &out), 20000);
     /* newest first: ids descend */
     const char *a = strstr(out.p, "\"_id\":\""), *b = a ? strstr(a + 1, "\"_id\":\"") : NULL;
@@ -830,8 +844,7 @@ static void t_store_live(void)
     st = store_open(sdir, wdir, w);
     FAIL_IF(!st);
     EXPECT_INT(search_total(st, "*", 0, &out), 20000);
-    last = submit_lines(w, &ev, 1000);
-    FAIL_UNLESS(wait_indexed(st, last));
+    FAIL_UNLESS(wait_indexed(st, submit_lines(w, &ev, 1000)));
     EXPECT_INT(search_total(st, "*", 0, &out), 40000);
     wd_store_close(st);
     wd_wal_close(w);
@@ -858,16 +871,11 @@ static void cache_delta(uint64_t *hits, uint64_t *misses)
 static void t_cache_counters(void)
 {
     char sdir[300], wdir[300];
-    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
-    FAIL_IF(!w);
-    struct wd_store *st = store_open(sdir, wdir, w);
-    FAIL_IF(!st);
+    struct wd_wal *w;
     struct wd_buf ev, out;
-    wd_buf_init(&ev, 0);
+    struct wd_store *st = loaded_store(sdir, wdir, &w, &ev, 60000, 2000);
+    FAIL_IF(!st);
     wd_buf_init(&out, 0);
-    gen_events(&ev, 60000, WD_GEN_ZEEK_MIX);
-    uint64_t last = submit_lines(w, &ev, 2000);
-    FAIL_UNLESS(wait_indexed(st, last));
     /* read-only from here: no merge replaces parts (and their chunks) between runs */
     wd_store_close(st);
     struct wd_store_opts ro = {.dir = sdir};
@@ -1052,18 +1060,13 @@ static void untook(char *s)
 static void t_parallel_search(void)
 {
     char sdir[300], wdir[300];
-    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
-    FAIL_IF(!w);
-    struct wd_store *st = store_open(sdir, wdir, w);
-    FAIL_IF(!st);
+    struct wd_wal *w;
     struct wd_buf ev, out[3];
-    wd_buf_init(&ev, 0);
+    /* more events than 8 full blocks: at least 9 blocks however the parts merge */
+    struct wd_store *st = loaded_store(sdir, wdir, &w, &ev, 8 * WD_BLOCK_ROWS + 9000, 2000);
+    FAIL_IF(!st);
     for (int i = 0; i < 3; i++)
         wd_buf_init(&out[i], 0);
-    /* more events than 8 full blocks: at least 9 blocks however the parts merge */
-    gen_events(&ev, 8 * WD_BLOCK_ROWS + 9000, WD_GEN_ZEEK_MIX);
-    uint64_t last = submit_lines(w, &ev, 2000);
-    FAIL_UNLESS(wait_indexed(st, last));
     size_t n;
     struct wd_part **v = wd_store_snapshot(st, &n);
     uint32_t nblocks = 0;
