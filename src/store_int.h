@@ -47,6 +47,8 @@ struct wd_blockdir {
     struct wd_chunkdir *chunks;
 };
 
+#define WD_KEY_RECENT_BITS 12
+
 struct wd_part_builder {
     /* dictionaries */
     char **col_path;
@@ -74,8 +76,9 @@ struct wd_part_builder {
     uint32_t rows;
     int64_t min_ts, max_ts, last_ts;
     uint64_t min_seq, max_seq, last_seq;
-    uint32_t *hashes; /* the block's key set (open addressing) */
+    uint32_t *hashes; /* the block's keys, with repeats (sorted when it is written) */
     size_t nhash, hash_cap;
+    uint32_t key_recent[1u << WD_KEY_RECENT_BITS]; /* recently added keys (push_hash) */
     /* output */
     int fd;
     char *tmp_path;

@@ -208,36 +208,24 @@ uint32_t wd_builder_shape(struct wd_part_builder *b, const char *p, size_t len)
 
 /* ---- shredding ---- */
 
-/* Adds h to the block's key set (open addressing; 0 marks a free slot, so hash 0 is
- * stored as 1: a false positive at worst). */
+/* Adds h to the block's keys. They are appended, and sorted and deduplicated when the block
+ * is written: inserting into a hash set of the block's keys (1-2 MB) missed the cache on
+ * nearly every key. A direct-mapped filter of recent keys (16 KB, emptied with each block)
+ * drops most repeats first. 0 marks a free filter slot, so hash 0 is stored as 1: a false
+ * positive at worst. */
 static void push_hash(struct wd_part_builder *b, uint32_t h)
 {
     if (!h)
         h = 1;
-    if (b->nhash * 2 >= b->hash_cap) {
-        uint32_t cap = b->hash_cap ? (uint32_t)b->hash_cap * 2 : 1u << 16;
-        uint32_t *t = wd_xcalloc(cap, sizeof(*t));
-        for (size_t i = 0; i < b->hash_cap; i++) {
-            uint32_t v = b->hashes[i];
-            if (!v)
-                continue;
-            uint32_t k = (v * 2654435761u) & (cap - 1);
-            while (t[k])
-                k = (k + 1) & (cap - 1);
-            t[k] = v;
-        }
-        free(b->hashes);
-        b->hashes = t;
-        b->hash_cap = cap;
+    uint32_t *f = &b->key_recent[(h * 2654435761u) >> (32 - WD_KEY_RECENT_BITS)];
+    if (*f == h)
+        return;
+    *f = h;
+    if (b->nhash == b->hash_cap) {
+        b->hash_cap = b->hash_cap ? b->hash_cap * 2 : 1u << 16;
+        b->hashes = wd_xrealloc(b->hashes, b->hash_cap * sizeof(*b->hashes));
     }
-    uint32_t mask = (uint32_t)b->hash_cap - 1, k = (h * 2654435761u) & mask;
-    while (b->hashes[k]) {
-        if (b->hashes[k] == h)
-            return;
-        k = (k + 1) & mask;
-    }
-    b->hashes[k] = h;
-    b->nhash++;
+    b->hashes[b->nhash++] = h;
 }
 
 struct keyctx {
@@ -684,25 +672,21 @@ static int flush_block(struct wd_part_builder *b)
         dict_reset(c->dict, !b->no_dicts);
     }
     if (!rc) {
-        /* compact the key set, sort it */
-        uint32_t *keys = wd_xmalloc((b->nhash + 1) * 2 * sizeof(*keys));
-        size_t n = 0;
-        for (size_t i = 0; i < b->hash_cap; i++)
-            if (b->hashes[i])
-                keys[n++] = b->hashes[i];
-        n = sort_unique(keys, n, keys + b->nhash + 1);
-        if (b->hash_cap) /* no key yet: no table either */
-            memset(b->hashes, 0, b->hash_cap * sizeof(*b->hashes));
+        /* sort the block's keys, drop repeats */
+        uint32_t *tmp = wd_xmalloc((b->nhash + 1) * sizeof(*tmp));
+        size_t n = b->nhash ? sort_unique(b->hashes, b->nhash, tmp) : 0;
+        free(tmp);
+        const uint32_t *keys = b->hashes;
         b->enc.len = 0;
         wd_buf_reserve(&b->enc, n * 4);
         for (size_t i = 0; i < n; i++)
             wd_put_u32((unsigned char *)b->enc.p + 4 * i, keys[i]);
-        free(keys);
         b->enc.len = n * 4;
         rc = put_chunk(b, bd, WD_COL_INDEX, (uint32_t)n, b->enc.p, b->enc.len, false);
     }
     b->ntouched = 0;
     b->nhash = 0;
+    memset(b->key_recent, 0, sizeof(b->key_recent));
     b->seqs.len = b->tss.len = b->shape_ids.len = 0;
     b->total_rows += b->rows;
     b->part_min_ts = WD_MIN(b->part_min_ts, b->min_ts);

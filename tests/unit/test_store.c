@@ -642,6 +642,30 @@ static struct wd_query *parse(const char *q)
     return out;
 }
 
+/* Evaluates q over the blocks of p the index lets through: *may of them, *rows matching. */
+static int count_by_index(struct wd_part *p, const char *qs, uint32_t *may, uint32_t *rows)
+{
+    struct wd_query *q = parse(qs);
+    int rc = WD_OK;
+    *may = *rows = 0;
+    for (uint32_t bi = 0; bi < p->nblocks && rc == WD_OK; bi++) {
+        struct wd_block b;
+        wd_block_load(&b, p, bi, NULL);
+        b.dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
+        if (wd_eval_block_may_match(q->root, &b)) {
+            (*may)++;
+            uint64_t bm[WD_BLOCK_ROWS / 64];
+            rc = wd_eval_block(q->root, &b, bm);
+            for (size_t w = 0; rc == WD_OK && w < wd_bm_words(b.nrows); w++)
+                *rows += (uint32_t)__builtin_popcountll(bm[w]);
+        }
+        ZSTD_freeDCtx((ZSTD_DCtx *)b.dz);
+        wd_block_fini(&b);
+    }
+    wd_query_free(q);
+    return rc;
+}
+
 static void t_index_prunes(void)
 {
     fresh_dir();
@@ -667,26 +691,57 @@ static void t_index_prunes(void)
     FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
     const char *qs[] = {"details.uid:CNEEDLE1", "zzneedle", "summary:zzneedle"};
     for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
-        struct wd_query *q = parse(qs[k]);
-        uint32_t may = 0, rows = 0;
-        for (uint32_t bi = 0; bi < p->nblocks; bi++) {
-            struct wd_block b;
-            wd_block_load(&b, p, bi, NULL);
-            b.dz = (struct ZSTD_DCtx_s *)ZSTD_createDCtx();
-            if (wd_eval_block_may_match(q->root, &b)) {
-                may++;
-                uint64_t bm[WD_BLOCK_ROWS / 64];
-                FAIL_IF(wd_eval_block(q->root, &b, bm) != WD_OK);
-                for (size_t w = 0; w < wd_bm_words(b.nrows); w++)
-                    rows += (uint32_t)__builtin_popcountll(bm[w]);
-            }
-            ZSTD_freeDCtx((ZSTD_DCtx *)b.dz);
-            wd_block_fini(&b);
-        }
+        uint32_t may, rows;
+        FAIL_IF(count_by_index(p, qs[k], &may, &rows) != WD_OK);
         printf("# %s: %u of %u blocks read\n", qs[k], may, p->nblocks);
         EXPECT_INT(may, 1); /* every other block skipped by the index */
         EXPECT_INT(rows, 1);
-        wd_query_free(q);
+    }
+    wd_part_unref(p);
+    wd_buf_fini(&ev);
+    wd_buf_fini(&all);
+    rm_dir();
+}
+
+/* A value in every block is a key of every block's index: the builder drops repeated keys
+ * within a block only. The needle is the last row of a block and the first of the next, so
+ * no other key comes between the two. */
+static void t_index_every_block(void)
+{
+    fresh_dir();
+    struct wd_buf ev, all;
+    wd_buf_init(&ev, 0);
+    wd_buf_init(&all, 0);
+    uint32_t nb = 4, total = nb * WD_BLOCK_ROWS, nneedle = 2 * (nb - 1);
+    gen_events(&ev, total - nneedle, WD_GEN_ZEEK_CONN);
+    const char *needle = "{\"summary\":\"zzevery block\",\"details\":{\"uid\":\"CEVERY1\"}}\n";
+    size_t pos = 0, len;
+    for (uint32_t r = 0; r < total; r++) {
+        bool edge =
+            r > 0 && r + 1 < total && ((r + 1) % WD_BLOCK_ROWS == 0 || r % WD_BLOCK_ROWS == 0);
+        const char *line = edge ? NULL : next_line(&ev, &pos, &len);
+        if (edge) {
+            wd_buf_append(&all, needle, strlen(needle));
+        } else {
+            FAIL_UNLESS(line);
+            wd_buf_append(&all, line, len);
+            wd_buf_putc(&all, '\n');
+        }
+    }
+    char path[300];
+    snprintf(path, sizeof(path), "%s/p.wdp", dir);
+    uint64_t n;
+    FAIL_IF(build_part(path, &all, NULL, &n) != WD_OK);
+    struct wd_part *p;
+    char err[512];
+    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    EXPECT_INT(p->nblocks, nb);
+    const char *qs[] = {"details.uid:CEVERY1", "zzevery"};
+    for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
+        uint32_t may, rows;
+        FAIL_IF(count_by_index(p, qs[k], &may, &rows) != WD_OK);
+        EXPECT_INT(may, nb);
+        EXPECT_INT(rows, nneedle);
     }
     wd_part_unref(p);
     wd_buf_fini(&ev);
@@ -1659,6 +1714,7 @@ WD_TEST_LIST{
     {"store_time_codec", t_time_codec},
     {"store_part_roundtrip", t_part_roundtrip},
     {"store_index_prunes", t_index_prunes},
+    {"store_index_every_block", t_index_every_block},
     {"store_live_and_restart", t_store_live},
     {"store_ring_workers_each_event_once", t_ring_workers},
     {"store_cache_counters", t_cache_counters},
