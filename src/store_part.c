@@ -353,9 +353,12 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
     }
     c->nvals++;
     /* A value that came before in this column of the block: its keys are in the block's
-     * key set already. The dictionary knows them all while it is kept; columns of mostly
-     * distinct values stop keeping it (the encoder's own attempt fails early on them) and
-     * compare with the previous value only. */
+     * keys already. The dictionary knows them all while it is kept; columns where more
+     * than one value in 8 is new stop keeping it and compare with the previous value only
+     * (the encoder makes its own dictionary for them, the same one: the output does not
+     * change). Their tables were the largest the shredder probed at random (a port column:
+     * 6,500 distinct values a block, 128 KiB), and repeats are cheap to drop from the
+     * index keys anyway (push_hash). */
     size_t vlen = c->vals.len - start;
     struct wd_coldict *d = c->dict;
     /* runs are common: the previous value first, without hashing */
@@ -367,7 +370,7 @@ static void add_value(struct wd_part_builder *b, uint32_t col, uint8_t tag, cons
         dict_repeat(d, c->nvals - 1);
     } else if (d->live) {
         repeat = dict_add(d, c->vals.p, (uint32_t)start, (uint32_t)vlen, c->nvals - 1);
-        if (d->ndict > DICT_MAX || (c->nvals >= 256 && d->ndict > c->nvals / 2 + 1))
+        if (d->ndict > DICT_MAX || (c->nvals >= 256 && d->ndict > c->nvals / 8 + 1))
             d->live = false;
     }
     c->last_off = start;
