@@ -642,6 +642,20 @@ static struct wd_query *parse(const char *q)
     return out;
 }
 
+/* Builds events into dir/p.wdp and opens it; NULL (with the reason printed) on failure. */
+static struct wd_part *build_and_open(const struct wd_buf *events)
+{
+    char path[300], err[512] = "cannot build the part";
+    snprintf(path, sizeof(path), "%s/p.wdp", dir);
+    uint64_t n;
+    struct wd_part *p = NULL;
+    if (build_part(path, events, NULL, &n) != WD_OK || wd_part_open(path, &p, err, sizeof(err))) {
+        printf("# %s: %s\n", path, err);
+        return NULL;
+    }
+    return p;
+}
+
 /* Evaluates q over the blocks of p the index lets through: *may of them, *rows matching. */
 static int count_by_index(struct wd_part *p, const char *qs, uint32_t *may, uint32_t *rows)
 {
@@ -682,13 +696,8 @@ static void t_index_prunes(void)
     wd_buf_append(&all, ev.p, half + 1);
     wd_buf_append(&all, needle, strlen(needle));
     wd_buf_append(&all, ev.p + half + 1, ev.len - half - 1);
-    char path[300];
-    snprintf(path, sizeof(path), "%s/p.wdp", dir);
-    uint64_t n;
-    FAIL_IF(build_part(path, &all, NULL, &n) != WD_OK);
-    struct wd_part *p;
-    char err[512];
-    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    struct wd_part *p = build_and_open(&all);
+    FAIL_UNLESS(p);
     const char *qs[] = {"details.uid:CNEEDLE1", "zzneedle", "summary:zzneedle"};
     for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
         uint32_t may, rows;
@@ -728,13 +737,8 @@ static void t_index_every_block(void)
             wd_buf_putc(&all, '\n');
         }
     }
-    char path[300];
-    snprintf(path, sizeof(path), "%s/p.wdp", dir);
-    uint64_t n;
-    FAIL_IF(build_part(path, &all, NULL, &n) != WD_OK);
-    struct wd_part *p;
-    char err[512];
-    FAIL_IF(wd_part_open(path, &p, err, sizeof(err)) != WD_OK);
+    struct wd_part *p = build_and_open(&all);
+    FAIL_UNLESS(p);
     EXPECT_INT(p->nblocks, nb);
     const char *qs[] = {"details.uid:CEVERY1", "zzevery"};
     for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
