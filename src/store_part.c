@@ -682,11 +682,10 @@ static int flush_block(struct wd_part_builder *b)
         uint32_t *tmp = wd_xmalloc((b->nhash + 1) * sizeof(*tmp));
         size_t n = b->nhash ? sort_unique(b->hashes, b->nhash, tmp) : 0;
         free(tmp);
-        const uint32_t *keys = b->hashes;
         b->enc.len = 0;
         wd_buf_reserve(&b->enc, n * 4);
         for (size_t i = 0; i < n; i++)
-            wd_put_u32((unsigned char *)b->enc.p + 4 * i, keys[i]);
+            wd_put_u32((unsigned char *)b->enc.p + 4 * i, b->hashes[i]);
         b->enc.len = n * 4;
         rc = put_chunk(b, bd, WD_COL_INDEX, (uint32_t)n, b->enc.p, b->enc.len, false);
     }
