@@ -42,30 +42,6 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed)
 }
 
 /* Reads one tagged value (u8 tag, varint len, bytes; INT: zigzag varint). */
-static bool get_tagged(const unsigned char **p, const unsigned char *end, uint8_t *tag,
-                       const unsigned char **s, size_t *len, int64_t *iv)
-{
-    if (*p >= end)
-        return false;
-    *tag = *(*p)++;
-    uint64_t v;
-    if (*tag == WD_VT_INT) {
-        if (!wd_get_varint(p, end, &v))
-            return false;
-        *iv = wd_unzigzag(v);
-        *s = NULL;
-        *len = 0;
-        return true;
-    }
-    if (*tag < WD_VT_STR || *tag > WD_VT_JSON || !wd_get_varint(p, end, &v) ||
-        v > (uint64_t)(end - *p))
-        return false;
-    *s = *p;
-    *len = (size_t)v;
-    *p += v;
-    return true;
-}
-
 /* A value's identity in the builder buffer: byte range of its encoding. */
 struct dslot {
     uint32_t off, len, code;
@@ -108,7 +84,7 @@ static bool encode_time(const struct wd_colbuild *c, const unsigned char *base,
         const unsigned char *s;
         size_t len;
         int64_t us;
-        if (!get_tagged(&p, end, &tag, &s, &len, &us) || tag != WD_VT_STR ||
+        if (!wd_get_tagged(&p, end, &tag, &s, &len, &us) || tag != WD_VT_STR ||
             !wd_time_parse_canon((const char *)s, len, &m, &us)) {
             out->len = start;
             return false;
@@ -141,7 +117,7 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
             const unsigned char *s;
             size_t len;
             int64_t iv;
-            if (!get_tagged(&p, end, &tag, &s, &len, &iv))
+            if (!wd_get_tagged(&p, end, &tag, &s, &len, &iv))
                 return WD_ECORRUPT;
             uint32_t j = 0;
             while (j < distinct && prev[j] != iv)
@@ -161,8 +137,8 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
                 uint8_t tag;
                 const unsigned char *s;
                 size_t len;
-                int64_t iv;
-                get_tagged(&p, end, &tag, &s, &len, &iv);
+                int64_t iv = 0; /* (every value is an integer here: the count above) */
+                wd_get_tagged(&p, end, &tag, &s, &len, &iv);
                 wd_put_varint(out, wd_zigzag((int64_t)((uint64_t)iv - (uint64_t)last)));
                 last = iv;
             }
@@ -217,7 +193,7 @@ int wd_col_encode_with(const struct wd_colbuild *c, struct wd_buf *out, struct w
         const unsigned char *sv;
         size_t len;
         int64_t iv;
-        if (!get_tagged(&p, end, &tag, &sv, &len, &iv)) {
+        if (!wd_get_tagged(&p, end, &tag, &sv, &len, &iv)) {
             rc = WD_ECORRUPT;
             break;
         }
@@ -285,8 +261,8 @@ void wd_colscratch_fini(struct wd_colscratch *s)
 }
 
 /* Fills q from a tagged value; integers get their decimal text from the arena. */
-static bool to_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv, struct wd_arena *a,
-                    struct wd_qval *q)
+bool wd_col_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv, struct wd_arena *a,
+                 struct wd_qval *q)
 {
     memset(q, 0, sizeof(*q));
     switch (tag) {
@@ -350,10 +326,10 @@ int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, stru
             bool ok;
             if (enc == WD_ENC_TIME) {
                 char *t = wd_arena_alloc(a, WD_TIME_ISO_MAX);
-                ok = t && to_qval(WD_VT_STR, (const unsigned char *)t, wd_time_iso(last, t), 0, a,
-                                  &v->vals[i]);
+                ok = t && wd_col_qval(WD_VT_STR, (const unsigned char *)t, wd_time_iso(last, t), 0,
+                                      a, &v->vals[i]);
             } else {
-                ok = to_qval(WD_VT_INT, NULL, 0, last, a, &v->vals[i]);
+                ok = wd_col_qval(WD_VT_INT, NULL, 0, last, a, &v->vals[i]);
             }
             if (!ok)
                 return WD_ENOMEM;
@@ -373,7 +349,8 @@ int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, stru
         const unsigned char *s;
         size_t sl;
         int64_t iv;
-        if (!get_tagged(&p, end, &tag, &s, &sl, &iv) || !to_qval(tag, s, sl, iv, a, &v->vals[i]))
+        if (!wd_get_tagged(&p, end, &tag, &s, &sl, &iv) ||
+            !wd_col_qval(tag, s, sl, iv, a, &v->vals[i]))
             return WD_ECORRUPT;
         if (tag == WD_VT_JSON) {
             if (!v->json) {

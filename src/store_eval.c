@@ -176,6 +176,55 @@ static inline uint64_t v16_bits(wd_v16 m, int half)
     return w[half];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/*
+ * wd_ci_find()'s loop 32 positions at a time with AVX2 (when the CPU has it: phrase and word
+ * searches spend most of their time here): how far it got in *at (a multiple of 32, the
+ * rest is for the 16-byte loop), and the answer or NULL.
+ */
+__attribute__((target("avx2"))) static const char *ci_find_avx2(const unsigned char *p, size_t n,
+                                                                struct wd_str tok, size_t *at)
+{
+    const __m256i bit = _mm256_set1_epi8(0x20);
+    const __m256i c0 = _mm256_set1_epi8((char)(tok.p[0] | 0x20));
+    const __m256i c1 = _mm256_set1_epi8((char)(tok.p[1] | 0x20));
+    size_t i = 0;
+    for (; i + 33 <= n; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+        uint32_t high = (uint32_t)_mm256_movemask_epi8(a); /* bytes >= 0x80 */
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(a, bit), c0),
+                             _mm256_cmpeq_epi8(_mm256_or_si256(b, bit), c1)));
+        uint32_t first_high = high ? (uint32_t)__builtin_ctz(high) : 32;
+        for (; m; m &= m - 1) {
+            uint32_t lane = (uint32_t)__builtin_ctz(m);
+            if (lane >= first_high)
+                break;
+            if (n - i - lane >= tok.len && ci_equal_at(p + i + lane, tok)) {
+                *at = i;
+                return (const char *)p + i + lane;
+            }
+        }
+        if (first_high < 32) {
+            *at = i;
+            return (const char *)p + i + first_high;
+        }
+    }
+    *at = i;
+    return NULL;
+}
+
+static bool have_avx2(void)
+{
+    static int have = -1; /* (a race writes the same value) */
+    if (have < 0)
+        have = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return have;
+}
+#endif
+
 /*
  * The first position in s[0..n) where tok (lower-case ASCII) starts ignoring ASCII case or
  * where a byte >= 0x80 is, whichever comes first; NULL when there is neither. Sixteen
@@ -189,8 +238,15 @@ const char *wd_ci_find(const char *s, size_t n, struct wd_str tok)
     if (tok.len == 0)
         return n ? s : NULL;
     size_t i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (tok.len >= 2 && n >= 33 && have_avx2()) {
+        const char *m = ci_find_avx2(p, n, tok, &i);
+        if (m)
+            return m;
+    }
+#endif
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ /* lane k is byte k of the 64-bit halves */
-    if (tok.len >= 2 && n >= 17) {
+    if (tok.len >= 2 && n - i >= 17) {
         const wd_v16 lo = {0}, bit = lo + 0x20, hi = lo + 0x7f;
         const wd_v16 c0 = lo + (unsigned char)(tok.p[0] | 0x20);
         const wd_v16 c1 = lo + (unsigned char)(tok.p[1] | 0x20);
@@ -306,9 +362,96 @@ static bool prefilter_pass(const struct prefilter *f, const struct wd_qval *v)
     return all;
 }
 
+/* rarest_token() over the first ~8 KiB of a plain chunk's bytes: the token with the fewest
+ * places there (a heuristic: it decides only which token the scan looks for). */
+static uint32_t rarest_token_raw(const unsigned char *p, size_t n, const struct prefilter *f)
+{
+    n = WD_MIN(n, (size_t)8192);
+    uint32_t best = 0;
+    size_t best_hits = SIZE_MAX;
+    for (uint32_t k = 0; k < f->n && k < WD_ARRAY_LEN(f->tok); k++) {
+        size_t hits = 0;
+        const char *at = (const char *)p, *end = at + n;
+        for (const char *m; at < end && (m = wd_ci_find(at, (size_t)(end - at), f->tok[k]));
+             at = m + 1)
+            hits++;
+        if (hits < best_hits) {
+            best = k;
+            best_hits = hits;
+        }
+    }
+    return best;
+}
+
+/*
+ * leaf_col() for a plain-coded text column and a phrase or one word (f: every token, or
+ * its one token, necessary): the chunk's bytes are searched for the rarest token as they
+ * are, values in order, and only the values the search stops in (and those that are not
+ * strings, whose text is not there) are decoded and tested. Returns WD_EAGAIN when the
+ * chunk is not such (then leaf_col decodes the column), else as leaf_col.
+ */
+static int leaf_col_scan(const struct wd_qleaf *l, struct wd_block *b, uint32_t col,
+                         const struct prefilter *f, uint64_t *bm)
+{
+    size_t len;
+    const uint32_t *off;
+    const struct wd_chunkdir *c;
+    const unsigned char *raw = wd_block_col_raw(b, col, &len, &off, &c);
+    if (!raw || raw[0] != WD_ENC_PLAIN || c->nvals < 64)
+        return WD_EAGAIN; /* (also for errors: the decoding path reports them) */
+    const char *path = b->part->col_path[col];
+    size_t plen = b->part->col_path_len[col];
+    const unsigned char *p = raw + 1, *end = raw + len;
+    struct wd_str tok = f->tok[rarest_token_raw(p, len - 1, f)];
+    const char *m = NULL; /* the search's last stop, at or after the current value */
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < c->nvals; i++) {
+        uint8_t tag;
+        const unsigned char *s;
+        size_t sl;
+        int64_t iv;
+        if (!wd_get_tagged(&p, end, &tag, &s, &sl, &iv)) {
+            wd_block_corrupt(b, c, "bad column encoding");
+            return b->err;
+        }
+        while (off[r + 1] <= i) /* the row of value i (off[nrows] = nvals > i) */
+            r++;
+        if (tag == WD_VT_JSON || (bm[r >> 6] >> (r & 63) & 1))
+            continue; /* arrays: their elements follow as values; a row matched already */
+        if (tag == WD_VT_STR) {
+            if (!m || m < (const char *)s) {
+                m = wd_ci_find((const char *)s, (size_t)(end - s), tok);
+                if (!m)
+                    m = (const char *)end;
+            }
+            if (m >= (const char *)s + sl)
+                continue;
+        }
+        struct wd_qval q;
+        if (!wd_col_qval(tag, s, sl, iv, &b->arena, &q))
+            return WD_ENOMEM;
+        if (prefilter_pass(f, &q) && wd_qleaf_match(l, path, plen, &q))
+            bm_set(bm, r);
+    }
+    if (p != end) {
+        wd_block_corrupt(b, c, "bad column encoding");
+        return b->err;
+    }
+    return WD_OK;
+}
+
 /* ORs into bm the rows of column col having a value that matches leaf l. */
 static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, uint64_t *bm)
 {
+    struct prefilter f;
+    prefilter_init(&f, l, (enum wd_ftype)b->part->col_ftype[col]);
+    /* a phrase (every token needed) or one word: first the values holding its rarest token */
+    bool scan = f.mode == WD_QKEYS_ALL || (f.mode == WD_QKEYS_ANY && f.n == 1);
+    if (scan && !(b->cols && b->cols[col])) { /* (decoded already: the values are at hand) */
+        int rc = leaf_col_scan(l, b, col, &f, bm);
+        if (rc != WD_EAGAIN)
+            return rc;
+    }
     const uint32_t *off;
     const struct wd_colvec *v = wd_block_col(b, col, &off);
     if (!v)
@@ -337,11 +480,8 @@ static int leaf_col(const struct wd_qleaf *l, struct wd_block *b, uint32_t col, 
                 }
         return WD_OK;
     }
-    struct prefilter f;
-    prefilter_init(&f, l, (enum wd_ftype)b->part->col_ftype[col]);
-    /* a phrase (every token needed) or one word: first the values holding its longest token */
     const uint8_t *cand = NULL;
-    if ((f.mode == WD_QKEYS_ALL || (f.mode == WD_QKEYS_ANY && f.n == 1)) && v->nvals >= 64)
+    if (scan && v->nvals >= 64)
         cand = scan_values(b, v, f.tok[rarest_token(v, &f)]);
     for (uint32_t r = 0; r < b->nrows; r++)
         for (uint32_t i = off[r]; i < off[r + 1]; i++) {

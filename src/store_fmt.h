@@ -122,6 +122,34 @@ static inline bool wd_get_delta(const unsigned char **p, const unsigned char *en
     return !time || (*last >= WD_TIME_MIN_US && *last <= WD_TIME_MAX_US);
 }
 
+/* Reads one tagged value of a WD_ENC_PLAIN chunk or a dictionary (enum wd_vtag, then a
+ * zigzag varint for WD_VT_INT, else a varint length and the bytes, which *s points at);
+ * false when it is cut or its tag is unknown (corrupt). */
+static inline bool wd_get_tagged(const unsigned char **p, const unsigned char *end, uint8_t *tag,
+                                 const unsigned char **s, size_t *len, int64_t *iv)
+{
+    if (*p >= end)
+        return false;
+    *tag = *(*p)++;
+    uint64_t v;
+    if (*tag == WD_VT_INT) {
+        if (!wd_get_varint(p, end, &v))
+            return false;
+        *iv = wd_unzigzag(v);
+        *s = NULL;
+        *len = 0;
+        return true;
+    }
+    if (*tag < WD_VT_STR || *tag > WD_VT_JSON || !wd_get_varint(p, end, &v) ||
+        v > (uint64_t)(end - *p))
+        return false;
+    *s = *p;
+    *len = (size_t)v;
+    *iv = 0;
+    *p += v;
+    return true;
+}
+
 static inline void wd_put_u32(unsigned char *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -209,6 +237,10 @@ struct wd_colvec {
  * (from the block directory). Strings point into `raw` (which must outlive v) or `a`.
  * Returns WD_OK, WD_ECORRUPT or WD_ENOMEM. */
 int wd_col_decode(const unsigned char *raw, size_t len, struct wd_arena *a, struct wd_colvec *v);
+/* The query value of one tagged value (wd_get_tagged), as wd_col_decode makes it: strings
+ * point at s; an integer's decimal text goes to `a`. False when `a` is full. */
+bool wd_col_qval(uint8_t tag, const unsigned char *s, size_t len, int64_t iv, struct wd_arena *a,
+                 struct wd_qval *q);
 
 static inline const struct wd_qval *wd_colvec_get(const struct wd_colvec *v, uint32_t i)
 {

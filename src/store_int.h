@@ -165,6 +165,9 @@ struct wd_block {
     uint32_t *shape;
     struct wd_colvec **cols; /* per column id, NULL until loaded */
     uint32_t **rowoff;       /* per column id: nrows + 1 value offsets */
+    /* per column id: its chunk's bytes (held) and length once fetched */
+    const unsigned char **raw;
+    size_t *rawlen;
     struct rawchunk **held;  /* cached chunks this block uses (released at fini) */
     uint32_t nheld, held_cap;
     struct wd_rowstate *rs; /* row reconstruction state (store_row.c), NULL until used */
@@ -179,6 +182,11 @@ bool wd_block_shapes(struct wd_block *b);
 bool wd_block_rows(struct wd_block *b);
 /* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);
+/* Column `col`'s chunk as it is encoded (first byte: enum wd_enc; *len > 0), its row
+ * offsets and its directory entry, without decoding the values: for scans that decode
+ * only the values they need. NULL when absent, corrupt (b->err) or empty. */
+const unsigned char *wd_block_col_raw(struct wd_block *b, uint32_t col, size_t *len,
+                                      const uint32_t **rowoff, const struct wd_chunkdir **cd);
 /* A chunk's decompressed bytes through the shared cache (CRC checked on load), held by
  * the block until wd_block_fini; NULL (block marked corrupt) when bad. store_row.c. */
 const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len);

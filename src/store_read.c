@@ -398,6 +398,8 @@ void wd_block_fini(struct wd_block *b)
     wd_arena_fini(&b->arena);
     free(b->cols);
     free(b->rowoff);
+    free(b->raw);
+    free(b->rawlen);
     free(b->seq);
     free(b->ts);
     free(b->shape);
@@ -410,6 +412,8 @@ static void ensure_cols(struct wd_block *b)
     if (!b->cols) {
         b->cols = wd_xcalloc(b->part->ncols + 1, sizeof(*b->cols));
         b->rowoff = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rowoff));
+        b->raw = wd_xcalloc(b->part->ncols + 1, sizeof(*b->raw));
+        b->rawlen = wd_xcalloc(b->part->ncols + 1, sizeof(*b->rawlen));
     }
 }
 
@@ -470,39 +474,48 @@ static uint32_t shape_colcount_slow(const struct wd_shape *s, uint32_t col)
     return lo < s->ncc && s->cc[2 * lo] == col ? s->cc[2 * lo + 1] : 0;
 }
 
-const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
+/* Column col's chunk in the block and, in *one, whether every row holds exactly one of
+ * its values (a column every shape of the part has once: value r is row r, and the shape
+ * ids need not be read: count-by on source, category, ...). NULL when the block lacks the
+ * column or is corrupt (the shape ids are loaded when needed). */
+static const struct wd_chunkdir *col_chunk(struct wd_block *b, uint32_t col, bool *one)
 {
     if (col >= b->part->ncols || b->err)
         return NULL;
-    /* a column every shape of the part has exactly once: value r is row r, and the shape
-     * ids need not be read (count-by on source, category, ...) */
     const struct wd_chunkdir *c0 = NULL;
-    bool one = b->part->col_one && b->part->col_one[col] &&
-               (c0 = find_chunk(&b->part->blocks[b->bi], col)) && c0->nvals == b->nrows;
-    if (one)
+    *one = b->part->col_one && b->part->col_one[col] &&
+           (c0 = find_chunk(&b->part->blocks[b->bi], col)) && c0->nvals == b->nrows;
+    if (*one)
         ensure_cols(b);
     else if (!wd_block_shapes(b))
         return NULL;
-    if (b->cols[col]) {
-        *rowoff = b->rowoff[col];
-        return b->cols[col];
+    return c0 ? c0 : find_chunk(&b->part->blocks[b->bi], col);
+}
+
+/* Column col's chunk bytes (chunk c), fetched once per block: a scan of the encoded values
+ * and a decoding of them, or two leaves on one column, share them. */
+static const unsigned char *col_bytes(struct wd_block *b, uint32_t col, const struct wd_chunkdir *c,
+                                      size_t *len)
+{
+    if (!b->raw[col]) {
+        b->raw[col] = wd_block_chunk(b, c, &b->rawlen[col]);
+        if (!b->raw[col])
+            return NULL;
     }
-    const struct wd_chunkdir *c = find_chunk(&b->part->blocks[b->bi], col);
-    if (!c)
-        return NULL;
-    size_t len;
-    const unsigned char *raw = wd_block_chunk(b, c, &len);
-    if (!raw)
-        return NULL;
-    struct wd_colvec *v = wd_arena_alloc(&b->arena, sizeof(*v));
+    *len = b->rawlen[col];
+    return b->raw[col];
+}
+
+/* The row offsets of column col (chunk c): row r's values are [off[r], off[r + 1]);
+ * kept in b->rowoff. NULL (block marked corrupt) when they do not add up to its values. */
+static const uint32_t *col_rowoff(struct wd_block *b, uint32_t col, const struct wd_chunkdir *c,
+                                  bool one)
+{
+    if (b->rowoff[col])
+        return b->rowoff[col];
     uint32_t *off = wd_arena_alloc(&b->arena, ((size_t)b->nrows + 1) * sizeof(*off));
-    if (!v || !off)
+    if (!off)
         return NULL;
-    v->nvals = c->nvals;
-    if (wd_col_decode(raw, len, &b->arena, v)) {
-        wd_block_corrupt(b, c, "bad column encoding");
-        return NULL;
-    }
     /* 64 bits: nrows x a shape's count of one column can pass 2^32 in a hostile footer,
      * and a wrapped total could match nvals while the offsets point past the values. */
     uint64_t o = 0;
@@ -525,14 +538,54 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
         }
     }
     off[b->nrows] = (uint32_t)o;
-    if (o != v->nvals) {
+    if (o != c->nvals) {
         wd_block_corrupt(b, c, "value count does not match the shapes");
         return NULL;
     }
-    b->cols[col] = v;
     b->rowoff[col] = off;
+    return off;
+}
+
+const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
+{
+    bool one;
+    const struct wd_chunkdir *c = col_chunk(b, col, &one);
+    if (!c)
+        return NULL;
+    if (b->cols[col]) {
+        *rowoff = b->rowoff[col];
+        return b->cols[col];
+    }
+    size_t len;
+    const unsigned char *raw = col_bytes(b, col, c, &len);
+    if (!raw)
+        return NULL;
+    struct wd_colvec *v = wd_arena_alloc(&b->arena, sizeof(*v));
+    if (!v)
+        return NULL;
+    v->nvals = c->nvals;
+    if (wd_col_decode(raw, len, &b->arena, v)) {
+        wd_block_corrupt(b, c, "bad column encoding");
+        return NULL;
+    }
+    const uint32_t *off = col_rowoff(b, col, c, one);
+    if (!off)
+        return NULL;
+    b->cols[col] = v;
     *rowoff = off;
     return v;
+}
+
+const unsigned char *wd_block_col_raw(struct wd_block *b, uint32_t col, size_t *len,
+                                      const uint32_t **rowoff, const struct wd_chunkdir **cd)
+{
+    bool one;
+    const struct wd_chunkdir *c = col_chunk(b, col, &one);
+    const unsigned char *raw = c ? col_bytes(b, col, c, len) : NULL;
+    if (!raw || *len == 0 || !(*rowoff = col_rowoff(b, col, c, one)))
+        return NULL;
+    *cd = c;
+    return raw;
 }
 
 bool wd_block_index_has(struct wd_block *b, uint32_t h)

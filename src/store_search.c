@@ -315,12 +315,12 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
     }
     int erc = wd_eval_block(sc->root, b, x->bm);
     /* ids and times: for hits, for rows at the edge of the time range or cursor, and for
-     * time buckets; a count (limit 0) or a count-by over whole blocks needs neither */
+     * time buckets; a count (limit 0) or a count-by over whole blocks needs neither, and
+     * reads the columns its query and pipes name only (wd_block_col loads the shape ids
+     * when a column needs them) */
     bool need_times = (!sc->table && sc->req->limit) || !inside || sc->span_us ||
                       (sc->agg && wd_agg_needs_time(sc->agg));
-    /* (a count-by over whole blocks reads its column only: wd_block_col loads the shape
-     * ids when it needs them) */
-    if (erc == WD_OK && (need_times ? !wd_block_rows(b) : (!sc->table && !wd_block_shapes(b))))
+    if (erc == WD_OK && need_times && !wd_block_rows(b))
         erc = b->err ? b->err : WD_ECORRUPT;
     if (erc || b->err) {
         if (b->err && !__atomic_exchange_n(&p->corrupt_logged, true, __ATOMIC_RELAXED))
