@@ -168,7 +168,7 @@ struct wd_block {
     /* per column id: its chunk's bytes (held) and length once fetched */
     const unsigned char **raw;
     size_t *rawlen;
-    struct rawchunk **held;  /* cached chunks this block uses (released at fini) */
+    struct rawchunk **held; /* cached chunks this block uses (released at fini) */
     uint32_t nheld, held_cap;
     struct wd_rowstate *rs; /* row reconstruction state (store_row.c), NULL until used */
     int err;                /* WD_ECORRUPT once a chunk failed */
