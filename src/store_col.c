@@ -41,7 +41,6 @@ uint64_t wd_hash64(const void *p, size_t len, uint64_t seed)
     return h;
 }
 
-/* Reads one tagged value (u8 tag, varint len, bytes; INT: zigzag varint). */
 /* A value's identity in the builder buffer: byte range of its encoding. */
 struct dslot {
     uint32_t off, len, code;

@@ -216,13 +216,6 @@ __attribute__((target("avx2"))) static const char *ci_find_avx2(const unsigned c
     return NULL;
 }
 
-static bool have_avx2(void)
-{
-    static int have = -1; /* (a race writes the same value) */
-    if (have < 0)
-        have = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return have;
-}
 #endif
 
 /*
@@ -239,7 +232,7 @@ const char *wd_ci_find(const char *s, size_t n, struct wd_str tok)
         return n ? s : NULL;
     size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (tok.len >= 2 && n >= 33 && have_avx2()) {
+    if (tok.len >= 2 && n >= 33 && __builtin_cpu_supports("avx2")) {
         const char *m = ci_find_avx2(p, n, tok, &i);
         if (m)
             return m;

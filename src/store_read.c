@@ -548,14 +548,14 @@ static const uint32_t *col_rowoff(struct wd_block *b, uint32_t col, const struct
 
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
 {
+    if (!b->err && b->cols && col < b->part->ncols && b->cols[col]) { /* decoded before */
+        *rowoff = b->rowoff[col];
+        return b->cols[col];
+    }
     bool one;
     const struct wd_chunkdir *c = col_chunk(b, col, &one);
     if (!c)
         return NULL;
-    if (b->cols[col]) {
-        *rowoff = b->rowoff[col];
-        return b->cols[col];
-    }
     size_t len;
     const unsigned char *raw = col_bytes(b, col, c, &len);
     if (!raw)
