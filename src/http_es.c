@@ -150,6 +150,23 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       "# TYPE ward_store_merge_rows_rebuilt_total counter\n"
                       "ward_store_merge_rows_rebuilt_total %llu\n",
                       (unsigned long long)copied, (unsigned long long)rebuilt);
+        uint64_t unpub, ffail, reread;
+        wd_store_flush_stats(q->s->store, &unpub, &ffail, &reread);
+        wd_buf_printf(&r->body,
+                      "# HELP ward_store_unpublished_events Events shredded into parts not yet "
+                      "handed to the publisher.\n"
+                      "# TYPE ward_store_unpublished_events gauge\n"
+                      "ward_store_unpublished_events %llu\n"
+                      "# HELP ward_store_flush_failures_total Flushes that failed (written again "
+                      "from the WAL).\n"
+                      "# TYPE ward_store_flush_failures_total counter\n"
+                      "ward_store_flush_failures_total %llu\n"
+                      "# HELP ward_store_events_reread_total Events shredded, then dropped by a "
+                      "failed flush and read again.\n"
+                      "# TYPE ward_store_events_reread_total counter\n"
+                      "ward_store_events_reread_total %llu\n",
+                      (unsigned long long)unpub, (unsigned long long)ffail,
+                      (unsigned long long)reread);
         uint64_t hits, misses, cbytes;
         wd_store_cache_stats(&hits, &misses, &cbytes);
         wd_buf_printf(&r->body,
