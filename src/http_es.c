@@ -154,7 +154,7 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
         wd_store_flush_stats(q->s->store, &unpub, &ffail, &reread);
         wd_buf_printf(&r->body,
                       "# HELP ward_store_unpublished_events Events shredded into parts not yet "
-                      "handed to the publisher.\n"
+                      "published.\n"
                       "# TYPE ward_store_unpublished_events gauge\n"
                       "ward_store_unpublished_events %llu\n"
                       "# HELP ward_store_flush_failures_total Flushes that failed (written again "

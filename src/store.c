@@ -51,8 +51,8 @@ struct wd_store {
     uint64_t corrupt_parts, merges;
     uint64_t merge_blocks_copied, merge_rows_rebuilt; /* merge work since start */
     int merging; /* a merge is being written (gauge for /metrics) */
-    /* flushes that failed (their events and every later one read again from the WAL), and
-     * the events shredded and then dropped for it (atomics, for /metrics) */
+    /* flushes that failed (their events read again from the WAL), and the events shredded
+     * and then dropped for it (atomics, for /metrics) */
     uint64_t flush_failures, events_reread;
 };
 
@@ -342,14 +342,10 @@ static int64_t event_ts(const struct wd_jv *ev, struct wd_time_memo *m)
  * The ingest thread reads events from the WAL in batches into a ring and queues them;
  * each shredding worker takes the next queued batch whole (parse + shred + encode, one
  * builder per partition and worker), so the workers never wait for each other or for the
- * reading, and each worker's rows stay in id order (it takes batches in ring order).
- *
- * A flush waits for every queued batch, then hands every worker's builders to the
- * publisher thread and goes on reading: the workers start new builders while the
- * publisher finishes the old ones (last blocks, footer, fsync, rename), writes the
- * checkpoint and publishes the parts and the checkpoint under one lock hold, so searches
- * see a flush entirely or not at all. One flush is published at a time, in order; the
- * next waits for it. (Finishing in the workers stalled them for about a sixth of a load.)
+ * reading, and each worker's rows stay in id order (it takes batches in ring order). A
+ * flush waits for every queued batch, then has every worker finish its parts; the parts
+ * are published, then the checkpoint moves, under one lock hold, so searches see a flush
+ * entirely or not at all.
  */
 struct flush_state {
     struct builder_slot *slots;
@@ -360,9 +356,15 @@ struct worker {
     struct wd_store *st;
     uint32_t id;
     pthread_t thr;
-    struct flush_state fs; /* the builders of the flush being shredded */
+    struct flush_state fs;
     struct wd_arena arena;
     struct wd_time_memo tm; /* the hour of the last event's time */
+    /* a flush of [lo, hi] */
+    uint64_t lo, hi;
+    uint64_t flush_seen;
+    struct wd_part **opened; /* flush result: one part per slot */
+    size_t nopened;
+    int rc;
 };
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_WORKING };
@@ -374,32 +376,6 @@ struct batch {
     uint64_t *seq;
     uint32_t n, cap;
     int state; /* SLOT_*, under the pool's lock */
-};
-
-/* The workers, the ring of batches they take from, and the publisher. */
-struct pool {
-    struct worker *w;
-    uint32_t n;
-    pthread_mutex_t mu;
-    pthread_cond_t work; /* workers: a batch queued, or quit */
-    pthread_cond_t done; /* ingest thread: a batch finished, a flush published */
-    struct batch ring[RING];
-    uint32_t take;  /* the next slot a worker takes (ring order) */
-    uint32_t nbusy; /* slots queued or being shredded */
-    uint32_t rows;  /* rows shredded since the last flush */
-    int err;        /* a worker's failure since the last flush (sticky) */
-    bool quit;
-    uint64_t gen; /* flushes handed over: names the builders' files apart */
-    /* the flush being published (every worker's builders of [job_lo, job_hi]), NULL when
-     * none; pub_err: the failure of the last one published, until the ingest thread
-     * discards what followed it */
-    pthread_t pub_thr;
-    bool pub_started;
-    pthread_cond_t pub; /* publisher: a flush handed over, or quit */
-    struct flush_state *job;
-    uint64_t job_lo, job_hi;
-    uint32_t job_rows;
-    int pub_err;
 };
 
 static void fs_discard(struct flush_state *fs)
@@ -425,9 +401,7 @@ static struct builder_slot *slot_for(struct wd_store *st, struct worker *w, cons
     struct builder_slot *s = &fs->slots[fs->nslots++];
     memset(s, 0, sizeof(*s));
     snprintf(s->partition, sizeof(s->partition), "%s", partition);
-    /* the previous flush's file of this worker may still be being finished (gen only
-     * moves while no batch is being shredded) */
-    snprintf(tmp, sizeof(tmp), "%s/w%02x-%llx.tmp", pdir, w->id, (unsigned long long)st->pool->gen);
+    snprintf(tmp, sizeof(tmp), "%s/w%02x.tmp", pdir, w->id);
     if (wd_part_begin(&s->b, tmp, 1)) { /* zstd 1: as small as 3 on columns, faster */
         wd_part_abort(&s->b);
         fs->nslots--;
@@ -436,30 +410,31 @@ static struct builder_slot *slot_for(struct wd_store *st, struct worker *w, cons
     return s;
 }
 
-/* Finishes worker wid's builders of a flush of [lo, hi] into published (renamed) parts,
- * opened into out[] (one per slot, NULL where it failed); after a failure the rest are
- * dropped. */
-static int finish_slots(struct wd_store *st, struct flush_state *fs, uint32_t wid, uint64_t lo,
-                        uint64_t hi, struct wd_part **out)
+/* Worker side of a flush: finishes every builder into a published (renamed) part. */
+static int worker_flush(struct worker *w)
 {
+    struct wd_store *st = w->st;
+    struct flush_state *fs = &w->fs;
     int rc = WD_OK;
+    w->opened = wd_xcalloc(fs->nslots + 1, sizeof(*w->opened));
+    w->nopened = fs->nslots;
     for (size_t i = 0; i < fs->nslots; i++) {
         struct builder_slot *s = &fs->slots[i];
         char final[4400];
         snprintf(final, sizeof(final), "%s/%s/p-%016llx-%016llx-00%02x.wdp", st->dir, s->partition,
-                 (unsigned long long)lo, (unsigned long long)hi, wid);
+                 (unsigned long long)w->lo, (unsigned long long)w->hi, w->id);
         if (rc) {
             wd_part_abort(&s->b);
             continue;
         }
-        rc = wd_part_finish(&s->b, lo, hi, final);
+        rc = wd_part_finish(&s->b, w->lo, w->hi, final);
         if (rc) {
             wd_log(WD_LOG_ERROR, "store", "cannot write %s: %s (events stay in the WAL)", final,
                    strerror(errno));
             continue;
         }
         char perr[512];
-        if ((rc = wd_part_open(final, &out[i], perr, sizeof(perr)))) {
+        if ((rc = wd_part_open(final, &w->opened[i], perr, sizeof(perr)))) {
             wd_log(WD_LOG_ERROR, "store", "%s", perr);
             unlink(final);
         }
@@ -468,78 +443,6 @@ static int finish_slots(struct wd_store *st, struct flush_state *fs, uint32_t wi
     fs->slots = NULL;
     fs->nslots = 0;
     return rc;
-}
-
-/* Publishes a flush of [lo, hi] (fs: one per worker): its parts are finished, then join
- * the list and the checkpoint moves together. On failure everything of the flush is
- * removed; the ingest thread then re-reads the WAL from the old checkpoint. */
-static int publish(struct wd_store *st, struct flush_state *fs, uint32_t n, uint64_t lo,
-                   uint64_t hi)
-{
-    size_t total = 0, k = 0;
-    for (uint32_t i = 0; i < n; i++)
-        total += fs[i].nslots;
-    struct wd_part **opened = wd_xcalloc(total + 1, sizeof(*opened));
-    int rc = WD_OK;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t ns = fs[i].nslots;
-        if (rc)
-            fs_discard(&fs[i]);
-        else
-            rc = finish_slots(st, &fs[i], i, lo, hi, opened + k);
-        k += ns;
-    }
-    if (!rc && (rc = write_checkpoint(st->dir, hi)))
-        wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
-    if (!rc)
-        pthread_mutex_lock(&st->mu);
-    for (k = 0; k < total; k++) {
-        struct wd_part *p = opened[k];
-        if (!p)
-            continue;
-        if (rc) {
-            unlink(p->path); /* its range is replayed */
-            wd_part_unref(p);
-        } else {
-            list_add(st, p);
-        }
-    }
-    free(opened);
-    if (!rc) {
-        st->checkpoint = hi;
-        __atomic_store_n(&st->indexed, hi, __ATOMIC_RELEASE);
-        pthread_cond_broadcast(&st->cv);
-        pthread_mutex_unlock(&st->mu);
-    }
-    return rc;
-}
-
-static void *publisher_main(void *arg)
-{
-    wd_thread_name("publish");
-    struct wd_store *st = arg;
-    struct pool *pl = st->pool;
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        while (!pl->quit && !pl->job)
-            pthread_cond_wait(&pl->pub, &pl->mu);
-        if (!pl->job)
-            break;
-        struct flush_state *job = pl->job;
-        uint64_t lo = pl->job_lo, hi = pl->job_hi;
-        pthread_mutex_unlock(&pl->mu);
-        int rc = publish(st, job, pl->n, lo, hi);
-        free(job);
-        pthread_mutex_lock(&pl->mu);
-        pl->job = NULL;
-        if (rc && !pl->pub_err)
-            pl->pub_err = rc;
-        if (rc)
-            __atomic_add_fetch(&st->events_reread, pl->job_rows, __ATOMIC_RELAXED);
-        pthread_cond_broadcast(&pl->done);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
 }
 
 static int worker_shred(struct worker *w, const struct batch *bt)
@@ -568,6 +471,23 @@ static int worker_shred(struct worker *w, const struct batch *bt)
     return WD_OK;
 }
 
+/* The workers and the ring of batches they take from. */
+struct pool {
+    struct worker *w;
+    uint32_t n;
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* workers: a batch queued, a flush asked, or quit */
+    pthread_cond_t done; /* ingest thread: a batch finished, a flush done */
+    struct batch ring[RING];
+    uint32_t take;      /* the next slot a worker takes (ring order) */
+    uint32_t nbusy;     /* slots queued or being shredded */
+    uint32_t rows;      /* rows shredded since the last flush */
+    int err;            /* a worker's failure since the last flush (sticky) */
+    uint64_t flush_gen; /* a flush is asked of every worker when this moves */
+    uint32_t flushing;  /* workers still finishing their parts */
+    bool quit;
+};
+
 static void *worker_main(void *arg)
 {
     wd_thread_name("shred");
@@ -575,10 +495,20 @@ static void *worker_main(void *arg)
     struct pool *pl = w->st->pool;
     pthread_mutex_lock(&pl->mu);
     for (;;) {
-        while (!pl->quit && pl->ring[pl->take].state != SLOT_QUEUED)
+        while (!pl->quit && pl->flush_gen == w->flush_seen &&
+               pl->ring[pl->take].state != SLOT_QUEUED)
             pthread_cond_wait(&pl->work, &pl->mu);
         if (pl->quit)
             break;
+        if (pl->flush_gen != w->flush_seen) { /* asked only while no batch is queued */
+            w->flush_seen = pl->flush_gen;
+            pthread_mutex_unlock(&pl->mu);
+            w->rc = worker_flush(w);
+            pthread_mutex_lock(&pl->mu);
+            if (--pl->flushing == 0)
+                pthread_cond_broadcast(&pl->done);
+            continue;
+        }
         struct batch *bt = &pl->ring[pl->take];
         bt->state = SLOT_WORKING;
         pl->take = (pl->take + 1) % RING;
@@ -599,30 +529,62 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Waits (pool lock held) until no batch is queued or being shredded and no flush is being
- * published; returns the failure to handle (a worker's, else the publisher's), if any. */
-static int wait_quiet(struct pool *pl)
+/* Waits (pool lock held) until no batch is queued or being shredded. */
+static void wait_idle(struct pool *pl)
 {
-    while (pl->nbusy || pl->job)
+    while (pl->nbusy)
         pthread_cond_wait(&pl->done, &pl->mu);
-    return pl->err ? pl->err : pl->pub_err;
 }
 
-/* Hands the workers' builders of [lo, hi] to the publisher (pool lock held, quiet). */
-static void hand_over(struct pool *pl, uint64_t lo, uint64_t hi)
+/* Publishes a flush of [lo, hi] (no batch queued): every worker finishes its parts, then
+ * the parts join the list and the checkpoint moves together. On failure everything of the
+ * flush is removed and the caller re-reads the WAL from the old checkpoint. */
+static int flush(struct wd_store *st, struct pool *pl, uint64_t lo, uint64_t hi)
 {
-    struct flush_state *job = wd_xcalloc(pl->n, sizeof(*job));
+    pthread_mutex_lock(&pl->mu);
     for (uint32_t i = 0; i < pl->n; i++) {
-        job[i] = pl->w[i].fs;
-        pl->w[i].fs = (struct flush_state){0};
+        pl->w[i].lo = lo;
+        pl->w[i].hi = hi;
     }
-    pl->job = job;
-    pl->job_lo = lo;
-    pl->job_hi = hi;
-    pl->job_rows = pl->rows;
-    pl->gen++;
+    pl->flushing = pl->n;
+    pl->flush_gen++;
+    pthread_cond_broadcast(&pl->work);
+    while (pl->flushing)
+        pthread_cond_wait(&pl->done, &pl->mu);
     pl->rows = 0;
-    pthread_cond_signal(&pl->pub);
+    pthread_mutex_unlock(&pl->mu);
+    int rc = WD_OK;
+    for (uint32_t i = 0; i < pl->n; i++)
+        if (pl->w[i].rc)
+            rc = pl->w[i].rc;
+    if (!rc && (rc = write_checkpoint(st->dir, hi)))
+        wd_log(WD_LOG_ERROR, "store", "cannot write the checkpoint: %s", strerror(errno));
+    if (!rc)
+        pthread_mutex_lock(&st->mu);
+    for (uint32_t i = 0; i < pl->n; i++) {
+        struct worker *w = &pl->w[i];
+        for (size_t k = 0; k < w->nopened; k++) {
+            struct wd_part *p = w->opened[k];
+            if (!p)
+                continue;
+            if (rc) {
+                unlink(p->path); /* its range is replayed */
+                wd_part_unref(p);
+            } else {
+                list_add(st, p);
+            }
+        }
+        free(w->opened);
+        w->opened = NULL;
+        w->nopened = 0;
+    }
+    if (!rc) {
+        st->checkpoint = hi;
+        __atomic_store_n(&st->indexed, hi, __ATOMIC_RELEASE);
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return rc;
 }
 
 static void batch_add(struct batch *bt, uint64_t seq, const char *ev, size_t len)
@@ -639,14 +601,13 @@ static void batch_add(struct batch *bt, uint64_t seq, const char *ev, size_t len
     wd_buf_append(&bt->text, ev, len);
 }
 
-/* Drops every worker's unpublished builders (quiet); the events are read again. */
+/* Drops every worker's unpublished parts (no batch queued); the events are read again. */
 static void discard_all(struct pool *pl)
 {
     for (uint32_t i = 0; i < pl->n; i++)
         fs_discard(&pl->w[i].fs);
     pl->rows = 0;
     pl->err = 0;
-    pl->pub_err = 0;
 }
 
 static void *ingest_main(void *arg)
@@ -713,22 +674,20 @@ static void *ingest_main(void *arg)
         bool due =
             pending && (pl->rows >= FLUSH_MAX_ROWS ||
                         wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 || stop);
-        int frc = pl->err ? pl->err : pl->pub_err;
-        /* a flush covers every batch read; a failure discards them all (the publisher's:
-         * and every batch read after its flush) */
-        if (due || frc) {
-            frc = wait_quiet(pl);
-            if (!frc && due)
-                hand_over(pl, lo, last);
+        int frc = pl->err;
+        if (due || frc) { /* a flush covers every batch read; a failure discards them all */
+            wait_idle(pl);
+            frc = pl->err;
         }
-        if (frc) {
-            __atomic_add_fetch(&st->flush_failures, 1, __ATOMIC_RELAXED);
-            __atomic_add_fetch(&st->events_reread, pl->rows, __ATOMIC_RELAXED);
-            discard_all(pl);
-        }
+        uint32_t held = pl->rows; /* what a failure makes the store read again */
         pthread_mutex_unlock(&pl->mu);
+        if (!frc && due)
+            frc = flush(st, pl, lo, last);
         if (frc) {
-            /* Re-read from the checkpoint after a pause. */
+            /* Discard the flush and re-read from the checkpoint after a pause. */
+            __atomic_add_fetch(&st->flush_failures, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&st->events_reread, held, __ATOMIC_RELAXED);
+            discard_all(pl);
             wd_wal_tail_close(tail);
             tail = NULL;
             backoff_ms = backoff_ms ? WD_MIN(backoff_ms * 2, 5000) : 100;
@@ -751,7 +710,7 @@ static void *ingest_main(void *arg)
         }
     }
     pthread_mutex_lock(&pl->mu);
-    wait_quiet(pl);
+    wait_idle(pl);
     discard_all(pl);
     pthread_mutex_unlock(&pl->mu);
     wd_wal_tail_close(tail);
@@ -1098,7 +1057,6 @@ int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_s
         pthread_mutex_init(&pl->mu, NULL);
         pthread_cond_init(&pl->work, NULL);
         pthread_cond_init(&pl->done, NULL);
-        pthread_cond_init(&pl->pub, NULL);
         for (uint32_t i = 0; i < RING; i++)
             wd_buf_init(&pl->ring[i].text, 0);
         st->pool = pl;
@@ -1114,12 +1072,6 @@ int wd_store_open(const struct wd_store_opts *o, struct wd_wal *wal, struct wd_s
                 wd_store_close(st);
                 return WD_ENOMEM;
             }
-        if (pthread_create(&pl->pub_thr, NULL, publisher_main, st)) {
-            snprintf(err, err_len, "cannot start the store threads");
-            wd_store_close(st);
-            return WD_ENOMEM;
-        }
-        pl->pub_started = true;
         if (pthread_create(&st->ingest_thr, NULL, ingest_main, st) ||
             pthread_create(&st->maint_thr, NULL, maint_main, st)) {
             snprintf(err, err_len, "cannot start the store threads");
@@ -1149,12 +1101,9 @@ void wd_store_close(struct wd_store *st)
         pthread_mutex_lock(&pl->mu);
         pl->quit = true;
         pthread_cond_broadcast(&pl->work);
-        pthread_cond_broadcast(&pl->pub);
         pthread_mutex_unlock(&pl->mu);
         for (uint32_t i = 0; i < pl->n; i++)
             pthread_join(pl->w[i].thr, NULL);
-        if (pl->pub_started)
-            pthread_join(pl->pub_thr, NULL);
         for (uint32_t i = 0; i < pl->n; i++)
             wd_arena_fini(&pl->w[i].arena);
         for (uint32_t i = 0; i < RING; i++) {
@@ -1166,7 +1115,6 @@ void wd_store_close(struct wd_store *st)
         pthread_mutex_destroy(&pl->mu);
         pthread_cond_destroy(&pl->work);
         pthread_cond_destroy(&pl->done);
-        pthread_cond_destroy(&pl->pub);
         free(pl->w);
         free(pl);
     }
