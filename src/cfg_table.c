@@ -109,7 +109,9 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "With wal.durability: async, the longest time between fsyncs."},
     {"store.flush_interval_ms", WD_CFG_INT, "500", 10, 60000, NULL, OFF(store_flush_interval_ms),
      "Longest time between an event becoming durable in the write-ahead log and it being "
-     "searchable (a part is published at least this often while events arrive)."},
+     "searchable (a part is published at least this often while events arrive). While the "
+     "store is behind the log (a backlog, an overload), a flush waits 8 times this for "
+     "bigger parts, which cost less to write and merge."},
     {"store.retention_days", WD_CFG_INT, "0", 0, 100000, NULL, OFF(store_retention_days),
      "Delete every events-YYYYMMDD partition whose whole day is older than this many days; "
      "0 keeps events forever."},

@@ -150,9 +150,13 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       "# TYPE ward_store_merge_rows_rebuilt_total counter\n"
                       "ward_store_merge_rows_rebuilt_total %llu\n",
                       (unsigned long long)copied, (unsigned long long)rebuilt);
-        uint64_t unpub, ffail, reread;
-        wd_store_flush_stats(q->s->store, &unpub, &ffail, &reread);
+        struct wd_store_flush_stats fst;
+        wd_store_flush_stats(q->s->store, &fst);
         wd_buf_printf(&r->body,
+                      "# HELP ward_store_flushes_total Flushes published (each a part per "
+                      "partition and shredding thread).\n"
+                      "# TYPE ward_store_flushes_total counter\n"
+                      "ward_store_flushes_total %llu\n"
                       "# HELP ward_store_unpublished_events Events shredded into parts not yet "
                       "published.\n"
                       "# TYPE ward_store_unpublished_events gauge\n"
@@ -165,8 +169,8 @@ void wd_http_metrics(struct wd_http_req *q, struct wd_http_resp *r)
                       "failed flush and read again.\n"
                       "# TYPE ward_store_events_reread_total counter\n"
                       "ward_store_events_reread_total %llu\n",
-                      (unsigned long long)unpub, (unsigned long long)ffail,
-                      (unsigned long long)reread);
+                      (unsigned long long)fst.flushes, (unsigned long long)fst.unpublished,
+                      (unsigned long long)fst.failures, (unsigned long long)fst.reread);
         uint64_t hits, misses, cbytes;
         wd_store_cache_stats(&hits, &misses, &cbytes);
         wd_buf_printf(&r->body,

@@ -20,6 +20,7 @@
 #include "wd_time.h"
 
 #define FLUSH_MAX_ROWS  (1u << 20) /* a flush also happens when this many rows wait */
+#define FLUSH_BEHIND    8 /* times the flush interval a flush waits while the store is behind */
 /* A batch one worker shreds: small enough that the events copied into it are still in
  * the cache when the worker parses them; RING of them are read ahead at most. */
 #define BATCH_MAX_EVENTS 1024
@@ -51,6 +52,7 @@ struct wd_store {
     uint64_t corrupt_parts, merges;
     uint64_t merge_blocks_copied, merge_rows_rebuilt; /* merge work since start */
     int merging; /* a merge is being written (gauge for /metrics) */
+    uint64_t flushes; /* published (under mu) */
     /* flushes that failed (their events read again from the WAL), and the events shredded
      * and then dropped for it (atomics, for /metrics) */
     uint64_t flush_failures, events_reread;
@@ -579,6 +581,7 @@ static int flush(struct wd_store *st, struct pool *pl, uint64_t lo, uint64_t hi)
         w->nopened = 0;
     }
     if (!rc) {
+        st->flushes++;
         st->checkpoint = hi;
         __atomic_store_n(&st->indexed, hi, __ATOMIC_RELEASE);
         pthread_cond_broadcast(&st->cv);
@@ -670,10 +673,13 @@ static void *ingest_main(void *arg)
             pthread_mutex_unlock(&pl->mu);
             fill = (fill + 1) % RING;
         }
+        /* Behind (this read stopped at a batch's size, not at the end of the log): the
+         * events are late already, and a flush waits longer for bigger parts, which cost
+         * less to finish and to merge, so the store catches up sooner. */
+        int64_t wait_ns = st->o.flush_interval_ms * 1000000 * (rc == WD_OK ? FLUSH_BEHIND : 1);
         pthread_mutex_lock(&pl->mu);
         bool due =
-            pending && (pl->rows >= FLUSH_MAX_ROWS ||
-                        wd_mono_ns() - started_ns >= st->o.flush_interval_ms * 1000000 || stop);
+            pending && (pl->rows >= FLUSH_MAX_ROWS || wd_mono_ns() - started_ns >= wait_ns || stop);
         int frc = pl->err;
         if (due || frc) { /* a flush covers every batch read; a failure discards them all */
             wait_idle(pl);
@@ -1153,17 +1159,19 @@ void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint6
     pthread_mutex_unlock(&st->mu);
 }
 
-void wd_store_flush_stats(struct wd_store *st, uint64_t *unpublished, uint64_t *failures,
-                          uint64_t *reread)
+void wd_store_flush_stats(struct wd_store *st, struct wd_store_flush_stats *out)
 {
-    *unpublished = 0;
+    memset(out, 0, sizeof(*out));
     if (st->pool) {
         pthread_mutex_lock(&st->pool->mu);
-        *unpublished = st->pool->rows;
+        out->unpublished = st->pool->rows;
         pthread_mutex_unlock(&st->pool->mu);
     }
-    *failures = __atomic_load_n(&st->flush_failures, __ATOMIC_RELAXED);
-    *reread = __atomic_load_n(&st->events_reread, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&st->mu);
+    out->flushes = st->flushes;
+    pthread_mutex_unlock(&st->mu);
+    out->failures = __atomic_load_n(&st->flush_failures, __ATOMIC_RELAXED);
+    out->reread = __atomic_load_n(&st->events_reread, __ATOMIC_RELAXED);
 }
 
 void wd_store_merge_stats(struct wd_store *st, uint64_t *blocks_copied, uint64_t *rows_rebuilt)

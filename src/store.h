@@ -66,11 +66,14 @@ bool wd_store_merging(struct wd_store *st);
 /* Counters for /metrics and `ward store stats`. */
 void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint64_t *rows,
                     uint64_t *merges, uint64_t *corrupt);
-/* Flushing: events shredded since the last flush (not yet searchable), flushes that
- * failed since start, and events shredded and then dropped because of them (read again
- * from the WAL). */
-void wd_store_flush_stats(struct wd_store *st, uint64_t *unpublished, uint64_t *failures,
-                          uint64_t *reread);
+/* Flushing since start (for /metrics). */
+struct wd_store_flush_stats {
+    uint64_t flushes;     /* flushes published */
+    uint64_t unpublished; /* events shredded since the last flush (not yet searchable) */
+    uint64_t failures;    /* flushes that failed */
+    uint64_t reread;      /* events shredded, then dropped by a failure (read again) */
+};
+void wd_store_flush_stats(struct wd_store *st, struct wd_store_flush_stats *out);
 /* Merge work since start: blocks copied as they were, rows rebuilt from small blocks. */
 void wd_store_merge_stats(struct wd_store *st, uint64_t *blocks_copied, uint64_t *rows_rebuilt);
 
