@@ -52,10 +52,9 @@ struct wd_store {
     uint64_t corrupt_parts, merges;
     uint64_t merge_blocks_copied, merge_rows_rebuilt; /* merge work since start */
     int merging; /* a merge is being written (gauge for /metrics) */
-    uint64_t flushes; /* published (under mu) */
-    /* flushes that failed (their events read again from the WAL), and the events shredded
-     * and then dropped for it (atomics, for /metrics) */
-    uint64_t flush_failures, events_reread;
+    /* flushes published, flushes that failed (their events read again from the WAL), and
+     * the events shredded and then dropped for it (atomics, for /metrics) */
+    uint64_t flushes, flush_failures, events_reread;
 };
 
 struct pool;
@@ -581,7 +580,7 @@ static int flush(struct wd_store *st, struct pool *pl, uint64_t lo, uint64_t hi)
         w->nopened = 0;
     }
     if (!rc) {
-        st->flushes++;
+        __atomic_add_fetch(&st->flushes, 1, __ATOMIC_RELAXED);
         st->checkpoint = hi;
         __atomic_store_n(&st->indexed, hi, __ATOMIC_RELEASE);
         pthread_cond_broadcast(&st->cv);
@@ -1161,15 +1160,13 @@ void wd_store_stats(struct wd_store *st, uint64_t *parts, uint64_t *bytes, uint6
 
 void wd_store_flush_stats(struct wd_store *st, struct wd_store_flush_stats *out)
 {
-    memset(out, 0, sizeof(*out));
+    out->unpublished = 0;
     if (st->pool) {
         pthread_mutex_lock(&st->pool->mu);
         out->unpublished = st->pool->rows;
         pthread_mutex_unlock(&st->pool->mu);
     }
-    pthread_mutex_lock(&st->mu);
-    out->flushes = st->flushes;
-    pthread_mutex_unlock(&st->mu);
+    out->flushes = __atomic_load_n(&st->flushes, __ATOMIC_RELAXED);
     out->failures = __atomic_load_n(&st->flush_failures, __ATOMIC_RELAXED);
     out->reread = __atomic_load_n(&st->events_reread, __ATOMIC_RELAXED);
 }

@@ -215,7 +215,6 @@ __attribute__((target("avx2"))) static const char *ci_find_avx2(const unsigned c
     *at = i;
     return NULL;
 }
-
 #endif
 
 /*

@@ -1324,11 +1324,8 @@ static void t_timechart_blocks(void)
 /* Pages through every hit with next_cursor: each id once, total pages as expected. */
 static void t_cursor_paging(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     struct wd_store *st = store_open(sdir, wdir, w);
     FAIL_IF(!w || !st);
     struct wd_buf ev, out;
@@ -1393,11 +1390,8 @@ static bool exists(const char *path)
  * merged part are removed; a corrupt part is reported and skipped, the rest stays. */
 static void t_recovery_rules(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300], pdir[400], path[500];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     struct wd_store *st = store_open(sdir, wdir, w);
     FAIL_IF(!w || !st);
     struct wd_buf ev, out;
@@ -1498,13 +1492,30 @@ static int bad_fsync(int fd)
 
 static const struct wd_store_io bad_io = {bad_write, bad_fsync, rename};
 
+/* Has the store's I/O fail its nth write (or fsync, fsync_ set) with err. */
+static void fault_arm(bool fsync_, int nth, int err)
+{
+    fault_fsync = fsync_;
+    fault_after = nth;
+    fault_errno = err;
+    fault_calls = 0;
+    __atomic_store_n(&wd_store_io, &bad_io, __ATOMIC_SEQ_CST);
+}
+
+/* Polls (bounded: 30 s) until the armed fault has struck; whether it has. */
+static bool fault_struck(void)
+{
+    for (int k = 0; k < 6000 && fault_calls < fault_after; k++) {
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return fault_calls >= fault_after;
+}
+
 static void t_faults(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     struct wd_store *st = store_open(sdir, wdir, w);
     FAIL_IF(!w || !st);
     struct wd_buf ev, out;
@@ -1520,19 +1531,11 @@ static void t_faults(void)
     } cases[] = {{false, 1, ENOSPC}, {false, 3, EIO}, {false, 6, ENOSPC},
                  {true, 1, EIO},     {true, 2, EIO},  {true, 3, ENOSPC}};
     for (size_t i = 0; i < WD_ARRAY_LEN(cases); i++) {
-        fault_fsync = cases[i].fsync;
-        fault_after = cases[i].nth;
-        fault_errno = cases[i].err;
-        fault_calls = 0;
-        __atomic_store_n(&wd_store_io, &bad_io, __ATOMIC_SEQ_CST);
+        fault_arm(cases[i].fsync, cases[i].nth, cases[i].err);
         last = submit_lines(w, &ev, 1000);
         total += 1000;
         /* the failed flush is retried from the checkpoint once the fault is gone */
-        for (int k = 0; k < 400 && fault_calls < fault_after; k++) {
-            struct timespec ts = {0, 5 * 1000000};
-            nanosleep(&ts, NULL);
-        }
-        FAIL_UNLESS(fault_calls >= fault_after);
+        FAIL_UNLESS(fault_struck());
         /* readable during the fault */
         FAIL_IF(search_total(st, "*", 1, &out) < (long long)(total - 1000));
         __atomic_store_n(&wd_store_io, &wd_store_io_posix, __ATOMIC_SEQ_CST);
@@ -1557,34 +1560,20 @@ static void t_faults(void)
  * the next flush publishes them. (Few parts: no merge takes the fault instead.) */
 static void t_flush_failure_counted(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
-    struct wd_store *st = store_open(sdir, wdir, w);
-    FAIL_IF(!w || !st);
+    struct wd_wal *w;
     struct wd_buf ev, out;
-    wd_buf_init(&ev, 0);
+    struct wd_store *st = loaded_store(sdir, wdir, &w, &ev, 1000, 1000);
+    FAIL_IF(!st);
     wd_buf_init(&out, 0);
-    gen_events(&ev, 1000, WD_GEN_ZEEK_DNS);
-    FAIL_UNLESS(wait_indexed(st, submit_lines(w, &ev, 1000)));
     struct wd_store_flush_stats fst;
     wd_store_flush_stats(st, &fst);
     EXPECT_INT((long long)fst.failures, 0);
     EXPECT_INT((long long)fst.flushes >= 1, 1);
     uint64_t flushes = fst.flushes;
-    fault_fsync = true;
-    fault_after = 1;
-    fault_errno = EIO;
-    fault_calls = 0;
-    __atomic_store_n(&wd_store_io, &bad_io, __ATOMIC_SEQ_CST);
+    fault_arm(true, 1, EIO);
     uint64_t last = submit_lines(w, &ev, 1000);
-    for (int k = 0; k < 6000 && fault_calls < 1; k++) {
-        struct timespec ts = {0, 5 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    FAIL_UNLESS(fault_calls >= 1);
+    FAIL_UNLESS(fault_struck());
     __atomic_store_n(&wd_store_io, &wd_store_io_posix, __ATOMIC_SEQ_CST);
     FAIL_UNLESS(wait_indexed(st, last));
     wd_store_flush_stats(st, &fst);
@@ -1605,11 +1594,8 @@ static void t_flush_failure_counted(void)
  * interval: fewer, bigger parts to finish and merge. */
 static void t_flush_behind(void)
 {
-    fresh_dir();
     char sdir[300], wdir[300];
-    snprintf(sdir, sizeof(sdir), "%s/store", dir);
-    snprintf(wdir, sizeof(wdir), "%s/wal", dir);
-    struct wd_wal *w = wal_open(wdir);
+    struct wd_wal *w = fresh_store_dirs(sdir, wdir);
     FAIL_IF(!w);
     struct wd_buf ev, out;
     wd_buf_init(&ev, 0);
