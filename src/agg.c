@@ -505,6 +505,11 @@ bool wd_agg_needs_time(const struct wd_agg *a)
     return a->needs_time;
 }
 
+bool wd_agg_any_order(const struct wd_agg *a)
+{
+    return !a->event_mode && !a->needs_time && a->pre_cap == UINT64_MAX;
+}
+
 /* ---- event mode ---- */
 
 static int copy_qval(struct wd_arena *ar, struct wd_qval *dst, const struct wd_qval *src)

@@ -52,6 +52,9 @@ const char *wd_agg_field(const struct wd_agg *a, uint32_t i);
 /* Whether the executor needs each event's utctimestamp (timechart), i.e. whether rows
  * may not be pre-aggregated across time. */
 bool wd_agg_needs_time(const struct wd_agg *a);
+/* Whether rows may be fed in any order, equal ones summed into one weight first: a
+ * stats/top stage (no timechart) with no `head` before it. */
+bool wd_agg_any_order(const struct wd_agg *a);
 
 /*
  * Feeds `weight` identical events: vals[i][0..nvals[i]) are the values of field i

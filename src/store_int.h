@@ -116,6 +116,13 @@ struct wd_shape {
     uint32_t *cc; /* 2 * ncc */
 };
 
+/* How many values of a column each row of a part holds, from its shapes (wd_part.col_one). */
+enum wd_col_card {
+    WD_CARD_ANY = 0,         /* some shape has several (an array), or not known */
+    WD_CARD_ONE = 1,         /* every shape exactly one: value r is row r */
+    WD_CARD_AT_MOST_ONE = 2, /* some shapes none, the others one */
+};
+
 struct wd_part {
     int refs;
     uint64_t id; /* unique per open, keys the chunk cache (store_row.c) */
@@ -135,7 +142,7 @@ struct wd_part {
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
-    uint8_t *col_one;    /* per column: 1 when every shape has it exactly once; or NULL */
+    uint8_t *col_one;    /* per column: enum wd_col_card; or NULL */
     uint32_t nblocks;
     struct wd_blockdir *blocks;
     uint64_t lo, hi, nrows;
@@ -182,6 +189,11 @@ bool wd_block_shapes(struct wd_block *b);
 bool wd_block_rows(struct wd_block *b);
 /* Decodes column `col` (and its row offsets); NULL when absent in the block or corrupt. */
 const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff);
+/* Column col's values when no row of the part holds more than one of them, decoded without
+ * row offsets (no shape ids read): value i is some row's only value, and the block's other
+ * rows, nrows - nvals of them, hold none. NULL when the part's shapes do not say so or the
+ * block lacks the column (or is corrupt, b->err). */
+const struct wd_colvec *wd_block_col_single(struct wd_block *b, uint32_t col);
 /* Column `col`'s chunk as it is encoded (first byte: enum wd_enc; *len > 0), its row
  * offsets and its directory entry, without decoding the values: for scans that decode
  * only the values they need. NULL when absent, corrupt (b->err) or empty. */

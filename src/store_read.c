@@ -183,14 +183,18 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
                 p->shape_cols[(size_t)i * p->ncols + c] = (uint8_t)n;
             }
     }
-    /* columns every shape holds exactly once (wd_block_col needs no shape ids for them) */
+    /* columns every shape holds once, or at most once (wd_block_col needs no shape ids for
+     * the first, a count per value none for either) */
     if (p->shape_cols && p->nshapes) {
         p->col_one = wd_xcalloc(p->ncols + 1, 1);
         for (uint32_t c = 0; c < p->ncols; c++) {
-            bool one = true;
-            for (uint32_t i = 0; i < p->nshapes && one; i++)
-                one = p->shape_cols[(size_t)i * p->ncols + c] == 1;
-            p->col_one[c] = one;
+            uint8_t most = 0, least = 255;
+            for (uint32_t i = 0; i < p->nshapes && most <= 1; i++) {
+                uint8_t n = p->shape_cols[(size_t)i * p->ncols + c];
+                most = WD_MAX(most, n);
+                least = WD_MIN(least, n);
+            }
+            p->col_one[c] = most != 1 ? WD_CARD_ANY : least ? WD_CARD_ONE : WD_CARD_AT_MOST_ONE;
         }
     }
     uint64_t nb = rd_varint(&r);
@@ -483,7 +487,7 @@ static const struct wd_chunkdir *col_chunk(struct wd_block *b, uint32_t col, boo
     if (col >= b->part->ncols || b->err)
         return NULL;
     const struct wd_chunkdir *c0 = NULL;
-    *one = b->part->col_one && b->part->col_one[col] &&
+    *one = b->part->col_one && b->part->col_one[col] == WD_CARD_ONE &&
            (c0 = find_chunk(&b->part->blocks[b->bi], col)) && c0->nvals == b->nrows;
     if (*one)
         ensure_cols(b);
@@ -546,16 +550,12 @@ static const uint32_t *col_rowoff(struct wd_block *b, uint32_t col, const struct
     return off;
 }
 
-const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
+/* Column col's values (chunk c), decoded once per block into b->cols. */
+static const struct wd_colvec *col_decode(struct wd_block *b, uint32_t col,
+                                          const struct wd_chunkdir *c)
 {
-    if (!b->err && b->cols && col < b->part->ncols && b->cols[col]) { /* decoded before */
-        *rowoff = b->rowoff[col];
+    if (b->cols[col])
         return b->cols[col];
-    }
-    bool one;
-    const struct wd_chunkdir *c = col_chunk(b, col, &one);
-    if (!c)
-        return NULL;
     size_t len;
     const unsigned char *raw = col_bytes(b, col, c, &len);
     if (!raw)
@@ -568,12 +568,36 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
         wd_block_corrupt(b, c, "bad column encoding");
         return NULL;
     }
-    const uint32_t *off = col_rowoff(b, col, c, one);
+    b->cols[col] = v;
+    return v;
+}
+
+const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uint32_t **rowoff)
+{
+    if (!b->err && b->cols && col < b->part->ncols && b->cols[col] && b->rowoff[col]) {
+        *rowoff = b->rowoff[col]; /* decoded before */
+        return b->cols[col];
+    }
+    bool one;
+    const struct wd_chunkdir *c = col_chunk(b, col, &one);
+    const struct wd_colvec *v = c ? col_decode(b, col, c) : NULL;
+    const uint32_t *off = v ? col_rowoff(b, col, c, one) : NULL;
     if (!off)
         return NULL;
-    b->cols[col] = v;
     *rowoff = off;
     return v;
+}
+
+const struct wd_colvec *wd_block_col_single(struct wd_block *b, uint32_t col)
+{
+    const struct wd_part *p = b->part;
+    if (b->err || col >= p->ncols || !p->col_one || p->col_one[col] == WD_CARD_ANY)
+        return NULL;
+    const struct wd_chunkdir *c = find_chunk(&p->blocks[b->bi], col);
+    if (!c || c->nvals > b->nrows)
+        return NULL;
+    ensure_cols(b);
+    return col_decode(b, col, c);
 }
 
 const unsigned char *wd_block_col_raw(struct wd_block *b, uint32_t col, size_t *len,

@@ -3,7 +3,8 @@
  * blocks first, pruning blocks by time and by the token index, evaluating the rest
  * column-wise (store_eval.c). Hits mode keeps the `limit` newest matches in a heap and
  * counts every match; pipe mode feeds the aggregation executor (agg.c), pre-aggregated
- * per dictionary code when the pipes allow it.
+ * per dictionary code when the pipes allow it, and summed per value by each search thread
+ * when they also allow any order (store_fold.c).
  */
 #include <errno.h>
 #include <zstd.h>
@@ -11,6 +12,7 @@
 #include "agg.h"
 #include "jv.h"
 #include "log.h"
+#include "store_fold.h"
 #include "store_int.h"
 
 struct hit {
@@ -126,20 +128,27 @@ static int64_t bucket_of(int64_t t, int64_t span_us)
 /* Per dictionary code of one column: how many of the rows set in bm have that one value,
  * how many have none, how many several (fed one by one). Computed by the search worker. */
 struct dcount {
-    uint64_t *cnt; /* ndict counts, in the block's arena; NULL = not computed */
+    const struct wd_colvec *v; /* the column counted */
+    uint64_t *cnt;             /* ndict counts, in the block's arena; NULL = not computed */
     uint64_t missing;
     uint32_t multi;
 };
+
+static bool dcount_init(struct wd_block *b, const struct wd_colvec *v, struct dcount *d)
+{
+    *d = (struct dcount){v, wd_arena_alloc(&b->arena, ((size_t)v->ndict + 1) * sizeof(uint64_t)), 0,
+                         0};
+    if (d->cnt)
+        memset(d->cnt, 0, ((size_t)v->ndict + 1) * sizeof(uint64_t));
+    return d->cnt != NULL;
+}
 
 /* Counts rows per code of the dictionary-coded column v (rows set in bm). */
 static int dict_count(struct wd_block *b, const struct wd_colvec *v, const uint32_t *off,
                       const uint64_t *bm, struct dcount *d)
 {
-    *d = (struct dcount){wd_arena_alloc(&b->arena, ((size_t)v->ndict + 1) * sizeof(uint64_t)),
-                         0, 0};
-    if (!d->cnt)
+    if (!dcount_init(b, v, d))
         return WD_ENOMEM;
-    memset(d->cnt, 0, ((size_t)v->ndict + 1) * sizeof(uint64_t));
     for (uint32_t r = 0; r < b->nrows; r++) {
         if (!(bm[r >> 6] >> (r & 63) & 1))
             continue;
@@ -152,6 +161,32 @@ static int dict_count(struct wd_block *b, const struct wd_colvec *v, const uint3
             d->multi++;
     }
     return WD_OK;
+}
+
+static bool bm_full(const uint64_t *bm, uint32_t nrows)
+{
+    for (uint32_t w = 0; w < nrows / 64; w++)
+        if (bm[w] != UINT64_MAX)
+            return false;
+    uint64_t tail = ((uint64_t)1 << (nrows % 64)) - 1;
+    return nrows % 64 == 0 || (bm[nrows / 64] & tail) == tail;
+}
+
+/* Counts rows per code of column col when every row of the block is selected and none
+ * holds more than one value of it: one pass over the codes, no shape ids or row offsets
+ * (`* | top 10 details.sourceipaddress`). False when that does not apply, or on ENOMEM
+ * (the caller counts row by row, and reports it). */
+static bool dict_count_all(struct wd_block *b, uint32_t col, const uint64_t *bm, struct dcount *d)
+{
+    if (!bm_full(bm, b->nrows))
+        return false;
+    const struct wd_colvec *v = wd_block_col_single(b, col);
+    if (!v || !v->codes || v->json || !dcount_init(b, v, d))
+        return false;
+    for (uint32_t i = 0; i < v->nvals; i++)
+        d->cnt[v->codes[i]]++;
+    d->missing = b->nrows - v->nvals;
+    return true;
 }
 
 /* Whether the rows of a block are pre-aggregated per dictionary code of the one field. */
@@ -168,8 +203,9 @@ static int feed_agg(struct wd_agg *agg, struct wd_block *b, const uint64_t *bm,
     uint32_t nf = wd_agg_nfields(agg);
     if (by_dict(agg, cols)) {
         /* Pre-aggregate per dictionary code. */
-        const uint32_t *off;
-        const struct wd_colvec *v = wd_block_col(b, cols[0], &off);
+        const uint32_t *off = NULL;
+        const struct wd_colvec *v =
+            pre && pre->cnt && !pre->multi ? pre->v : wd_block_col(b, cols[0], &off);
         if (v && v->codes && !v->json) {
             struct dcount d;
             int rc = pre && pre->cnt ? (d = *pre, WD_OK) : dict_count(b, v, off, bm, &d);
@@ -244,10 +280,11 @@ int wd_store_search_threads = 2;
 
 #define SCAN_AHEAD 4 /* blocks evaluated ahead of the merge, per thread */
 
-enum { SLOT_SKIP, SLOT_ROWS, SLOT_WEIGHT, SLOT_COUNT, SLOT_FAIL };
+enum { SLOT_SKIP, SLOT_ROWS, SLOT_WEIGHT, SLOT_COUNT, SLOT_FOLDED, SLOT_FAIL };
 
 /* One block's outcome: which rows match (SLOT_ROWS, block held), a whole-block weight
- * for a field-less timechart bucket or a count (SLOT_WEIGHT / SLOT_COUNT), nothing. */
+ * for a field-less timechart bucket or a count (SLOT_WEIGHT / SLOT_COUNT), counts added
+ * to the thread's fold (SLOT_FOLDED), nothing. */
 struct bslot {
     int kind, rc;
     bool ready;
@@ -267,6 +304,8 @@ struct scan {
     int64_t span_us, cts;
     uint64_t cseq;
     bool pruned; /* refs already passed the index (scan_run): not asked again */
+    struct wd_fold *folds; /* per worker thread, when the pipes allow (scan_run); or NULL */
+    int nfolds;            /* folds handed to workers so far */
     /* the window of blocks in flight (parallel scans) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -285,8 +324,29 @@ static bool block_inside(const struct scan *sc, const struct wd_blockdir *bd)
  * Evaluates block k into x (any thread). h is the hit heap when the caller owns it (a serial
  * scan), else NULL: then a match-everything hits query is not given to this function.
  */
+/* Adds block b's per-code counts (x->dc) to fold f; false, with nothing added, when a
+ * row holds several values or a counted value is not a string or an integer. */
+static bool fold_block(struct wd_fold *f, struct wd_block *b, struct bslot *x)
+{
+    const struct dcount *d = &x->dc;
+    if (!d->cnt || d->multi)
+        return false;
+    for (uint32_t e = 0; e < d->v->ndict; e++)
+        if (d->cnt[e] && !wd_fold_takes(&d->v->vals[e]))
+            return false;
+    if (!wd_fold_add_many(f, d->v->vals, d->cnt, d->v->ndict)) {
+        x->kind = SLOT_FAIL; /* the fold is partial: the search fails */
+        x->rc = WD_ENOMEM;
+        return true;
+    }
+    f->missing += d->missing;
+    wd_block_fini(b);
+    x->kind = SLOT_FOLDED;
+    return true;
+}
+
 static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
-                       struct ZSTD_DCtx_s *dz, struct bslot *x)
+                       struct ZSTD_DCtx_s *dz, struct bslot *x, struct wd_fold *fold)
 {
     struct wd_part *p = sc->refs[k].part;
     const struct wd_blockdir *bd = &p->blocks[sc->refs[k].bi];
@@ -340,21 +400,27 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
                 x->bm[r >> 6] &= ~((uint64_t)1 << (r & 63));
         }
     if (sc->table) {
-        /* decode the aggregated columns here, in parallel; the merge finds them cached */
         for (uint32_t i = 0; i < wd_agg_nfields(sc->agg) && i < 16; i++) {
             const char *f = wd_agg_field(sc->agg, i);
-            const uint32_t *off;
             x->cols[i] = wd_part_col(p, f, strlen(f));
-            if (x->cols[i] != UINT32_MAX)
-                wd_block_col(b, x->cols[i], &off);
         }
-        /* and count a one-field count-by per dictionary code here too */
+        /* count a one-field count-by per dictionary code here, in parallel */
         x->dc.cnt = NULL;
-        const uint32_t *off;
-        const struct wd_colvec *v =
-            by_dict(sc->agg, x->cols) ? wd_block_col(b, x->cols[0], &off) : NULL;
-        if (v && v->codes && !v->json && dict_count(b, v, off, x->bm, &x->dc) != WD_OK)
-            x->dc.cnt = NULL; /* out of memory: the merge counts again (and reports it) */
+        bool dict = by_dict(sc->agg, x->cols);
+        if (!dict || !dict_count_all(b, x->cols[0], x->bm, &x->dc)) {
+            /* else decode the aggregated columns here; the merge finds them cached */
+            for (uint32_t i = 0; i < wd_agg_nfields(sc->agg) && i < 16; i++) {
+                const uint32_t *off;
+                if (x->cols[i] != UINT32_MAX)
+                    wd_block_col(b, x->cols[i], &off);
+            }
+            const uint32_t *off;
+            const struct wd_colvec *v = dict ? wd_block_col(b, x->cols[0], &off) : NULL;
+            if (v && v->codes && !v->json && dict_count(b, v, off, x->bm, &x->dc) != WD_OK)
+                x->dc.cnt = NULL; /* out of memory: the merge counts again (and reports it) */
+        }
+        if (dict && fold && fold_block(fold, b, x))
+            return;
     }
     x->kind = SLOT_ROWS;
 }
@@ -373,6 +439,8 @@ static int scan_merge(const struct scan *sc, size_t k, struct bslot *x, struct h
     case SLOT_COUNT:
         *total += bd->nrows;
         return WD_OK;
+    case SLOT_FOLDED:
+        return WD_OK; /* fed by scan_run */
     case SLOT_WEIGHT: {
         uint32_t none[1] = {0};
         return wd_agg_row(sc->agg, bucket_of(bd->min_ts, sc->span_us) * sc->span_us, NULL, none,
@@ -414,6 +482,7 @@ static void *scan_worker(void *arg)
     struct scan *sc = arg;
     ZSTD_DCtx *dz = ZSTD_createDCtx();
     pthread_mutex_lock(&sc->mu);
+    struct wd_fold *fold = sc->folds ? &sc->folds[sc->nfolds++] : NULL;
     for (;;) {
         while (!sc->stop && sc->next < sc->nref && sc->next >= sc->merged + sc->nslots)
             pthread_cond_wait(&sc->cv, &sc->mu);
@@ -423,7 +492,7 @@ static void *scan_worker(void *arg)
         struct bslot *x = &sc->slots[k % sc->nslots];
         pthread_mutex_unlock(&sc->mu);
         if (dz)
-            scan_block(sc, k, NULL, (struct ZSTD_DCtx_s *)dz, x);
+            scan_block(sc, k, NULL, (struct ZSTD_DCtx_s *)dz, x, fold);
         else
             *x = (struct bslot){.kind = SLOT_FAIL, .rc = WD_ENOMEM, .bm = x->bm};
         pthread_mutex_lock(&sc->mu);
@@ -471,6 +540,11 @@ static int scan_run(struct scan *sc, struct heap *h, uint64_t *total)
         sc->slots[i].bm = wd_xmalloc(wd_bm_words(WD_BLOCK_ROWS) * 8);
     pthread_t tid[16];
     int started = 0;
+    if (nt > 1 && sc->table && wd_agg_nfields(sc->agg) == 1 && wd_agg_any_order(sc->agg)) {
+        sc->folds = wd_xcalloc((size_t)nt, sizeof(*sc->folds));
+        for (int i = 0; i < nt; i++)
+            wd_fold_init(&sc->folds[i]);
+    }
     pthread_mutex_init(&sc->mu, NULL);
     pthread_cond_init(&sc->cv, NULL);
     for (int i = 0; nt > 1 && i < nt; i++)
@@ -481,7 +555,7 @@ static int scan_run(struct scan *sc, struct heap *h, uint64_t *total)
     for (; k < sc->nref && rc == WD_OK; k++) {
         struct bslot *x = &sc->slots[k % sc->nslots];
         if (!started) {
-            scan_block(sc, k, h, (struct ZSTD_DCtx_s *)dz, x);
+            scan_block(sc, k, h, (struct ZSTD_DCtx_s *)dz, x, NULL);
         } else {
             pthread_mutex_lock(&sc->mu);
             while (!x->ready)
@@ -503,6 +577,14 @@ static int scan_run(struct scan *sc, struct heap *h, uint64_t *total)
     pthread_mutex_unlock(&sc->mu);
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
+    /* the workers' sums, once every block is in them */
+    for (int i = 0; sc->folds && i < nt; i++) {
+        if (rc == WD_OK)
+            rc = wd_fold_feed(&sc->folds[i], sc->agg);
+        wd_fold_fini(&sc->folds[i]);
+    }
+    free(sc->folds);
+    sc->folds = NULL;
     /* blocks evaluated ahead and never merged */
     for (size_t i = 0; i < sc->nslots; i++) {
         if (sc->slots[i].ready && sc->slots[i].kind == SLOT_ROWS)
