@@ -134,7 +134,8 @@ const struct wd_cfg_key wd_cfg_keys[] = {
      "in time order, so answers do not depend on it); one per core is right."},
     {"store.cache_bytes", WD_CFG_SIZE, "256MiB", 0, 64 * GIB, NULL, OFF(store_cache_bytes),
      "Memory for decompressed column chunks kept between searches (repeated and paged "
-     "searches skip decompression); least recently used chunks are evicted."},
+     "searches skip decompression); least recently used chunks are evicted, but not for a "
+     "search one it has used itself, so a scan larger than this keeps what it read first."},
     {"store.truncate_wal", WD_CFG_BOOL, "true", 0, 0, NULL, OFF(store_truncate_wal),
      "Delete write-ahead log segments once every event in them is in the store."},
     {"tail.max_subscribers", WD_CFG_INT, "64", 1, 4096, NULL, OFF(tail_max_subscribers),

@@ -176,6 +176,7 @@ struct wd_block {
     const unsigned char **raw;
     size_t *rawlen;
     struct rawchunk **held; /* cached chunks this block uses (released at fini) */
+    uint64_t since;         /* wd_store_cache_tick() when its search began, or 0 */
     uint32_t nheld, held_cap;
     struct wd_rowstate *rs; /* row reconstruction state (store_row.c), NULL until used */
     int err;                /* WD_ECORRUPT once a chunk failed */
@@ -183,6 +184,9 @@ struct wd_block {
 };
 
 int wd_block_load(struct wd_block *b, const struct wd_part *p, uint32_t bi, struct ZSTD_DCtx_s *dz);
+/* The chunk cache's clock, advanced: a search takes it when it begins (wd_block.since), so
+ * the chunks it loads never evict ones it has used. */
+uint64_t wd_store_cache_tick(void);
 void wd_block_fini(struct wd_block *b);
 /* Loads the rows' shape ids (columns and rendering need them), and also seq and ts. */
 bool wd_block_shapes(struct wd_block *b);

@@ -2,7 +2,8 @@
  * store_row.c: renders stored rows as JSON straight from the encoded column chunks (no
  * per-value decoding of whole columns: a hit costs one lookup per field), and the cache
  * of decompressed chunks shared by every search, so repeated ("warm") searches skip zstd.
- * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks.
+ * The cache is bounded (wd_store_cache_bytes) and evicts least recently used chunks, but
+ * never for a search one that search has used itself (make_room).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,8 +26,10 @@ struct rawchunk {
     int cw;        /* DICT code width in bytes */
     int64_t *ints; /* INT: the values; TIME: the microseconds */
     bool indexed;  /* voff/ints built (rendering only; built on first use) */
+    bool cached;   /* in the cache; else freed when its last holder puts it */
     size_t bytes;
     int refs;
+    uint64_t used; /* cache.tick at its last use */
     struct rawchunk *prev, *next, *hnext;
 };
 
@@ -40,7 +43,16 @@ static struct {
     struct rawchunk *head, *tail; /* most recent first */
     size_t bytes;
     uint64_t hits, misses; /* lookups since start */
-} cache = {PTHREAD_MUTEX_INITIALIZER, {0}, NULL, NULL, 0, 0, 0};
+    uint64_t tick;         /* lookups since start, the clock of rawchunk.used */
+} cache = {PTHREAD_MUTEX_INITIALIZER, {0}, NULL, NULL, 0, 0, 0, 0};
+
+uint64_t wd_store_cache_tick(void)
+{
+    pthread_mutex_lock(&cache.mu);
+    uint64_t t = ++cache.tick;
+    pthread_mutex_unlock(&cache.mu);
+    return t;
+}
 
 void wd_store_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *bytes)
 {
@@ -88,11 +100,18 @@ static void chunk_free(struct rawchunk *c)
     free(c);
 }
 
-/* Drops unreferenced entries from the cold end while over budget. Lock held. */
-static void evict(void)
+/*
+ * Drops unreferenced entries from the cold end until `need` more bytes fit the budget, but
+ * none used since tick `since` (0: any may go), the start of the search asking. A scan
+ * larger than the cache (a phrase over a whole day) then keeps the chunks it read first,
+ * and its next run finds them, instead of evicting each chunk just before that run needs
+ * it. The list is in `used` order, so the first such entry ends the walk. Whether the
+ * bytes fit. Lock held.
+ */
+static bool make_room(size_t need, uint64_t since)
 {
     struct rawchunk *c = cache.tail;
-    while (c && cache.bytes > wd_store_cache_bytes) {
+    while (c && cache.bytes + need > wd_store_cache_bytes && !(since && c->used >= since)) {
         struct rawchunk *prev = c->prev;
         if (!c->refs) {
             lru_unlink(c);
@@ -105,6 +124,7 @@ static void evict(void)
         }
         c = prev;
     }
+    return cache.bytes + need <= wd_store_cache_bytes;
 }
 
 /* Builds the value index of an encoded chunk. */
@@ -189,7 +209,8 @@ static bool ensure_index(struct wd_block *b, const struct wd_chunkdir *d, struct
         size_t before = c->bytes;
         ok = index_chunk(c);
         c->indexed = ok;
-        cache.bytes += c->bytes - before;
+        if (c->cached)
+            cache.bytes += c->bytes - before;
     }
     pthread_mutex_unlock(&cache.mu);
     if (!ok)
@@ -207,6 +228,7 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     for (struct rawchunk *c = cache.b[h]; c; c = c->hnext)
         if (c->part_id == pid && c->off == d->off) {
             cache.hits++;
+            c->used = ++cache.tick;
             c->refs++;
             lru_unlink(c);
             lru_push(c);
@@ -263,11 +285,18 @@ static struct rawchunk *chunk_get(struct wd_block *b, const struct wd_chunkdir *
     c->refs = 1;
     pthread_mutex_lock(&cache.mu);
     cache.misses++;
-    c->hnext = cache.b[h];
-    cache.b[h] = c;
-    lru_push(c);
-    cache.bytes += c->bytes;
-    evict();
+    c->used = ++cache.tick;
+    /* another thread may have loaded the same chunk meanwhile: this copy is then not cached */
+    bool dup = false;
+    for (struct rawchunk *o = cache.b[h]; o && !dup; o = o->hnext)
+        dup = o->part_id == pid && o->off == d->off;
+    if (!dup && make_room(c->bytes, b->since)) {
+        c->cached = true;
+        c->hnext = cache.b[h];
+        cache.b[h] = c;
+        lru_push(c);
+        cache.bytes += c->bytes;
+    }
     pthread_mutex_unlock(&cache.mu);
     return c;
 }
@@ -277,9 +306,12 @@ static void chunk_put(struct rawchunk *c)
     if (!c)
         return;
     pthread_mutex_lock(&cache.mu);
-    c->refs--;
-    evict();
+    bool drop = --c->refs == 0 && !c->cached;
+    if (!drop)
+        make_room(0, 0); /* a smaller budget, or an index built, may leave it over */
     pthread_mutex_unlock(&cache.mu);
+    if (drop)
+        chunk_free(c);
 }
 
 const unsigned char *wd_block_chunk(struct wd_block *b, const struct wd_chunkdir *d, size_t *len)

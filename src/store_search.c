@@ -303,7 +303,8 @@ struct scan {
     bool table;
     int64_t span_us, cts;
     uint64_t cseq;
-    bool pruned; /* refs already passed the index (scan_run): not asked again */
+    bool pruned;           /* refs already passed the index (scan_run): not asked again */
+    uint64_t since;        /* the chunk cache's tick when the search began (wd_block.since) */
     struct wd_fold *folds; /* per worker thread, when the pipes allow (scan_run); or NULL */
     int nfolds;            /* folds handed to workers so far */
     /* the window of blocks in flight (parallel scans) */
@@ -369,6 +370,7 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
     }
     struct wd_block *b = &x->b;
     wd_block_load(b, p, sc->refs[k].bi, dz);
+    b->since = sc->since;
     if (!sc->pruned && !wd_eval_block_may_match(sc->root, b)) {
         wd_block_fini(b);
         return;
@@ -670,7 +672,8 @@ int wd_store_search(struct wd_store *st, const struct wd_search *req, struct wd_
                       .table = table,
                       .span_us = span_us,
                       .cts = cts,
-                      .cseq = cseq};
+                      .cseq = cseq,
+                      .since = wd_store_cache_tick()};
     uint64_t total = 0;
     int rc = scan_run(&sc, &h, &total);
     free(refs);

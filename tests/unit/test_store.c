@@ -972,6 +972,30 @@ static void t_cache_counters(void)
         EXPECT_INT(hits, chunks);
         EXPECT_INT(misses, 0);
     }
+    /* A scan of twice the budget, run again and again: least recently used eviction drops
+     * each chunk just before the next run reads it (never a hit); a search evicts no chunk
+     * it has used itself, so the next runs find those it read first. */
+    wd_store_cache_stats(&hits, &misses, &bytes);
+    size_t all = (size_t)bytes;
+    int threads = wd_store_search_threads;
+    wd_store_search_threads = 1; /* one order of reads */
+    wd_store_cache_bytes = 0;
+    EXPECT_INT(search_total(st, q, 0, &out), want); /* empties the cache */
+    wd_store_cache_stats(&hits, &misses, &bytes);
+    EXPECT_INT(bytes, 0);
+    wd_store_cache_bytes = all / 2;
+    cache_delta(&hits, &misses);
+    EXPECT_INT(search_total(st, q, 0, &out), want);
+    cache_delta(&hits, &misses);
+    EXPECT_INT(misses, chunks);
+    for (int run = 0; run < 3; run++) {
+        EXPECT_INT(search_total(st, q, 0, &out), want);
+        cache_delta(&hits, &misses);
+        FAIL_UNLESS(hits >= chunks / 4 && hits < chunks && hits + misses == chunks);
+        wd_store_cache_stats(&hits, &misses, &bytes);
+        FAIL_UNLESS(bytes <= all / 2);
+    }
+    wd_store_search_threads = threads;
     wd_store_cache_bytes = saved;
     wd_store_close(st);
     wd_wal_close(w);
