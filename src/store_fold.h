@@ -26,7 +26,7 @@ struct wd_fold {
 
 void wd_fold_init(struct wd_fold *f);
 void wd_fold_fini(struct wd_fold *f);
-/* Whether wd_fold_add() takes values of q's type (strings and integers). */
+/* Whether wd_fold_add_many() takes values of q's type (strings and integers). */
 bool wd_fold_takes(const struct wd_qval *q);
 /* Adds cnt[e] rows holding vals[e] for each e < n (wd_fold_takes() of each counted one);
  * returns false when the arena is full. */

@@ -335,14 +335,12 @@ static bool fold_block(struct wd_fold *f, struct wd_block *b, struct bslot *x)
     for (uint32_t e = 0; e < d->v->ndict; e++)
         if (d->cnt[e] && !wd_fold_takes(&d->v->vals[e]))
             return false;
-    if (!wd_fold_add_many(f, d->v->vals, d->cnt, d->v->ndict)) {
-        x->kind = SLOT_FAIL; /* the fold is partial: the search fails */
-        x->rc = WD_ENOMEM;
-        return true;
-    }
+    bool ok = wd_fold_add_many(f, d->v->vals, d->cnt, d->v->ndict);
     f->missing += d->missing;
     wd_block_fini(b);
-    x->kind = SLOT_FOLDED;
+    /* a failed fold is partial: the search fails */
+    *x = (struct bslot){.kind = ok ? SLOT_FOLDED : SLOT_FAIL, .rc = ok ? WD_OK : WD_ENOMEM,
+                        .bm = x->bm};
     return true;
 }
 
