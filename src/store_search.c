@@ -339,8 +339,8 @@ static bool fold_block(struct wd_fold *f, struct wd_block *b, struct bslot *x)
     f->missing += d->missing;
     wd_block_fini(b);
     /* a failed fold is partial: the search fails */
-    *x = (struct bslot){.kind = ok ? SLOT_FOLDED : SLOT_FAIL, .rc = ok ? WD_OK : WD_ENOMEM,
-                        .bm = x->bm};
+    *x = (struct bslot){
+        .kind = ok ? SLOT_FOLDED : SLOT_FAIL, .rc = ok ? WD_OK : WD_ENOMEM, .bm = x->bm};
     return true;
 }
 
