@@ -19,7 +19,7 @@ void wd_fold_fini(struct wd_fold *f)
 {
     free(f->tab);
     free(f->ents);
-    free(f->hs);
+    free(f->todo);
     wd_arena_fini(&f->arena);
     memset(f, 0, sizeof(*f));
 }
@@ -102,21 +102,21 @@ bool wd_fold_add_many(struct wd_fold *f, const struct wd_qval *vals, const uint6
                       uint32_t n)
 {
     uint64_t ring[AHEAD]; /* hashes of the values in flight */
-    if (f->hs_cap < n) {
-        f->hs_cap = n;
-        free(f->hs);
-        f->hs = wd_xmalloc((size_t)n * sizeof(*f->hs));
+    if (f->todo_cap < n) {
+        f->todo_cap = n;
+        free(f->todo);
+        f->todo = wd_xmalloc((size_t)n * sizeof(*f->todo));
     }
-    uint32_t m = 0; /* the values counted, compacted */
+    uint32_t m = 0;
     for (uint32_t e = 0; e < n; e++)
         if (cnt[e])
-            f->hs[m++] = e;
+            f->todo[m++] = e;
     for (uint32_t i = 0; i < m + AHEAD; i++) {
         if ((uint64_t)(f->n + 1) * 2 > f->cap)
             grow(f); /* before any fetch: the slots move */
         uint32_t mask = f->cap - 1;
         if (i < m) {
-            ring[i % AHEAD] = key_hash(&vals[f->hs[i]]);
+            ring[i % AHEAD] = key_hash(&vals[f->todo[i]]);
             __builtin_prefetch(&f->tab[(uint32_t)ring[i % AHEAD] & mask]);
         }
         if (i >= AHEAD / 2 && i - AHEAD / 2 < m) {
@@ -128,7 +128,7 @@ bool wd_fold_add_many(struct wd_fold *f, const struct wd_qval *vals, const uint6
             }
         }
         if (i >= AHEAD - 1 && i - (AHEAD - 1) < m) {
-            uint32_t j = i - (AHEAD - 1), e = (uint32_t)f->hs[j];
+            uint32_t j = i - (AHEAD - 1), e = f->todo[j];
             uint64_t h = ring[j % AHEAD];
             if (!add_at(f, probe(f, h, &vals[e]), h, &vals[e], cnt[e]))
                 return false;

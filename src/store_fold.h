@@ -18,8 +18,8 @@ struct wd_fold {
     uint64_t *tab;             /* hash bits << 32 | entry + 1; 0: free */
     struct wd_fold_ent *ents;  /* in the order first added */
     uint32_t cap, n, ents_cap; /* cap: a power of two, or 0 */
-    uint64_t *hs;              /* scratch of wd_fold_add_many() */
-    uint32_t hs_cap;
+    uint32_t *todo;            /* scratch of wd_fold_add_many(): the values counted */
+    uint32_t todo_cap;
     uint64_t missing; /* rows without the field */
     struct wd_arena arena;
 };

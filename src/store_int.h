@@ -116,7 +116,7 @@ struct wd_shape {
     uint32_t *cc; /* 2 * ncc */
 };
 
-/* How many values of a column each row of a part holds, from its shapes (wd_part.col_one). */
+/* How many values of a column each row of a part holds, from its shapes (wd_part.col_card). */
 enum wd_col_card {
     WD_CARD_ANY = 0,         /* some shape has several (an array), or not known */
     WD_CARD_ONE = 1,         /* every shape exactly one: value r is row r */
@@ -142,7 +142,7 @@ struct wd_part {
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
-    uint8_t *col_one;    /* per column: enum wd_col_card; or NULL */
+    uint8_t *col_card;    /* per column: enum wd_col_card; or NULL */
     uint32_t nblocks;
     struct wd_blockdir *blocks;
     uint64_t lo, hi, nrows;

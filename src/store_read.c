@@ -186,7 +186,7 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
     /* columns every shape holds once, or at most once (wd_block_col needs no shape ids for
      * the first, a count per value none for either) */
     if (p->shape_cols && p->nshapes) {
-        p->col_one = wd_xcalloc(p->ncols + 1, 1);
+        p->col_card = wd_xcalloc(p->ncols + 1, 1);
         for (uint32_t c = 0; c < p->ncols; c++) {
             uint8_t most = 0, least = 255;
             for (uint32_t i = 0; i < p->nshapes && most <= 1; i++) {
@@ -194,7 +194,7 @@ static bool parse_footer(struct wd_part *p, const unsigned char *f, size_t len)
                 most = WD_MAX(most, n);
                 least = WD_MIN(least, n);
             }
-            p->col_one[c] = most != 1 ? WD_CARD_ANY : least ? WD_CARD_ONE : WD_CARD_AT_MOST_ONE;
+            p->col_card[c] = most != 1 ? WD_CARD_ANY : least ? WD_CARD_ONE : WD_CARD_AT_MOST_ONE;
         }
     }
     uint64_t nb = rd_varint(&r);
@@ -321,7 +321,7 @@ void wd_part_unref(struct wd_part *p)
     free(p->col_noidx);
     free(p->col_seed);
     free(p->shape_cols);
-    free(p->col_one);
+    free(p->col_card);
     free(p->footer);
     free(p->path);
     free(p);
@@ -487,7 +487,7 @@ static const struct wd_chunkdir *col_chunk(struct wd_block *b, uint32_t col, boo
     if (col >= b->part->ncols || b->err)
         return NULL;
     const struct wd_chunkdir *c0 = NULL;
-    *one = b->part->col_one && b->part->col_one[col] == WD_CARD_ONE &&
+    *one = b->part->col_card && b->part->col_card[col] == WD_CARD_ONE &&
            (c0 = find_chunk(&b->part->blocks[b->bi], col)) && c0->nvals == b->nrows;
     if (*one)
         ensure_cols(b);
@@ -591,7 +591,7 @@ const struct wd_colvec *wd_block_col(struct wd_block *b, uint32_t col, const uin
 const struct wd_colvec *wd_block_col_single(struct wd_block *b, uint32_t col)
 {
     const struct wd_part *p = b->part;
-    if (b->err || col >= p->ncols || !p->col_one || p->col_one[col] == WD_CARD_ANY)
+    if (b->err || col >= p->ncols || !p->col_card || p->col_card[col] == WD_CARD_ANY)
         return NULL;
     const struct wd_chunkdir *c = find_chunk(&p->blocks[b->bi], col);
     if (!c || c->nvals > b->nrows)

@@ -321,10 +321,6 @@ static bool block_inside(const struct scan *sc, const struct wd_blockdir *bd)
            (bd->max_ts < sc->cts || (bd->max_ts == sc->cts && bd->max_seq < sc->cseq));
 }
 
-/*
- * Evaluates block k into x (any thread). h is the hit heap when the caller owns it (a serial
- * scan), else NULL: then a match-everything hits query is not given to this function.
- */
 /* Adds block b's per-code counts (x->dc) to fold f; false, with nothing added, when a
  * row holds several values or a counted value is not a string or an integer. */
 static bool fold_block(struct wd_fold *f, struct wd_block *b, struct bslot *x)
@@ -344,6 +340,10 @@ static bool fold_block(struct wd_fold *f, struct wd_block *b, struct bslot *x)
     return true;
 }
 
+/*
+ * Evaluates block k into x (any thread). h is the hit heap when the caller owns it (a serial
+ * scan), else NULL: then a match-everything hits query is not given to this function.
+ */
 static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
                        struct ZSTD_DCtx_s *dz, struct bslot *x, struct wd_fold *fold)
 {
