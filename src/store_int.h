@@ -142,7 +142,7 @@ struct wd_part {
     uint32_t nshapes;
     struct wd_shape *shapes;
     uint8_t *shape_cols; /* nshapes x ncols value counts, or NULL (use shapes[].cc) */
-    uint8_t *col_card;    /* per column: enum wd_col_card; or NULL */
+    uint8_t *col_card;   /* per column: enum wd_col_card; or NULL */
     uint32_t nblocks;
     struct wd_blockdir *blocks;
     uint64_t lo, hi, nrows;
