@@ -337,8 +337,13 @@ uint32_t wd_part_col(const struct wd_part *p, const char *path, size_t len)
 
 static const struct wd_chunkdir *find_chunk(const struct wd_blockdir *bd, uint32_t col)
 {
-    /* chunks: SEQ, TS, SHAPE, then columns ascending, then INDEX */
+    /* chunks: SEQ, TS, SHAPE, then columns ascending, then INDEX. The special ones are
+     * looked for where the writer puts them first (a needle query asks every block for
+     * its INDEX, and a scan from the front read the whole directory), then anywhere. */
     if (col >= WD_COL_SEQ) {
+        uint32_t at = col == WD_COL_INDEX ? bd->nchunks - 1 : col - WD_COL_SEQ;
+        if (at < bd->nchunks && bd->chunks[at].col == col)
+            return &bd->chunks[at];
         for (uint32_t i = 0; i < bd->nchunks; i++)
             if (bd->chunks[i].col == col)
                 return &bd->chunks[i];
