@@ -122,6 +122,7 @@ struct prefilter {
     int mode; /* WD_QKEYS_ANY or WD_QKEYS_ALL; WD_QKEYS_NONE = no prefilter */
     uint32_t n;
     struct wd_str tok[8];
+    char lower[64]; /* a keyword term's text in lower case (tok[0]) */
 };
 
 static void on_tok(void *ctx, const char *k, size_t len)
@@ -132,9 +133,33 @@ static void on_tok(void *ctx, const char *k, size_t len)
     f->n++;
 }
 
+/*
+ * A keyword term matches values equal to its text, which therefore contain it: the same
+ * search finds the values worth testing (a uid, a user name: one value of a block's
+ * thousands). Not for other types, whose equality is not the text's (IPs, dates).
+ */
+static void prefilter_keyword(struct prefilter *f, const struct wd_qleaf *l)
+{
+    if (l->text.len < 2 || l->text.len > sizeof(f->lower))
+        return;
+    for (size_t i = 0; i < l->text.len; i++) {
+        unsigned char c = (unsigned char)l->text.p[i];
+        if (c >= 0x80)
+            return;
+        f->lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    f->tok[0] = (struct wd_str){f->lower, l->text.len};
+    f->n = 1;
+    f->mode = WD_QKEYS_ANY;
+}
+
 static void prefilter_init(struct prefilter *f, const struct wd_qleaf *l, enum wd_ftype t)
 {
     memset(f, 0, sizeof(*f));
+    if (t == WD_FT_KEYWORD && l->op == WD_QOP_TERM) {
+        prefilter_keyword(f, l);
+        return;
+    }
     if (t != WD_FT_TEXT || (l->op != WD_QOP_TERM && l->op != WD_QOP_PHRASE))
         return;
     f->mode = wd_qleaf_keys(l, t, on_tok, f);

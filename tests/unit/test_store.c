@@ -687,7 +687,7 @@ static void t_index_prunes(void)
     wd_buf_init(&ev, 0);
     gen_events(&ev, 5 * WD_BLOCK_ROWS, WD_GEN_ZEEK_CONN);
     /* one needle event in the middle */
-    const char *needle = "{\"summary\":\"zzneedle seen\",\"details\":{\"uid\":\"CNEEDLE1\"}}\n";
+    const char *needle = "{\"summary\":\"zzneedle seen\",\"details\":{\"uid\":\"CNeEdLe1\"}}\n";
     struct wd_buf all;
     wd_buf_init(&all, 0);
     size_t half = ev.len / 2;
@@ -698,13 +698,22 @@ static void t_index_prunes(void)
     wd_buf_append(&all, ev.p + half + 1, ev.len - half - 1);
     struct wd_part *p = build_and_open(&all);
     FAIL_UNLESS(p);
-    const char *qs[] = {"details.uid:CNEEDLE1", "zzneedle", "summary:zzneedle"};
+    const char *qs[] = {"details.uid:CNeEdLe1", "zzneedle", "summary:zzneedle"};
     for (size_t k = 0; k < WD_ARRAY_LEN(qs); k++) {
         uint32_t may, rows;
         FAIL_IF(count_by_index(p, qs[k], &may, &rows) != WD_OK);
         printf("# %s: %u of %u blocks read\n", qs[k], may, p->nblocks);
         EXPECT_INT(may, 1); /* every other block skipped by the index */
         EXPECT_INT(rows, 1);
+    }
+    /* A keyword term is exact (its block's values are searched for its text ignoring case,
+     * store_eval.c, then compared): not another case, a prefix or a longer value. */
+    const char *none[] = {"details.uid:CNEEDLE1", "details.uid:cneedle1", "details.uid:CNeEdLe",
+                          "details.uid:CNeEdLe12"};
+    for (size_t k = 0; k < WD_ARRAY_LEN(none); k++) {
+        uint32_t may, rows;
+        FAIL_IF(count_by_index(p, none[k], &may, &rows) != WD_OK);
+        EXPECT_INT(rows, 0);
     }
     wd_part_unref(p);
     wd_buf_fini(&ev);
