@@ -24,6 +24,7 @@ AUTH = {"Authorization": "Bearer " + os.environ.get("WARD_TOKEN", "")}
 
 SEARCHABLE_TIMEOUT_S = 600  # bound on waiting for the last event to become searchable
 MERGE_SETTLE_TIMEOUT_S = 300  # bound on waiting for background merges before sizing
+DETECT_CATCHUP_TIMEOUT_S = 120  # bound on waiting for the detection engine before the queries
 
 
 class Ward:
@@ -100,6 +101,18 @@ def main():
     if total != nd["events"]:
         sys.exit("ward: %d of %d events searchable after %d s" % (total, nd["events"], SEARCHABLE_TIMEOUT_S))
     secs = bulk_s + (t_searchable - t_acked)
+    # The load rate is to searchable; the detection engine may still be up to
+    # ingest.max_lag_events behind then. The queries are timed with the pipeline idle, so
+    # wait (bounded) for it to catch up with the store, timed apart.
+    t_d = time.perf_counter()
+    while time.perf_counter() - t_d < DETECT_CATCHUP_TIMEOUT_S:
+        try:
+            if w.metric("ward_engine_seq") >= w.metric("ward_store_indexed_seq"):
+                break
+        except RuntimeError:
+            break  # no detection engine (rules.path empty)
+        time.sleep(0.1)
+    log("ward: detection caught up with the store %.1f s after it" % (time.perf_counter() - t_d))
     # ClickHouse gets OPTIMIZE FINAL before its size is taken; ward's equivalent is to let
     # its background merges finish: wait until the part count stays put for 5 s (bounded),
     # timed apart like ClickHouse's optimize.
