@@ -535,14 +535,6 @@ static int eval_leaf(const struct wd_qleaf *l, struct wd_block *b, uint64_t *bm)
     return WD_OK;
 }
 
-static bool bm_empty(const uint64_t *bm, size_t w)
-{
-    for (size_t i = 0; i < w; i++)
-        if (bm[i])
-            return false;
-    return true;
-}
-
 int wd_eval_block(const struct wd_qnode *n, struct wd_block *b, uint64_t *bm)
 {
     size_t w = wd_bm_words(b->nrows);
@@ -569,7 +561,7 @@ int wd_eval_block(const struct wd_qnode *n, struct wd_block *b, uint64_t *bm)
         rc = wd_eval_block(n->must[i], b, tmp);
         for (size_t k = 0; k < w; k++)
             bm[k] &= tmp[k];
-        if (bm_empty(bm, w))
+        if (wd_bm_empty(bm, w))
             goto out;
     }
     if (!rc && n->should_required && n->nshould) {
@@ -584,7 +576,7 @@ int wd_eval_block(const struct wd_qnode *n, struct wd_block *b, uint64_t *bm)
         for (size_t k = 0; k < w; k++)
             bm[k] &= acc[k];
     }
-    for (uint32_t i = 0; i < n->nmust_not && !rc && !bm_empty(bm, w); i++) {
+    for (uint32_t i = 0; i < n->nmust_not && !rc && !wd_bm_empty(bm, w); i++) {
         if (!wd_eval_block_may_match(n->must_not[i], b))
             continue;
         rc = wd_eval_block(n->must_not[i], b, tmp);

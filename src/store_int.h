@@ -266,6 +266,15 @@ static inline size_t wd_bm_words(uint32_t n)
     return ((size_t)n + 63) / 64;
 }
 
+/* Whether none of the first w words of bm has a bit set. */
+static inline bool wd_bm_empty(const uint64_t *bm, size_t w)
+{
+    for (size_t i = 0; i < w; i++)
+        if (bm[i])
+            return false;
+    return true;
+}
+
 /* Whether s[0..n) contains tok (lower-case ASCII) ignoring ASCII case, or has a byte
  * >= 0x80: the text prefilter of analysed-field terms and phrases. */
 bool wd_ci_may_contain(const char *s, size_t n, struct wd_str tok);

@@ -172,14 +172,6 @@ static bool bm_full(const uint64_t *bm, uint32_t nrows)
     return nrows % 64 == 0 || (bm[nrows / 64] & tail) == tail;
 }
 
-static bool bm_none(const uint64_t *bm, uint32_t nrows)
-{
-    uint64_t any = 0;
-    for (size_t w = 0; w < wd_bm_words(nrows); w++)
-        any |= bm[w];
-    return !any;
-}
-
 /* Counts rows per code of column col when every row of the block is selected and none
  * holds more than one value of it: one pass over the codes, no shape ids or row offsets
  * (`* | top 10 details.sourceipaddress`). False when that does not apply, or on ENOMEM
@@ -382,7 +374,7 @@ static void scan_block(const struct scan *sc, size_t k, const struct heap *h,
         return;
     }
     int erc = wd_eval_block(sc->root, b, x->bm);
-    if (erc == WD_OK && !sc->table && !b->err && bm_none(x->bm, b->nrows)) {
+    if (erc == WD_OK && !sc->table && !b->err && wd_bm_empty(x->bm, wd_bm_words(b->nrows))) {
         wd_block_fini(b); /* no hit (the index let it through): no ids or times to read */
         return;
     }
