@@ -686,8 +686,13 @@ static void t_index_prunes(void)
     struct wd_buf ev;
     wd_buf_init(&ev, 0);
     gen_events(&ev, 5 * WD_BLOCK_ROWS, WD_GEN_ZEEK_CONN);
-    /* one needle event in the middle */
-    const char *needle = "{\"summary\":\"zzneedle seen\",\"details\":{\"uid\":\"CNeEdLe1\"}}\n";
+    /* one needle event in the middle, and in its block uids the keyword search for it
+     * stops in (another case, or holding it) which the compare after it must reject */
+    const char *needle = "{\"summary\":\"zzneedle seen\",\"details\":{\"uid\":\"CNeEdLe1\"}}\n"
+                         "{\"details\":{\"uid\":\"cneedle1\"}}\n"
+                         "{\"details\":{\"uid\":\"CNEEDLE1\"}}\n"
+                         "{\"details\":{\"uid\":\"xCNeEdLe1y\"}}\n"
+                         "{\"details\":{\"uid\":\"CNeEdLe12\"}}\n";
     struct wd_buf all;
     wd_buf_init(&all, 0);
     size_t half = ev.len / 2;
@@ -706,15 +711,18 @@ static void t_index_prunes(void)
         EXPECT_INT(may, 1); /* every other block skipped by the index */
         EXPECT_INT(rows, 1);
     }
-    /* A keyword term is exact (its block's values are searched for its text ignoring case,
-     * store_eval.c, then compared): not another case, a prefix or a longer value. */
-    const char *none[] = {"details.uid:CNEEDLE1", "details.uid:cneedle1", "details.uid:CNeEdLe",
-                          "details.uid:CNeEdLe12"};
-    for (size_t k = 0; k < WD_ARRAY_LEN(none); k++) {
+    /* A keyword term is exact: each near-miss matches its own event only, and a prefix of
+     * them all matches none. */
+    const char *one[] = {"details.uid:cneedle1", "details.uid:CNEEDLE1",
+                         "details.uid:xCNeEdLe1y", "details.uid:CNeEdLe12"};
+    for (size_t k = 0; k < WD_ARRAY_LEN(one); k++) {
         uint32_t may, rows;
-        FAIL_IF(count_by_index(p, none[k], &may, &rows) != WD_OK);
-        EXPECT_INT(rows, 0);
+        FAIL_IF(count_by_index(p, one[k], &may, &rows) != WD_OK);
+        EXPECT_INT(rows, 1);
     }
+    uint32_t may, rows;
+    FAIL_IF(count_by_index(p, "details.uid:CNeEdLe", &may, &rows) != WD_OK);
+    EXPECT_INT(rows, 0);
     wd_part_unref(p);
     wd_buf_fini(&ev);
     wd_buf_fini(&all);
