@@ -713,8 +713,8 @@ static void t_index_prunes(void)
     }
     /* A keyword term is exact: each near-miss matches its own event only, and a prefix of
      * them all matches none. */
-    const char *one[] = {"details.uid:cneedle1", "details.uid:CNEEDLE1",
-                         "details.uid:xCNeEdLe1y", "details.uid:CNeEdLe12"};
+    const char *one[] = {"details.uid:cneedle1", "details.uid:CNEEDLE1", "details.uid:xCNeEdLe1y",
+                         "details.uid:CNeEdLe12"};
     for (size_t k = 0; k < WD_ARRAY_LEN(one); k++) {
         uint32_t may, rows;
         FAIL_IF(count_by_index(p, one[k], &may, &rows) != WD_OK);
