@@ -62,6 +62,13 @@ struct fctx {
     bool exists; /* inside `_exists_:` */
 };
 
+/* A character that ends an IPv4 or IPv6 address (a digit, a hex digit, ':'). */
+static bool addr_char(char c)
+{
+    char l = (char)(c | 0x20);
+    return (c >= '0' && c <= '9') || (l >= 'a' && l <= 'f') || c == ':';
+}
+
 static void *perr(struct ps *p, size_t off, const char *msg)
 {
     if (p->rc == WD_OK) {
@@ -178,7 +185,13 @@ static bool lex(struct ps *p, size_t i, struct tok *t)
                 return true;
             }
         }
-        perr(p, i, "unterminated regular expression: expected '/'");
+        /* `10.0.0.0/8` unquoted: Lucene reads the slash as a regex (spec d.4); say how */
+        if (i > 0 && i + 1 < len && addr_char(s[i - 1]) && s[i + 1] >= '0' && s[i + 1] <= '9')
+            perr(p, i,
+                 "unterminated regular expression: expected '/' (quote a network, "
+                 "field:\"10.0.0.0/8\", or escape its slash, field:10.0.0.0\\/8)");
+        else
+            perr(p, i, "unterminated regular expression: expected '/'");
         return false;
     default:
         break;

@@ -177,7 +177,13 @@ static void t_errors(void)
         {"a \"abc\\\"", "ERR 2 unterminated phrase: expected '\"'"},
         {"/abc", "ERR 0 unterminated regular expression: expected '/'"},
         {"details.sourceipaddress:10.0.0.0/8",
-         "ERR 32 unterminated regular expression: expected '/'"},
+         "ERR 32 unterminated regular expression: expected '/' (quote a network, "
+         "field:\"10.0.0.0/8\", or escape its slash, field:10.0.0.0\\/8)"},
+        {"details.destinationipaddress:fe80\\:\\:1/64",
+         "ERR 38 unterminated regular expression: expected '/' (quote a network, "
+         "field:\"10.0.0.0/8\", or escape its slash, field:10.0.0.0\\/8)"},
+        {"path:a/b", "ERR 6 unterminated regular expression: expected '/'"},
+        {"host:web1 /8", "ERR 10 unterminated regular expression: expected '/'"},
         {"f:[a b]", "ERR 5 expected 'TO' in range"},
         {"f:[a", "ERR 4 expected 'TO' in range"},
         {"f:[a TO b", "ERR 9 expected ']' or '}' to close the range"},
