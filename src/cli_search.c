@@ -169,6 +169,37 @@ static void print_hits(const struct wd_jv *root)
     printf("\n");
 }
 
+/* A table cell's text: in a computed column (`avg(f)`, `percent`) a fraction is cut to
+ * six decimals, as Splunk prints them; event values, and --json, keep every digit. */
+static void cell_text(const struct wd_jv *v, bool computed, struct wd_buf *out)
+{
+    struct wd_str r = v->raw;
+    const char *dot = computed && v->type == WD_JV_FLOAT && r.len ? memchr(r.p, '.', r.len) : NULL;
+    if (!dot || memchr(r.p, 'e', r.len) || memchr(r.p, 'E', r.len) ||
+        (size_t)(r.p + r.len - dot - 1) <= 6) {
+        wd_jv_text(v, out);
+        return;
+    }
+    char num[64];
+    int n = snprintf(num, sizeof(num), "%.6f", v->u.f);
+    if (n <= 0 || (size_t)n >= sizeof(num)) { /* too long to be worth cutting */
+        wd_jv_text(v, out);
+        return;
+    }
+    while (n > 0 && num[n - 1] == '0')
+        n--;
+    if (n > 0 && num[n - 1] == '.')
+        n--;
+    wd_buf_append(out, num, (size_t)n);
+}
+
+/* Whether a column holds computed values: an aggregation's `fn(...)` or top's `percent`. */
+static bool computed_col(const struct wd_jv *c)
+{
+    return c->type == WD_JV_STR &&
+           (memchr(c->u.s.p, '(', c->u.s.len) || wd_str_eq(c->u.s, "percent"));
+}
+
 static void print_table(const struct wd_jv *root)
 {
     const struct wd_jv *cols = wd_jv_get(root, "columns"), *rows = wd_jv_get(root, "rows");
@@ -178,6 +209,7 @@ static void print_table(const struct wd_jv *root)
         return;
     }
     int *w = wd_xcalloc(nc, sizeof(int));
+    bool *calc = wd_xcalloc(nc, sizeof(bool));
     struct wd_buf tmp;
     wd_buf_init(&tmp, 0);
     uint32_t i = 0;
@@ -185,6 +217,7 @@ static void print_table(const struct wd_jv *root)
         tmp.len = 0;
         wd_jv_text(c, &tmp);
         w[i] = WD_MIN(text_cols((struct wd_str){tmp.p, tmp.len}), 60);
+        calc[i] = computed_col(c);
     }
     const struct wd_jv *rh = rows && rows->type == WD_JV_ARR ? rows->u.kids.head : NULL;
     for (const struct wd_jv *r = rh; r; r = r->next) {
@@ -193,7 +226,7 @@ static void print_table(const struct wd_jv *root)
              v = v->next, i++) {
             tmp.len = 0;
             if (v->type != WD_JV_NULL)
-                wd_jv_text(v, &tmp);
+                cell_text(v, calc[i], &tmp);
             w[i] = WD_MAX(w[i], WD_MIN(text_cols((struct wd_str){tmp.p, tmp.len}), 60));
         }
     }
@@ -213,7 +246,7 @@ static void print_table(const struct wd_jv *root)
             if (v->type == WD_JV_NULL)
                 wd_buf_putc(&tmp, '-');
             else
-                wd_jv_text(v, &tmp);
+                cell_text(v, calc[i], &tmp);
             bool num = v->type == WD_JV_INT || v->type == WD_JV_FLOAT;
             put_cell(stdout, tmp.p ? tmp.p : "", tmp.len, w[i],
                      num           ? RIGHT
@@ -226,6 +259,7 @@ static void print_table(const struct wd_jv *root)
     }
     printf("-- %u row%s\n", nr, nr == 1 ? "" : "s");
     wd_buf_fini(&tmp);
+    free(calc);
     free(w);
 }
 

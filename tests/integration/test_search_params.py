@@ -108,6 +108,10 @@ class FakeApi(http.server.BaseHTTPRequestHandler):
                 "category": "UNKNOWN", "source": "syslog", "summary": "x" * 300}}]}),
         "* | stats count() by hostname": (200, {"took_ms": 1, "columns": ["hostname", "count()"],
                                                 "rows": [["web1", 12], ["database-01", 3]]}),
+        "* | top 2 q": (200, {"took_ms": 1, "columns": ["q", "count", "percent", "avg(d)"],
+                              "rows": [["a", 7, 77.32142857142857, 1e-07],
+                                       ["b", 2, 22.5, 67051.7559818074]]}),
+        "* | fields ts": (200, {"took_ms": 1, "columns": ["ts"], "rows": [[1767225600.1234567]]}),
         "[": (400, {"error": {"type": "query_parse_error", "reason":
                               "column 1: expected a term", "column": 1}, "status": 400}),
     }
@@ -165,6 +169,13 @@ def cli_search_prints_tables_json_and_errors():
         eq(r.returncode, 0, "pipes exit status")
         eq(r.stdout.splitlines(), ["hostname     count()", "web1              12",
                                    "database-01        3", "-- 2 rows"], "pipes table")
+        r = ward_search(port, "* | top 2 q")
+        eq(r.stdout.splitlines(), ["q  count  percent    avg(d)",
+                                   "a      7  77.321429         1e-07",
+                                   "b      2       22.5  67051.755982", "-- 2 rows"],
+           "computed fractions cut to six decimals, exponents and short ones as sent")
+        r = ward_search(port, "* | fields ts")
+        eq(r.stdout.splitlines()[1], "1767225600.1234567", "an event's value keeps its digits")
         r = ward_search(port, "--json", "* | stats count() by hostname")
         eq(json.loads(r.stdout)["rows"][0], ["web1", 12], "--json is the raw answer")
         r = ward_search(port, "[")
