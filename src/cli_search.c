@@ -196,7 +196,7 @@ static void cell_text(const struct wd_jv *v, bool computed, struct wd_buf *out)
 /* Whether a column holds computed values: an aggregation's `fn(...)` or top's `percent`. */
 static bool computed_col(const struct wd_jv *c)
 {
-    return c->type == WD_JV_STR &&
+    return c->type == WD_JV_STR && c->u.s.len &&
            (memchr(c->u.s.p, '(', c->u.s.len) || wd_str_eq(c->u.s, "percent"));
 }
 

@@ -62,11 +62,23 @@ struct fctx {
     bool exists; /* inside `_exists_:` */
 };
 
-/* A character that ends an IPv4 or IPv6 address (a digit, a hex digit, ':'). */
-static bool addr_char(char c)
+/* Whether s[0..end) ends with what looks like an address: a dotted quad of digits, or hex
+ * digits with at least two colons (escaped or not). Only picks the hint below. */
+static bool ends_like_addr(const char *s, size_t end)
 {
-    char l = (char)(c | 0x20);
-    return (c >= '0' && c <= '9') || (l >= 'a' && l <= 'f') || c == ':';
+    size_t i = end, dots = 0, colons = 0;
+    while (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
+        dots += s[--i] == '.';
+    if (dots == 3 && i < end && s[i] != '.' && (i == 0 || s[i - 1] == ':' || s[i - 1] == ' '))
+        return true;
+    for (i = end; i > 0; i--) {
+        char c = s[i - 1], l = (char)(c | 0x20);
+        if (c == ':')
+            colons++;
+        else if (!((c >= '0' && c <= '9') || (l >= 'a' && l <= 'f') || c == '\\'))
+            break;
+    }
+    return colons >= 2;
 }
 
 static void *perr(struct ps *p, size_t off, const char *msg)
@@ -186,7 +198,7 @@ static bool lex(struct ps *p, size_t i, struct tok *t)
             }
         }
         /* `10.0.0.0/8` unquoted: Lucene reads the slash as a regex (spec d.4); say how */
-        if (i > 0 && i + 1 < len && addr_char(s[i - 1]) && s[i + 1] >= '0' && s[i + 1] <= '9')
+        if (i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9' && ends_like_addr(s, i))
             perr(p, i,
                  "unterminated regular expression: expected '/' (quote a network, "
                  "field:\"10.0.0.0/8\", or escape its slash, field:10.0.0.0\\/8)");

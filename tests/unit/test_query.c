@@ -183,6 +183,8 @@ static void t_errors(void)
          "ERR 38 unterminated regular expression: expected '/' (quote a network, "
          "field:\"10.0.0.0/8\", or escape its slash, field:10.0.0.0\\/8)"},
         {"path:a/b", "ERR 6 unterminated regular expression: expected '/'"},
+        {"path:cafe/2024", "ERR 9 unterminated regular expression: expected '/'"},
+        {"v:1.2.3/4", "ERR 7 unterminated regular expression: expected '/'"},
         {"host:web1 /8", "ERR 10 unterminated regular expression: expected '/'"},
         {"f:[a b]", "ERR 5 expected 'TO' in range"},
         {"f:[a", "ERR 4 expected 'TO' in range"},
