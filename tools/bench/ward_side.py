@@ -49,13 +49,22 @@ class Ward:
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
 
-    def metric(self, name):
+    def metrics(self, *names):
+        """The named metrics' values from one /metrics read."""
         self.conn.request("GET", "/metrics", headers=AUTH)
         r = self.conn.getresponse()
+        got = {}
         for line in r.read().decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[-1])
-        raise RuntimeError("ward: no metric " + name)
+            k = line.split(" ", 1)[0]
+            if k in names:
+                got[k] = float(line.split()[-1])
+        for name in names:
+            if name not in got:
+                raise RuntimeError("ward: no metric " + name)
+        return [got[name] for name in names]
+
+    def metric(self, name):
+        return self.metrics(name)[0]
 
     def search(self, q, limit=None):
         st, body = self.get(q, limit)
@@ -105,14 +114,22 @@ def main():
     # ingest.max_lag_events behind then. The queries are timed with the pipeline idle, so
     # wait (bounded) for it to catch up with the store, timed apart.
     t_d = time.perf_counter()
+    caught = False
     while time.perf_counter() - t_d < DETECT_CATCHUP_TIMEOUT_S:
         try:
-            if w.metric("ward_engine_seq") >= w.metric("ward_store_indexed_seq"):
-                break
+            engine, store = w.metrics("ward_engine_seq", "ward_store_indexed_seq")
         except RuntimeError:
-            break  # no detection engine (rules.path empty)
+            caught = True  # no detection engine (rules.path empty)
+            break
+        if engine >= store:
+            caught = True
+            break
         time.sleep(0.1)
-    log("ward: detection caught up with the store %.1f s after it" % (time.perf_counter() - t_d))
+    if caught:
+        log("ward: detection caught up with the store %.1f s after it" % (time.perf_counter() - t_d))
+    else:
+        log("ward: detection still behind the store after %d s: the queries below run during "
+            "its catch-up" % DETECT_CATCHUP_TIMEOUT_S)
     # ClickHouse gets OPTIMIZE FINAL before its size is taken; ward's equivalent is to let
     # its background merges finish: wait until the part count stays put for 5 s (bounded),
     # timed apart like ClickHouse's optimize.
